@@ -1,0 +1,224 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * Lock order (every transaction that takes more than one row lock takes them in this order):
+ *   queue_state → users → seats → reservations → wallets → queue_tokens
+ * See README "Lock order" for which operation takes which.
+ */
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const bigId = (name: string) => bigint(name, { mode: 'number' });
+
+export const MAX_BALANCE = 100_000_000;
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+export const wallets = pgTable(
+  'wallets',
+  {
+    userId: uuid('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    balance: integer('balance').notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('wallets_balance_range', sql`${t.balance} >= 0 AND ${t.balance} <= ${sql.raw(String(MAX_BALANCE))}`)],
+);
+
+export const concerts = pgTable('concerts', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  title: text('title').notNull(),
+  artist: text('artist').notNull(),
+  venue: text('venue').notNull(),
+  createdAt: createdAt(),
+});
+
+/** One date (performance) of a concert. */
+export const schedules = pgTable(
+  'schedules',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    concertId: integer('concert_id')
+      .notNull()
+      .references(() => concerts.id, { onDelete: 'cascade' }),
+    startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('schedules_concert_starts').on(t.concertId, t.startsAt)],
+);
+
+/** A seat of one date. Whether it is free, held or sold is read from its live reservation. */
+export const seats = pgTable(
+  'seats',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    scheduleId: integer('schedule_id')
+      .notNull()
+      .references(() => schedules.id, { onDelete: 'cascade' }),
+    section: text('section').notNull(),
+    row: text('row').notNull(),
+    number: integer('number').notNull(),
+    price: integer('price').notNull(),
+  },
+  (t) => [
+    uniqueIndex('seats_place').on(t.scheduleId, t.section, t.row, t.number),
+    check('seats_price_positive', sql`${t.price} > 0`),
+  ],
+);
+
+export const RESERVATION_STATUSES = ['held', 'confirmed', 'expired', 'cancelled'] as const;
+export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
+
+/**
+ * A hold and, once paid, the ticket. `held` rows whose `held_until` has passed are expired
+ * lazily: readers treat them as expired, and the next hold of the seat marks them so.
+ */
+export const reservations = pgTable(
+  'reservations',
+  {
+    id: bigId('id').primaryKey().generatedAlwaysAsIdentity(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    seatId: integer('seat_id')
+      .notNull()
+      .references(() => seats.id),
+    scheduleId: integer('schedule_id')
+      .notNull()
+      .references(() => schedules.id),
+    price: integer('price').notNull(),
+    status: text('status', { enum: RESERVATION_STATUSES }).notNull().default('held'),
+    heldUntil: timestamp('held_until', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // One live reservation per seat: the database refuses a second, whatever the code does.
+    uniqueIndex('reservations_one_live_per_seat')
+      .on(t.seatId)
+      .where(sql`${t.status} IN ('held', 'confirmed')`),
+    index('reservations_live_by_schedule')
+      .on(t.scheduleId)
+      .where(sql`${t.status} IN ('held', 'confirmed')`),
+    index('reservations_by_user').on(t.userId, t.id),
+    check('reservations_status_known', sql`${t.status} IN ('held', 'confirmed', 'expired', 'cancelled')`),
+    check('reservations_price_positive', sql`${t.price} > 0`),
+  ],
+);
+
+export const payments = pgTable(
+  'payments',
+  {
+    id: bigId('id').primaryKey().generatedAlwaysAsIdentity(),
+    reservationId: bigId('reservation_id')
+      .notNull()
+      .references(() => reservations.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    amount: integer('amount').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // One payment per reservation.
+    uniqueIndex('payments_one_per_reservation').on(t.reservationId),
+    check('payments_amount_positive', sql`${t.amount} > 0`),
+  ],
+);
+
+export const LEDGER_KINDS = ['charge', 'payment'] as const;
+
+/** Every change of a balance, signed: the sum of a user's entries is their balance. */
+export const ledgerEntries = pgTable(
+  'ledger_entries',
+  {
+    id: bigId('id').primaryKey().generatedAlwaysAsIdentity(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: LEDGER_KINDS }).notNull(),
+    amount: integer('amount').notNull(),
+    balanceAfter: integer('balance_after').notNull(),
+    paymentId: bigId('payment_id').references(() => payments.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('ledger_entries_by_user').on(t.userId, t.id),
+    check('ledger_entries_kind_known', sql`${t.kind} IN ('charge', 'payment')`),
+    check(
+      'ledger_entries_sign',
+      sql`(${t.kind} = 'charge' AND ${t.amount} > 0) OR (${t.kind} = 'payment' AND ${t.amount} < 0)`,
+    ),
+  ],
+);
+
+export const TOKEN_STATUSES = ['waiting', 'active', 'expired', 'done'] as const;
+export type TokenStatus = (typeof TOKEN_STATUSES)[number];
+
+/**
+ * The waiting room. `id` is the ticket number: issue order. A token is admitted when its turn
+ * comes (status active, expires_at set), ends when it expires or its user pays (done), and a
+ * waiting token that stops polling gives up its place (expired).
+ */
+export const queueTokens = pgTable(
+  'queue_tokens',
+  {
+    id: bigId('id').primaryKey().generatedAlwaysAsIdentity(),
+    token: text('token').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: TOKEN_STATUSES }).notNull().default('waiting'),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    admittedAt: timestamp('admitted_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('queue_tokens_token').on(t.token),
+    // A user holds at most one live token.
+    uniqueIndex('queue_tokens_one_live_per_user')
+      .on(t.userId)
+      .where(sql`${t.status} IN ('waiting', 'active')`),
+    index('queue_tokens_waiting_in_order').on(t.id).where(sql`${t.status} = 'waiting'`),
+    index('queue_tokens_active_by_expiry').on(t.expiresAt).where(sql`${t.status} = 'active'`),
+    check('queue_tokens_status_known', sql`${t.status} IN ('waiting', 'active', 'expired', 'done')`),
+    check('queue_tokens_active_has_expiry', sql`${t.status} <> 'active' OR ${t.expiresAt} IS NOT NULL`),
+  ],
+);
+
+/**
+ * One row: the admission cursor and what the hot path needs to decide, without a lock or a
+ * count, whether an admission pass is due. Written only by the admission pass (under its row lock).
+ */
+export const queueState = pgTable(
+  'queue_state',
+  {
+    id: smallint('id').primaryKey().default(1),
+    /** Highest ticket number admitted so far; a waiting token's position is `id - admitted_through`. */
+    admittedThrough: bigId('admitted_through').notNull().default(0),
+    activeCount: integer('active_count').notNull().default(0),
+    /** Earliest expires_at among active tokens: an admission pass is due once it has passed. */
+    nextExpiryAt: timestamp('next_expiry_at', { withTimezone: true }),
+    lastAdmittedAt: timestamp('last_admitted_at', { withTimezone: true }),
+    /** Smoothed admissions per second, for the waiting estimate. */
+    admitRate: doublePrecision('admit_rate'),
+  },
+  (t) => [check('queue_state_single_row', sql`${t.id} = 1`)],
+);

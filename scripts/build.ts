@@ -1,0 +1,21 @@
+/**
+ * `npm run build`: with DATABASE_URL (a Vercel preview, a production server) applies the committed
+ * migrations first, so the deployed code never meets an older schema; then `next build`.
+ */
+import { execFileSync } from 'node:child_process';
+import { applyMigrations } from '../db/migrate';
+import { EnvError, parseEnv } from '../server/env';
+
+async function main() {
+  const config = parseEnv({ ...process.env, NODE_ENV: 'production', SESSION_SECRET: process.env.SESSION_SECRET ?? 'x'.repeat(32) });
+  if (config.DATABASE_URL) {
+    console.log('Applying migrations …');
+    await applyMigrations(config.DATABASE_URL);
+  }
+  execFileSync(process.execPath, ['node_modules/next/dist/bin/next', 'build'], { stdio: 'inherit' });
+}
+
+main().catch((error) => {
+  console.error(error instanceof EnvError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+/**
+ * `npm run dev` / `npm start`: validates the configuration, then runs Next. Without DATABASE_URL it
+ * first starts an embedded PostgreSQL (migrated and seeded) and stops it when Next exits; with
+ * DATABASE_URL it starts nothing and uses that server.
+ */
+import { spawn } from 'node:child_process';
+import { startLocalDatabase } from '../db/provision';
+import { EnvError, parseEnv } from '../server/env';
+
+const MODES = ['dev', 'start'] as const;
+const mode = MODES.find((m) => m === process.argv[2]);
+if (!mode) {
+  console.error('usage: tsx scripts/serve.ts dev|start');
+  process.exit(2);
+}
+
+async function main(mode: (typeof MODES)[number]) {
+  const config = parseEnv({ ...process.env, NODE_ENV: process.env.NODE_ENV ?? (mode === 'dev' ? 'development' : 'production') });
+  let url: string | undefined = config.DATABASE_URL;
+  let stopDatabase = async () => {};
+  if (!url) {
+    const local = await startLocalDatabase((line) => console.log(line));
+    url = local.url;
+    stopDatabase = local.server.stop;
+  }
+  const next = spawn(process.execPath, ['node_modules/next/dist/bin/next', mode, '--port', String(config.PORT)], {
+    stdio: 'inherit',
+    env: { ...process.env, DATABASE_URL: url },
+  });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    next.kill(signal);
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  next.on('exit', async (code) => {
+    await stopDatabase().catch(() => {});
+    process.exit(code ?? 0);
+  });
+}
+
+main(mode).catch((error) => {
+  console.error(error instanceof EnvError ? error.message : error);
+  process.exit(1);
+});

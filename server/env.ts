@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * Configuration, read from the environment and validated once. A bad value stops start-up with a
+ * message naming the variable. Everything else imports `env` (or receives a `Config`) from here.
+ */
+const DEV_SESSION_SECRET = 'dev-only-session-secret-change-me-0123456789';
+
+const intFrom = (min: number, fallback: number) =>
+  z.coerce.number().int().min(min).default(fallback);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    /** `transaction` (PgBouncer/Supavisor transaction mode) turns off prepared statements. */
+    DATABASE_POOLER: z.enum(['none', 'session', 'transaction']).default('none'),
+    DATABASE_POOL_MAX: intFrom(1, 10),
+    PORT: intFrom(1, 3000).pipe(z.number().max(65535)),
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    QUEUE_MAX_ACTIVE: intFrom(1, 100),
+    QUEUE_ACTIVE_TTL_SECONDS: intFrom(1, 600),
+    /** A waiting token not polled for this long gives up its place in line. */
+    QUEUE_ABANDON_SECONDS: intFrom(10, 180),
+    HOLD_TTL_SECONDS: intFrom(1, 300),
+    HOLD_MAX_PER_USER: intFrom(1, 4),
+  })
+  .transform((raw, ctx) => {
+    if (!raw.SESSION_SECRET && raw.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' });
+      return z.NEVER;
+    }
+    return { ...raw, SESSION_SECRET: raw.SESSION_SECRET ?? DEV_SESSION_SECRET };
+  });
+
+export type Env = z.output<typeof schema>;
+
+/** What the domain services need to know; a subset so tests can pass their own. */
+export type Config = Pick<
+  Env,
+  | 'QUEUE_MAX_ACTIVE'
+  | 'QUEUE_ACTIVE_TTL_SECONDS'
+  | 'QUEUE_ABANDON_SECONDS'
+  | 'HOLD_TTL_SECONDS'
+  | 'HOLD_MAX_PER_USER'
+  | 'SESSION_SECRET'
+  | 'NODE_ENV'
+>;
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  // An empty variable means "not set", as in most deployment dashboards.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The process's configuration, parsed on first use and then kept. */
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}

@@ -1,0 +1,126 @@
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+
+/**
+ * Domain errors: what went wrong in the business's terms. Services throw them and know nothing of
+ * HTTP; `toTRPCError` below is the one place that maps them to tRPC (and so HTTP) codes.
+ * The reason is part of the API contract: clients read it from `error.data.reason`.
+ */
+export const REASON_CODES = {
+  SESSION_REQUIRED: 'UNAUTHORIZED',
+  TOKEN_INVALID: 'UNAUTHORIZED',
+  TOKEN_EXPIRED: 'UNAUTHORIZED',
+  TOKEN_NOT_ACTIVE: 'FORBIDDEN',
+  SEAT_UNAVAILABLE: 'CONFLICT',
+  HOLD_LIMIT: 'CONFLICT',
+  RESERVATION_EXPIRED: 'CONFLICT',
+  RESERVATION_CONFIRMED: 'CONFLICT',
+  INSUFFICIENT_BALANCE: 'PAYMENT_REQUIRED',
+  BALANCE_LIMIT: 'BAD_REQUEST',
+  NOT_FOUND: 'NOT_FOUND',
+  INVALID_INPUT: 'BAD_REQUEST',
+  /** A lock, deadlock or serialization conflict with another request: safe to retry. */
+  BUSY: 'CONFLICT',
+  /** The database is unreachable or timed out: safe to retry later. */
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+} as const satisfies Record<string, TRPC_ERROR_CODE_KEY>;
+
+export type Reason = keyof typeof REASON_CODES;
+
+export class DomainError extends Error {
+  constructor(
+    readonly reason: Reason,
+    message: string,
+    /** Extra machine-readable facts for the client (e.g. `position`, `shortfall`). */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/** PostgreSQL error codes the services react to. */
+export const PG = {
+  UNIQUE_VIOLATION: '23505',
+  FOREIGN_KEY_VIOLATION: '23503',
+  CHECK_VIOLATION: '23514',
+  LOCK_NOT_AVAILABLE: '55P03',
+  DEADLOCK_DETECTED: '40P01',
+  SERIALIZATION_FAILURE: '40001',
+  QUERY_CANCELED: '57014',
+  ADMIN_SHUTDOWN: '57P01',
+  CANNOT_CONNECT_NOW: '57P03',
+} as const;
+
+/**
+ * The PostgreSQL SQLSTATE behind an error, if any. drizzle wraps driver errors in its own
+ * (`DrizzleQueryError`), with the postgres.js error as `.cause`; this looks through the chain.
+ */
+export function pgCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+const RETRYABLE_CONFLICTS = new Set<string>([PG.LOCK_NOT_AVAILABLE, PG.DEADLOCK_DETECTED, PG.SERIALIZATION_FAILURE]);
+const UNAVAILABLE_CODES = new Set<string>([PG.QUERY_CANCELED, PG.ADMIN_SHUTDOWN, PG.CANNOT_CONNECT_NOW]);
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+function connectionErrorCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Turns whatever a procedure threw into a domain error, or undefined for a real bug. */
+export function asDomainError(cause: unknown): DomainError | undefined {
+  if (cause instanceof DomainError) return cause;
+  const code = pgCode(cause);
+  if (code && RETRYABLE_CONFLICTS.has(code)) {
+    return new DomainError('BUSY', 'Another request is changing the same data right now. Please try again.');
+  }
+  if ((code && UNAVAILABLE_CODES.has(code)) || connectionErrorCode(cause)) {
+    return new DomainError('UNAVAILABLE', 'The service is briefly unavailable. Please try again.');
+  }
+  return undefined;
+}
+
+export function toTRPCError(error: DomainError): TRPCError {
+  return new TRPCError({ code: REASON_CODES[error.reason], message: error.message, cause: error });
+}
+
+/** The reason a client sees for a tRPC error that did not come from a domain error. */
+export function reasonForCode(code: TRPC_ERROR_CODE_KEY): Reason {
+  switch (code) {
+    case 'BAD_REQUEST':
+    case 'PARSE_ERROR':
+    case 'UNSUPPORTED_MEDIA_TYPE':
+    case 'PAYLOAD_TOO_LARGE':
+    case 'METHOD_NOT_SUPPORTED':
+      return 'INVALID_INPUT';
+    case 'NOT_FOUND':
+      return 'NOT_FOUND';
+    case 'UNAUTHORIZED':
+      return 'SESSION_REQUIRED';
+    case 'TOO_MANY_REQUESTS':
+      return 'TOO_MANY_REQUESTS';
+    case 'SERVICE_UNAVAILABLE':
+    case 'TIMEOUT':
+      return 'UNAVAILABLE';
+    default:
+      return 'INTERNAL';
+  }
+}
+
+/** The reason a client sees in `error.data.reason` for any tRPC error. */
+export function reasonOf(error: TRPCError): Reason {
+  return error.cause instanceof DomainError ? error.cause.reason : reasonForCode(error.code);
+}

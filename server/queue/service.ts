@@ -1,0 +1,299 @@
+import { randomBytes } from 'node:crypto';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client';
+import { queueState, queueTokens } from '../../db/schema';
+import type { Config } from '../env';
+import { DomainError, PG, pgCode } from '../errors';
+
+/**
+ * The waiting room.
+ *
+ * A token's id is its ticket number. The single `queue_state` row holds the admission cursor
+ * (`admitted_through`): a waiting token's position is `id - admitted_through`, one read however long
+ * the line is. There is no background worker: the calls that issue or read tokens run an admission
+ * pass when one is due, under the `queue_state` row lock, so several app instances admit safely.
+ */
+
+const TOKEN_BYTES = 18; // 144 bits of randomness
+const MAX_TOKEN_LENGTH = 64;
+/** Waiting tokens refresh `last_seen_at` at most this often, so most polls are a pure read. */
+const HEARTBEAT_SECONDS = 20;
+/** Extra waiting tokens an admission pass reads beyond the free slots, to pass over abandoned ones. */
+const ABANDON_SCAN_SLACK = 200;
+const MAX_ADMISSION_ROUNDS = 10;
+/** Weight of the newest observation in the smoothed admission rate. */
+const RATE_SMOOTHING = 0.3;
+
+export type QueueStatus = 'waiting' | 'active' | 'expired';
+
+export interface TokenView {
+  status: QueueStatus;
+  position: number | null;
+  estimatedWaitSeconds: number | null;
+  activeUntil: string | null;
+}
+
+export interface ActiveToken {
+  id: number;
+  expiresAt: Date;
+}
+
+function newToken(): string {
+  return randomBytes(TOKEN_BYTES).toString('base64url');
+}
+
+/** One indexed read: the token with the queue state and the database's clock. */
+async function readToken(db: DbOrTx, token: string) {
+  const [row] = await db
+    .select({
+      id: queueTokens.id,
+      token: queueTokens.token,
+      userId: queueTokens.userId,
+      status: queueTokens.status,
+      expiresAt: queueTokens.expiresAt,
+      lastSeenAt: queueTokens.lastSeenAt,
+      admittedThrough: queueState.admittedThrough,
+      activeCount: queueState.activeCount,
+      nextExpiryAt: queueState.nextExpiryAt,
+      admitRate: queueState.admitRate,
+      now: sql<Date>`now()`.mapWith((v: string | Date) => new Date(v)),
+    })
+    .from(queueTokens)
+    .innerJoin(queueState, eq(queueState.id, 1))
+    .where(eq(queueTokens.token, token));
+  return row;
+}
+
+type TokenRow = NonNullable<Awaited<ReturnType<typeof readToken>>>;
+
+const secondsBetween = (later: Date, earlier: Date) => (later.getTime() - earlier.getTime()) / 1000;
+
+function isAbandoned(row: TokenRow, config: Config): boolean {
+  return row.status === 'waiting' && secondsBetween(row.now, row.lastSeenAt) > config.QUEUE_ABANDON_SECONDS;
+}
+
+function isLive(row: TokenRow, config: Config): boolean {
+  if (row.status === 'waiting') return !isAbandoned(row, config);
+  return row.status === 'active' && row.expiresAt !== null && row.expiresAt > row.now;
+}
+
+/** Whether this caller should run an admission pass: a turn has run out, or a slot is free. */
+function admissionDue(row: TokenRow, config: Config): boolean {
+  const turnRanOut = row.nextExpiryAt !== null && row.nextExpiryAt <= row.now;
+  const slotFree = row.status === 'waiting' && row.activeCount < config.QUEUE_MAX_ACTIVE;
+  return turnRanOut || slotFree;
+}
+
+export function positionOf(row: Pick<TokenRow, 'id' | 'admittedThrough'>): number {
+  // A token whose insert committed after later ones were admitted is still next in line: 1.
+  return Math.max(1, row.id - row.admittedThrough);
+}
+
+function viewOf(row: TokenRow, config: Config): TokenView {
+  if (!isLive(row, config)) return { status: 'expired', position: null, estimatedWaitSeconds: null, activeUntil: null };
+  if (row.status === 'active') {
+    return { status: 'active', position: null, estimatedWaitSeconds: null, activeUntil: row.expiresAt!.toISOString() };
+  }
+  const position = positionOf(row);
+  // With the line full, every slot frees at least once per turn: the slowest the line can move.
+  const slowestRate = config.QUEUE_MAX_ACTIVE / config.QUEUE_ACTIVE_TTL_SECONDS;
+  const rate = Math.max(row.admitRate ?? 0, slowestRate);
+  return { status: 'waiting', position, estimatedWaitSeconds: Math.ceil(position / rate), activeUntil: null };
+}
+
+/**
+ * The admission pass: ends turns that ran out, then admits waiting tokens in ticket order into the
+ * free slots, passing over (and expiring) places whose holders stopped polling. `skip-if-busy`
+ * returns at once when another pass holds the lock (it will admit); `wait` queues behind it.
+ */
+export async function admitWaiting(db: Db, config: Config, mode: 'skip-if-busy' | 'wait'): Promise<number> {
+  return db.transaction(async (tx) => {
+    const [state] = await tx
+      .select({
+        admittedThrough: queueState.admittedThrough,
+        lastAdmittedAt: queueState.lastAdmittedAt,
+        admitRate: queueState.admitRate,
+        now: sql<Date>`now()`.mapWith((v: string | Date) => new Date(v)),
+      })
+      .from(queueState)
+      .where(eq(queueState.id, 1))
+      .for('update', mode === 'skip-if-busy' ? { skipLocked: true } : undefined);
+    if (!state) return 0;
+
+    await tx
+      .update(queueTokens)
+      .set({ status: 'expired' })
+      .where(and(eq(queueTokens.status, 'active'), lte(queueTokens.expiresAt, sql`now()`)));
+    const [{ active } = { active: 0 }] = await tx
+      .select({ active: sql<number>`count(*)::int` })
+      .from(queueTokens)
+      .where(eq(queueTokens.status, 'active'));
+
+    let free = config.QUEUE_MAX_ACTIVE - active;
+    let admittedThrough = state.admittedThrough;
+    let admitted = 0;
+    for (let round = 0; free > 0 && round < MAX_ADMISSION_ROUNDS; round++) {
+      const scan = free + ABANDON_SCAN_SLACK;
+      const head = await tx
+        .select({
+          id: queueTokens.id,
+          present: sql<boolean>`${queueTokens.lastSeenAt} >= now() - make_interval(secs => ${config.QUEUE_ABANDON_SECONDS})`,
+        })
+        .from(queueTokens)
+        .where(eq(queueTokens.status, 'waiting'))
+        .orderBy(asc(queueTokens.id))
+        .limit(scan);
+      if (head.length === 0) break;
+      const chosen = head.filter((h) => h.present).slice(0, free).map((h) => h.id);
+      // Abandoned places up to the last one this pass reached are given up.
+      const reachedThrough = chosen.length === free ? chosen[chosen.length - 1]! : head[head.length - 1]!.id;
+      const abandoned = head.filter((h) => !h.present && h.id <= reachedThrough).map((h) => h.id);
+      if (abandoned.length > 0) {
+        await tx.update(queueTokens).set({ status: 'expired' }).where(inArray(queueTokens.id, abandoned));
+      }
+      if (chosen.length > 0) {
+        await tx
+          .update(queueTokens)
+          .set({
+            status: 'active',
+            admittedAt: sql`now()`,
+            expiresAt: sql`now() + make_interval(secs => ${config.QUEUE_ACTIVE_TTL_SECONDS})`,
+          })
+          .where(inArray(queueTokens.id, chosen));
+        admittedThrough = Math.max(admittedThrough, chosen[chosen.length - 1]!);
+        admitted += chosen.length;
+        free -= chosen.length;
+      }
+      if (head.length < scan) break; // the whole line was read
+    }
+
+    const [after] = await tx
+      .select({ count: sql<number>`count(*)::int`, nextExpiry: sql<string | null>`min(${queueTokens.expiresAt})` })
+      .from(queueTokens)
+      .where(eq(queueTokens.status, 'active'));
+    let admitRate = state.admitRate;
+    if (admitted > 0 && state.lastAdmittedAt) {
+      const elapsed = Math.max(1, secondsBetween(state.now, state.lastAdmittedAt));
+      const observed = admitted / elapsed;
+      admitRate = admitRate === null ? observed : admitRate * (1 - RATE_SMOOTHING) + observed * RATE_SMOOTHING;
+    }
+    await tx
+      .update(queueState)
+      .set({
+        admittedThrough,
+        activeCount: after?.count ?? 0,
+        nextExpiryAt: after?.nextExpiry ? new Date(after.nextExpiry) : null,
+        ...(admitted > 0 && { lastAdmittedAt: state.now, admitRate }),
+      })
+      .where(eq(queueState.id, 1));
+    return admitted;
+  });
+}
+
+/** Reads a token for its owner, refreshing its heartbeat and running an admission pass if due. */
+async function refresh(db: Db, config: Config, userId: string, token: string, mode: 'skip-if-busy' | 'wait') {
+  let row = await readToken(db, token);
+  if (!row || row.userId !== userId) return undefined;
+  if (isAbandoned(row, config)) {
+    await db
+      .update(queueTokens)
+      .set({ status: 'expired' })
+      .where(and(eq(queueTokens.id, row.id), eq(queueTokens.status, 'waiting')));
+    return { ...row, status: 'expired' as const };
+  }
+  if (admissionDue(row, config)) {
+    await admitWaiting(db, config, mode);
+    row = (await readToken(db, token))!;
+  }
+  if (row.status === 'waiting' && secondsBetween(row.now, row.lastSeenAt) > HEARTBEAT_SECONDS) {
+    await db.update(queueTokens).set({ lastSeenAt: sql`now()` }).where(eq(queueTokens.id, row.id));
+  }
+  return row;
+}
+
+const validTokenString = (token: string | undefined): token is string =>
+  typeof token === 'string' && token.length > 0 && token.length <= MAX_TOKEN_LENGTH;
+
+/** `queue.status`: the caller's token, waiting (with its place), active (until when) or expired. */
+export async function tokenStatus(db: Db, config: Config, userId: string, token: string | undefined): Promise<TokenView> {
+  if (!validTokenString(token)) throw new DomainError('TOKEN_INVALID', 'No queue token: join the queue first.');
+  const row = await refresh(db, config, userId, token, 'skip-if-busy');
+  if (!row) throw new DomainError('TOKEN_INVALID', 'This queue token is not yours or does not exist.');
+  return viewOf(row, config);
+}
+
+/**
+ * `queue.issue`: the user's live token, or a new one at the back of the line. A user has at most
+ * one live token (a partial unique index guarantees it), so issuing again never jumps the line.
+ */
+export async function issueToken(db: Db, config: Config, userId: string): Promise<TokenView & { token: string }> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const [live] = await db
+      .select({ token: queueTokens.token })
+      .from(queueTokens)
+      .where(and(eq(queueTokens.userId, userId), inArray(queueTokens.status, ['waiting', 'active'])));
+    if (live) {
+      const row = await refresh(db, config, userId, live.token, 'wait');
+      if (row && isLive(row, config)) return { token: row.token, ...viewOf(row, config) };
+      // Its turn ran out or its place was given up: it is no longer live, so a new one is due.
+      await db
+        .update(queueTokens)
+        .set({ status: 'expired' })
+        .where(and(eq(queueTokens.token, live.token), inArray(queueTokens.status, ['waiting', 'active'])));
+    }
+    try {
+      const token = newToken();
+      await db.insert(queueTokens).values({ token, userId });
+      const row = await refresh(db, config, userId, token, 'wait');
+      if (row) return { token, ...viewOf(row, config) };
+    } catch (error) {
+      // Another request of the same user issued one first: return that one.
+      if (pgCode(error) !== PG.UNIQUE_VIOLATION) throw error;
+    }
+  }
+  throw new DomainError('BUSY', 'Could not issue a queue token right now. Please try again.');
+}
+
+/** For the active-token middleware: the caller's own token, active and unexpired, or an error. */
+export async function requireActiveToken(
+  db: Db,
+  config: Config,
+  userId: string,
+  token: string | undefined,
+): Promise<ActiveToken> {
+  if (!validTokenString(token)) throw new DomainError('TOKEN_INVALID', 'No queue token: join the queue first.');
+  let row = await readToken(db, token);
+  if (!row || row.userId !== userId) throw new DomainError('TOKEN_INVALID', 'This queue token is not yours or does not exist.');
+  if (row.status === 'waiting' && admissionDue(row, config)) row = await refresh(db, config, userId, token, 'skip-if-busy');
+  if (!row) throw new DomainError('TOKEN_INVALID', 'This queue token is not yours or does not exist.');
+  if (row.status === 'waiting' && !isAbandoned(row, config)) {
+    const view = viewOf(row, config);
+    throw new DomainError('TOKEN_NOT_ACTIVE', 'Your turn has not come yet.', {
+      position: view.position,
+      estimatedWaitSeconds: view.estimatedWaitSeconds,
+    });
+  }
+  if (!isLive(row, config)) throw new DomainError('TOKEN_EXPIRED', 'Your turn has ended. Join the queue again.');
+  return { id: row.id, expiresAt: row.expiresAt! };
+}
+
+/**
+ * Keeps a turn alive while its user holds a seat: the turn lasts until the hold can no longer be
+ * paid. Runs inside the hold's transaction (queue_tokens comes last in the lock order).
+ */
+export async function extendTurn(tx: DbOrTx, tokenId: number, until: Date): Promise<void> {
+  const updated = await tx
+    .update(queueTokens)
+    .set({ expiresAt: sql`greatest(${queueTokens.expiresAt}, ${until.toISOString()}::timestamptz)` })
+    .where(and(eq(queueTokens.id, tokenId), eq(queueTokens.status, 'active'), sql`${queueTokens.expiresAt} > now()`))
+    .returning({ id: queueTokens.id });
+  if (updated.length === 0) throw new DomainError('TOKEN_EXPIRED', 'Your turn has ended. Join the queue again.');
+}
+
+/** Ends the user's turn (after a payment), freeing the slot for the next in line. */
+export async function endTurn(tx: DbOrTx, userId: string): Promise<void> {
+  await tx
+    .update(queueTokens)
+    .set({ status: 'done', expiresAt: sql`now()` })
+    .where(and(eq(queueTokens.userId, userId), eq(queueTokens.status, 'active')));
+}

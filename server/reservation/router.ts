@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { bigId, intId } from '../ids';
+import { activeTokenProcedure, router } from '../trpc/init';
+import { cancelHold, holdSeat, listReservations } from './service';
+
+export const reservationRouter = router({
+  hold: activeTokenProcedure
+    .input(z.object({ seatId: intId }))
+    .mutation(({ ctx, input }) => holdSeat(ctx.db, ctx.config, ctx.userId, ctx.token, input.seatId)),
+  list: activeTokenProcedure.query(({ ctx }) => listReservations(ctx.db, ctx.userId)),
+  cancel: activeTokenProcedure
+    .input(z.object({ reservationId: bigId }))
+    .mutation(({ ctx, input }) => cancelHold(ctx.db, ctx.userId, input.reservationId)),
+});

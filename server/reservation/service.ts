@@ -1,0 +1,146 @@
+import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client';
+import { concerts, payments, reservations, schedules, seats, users } from '../../db/schema';
+import { seatLabel } from '../concert/service';
+import type { Config } from '../env';
+import { DomainError, PG, pgCode } from '../errors';
+import { extendTurn, type ActiveToken } from '../queue/service';
+
+const LIVE = ['held', 'confirmed'] as const;
+const isoOf = (d: Date) => d.toISOString();
+
+const seatUnavailable = () => new DomainError('SEAT_UNAVAILABLE', 'Someone else has just taken this seat. Please pick another.');
+
+/**
+ * Holds a seat for HOLD_TTL_SECONDS. One transaction; locks, in the documented order:
+ *   users (the caller: serialises their holds for the limit) → seats (NOWAIT) → reservations →
+ *   queue_tokens (the turn is kept alive until the hold runs out).
+ * A seat that is sold, held, or locked by another transaction right now is SEAT_UNAVAILABLE at once.
+ * Holding a seat the caller already holds returns that hold.
+ */
+export async function holdSeat(db: Db, config: Config, userId: string, token: ActiveToken, seatId: number) {
+  return db.transaction(async (tx) => {
+    const [me] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
+    if (!me) throw new DomainError('SESSION_REQUIRED', 'This session is no longer valid. Start a new one.');
+
+    let seat;
+    try {
+      [seat] = await tx
+        .select({ id: seats.id, scheduleId: seats.scheduleId, price: seats.price, section: seats.section, row: seats.row, number: seats.number })
+        .from(seats)
+        .innerJoin(schedules, and(eq(schedules.id, seats.scheduleId), gt(schedules.startsAt, sql`now()`)))
+        .where(eq(seats.id, seatId))
+        .for('update', { of: seats, noWait: true });
+    } catch (error) {
+      if (pgCode(error) === PG.LOCK_NOT_AVAILABLE) throw seatUnavailable();
+      throw error;
+    }
+    if (!seat) throw new DomainError('NOT_FOUND', 'There is no such seat, or its date has passed.');
+
+    const [live] = await tx
+      .select({ id: reservations.id, userId: reservations.userId, status: reservations.status, heldUntil: reservations.heldUntil, stillHeld: sql<boolean>`${reservations.heldUntil} > now()` })
+      .from(reservations)
+      .where(and(eq(reservations.seatId, seatId), inArray(reservations.status, LIVE)));
+    if (live?.status === 'confirmed') throw seatUnavailable();
+    if (live?.stillHeld) {
+      if (live.userId !== userId) throw seatUnavailable();
+      return { reservationId: live.id, seatId, price: seat.price, heldUntil: isoOf(live.heldUntil) };
+    }
+    if (live) {
+      // The previous hold ran out: mark it so, which frees the seat's one live place.
+      await tx.update(reservations).set({ status: 'expired', updatedAt: sql`now()` }).where(eq(reservations.id, live.id));
+    }
+
+    const [{ holds } = { holds: 0 }] = await tx
+      .select({ holds: sql<number>`count(*)::int` })
+      .from(reservations)
+      .where(and(eq(reservations.userId, userId), eq(reservations.status, 'held'), gt(reservations.heldUntil, sql`now()`)));
+    if (holds >= config.HOLD_MAX_PER_USER) {
+      throw new DomainError('HOLD_LIMIT', `You can hold at most ${config.HOLD_MAX_PER_USER} seats at a time.`, { limit: config.HOLD_MAX_PER_USER });
+    }
+
+    const [created] = await tx
+      .insert(reservations)
+      .values({
+        userId,
+        seatId,
+        scheduleId: seat.scheduleId,
+        price: seat.price,
+        status: 'held',
+        heldUntil: sql`now() + make_interval(secs => ${config.HOLD_TTL_SECONDS})`,
+      })
+      .returning({ id: reservations.id, heldUntil: reservations.heldUntil });
+    await extendTurn(tx, token.id, created!.heldUntil);
+    return { reservationId: created!.id, seatId, price: seat.price, heldUntil: isoOf(created!.heldUntil) };
+  });
+}
+
+export type ReservationView = Awaited<ReturnType<typeof listReservations>>[number];
+
+/** The user's reservations, newest first, with holds that ran out shown as expired. */
+export async function listReservations(db: DbOrTx, userId: string) {
+  const rows = await db
+    .select({
+      reservationId: reservations.id,
+      status: reservations.status,
+      stillHeld: sql<boolean>`${reservations.heldUntil} > now()`,
+      price: reservations.price,
+      heldUntil: reservations.heldUntil,
+      createdAt: reservations.createdAt,
+      seatId: seats.id,
+      section: seats.section,
+      row: seats.row,
+      number: seats.number,
+      scheduleId: schedules.id,
+      startsAt: schedules.startsAt,
+      concertId: concerts.id,
+      concertTitle: concerts.title,
+      venue: concerts.venue,
+      paymentId: payments.id,
+    })
+    .from(reservations)
+    .innerJoin(seats, eq(seats.id, reservations.seatId))
+    .innerJoin(schedules, eq(schedules.id, reservations.scheduleId))
+    .innerJoin(concerts, eq(concerts.id, schedules.concertId))
+    .leftJoin(payments, eq(payments.reservationId, reservations.id))
+    .where(eq(reservations.userId, userId))
+    .orderBy(desc(reservations.id));
+  return rows.map(({ stillHeld, section, row, number, startsAt, heldUntil, createdAt, ...r }) => ({
+    ...r,
+    status: r.status === 'held' && !stillHeld ? ('expired' as const) : r.status,
+    section,
+    row,
+    number,
+    label: seatLabel({ section, row, number }),
+    startsAt: isoOf(startsAt),
+    heldUntil: isoOf(heldUntil),
+    createdAt: isoOf(createdAt),
+  }));
+}
+
+/**
+ * Releases a hold. Locks seat → reservation, like every writer of a reservation. Cancelling again
+ * is harmless; a paid ticket can't be cancelled here.
+ */
+export async function cancelHold(db: Db, userId: string, reservationId: number) {
+  return db.transaction(async (tx) => {
+    const [found] = await tx
+      .select({ seatId: reservations.seatId })
+      .from(reservations)
+      .where(and(eq(reservations.id, reservationId), eq(reservations.userId, userId)));
+    if (!found) throw new DomainError('NOT_FOUND', 'There is no such reservation.');
+    await tx.select({ id: seats.id }).from(seats).where(eq(seats.id, found.seatId)).for('update');
+    const [r] = await tx
+      .select({ status: reservations.status, stillHeld: sql<boolean>`${reservations.heldUntil} > now()` })
+      .from(reservations)
+      .where(eq(reservations.id, reservationId))
+      .for('update');
+    if (r!.status === 'confirmed') throw new DomainError('RESERVATION_CONFIRMED', 'This ticket is already paid for.');
+    if (r!.status === 'held') {
+      const status = r!.stillHeld ? 'cancelled' : 'expired';
+      await tx.update(reservations).set({ status, updatedAt: sql`now()` }).where(eq(reservations.id, reservationId));
+      return { reservationId, status };
+    }
+    return { reservationId, status: r!.status };
+  });
+}

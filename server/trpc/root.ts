@@ -1,0 +1,19 @@
+import { concertRouter } from '../concert/router';
+import { paymentRouter } from '../payment/router';
+import { queueRouter } from '../queue/router';
+import { reservationRouter } from '../reservation/router';
+import { sessionRouter } from '../session/router';
+import { walletRouter } from '../wallet/router';
+import { createCallerFactory, router } from './init';
+
+export const appRouter = router({
+  session: sessionRouter,
+  queue: queueRouter,
+  concert: concertRouter,
+  reservation: reservationRouter,
+  wallet: walletRouter,
+  payment: paymentRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);
