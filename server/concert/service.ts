@@ -8,8 +8,13 @@ import { DomainError } from '../errors';
  * not run out, and available otherwise: a hold that ran out frees its seat without any sweeper.
  */
 
-/** The live reservation of a seat that still takes it: confirmed, or held and not run out. */
-const takesSeat = sql`(${reservations.status} = 'confirmed' OR ${reservations.heldUntil} > now())`;
+/** Joins a seat to the reservation that takes it: confirmed, or held and not run out. */
+const liveReservationOf = (seatId: typeof seats.id) =>
+  and(
+    eq(reservations.seatId, seatId),
+    sql`${reservations.status} IN ('held', 'confirmed')`,
+    sql`(${reservations.status} = 'confirmed' OR ${reservations.heldUntil} > now())`,
+  );
 
 export async function listConcerts(db: DbOrTx) {
   const rows = await db
@@ -41,11 +46,14 @@ export async function listDates(db: DbOrTx, concertId: number) {
     .select({
       scheduleId: schedules.id,
       startsAt: schedules.startsAt,
-      totalSeats: sql<number>`(SELECT count(*)::int FROM ${seats} WHERE ${seats.scheduleId} = ${schedules.id})`,
-      takenSeats: sql<number>`(SELECT count(*)::int FROM ${reservations} WHERE ${reservations.scheduleId} = ${schedules.id} AND ${reservations.status} IN ('held', 'confirmed') AND ${takesSeat})`,
+      totalSeats: sql<number>`count(${seats.id})::int`,
+      takenSeats: sql<number>`count(${reservations.id})::int`,
     })
     .from(schedules)
+    .innerJoin(seats, eq(seats.scheduleId, schedules.id))
+    .leftJoin(reservations, liveReservationOf(seats.id))
     .where(and(eq(schedules.concertId, concertId), gt(schedules.startsAt, sql`now()`)))
+    .groupBy(schedules.id)
     .orderBy(asc(schedules.startsAt));
   return rows.map((r) => ({
     scheduleId: r.scheduleId,
@@ -77,10 +85,7 @@ export async function listSeats(db: DbOrTx, scheduleId: number, userId: string) 
       holderId: reservations.userId,
     })
     .from(seats)
-    .leftJoin(
-      reservations,
-      and(eq(reservations.seatId, seats.id), sql`${reservations.status} IN ('held', 'confirmed')`, takesSeat),
-    )
+    .leftJoin(reservations, liveReservationOf(seats.id))
     .where(eq(seats.scheduleId, scheduleId))
     .orderBy(asc(seats.id));
   return rows.map((r) => ({

@@ -1,0 +1,143 @@
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { queueTokens } from '../../db/schema';
+import type { Db } from '../../db/client';
+import { DomainError } from '../errors';
+import { runOutTurn, stopPolling } from '../testing/clock';
+import { useTestDatabase } from '../testing/test-database';
+import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
+import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '../trpc/init';
+
+const { db } = await useTestDatabase();
+
+/** Each test gets its own line: the queue is global, so earlier tests' tokens are ended first. */
+async function emptyLine(database: Db) {
+  await database.execute(sql`UPDATE queue_tokens SET status = 'expired' WHERE status IN ('waiting', 'active')`);
+  await database.execute(sql`UPDATE queue_state SET active_count = 0, next_expiry_at = NULL, admitted_through = (SELECT coalesce(max(id), 0) FROM queue_tokens)`);
+}
+
+async function activeCount() {
+  const [row] = await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM queue_tokens WHERE status = 'active' AND expires_at > now()`);
+  return row!.n;
+}
+
+describe('queue.issue and queue.status', () => {
+  it('issues an unguessable token, set as an HttpOnly cookie, and admits when there is room', async () => {
+    await emptyLine(db);
+    const user = await new TestUser(db, testConfig()).start();
+    const issued = await user.api.queue.issue();
+    expect(issued.token).toMatch(/^[A-Za-z0-9_-]{24,}$/);
+    expect(issued.status).toBe('active');
+    expect(user.cookies.get(QUEUE_TOKEN_COOKIE)).toBe(issued.token);
+    expect(user.setCookieHeaders.find((h) => h.startsWith(`${QUEUE_TOKEN_COOKIE}=`))).toMatch(/HttpOnly; SameSite=Lax/);
+    const status = await user.api.queue.status();
+    expect(status).toMatchObject({ status: 'active', position: null });
+    expect(Date.parse(status.activeUntil!)).toBeGreaterThan(Date.now());
+  });
+
+  it('returns the same live token when a user issues again, even concurrently', async () => {
+    await emptyLine(db);
+    const config = testConfig({ QUEUE_MAX_ACTIVE: 1 });
+    await admittedUser(db, config); // fills the only slot
+    const user = await new TestUser(db, config).start();
+    const tokens = await Promise.all(Array.from({ length: 8 }, () => user.api.queue.issue()));
+    expect(new Set(tokens.map((t) => t.token)).size).toBe(1);
+    expect(tokens[0]).toMatchObject({ status: 'waiting', position: 1 });
+  });
+
+  it('admits at most QUEUE_MAX_ACTIVE under concurrent issuing, in issue order', async () => {
+    await emptyLine(db);
+    const config = testConfig({ QUEUE_MAX_ACTIVE: 5 });
+    const users = await Promise.all(Array.from({ length: 30 }, () => new TestUser(db, config).start()));
+    await Promise.all(users.map((u) => u.join()));
+    // Everyone polls once (admission happens as part of reading tokens), and again.
+    for (let round = 0; round < 2; round++) await Promise.all(users.map((u) => u.api.queue.status()));
+    expect(await activeCount()).toBe(5);
+
+    const rows = await db.execute<{ id: number; status: string }>(
+      sql`SELECT id::int, status FROM queue_tokens WHERE token IN ${users.map((u) => u.token)} ORDER BY id`,
+    );
+    expect(rows.map((r) => r.status)).toEqual([...Array(5).fill('active'), ...Array(25).fill('waiting')]);
+    // The waiting positions are 1..25, in ticket order.
+    const byToken = new Map(users.map((u) => [u.token, u]));
+    const waitingInOrder = rows.slice(5).map((r) => r.id);
+    const positions = await Promise.all(
+      waitingInOrder.map(async (id) => {
+        const [t] = await db.select({ token: queueTokens.token }).from(queueTokens).where(sql`${queueTokens.id} = ${id}`);
+        return (await byToken.get(t!.token)!.api.queue.status()).position;
+      }),
+    );
+    expect(positions).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+  });
+
+  it('moves the line when a turn expires, and reports the old token as expired', async () => {
+    await emptyLine(db);
+    const config = testConfig({ QUEUE_MAX_ACTIVE: 1 });
+    const first = await admittedUser(db, config);
+    const second = new TestUser(db, config);
+    expect(await second.join()).toMatchObject({ status: 'waiting', position: 1 });
+    expect((await second.api.queue.status()).estimatedWaitSeconds).toBeGreaterThan(0);
+
+    await runOutTurn(db, first.token);
+    expect(await second.api.queue.status()).toMatchObject({ status: 'active' });
+    expect(await first.api.queue.status()).toEqual({ status: 'expired', position: null, estimatedWaitSeconds: null, activeUntil: null });
+    await expectFailure(first.api.concert.dates({ concertId: 1 }), 'UNAUTHORIZED', 'TOKEN_EXPIRED');
+    // Issuing again after the turn ended puts the user at the back with a new token.
+    const again = await first.api.queue.issue();
+    expect(again.token).not.toBe(first.token);
+    expect(again).toMatchObject({ status: 'waiting', position: 1 });
+  });
+
+  it('lets a waiting token that stopped polling give up its place, so it never takes a slot', async () => {
+    await emptyLine(db);
+    const config = testConfig({ QUEUE_MAX_ACTIVE: 1 });
+    const first = await admittedUser(db, config);
+    const gone = new TestUser(db, config);
+    await gone.join();
+    const patient = new TestUser(db, config);
+    expect(await patient.join()).toMatchObject({ status: 'waiting', position: 2 });
+
+    await stopPolling(db, gone.token);
+    await runOutTurn(db, first.token);
+    expect(await patient.api.queue.status()).toMatchObject({ status: 'active' });
+    expect(await gone.api.queue.status()).toMatchObject({ status: 'expired' });
+  });
+
+  it('refuses a waiting token on protected procedures with its position, and others’ or unknown tokens', async () => {
+    await emptyLine(db);
+    const config = testConfig({ QUEUE_MAX_ACTIVE: 1 });
+    const first = await admittedUser(db, config);
+    const waiting = new TestUser(db, config);
+    await waiting.join();
+    const error = await expectFailure(waiting.api.concert.dates({ concertId: 1 }), 'FORBIDDEN', 'TOKEN_NOT_ACTIVE');
+    expect((error.cause as DomainError).details).toMatchObject({ position: 1 });
+
+    // Someone else's token, sent in the header an API client uses, is not valid for this user.
+    const thief = await new TestUser(db, config).start();
+    thief.headers.set(QUEUE_TOKEN_HEADER, first.token);
+    await expectFailure(thief.api.wallet.balance(), 'UNAUTHORIZED', 'TOKEN_INVALID');
+    await expectFailure(thief.api.queue.status(), 'UNAUTHORIZED', 'TOKEN_INVALID');
+    thief.headers.set(QUEUE_TOKEN_HEADER, 'no-such-token');
+    await expectFailure(thief.api.wallet.balance(), 'UNAUTHORIZED', 'TOKEN_INVALID');
+    thief.headers.delete(QUEUE_TOKEN_HEADER);
+    await expectFailure(thief.api.wallet.balance(), 'UNAUTHORIZED', 'TOKEN_INVALID');
+    // The header works for the token's owner even without the cookie.
+    first.cookies.delete(QUEUE_TOKEN_COOKIE);
+    first.headers.set(QUEUE_TOKEN_HEADER, first.token);
+    expect(await first.api.wallet.balance()).toEqual({ balance: 0 });
+  });
+
+  it('computes a position from the admission cursor, not by counting the line', async () => {
+    await emptyLine(db);
+    const config = testConfig({ QUEUE_MAX_ACTIVE: 1 });
+    await admittedUser(db, config);
+    // 5,000 people join ahead (filled with SQL), then one more joins through the API.
+    await db.execute(sql`
+      WITH fillers AS (INSERT INTO users (name) SELECT 'filler-' || g FROM generate_series(1, 5000) g RETURNING id)
+      INSERT INTO queue_tokens (token, user_id) SELECT 'filler-' || id, id FROM fillers`);
+    const late = new TestUser(db, config);
+    const issued = await late.join();
+    expect(issued.status).toBe('waiting');
+    expect(issued.position).toBe(5001);
+  });
+});

@@ -1,0 +1,104 @@
+import { sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoData } from '../../db/seed';
+import { runOutHold } from '../testing/clock';
+import { useTestDatabase } from '../testing/test-database';
+import { admittedUser, expectFailure, testConfig, type TestUser } from '../testing/test-user';
+
+const { db } = await useTestDatabase();
+const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
+beforeAll(() => seedDemoData(db));
+
+let nextSeat = 0;
+/** A free seat no other test uses. */
+async function freeSeat(): Promise<{ seatId: number; price: number }> {
+  const [seat] = await db.execute<{ seatId: number; price: number }>(
+    sql`SELECT s.id AS "seatId", s.price FROM seats s JOIN schedules d ON d.id = s.schedule_id WHERE d.starts_at > now() ORDER BY s.id OFFSET ${nextSeat++} LIMIT 1`,
+  );
+  return seat!;
+}
+
+const admitted = (n: number) => Promise.all(Array.from({ length: n }, () => admittedUser(db, config)));
+
+describe('reservation.hold', () => {
+  it('holds a free seat for HOLD_TTL_SECONDS and keeps the turn alive until the hold runs out', async () => {
+    const [fan] = (await admitted(1)) as [TestUser];
+    const { seatId, price } = await freeSeat();
+    const hold = await fan.api.reservation.hold({ seatId });
+    expect(hold).toEqual({ reservationId: expect.any(Number), seatId, price, heldUntil: expect.any(String) });
+    const seconds = (Date.parse(hold.heldUntil) - Date.now()) / 1000;
+    expect(seconds).toBeGreaterThan(config.HOLD_TTL_SECONDS - 5);
+    expect(seconds).toBeLessThanOrEqual(config.HOLD_TTL_SECONDS + 1);
+    const status = await fan.api.queue.status();
+    expect(Date.parse(status.activeUntil!)).toBeGreaterThanOrEqual(Date.parse(hold.heldUntil));
+    // Clicking the same seat again returns the same hold.
+    expect(await fan.api.reservation.hold({ seatId })).toEqual(hold);
+  });
+
+  it('gives a seat to exactly one of many people clicking it at the same moment', async () => {
+    const fans = await admitted(60);
+    const { seatId } = await freeSeat();
+    const results = await Promise.allSettled(fans.map((f) => f.api.reservation.hold({ seatId })));
+    const winners = results.filter((r) => r.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'CONFLICT', cause: { reason: 'SEAT_UNAVAILABLE' } });
+    }
+    const [{ live } = { live: 0 }] = await db.execute<{ live: number }>(
+      sql`SELECT count(*)::int AS live FROM reservations WHERE seat_id = ${seatId} AND status IN ('held', 'confirmed')`,
+    );
+    expect(live).toBe(1);
+  });
+
+  it('refuses a seat someone else holds, and frees it once the hold runs out (no sweeper)', async () => {
+    const [alice, bob] = (await admitted(2)) as [TestUser, TestUser];
+    const { seatId } = await freeSeat();
+    const hold = await alice.api.reservation.hold({ seatId });
+    await expectFailure(bob.api.reservation.hold({ seatId }), 'CONFLICT', 'SEAT_UNAVAILABLE');
+
+    await runOutHold(db, hold.reservationId);
+    const bobs = await bob.api.reservation.hold({ seatId });
+    expect(bobs.reservationId).not.toBe(hold.reservationId);
+    const [mine] = await alice.api.reservation.list();
+    expect(mine).toMatchObject({ reservationId: hold.reservationId, status: 'expired' });
+  });
+
+  it('limits how many seats one person holds at once', async () => {
+    const [fan] = (await admitted(1)) as [TestUser];
+    const seats = await Promise.all(Array.from({ length: config.HOLD_MAX_PER_USER + 1 }, () => freeSeat()));
+    // Concurrent clicks can't slip past the limit either.
+    const results = await Promise.allSettled(seats.map((s) => fan.api.reservation.hold({ seatId: s.seatId })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(config.HOLD_MAX_PER_USER);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ code: 'CONFLICT', cause: { reason: 'HOLD_LIMIT' } });
+  });
+
+  it('answers NOT_FOUND for an unknown seat or one whose date has passed', async () => {
+    const [fan] = (await admitted(1)) as [TestUser];
+    await expectFailure(fan.api.reservation.hold({ seatId: 999_999 }), 'NOT_FOUND', 'NOT_FOUND');
+    const [past] = await db.execute<{ id: number }>(sql`SELECT s.id FROM seats s JOIN schedules d ON d.id = s.schedule_id WHERE d.starts_at < now() LIMIT 1`);
+    await expectFailure(fan.api.reservation.hold({ seatId: past!.id }), 'NOT_FOUND', 'NOT_FOUND');
+  });
+});
+
+describe('reservation.list and reservation.cancel', () => {
+  it('lists the caller’s reservations only, newest first, with the seat and date', async () => {
+    const [alice, bob] = (await admitted(2)) as [TestUser, TestUser];
+    const a = await alice.api.reservation.hold({ seatId: (await freeSeat()).seatId });
+    const b = await alice.api.reservation.hold({ seatId: (await freeSeat()).seatId });
+    const list = await alice.api.reservation.list();
+    expect(list.map((r) => r.reservationId)).toEqual([b.reservationId, a.reservationId]);
+    expect(list[0]).toMatchObject({ status: 'held', concertTitle: expect.any(String), label: expect.any(String), paymentId: null });
+    expect(await bob.api.reservation.list()).toEqual([]);
+  });
+
+  it('releases a hold so someone else can take the seat; another user can’t cancel it', async () => {
+    const [alice, bob] = (await admitted(2)) as [TestUser, TestUser];
+    const { seatId } = await freeSeat();
+    const hold = await alice.api.reservation.hold({ seatId });
+    await expectFailure(bob.api.reservation.cancel({ reservationId: hold.reservationId }), 'NOT_FOUND', 'NOT_FOUND');
+    expect(await alice.api.reservation.cancel({ reservationId: hold.reservationId })).toEqual({ reservationId: hold.reservationId, status: 'cancelled' });
+    expect(await alice.api.reservation.cancel({ reservationId: hold.reservationId })).toEqual({ reservationId: hold.reservationId, status: 'cancelled' });
+    await bob.api.reservation.hold({ seatId });
+  });
+});

@@ -1,0 +1,19 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+
+/**
+ * Tests don't wait minutes for turns and holds to run out: they move the stored times into the
+ * past, as the passing of time would, including the cached earliest expiry the queue reads.
+ */
+export async function runOutTurn(db: Db, token: string) {
+  await db.execute(sql`UPDATE queue_tokens SET expires_at = now() - interval '1 second' WHERE token = ${token}`);
+  await db.execute(sql`UPDATE queue_state SET next_expiry_at = LEAST(next_expiry_at, now() - interval '1 second')`);
+}
+
+export async function runOutHold(db: Db, reservationId: number) {
+  await db.execute(sql`UPDATE reservations SET held_until = now() - interval '1 second' WHERE id = ${reservationId}`);
+}
+
+export async function stopPolling(db: Db, token: string) {
+  await db.execute(sql`UPDATE queue_tokens SET last_seen_at = now() - interval '1 hour' WHERE token = ${token}`);
+}
