@@ -12,7 +12,10 @@ async function main() {
     console.log('Applying migrations …');
     await applyMigrations(config.DATABASE_URL);
   }
-  execFileSync(process.execPath, ['node_modules/next/dist/bin/next', 'build'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/next/dist/bin/next', 'build'], {
+    stdio: 'inherit',
+    env: { NEXT_TELEMETRY_DISABLED: '1', ...process.env },
+  });
 }
 
 main().catch((error) => {

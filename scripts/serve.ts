@@ -4,7 +4,10 @@
  * DATABASE_URL it starts nothing and uses that server.
  */
 import { spawn } from 'node:child_process';
-import { startLocalDatabase } from '../db/provision';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { EMBEDDED_DATA_DIR, startLocalDatabase } from '../db/provision';
 import { EnvError, parseEnv } from '../server/env';
 
 const MODES = ['dev', 'start'] as const;
@@ -14,8 +17,25 @@ if (!mode) {
   process.exit(2);
 }
 
+/**
+ * A local production run (embedded database, no SESSION_SECRET) gets a random secret kept under
+ * .data/, so sessions survive restarts. A deployment (DATABASE_URL set) must set its own.
+ */
+function localSessionSecret(): string {
+  const file = path.join(path.dirname(EMBEDDED_DATA_DIR), 'session-secret');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
 async function main(mode: (typeof MODES)[number]) {
-  const config = parseEnv({ ...process.env, NODE_ENV: process.env.NODE_ENV ?? (mode === 'dev' ? 'development' : 'production') });
+  const nodeEnv = process.env.NODE_ENV ?? (mode === 'dev' ? 'development' : 'production');
+  if (!process.env.DATABASE_URL && !process.env.SESSION_SECRET && nodeEnv === 'production') {
+    process.env.SESSION_SECRET = localSessionSecret();
+  }
+  const config = parseEnv({ ...process.env, NODE_ENV: nodeEnv });
   let url: string | undefined = config.DATABASE_URL;
   let stopDatabase = async () => {};
   if (!url) {
@@ -25,7 +45,7 @@ async function main(mode: (typeof MODES)[number]) {
   }
   const next = spawn(process.execPath, ['node_modules/next/dist/bin/next', mode, '--port', String(config.PORT)], {
     stdio: 'inherit',
-    env: { ...process.env, DATABASE_URL: url },
+    env: { NEXT_TELEMETRY_DISABLED: '1', ...process.env, DATABASE_URL: url },
   });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -1,4 +1,4 @@
-import { initTRPC, StandardSchemaV1Error } from '@trpc/server';
+import { initTRPC, type StandardSchemaV1Error } from '@trpc/server';
 import { asDomainError, DomainError, reasonOf, toTRPCError } from '../errors';
 import { requireActiveToken } from '../queue/service';
 import { SESSION_COOKIE } from '../session/service';
@@ -7,9 +7,11 @@ import type { Context } from './context';
 
 /** Field errors of an invalid input, keyed by the field's path ("_" for the input as a whole). */
 function fieldErrorsOf(cause: unknown): Record<string, string[]> | undefined {
-  if (!(cause instanceof StandardSchemaV1Error)) return undefined;
+  // tRPC validates with zod's own parser (a ZodError) or Standard Schema (StandardSchemaV1Error).
+  const issues = (cause as { issues?: unknown } | undefined)?.issues;
+  if (!(cause instanceof Error) || !Array.isArray(issues)) return undefined;
   const fields: Record<string, string[]> = {};
-  for (const issue of cause.issues) {
+  for (const issue of issues as StandardSchemaV1Error['issues']) {
     const key = issue.path?.map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.') || '_';
     (fields[key] ??= []).push(issue.message);
   }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { EnvError, parseEnv } from './env';
+
+describe('parseEnv', () => {
+  it('applies the documented defaults', () => {
+    expect(parseEnv({})).toMatchObject({
+      PORT: 3000,
+      QUEUE_MAX_ACTIVE: 100,
+      QUEUE_ACTIVE_TTL_SECONDS: 600,
+      HOLD_TTL_SECONDS: 300,
+      HOLD_MAX_PER_USER: 4,
+      DATABASE_POOLER: 'none',
+    });
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => parseEnv({ QUEUE_MAX_ACTIVE: 'lots' })).toThrow(/QUEUE_MAX_ACTIVE/);
+    expect(() => parseEnv({ HOLD_TTL_SECONDS: '0' })).toThrow(/HOLD_TTL_SECONDS/);
+    expect(() => parseEnv({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow(EnvError);
+  });
+
+  it('requires a real SESSION_SECRET in production only', () => {
+    expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET: is required in production/);
+    expect(() => parseEnv({ NODE_ENV: 'production', SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET/);
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) }).SESSION_SECRET).toBe('x'.repeat(32));
+    expect(parseEnv({ NODE_ENV: 'development' }).SESSION_SECRET.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('treats an empty variable as unset', () => {
+    const parsed = parseEnv({ DATABASE_URL: '', PORT: '' });
+    expect(parsed.DATABASE_URL).toBeUndefined();
+    expect(parsed.PORT).toBe(3000);
+  });
+});
