@@ -1,15 +1,41 @@
-import type { Metadata } from 'next';
+import type { Metadata, Viewport } from 'next';
+import { cookies, headers } from 'next/headers';
 import type { ReactNode } from 'react';
+import { Header } from './_components/header';
+import { SessionGate } from './_components/session-gate';
+import { LOCALE_COOKIE, LOCALES, localeFromAcceptLanguage, type Locale } from './_i18n/messages';
+import { I18nProvider } from './_i18n/provider';
+import { TRPCProvider } from './_trpc/provider';
+import './globals.css';
 
 export const metadata: Metadata = {
-  title: 'Concert Tickets',
+  title: 'Concert Tickets · 콘서트 티켓',
   description: 'Wait your turn, pick a seat, hold it for five minutes and pay from your wallet.',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
+
+/** The visitor's choice (cookie) wins; otherwise the browser's language. */
+async function requestLocale(): Promise<Locale> {
+  const chosen = (await cookies()).get(LOCALE_COOKIE)?.value;
+  if (chosen && (LOCALES as readonly string[]).includes(chosen)) return chosen as Locale;
+  return localeFromAcceptLanguage((await headers()).get('accept-language'));
+}
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const locale = await requestLocale();
   return (
-    <html lang="en">
-      <body>{children}</body>
+    <html lang={locale}>
+      <body>
+        <I18nProvider initialLocale={locale}>
+          <TRPCProvider>
+            <Header />
+            <main className="page">
+              <SessionGate>{children}</SessionGate>
+            </main>
+          </TRPCProvider>
+        </I18nProvider>
+      </body>
     </html>
   );
 }

@@ -12,6 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { MAX_BALANCE } from '../server/wallet/limits';
 
 /**
  * Lock order (every transaction that takes more than one row lock takes them in this order):
@@ -22,7 +23,6 @@ import {
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const bigId = (name: string) => bigint(name, { mode: 'number' });
 
-export const MAX_BALANCE = 100_000_000;
 
 export const users = pgTable('users', {
   id: uuid('id').primaryKey().defaultRandom(),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from './client';
+import type { Db, DbOrTx } from './client';
 import { concerts, schedules, seats } from './schema';
 
 /** A section of the hall: its rows, seats per row and price in won. */
@@ -18,7 +18,7 @@ export const SEAT_PLAN: SectionPlan[] = [
 
 export const SEATS_PER_DATE = SEAT_PLAN.reduce((n, s) => n + s.rows.length * s.seatsPerRow, 0);
 
-interface ConcertPlan {
+export interface ConcertPlan {
   title: string;
   artist: string;
   venue: string;
@@ -53,6 +53,20 @@ export function seatRows(scheduleId: number) {
  * Demo concerts, their dates and seat maps. Idempotent: a concert whose title exists is left as it
  * is, so running it again (or from two processes at once) adds nothing.
  */
+/** One concert with its dates and a full seat map for each. */
+export async function createConcert(tx: DbOrTx, plan: ConcertPlan, today = new Date()) {
+  const [concert] = await tx
+    .insert(concerts)
+    .values({ title: plan.title, artist: plan.artist, venue: plan.venue })
+    .returning({ id: concerts.id });
+  const dates = await tx
+    .insert(schedules)
+    .values(plan.dayOffsets.map((offset) => ({ concertId: concert!.id, startsAt: showTime(today, offset) })))
+    .returning({ id: schedules.id });
+  await tx.insert(seats).values(dates.flatMap((d) => seatRows(d.id)));
+  return { concertId: concert!.id, scheduleIds: dates.map((d) => d.id) };
+}
+
 export async function seedDemoData(db: Db, today = new Date()): Promise<{ created: number }> {
   return db.transaction(async (tx) => {
     // Two seeds at once (two app instances starting) wait for each other instead of racing.
@@ -61,15 +75,7 @@ export async function seedDemoData(db: Db, today = new Date()): Promise<{ create
     for (const plan of DEMO_CONCERTS) {
       const existing = await tx.execute(sql`SELECT 1 FROM concerts WHERE title = ${plan.title}`);
       if (existing.length > 0) continue;
-      const [concert] = await tx
-        .insert(concerts)
-        .values({ title: plan.title, artist: plan.artist, venue: plan.venue })
-        .returning({ id: concerts.id });
-      const dates = await tx
-        .insert(schedules)
-        .values(plan.dayOffsets.map((offset) => ({ concertId: concert!.id, startsAt: showTime(today, offset) })))
-        .returning({ id: schedules.id });
-      await tx.insert(seats).values(dates.flatMap((d) => seatRows(d.id)));
+      await createConcert(tx, plan, today);
       created++;
     }
     return { created };

@@ -1,11 +1,10 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { ledgerEntries, MAX_BALANCE, wallets } from '../../db/schema';
+import { ledgerEntries, wallets } from '../../db/schema';
 import { DomainError } from '../errors';
+import { MAX_BALANCE } from './limits';
 
-export const MIN_CHARGE = 1;
-export const MAX_CHARGE = 1_000_000;
-export { MAX_BALANCE };
+export { MAX_BALANCE, MAX_CHARGE, MIN_CHARGE } from './limits';
 
 export async function getBalance(db: DbOrTx, userId: string): Promise<number> {
   const [wallet] = await db.select({ balance: wallets.balance }).from(wallets).where(eq(wallets.userId, userId));

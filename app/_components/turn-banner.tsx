@@ -1,0 +1,21 @@
+'use client';
+
+import { useI18n, formatClock } from '../_i18n/provider';
+import { trpc } from '../_trpc/client';
+import { secondsUntil, useNow } from './use-now';
+
+const TURN_REFRESH_MS = 15_000;
+
+/** Once admitted, every page shows how long the turn lasts. */
+export function TurnBanner() {
+  const { t } = useI18n();
+  const now = useNow();
+  const status = trpc.queue.status.useQuery(undefined, { refetchInterval: TURN_REFRESH_MS });
+  if (status.data?.status !== 'active' || !status.data.activeUntil) return null;
+  const left = secondsUntil(status.data.activeUntil, now);
+  return (
+    <p className={`turn-banner${left < 60 ? ' turn-banner-urgent' : ''}`} role="timer" aria-live="off">
+      {left > 0 ? t('turn.left', { time: formatClock(left) }) : t('turn.ended')}
+    </p>
+  );
+}

@@ -1,0 +1,106 @@
+'use client';
+
+import { useRouter, useSearchParams } from 'next/navigation';
+import { Suspense, useEffect, useRef, useState } from 'react';
+import { ErrorNotice, Loading } from '../_components/states';
+import { useI18n } from '../_i18n/provider';
+import { trpc } from '../_trpc/client';
+
+/** Polling starts quick and backs off while the place does not change, with jitter so a crowd spreads out. */
+const POLL_MIN_MS = 1_500;
+const POLL_MAX_MS = 10_000;
+const POLL_BACKOFF = 1.5;
+const POLL_JITTER = 0.25;
+
+function nextDelay(unchangedPolls: number): number {
+  const base = Math.min(POLL_MAX_MS, POLL_MIN_MS * POLL_BACKOFF ** unchangedPolls);
+  return Math.round(base * (1 - POLL_JITTER + Math.random() * 2 * POLL_JITTER));
+}
+
+/** Only paths inside this site, so `next` can't send anyone elsewhere. */
+function safeNext(value: string | null): string {
+  return value && value.startsWith('/') && !value.startsWith('//') ? value : '/';
+}
+
+function WaitingRoom() {
+  const { t, formatDuration } = useI18n();
+  const router = useRouter();
+  const next = safeNext(useSearchParams().get('next'));
+  // Issuing is idempotent: a live token comes back unchanged, so reopening the tab keeps the place.
+  const utils = trpc.useUtils();
+  const issue = trpc.queue.issue.useMutation({
+    onSuccess: ({ status, position, estimatedWaitSeconds }) => {
+      // Shown at once, then read for real (the turn's end, `activeUntil`, comes from status).
+      utils.queue.status.setData(undefined, { status, position, estimatedWaitSeconds, activeUntil: null });
+      void utils.queue.status.invalidate();
+    },
+  });
+  const joined = issue.isSuccess;
+  const unchanged = useRef(0);
+  const lastPosition = useRef<number | null>(null);
+  const status = trpc.queue.status.useQuery(undefined, {
+    enabled: joined,
+    refetchInterval: (query) => (query.state.data?.status === 'active' ? false : nextDelay(unchanged.current)),
+    refetchIntervalInBackground: true,
+  });
+  const [firstPosition, setFirstPosition] = useState<number | null>(null);
+
+  useEffect(() => {
+    if (issue.isIdle) issue.mutate();
+  }, [issue]);
+
+  const view = status.data ?? issue.data;
+  const token = issue.data?.token;
+  useEffect(() => {
+    if (!token || !view?.position) return;
+    const key = `queue-first-position:${token}`;
+    const stored = Number(localStorage.getItem(key));
+    const first = stored > 0 ? stored : view.position;
+    localStorage.setItem(key, String(first));
+    setFirstPosition(first);
+  }, [token, view?.position]);
+
+  useEffect(() => {
+    const position = status.data?.position ?? null;
+    unchanged.current = position !== null && position === lastPosition.current ? unchanged.current + 1 : 0;
+    lastPosition.current = position;
+  }, [status.data]);
+
+  useEffect(() => {
+    if (view?.status === 'active') router.replace(next);
+    if (status.data?.status === 'expired' && !issue.isPending) issue.mutate(); // the place was given up: join again
+  }, [view?.status, status.data?.status, next, router, issue]);
+
+  if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => issue.mutate()} />;
+  if (!view) return <p className="muted" aria-busy="true">{t('queue.joining')}</p>;
+  if (view.status === 'active') return <p className="notice notice-success" role="status">{t('queue.admitted')}</p>;
+
+  const position = view.position ?? 1;
+  const ahead = position - 1;
+  const progress = firstPosition && firstPosition > 1 ? Math.round(((firstPosition - position) / (firstPosition - 1)) * 100) : 0;
+  return (
+    <section className="card waiting-room" aria-labelledby="waiting-title">
+      <h1 id="waiting-title">{t('queue.title')}</h1>
+      <p>{t('queue.intro')}</p>
+      <div className="position" role="status" aria-live="polite">
+        <span className="position-label">{t('queue.position')}</span>
+        <strong className="position-number" data-testid="queue-position">{position.toLocaleString()}</strong>
+        <span>{ahead === 0 ? t('queue.aheadNone') : ahead === 1 ? t('queue.aheadOne') : t('queue.ahead', { count: ahead.toLocaleString() })}</span>
+      </div>
+      <div className="progress" role="progressbar" aria-label={t('queue.progress')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={progress}>
+        <div className="progress-bar" style={{ width: `${Math.max(progress, 3)}%` }} />
+      </div>
+      {view.estimatedWaitSeconds !== null && <p>{t('queue.wait', { time: formatDuration(view.estimatedWaitSeconds) })}</p>}
+      <p className="muted">{t('queue.keepPlace')}</p>
+      {status.error && <ErrorNotice error={status.error} />}
+    </section>
+  );
+}
+
+export default function WaitingRoomPage() {
+  return (
+    <Suspense fallback={<Loading />}>
+      <WaitingRoom />
+    </Suspense>
+  );
+}

@@ -1,0 +1,99 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { ErrorNotice, Loading } from '../_components/states';
+import { useErrorMessage } from '../_components/use-error-message';
+import { useQueueGuard } from '../_components/use-queue-guard';
+import { formatWon, useI18n } from '../_i18n/provider';
+import { trpc } from '../_trpc/client';
+import { parseChargeAmount } from '../../server/wallet/limits';
+
+const PRESETS = [10_000, 50_000, 100_000, 200_000];
+const HISTORY_PAGE = 10;
+
+export default function WalletPage() {
+  const { t, formatDateTime } = useI18n();
+  const message = useErrorMessage();
+  const utils = trpc.useUtils();
+  const balance = trpc.wallet.balance.useQuery();
+  const history = trpc.wallet.history.useInfiniteQuery({ limit: HISTORY_PAGE }, { getNextPageParam: (page) => page.nextCursor ?? undefined });
+  const [custom, setCustom] = useState('');
+  const [invalid, setInvalid] = useState(false);
+  const charge = trpc.wallet.charge.useMutation({
+    onSuccess: (data) => {
+      utils.wallet.balance.setData(undefined, data);
+      void utils.wallet.history.invalidate();
+    },
+  });
+  if (useQueueGuard(balance.error, history.error)) return <Loading />;
+
+  const submitCustom = (event: FormEvent) => {
+    event.preventDefault();
+    // Checked as the API checks it, so a person hears about a bad amount before it is sent.
+    const amount = parseChargeAmount(custom);
+    setInvalid(amount === null);
+    if (amount !== null) charge.mutate({ amount }, { onSuccess: () => setCustom('') });
+  };
+  const entries = history.data?.pages.flatMap((p) => p.entries) ?? [];
+
+  return (
+    <section aria-labelledby="wallet-title">
+      <h1 id="wallet-title">{t('wallet.title')}</h1>
+      <div className="card balance-card">
+        <span className="muted">{t('wallet.balance')}</span>
+        <strong className="balance" data-testid="wallet-balance">{balance.data ? formatWon(balance.data.balance) : '…'}</strong>
+      </div>
+
+      <div className="card">
+        <h2>{t('wallet.charge')}</h2>
+        <div className="presets">
+          {PRESETS.map((amount) => (
+            <button key={amount} type="button" disabled={charge.isPending} onClick={() => charge.mutate({ amount })}>
+              {t('wallet.chargeButton', { amount: formatWon(amount) })}
+            </button>
+          ))}
+        </div>
+        <form className="charge-form" onSubmit={submitCustom} noValidate>
+          <label htmlFor="amount">{t('wallet.amount')}</label>
+          <input
+            id="amount"
+            inputMode="numeric"
+            value={custom}
+            onChange={(e) => {
+              setCustom(e.target.value);
+              setInvalid(false);
+            }}
+            aria-invalid={invalid}
+            aria-describedby={invalid ? 'amount-error' : undefined}
+          />
+          <button type="submit" disabled={charge.isPending}>{t('wallet.chargeCustom')}</button>
+          {invalid && <p id="amount-error" className="field-error" role="alert">{t('wallet.invalidAmount')}</p>}
+        </form>
+        {charge.isSuccess && <p className="notice notice-success" role="status">{t('wallet.charged', { amount: formatWon(charge.variables.amount) })}</p>}
+        {charge.error && <p className="notice notice-error" role="alert">{message(charge.error)}</p>}
+      </div>
+
+      <div className="card">
+        <h2>{t('wallet.history')}</h2>
+        {history.isPending && <Loading />}
+        {history.error && <ErrorNotice error={history.error} onRetry={() => history.refetch()} />}
+        {history.data && entries.length === 0 && <p className="empty">{t('wallet.empty')}</p>}
+        <ul className="ledger">
+          {entries.map((e) => (
+            <li key={e.entryId}>
+              <span>{e.kind === 'charge' ? t('wallet.kind.charge') : t('wallet.kind.payment')}</span>
+              <span className="muted">{formatDateTime(e.createdAt)}</span>
+              <span className={e.amount > 0 ? 'amount-in' : 'amount-out'}>{e.amount > 0 ? '+' : '−'}{formatWon(Math.abs(e.amount))}</span>
+              <span className="muted">{t('wallet.after', { amount: formatWon(e.balanceAfter) })}</span>
+            </li>
+          ))}
+        </ul>
+        {history.hasNextPage && (
+          <button type="button" disabled={history.isFetchingNextPage} onClick={() => history.fetchNextPage()}>
+            {t('wallet.more')}
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { test as base, type Browser, type Page } from '@playwright/test';
+import { connect } from '../db/client';
+import { createConcert } from '../db/seed';
+import { CheckoutPage } from './pages/checkout';
+import { HomePage } from './pages/home';
+import { SeatMapPage } from './pages/seat-map';
+import { WaitingRoomPage } from './pages/waiting-room';
+import { WalletPage } from './pages/wallet';
+
+/** A person with their own browser (cookies: their own guest session) and the pages they use. */
+export class Fan {
+  readonly home: HomePage;
+  readonly waitingRoom: WaitingRoomPage;
+  readonly seatMap: SeatMapPage;
+  readonly checkout: CheckoutPage;
+  readonly wallet: WalletPage;
+  constructor(readonly page: Page) {
+    this.home = new HomePage(page);
+    this.waitingRoom = new WaitingRoomPage(page);
+    this.seatMap = new SeatMapPage(page);
+    this.checkout = new CheckoutPage(page);
+    this.wallet = new WalletPage(page);
+  }
+}
+
+export interface TestConcert {
+  concertId: number;
+  title: string;
+  scheduleIds: number[];
+}
+
+interface Fixtures {
+  /** A concert made for this test alone (two future dates), so parallel tests never share seats. */
+  concert: TestConcert;
+  fan: Fan;
+  /** Another person, in a browser context of their own. */
+  newFan: () => Promise<Fan>;
+}
+
+async function openFan(browser: Browser, baseURL: string | undefined, close: (() => Promise<void>)[]): Promise<Fan> {
+  const context = await browser.newContext({ baseURL, locale: 'en-US' });
+  close.push(() => context.close());
+  return new Fan(await context.newPage());
+}
+
+export const test = base.extend<Fixtures>({
+  concert: async ({}, use, testInfo) => {
+    const database = connect(testInfo.project.metadata.databaseUrl as string, { max: 1 });
+    const title = `E2E ${testInfo.title.slice(0, 40)} ${randomBytes(3).toString('hex')}`;
+    const created = await createConcert(database.db, { title, artist: 'The Testers', venue: 'Loopback Hall', dayOffsets: [40, 41] });
+    await database.close();
+    await use({ ...created, title });
+  },
+  fan: async ({ page }, use) => {
+    await use(new Fan(page));
+  },
+  newFan: async ({ browser, baseURL }, use) => {
+    const close: (() => Promise<void>)[] = [];
+    await use(() => openFan(browser, baseURL, close));
+    await Promise.all(close.map((c) => c()));
+  },
+});
+
+export { expect } from '@playwright/test';
+
+/** Saves a screenshot of a main page as a test artifact (test-results/screens/NAME.png). */
+export async function keepScreenshot(page: Page, name: string) {
+  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
+}

@@ -1,0 +1,40 @@
+import { expect, keepScreenshot, test } from './fixtures';
+
+test('a fan buys a ticket through the pages alone, and the seat shows sold to others', async ({ fan, newFan, concert }) => {
+  const { page } = fan;
+  await fan.home.open();
+  await expect(fan.home.concertCard(concert.title)).toBeVisible();
+  await keepScreenshot(page, 'home');
+
+  await fan.home.getTickets(concert.title);
+  // Slots are free, so the waiting room admits at once and forwards to the concert's dates.
+  await expect(page).toHaveURL(new RegExp(`/concerts/${concert.concertId}$`));
+  await expect(page.getByText(/^Your turn: \d+:\d\d left$/)).toBeVisible();
+  await expect(page.getByText('80 of 80 seats free').first()).toBeVisible();
+  await keepScreenshot(page, 'dates');
+
+  await fan.seatMap.chooseDate(0);
+  await fan.seatMap.expectSeatState('VIP A-1', 'Free');
+  await keepScreenshot(page, 'seat-map');
+  await fan.seatMap.seat('VIP A-1').click();
+
+  await fan.checkout.expectHeld('VIP A-1');
+  await expect(page.getByText('You need ₩165,000 more to pay for this seat.')).toBeVisible();
+  await expect(fan.checkout.payButton()).toBeDisabled();
+  await fan.checkout.chargeShortfallButton().click();
+  await expect(page.getByTestId('balance')).toHaveText('₩165,000');
+  await keepScreenshot(page, 'checkout');
+  await fan.checkout.payButton().click();
+  await expect(page.getByText('Paid! Your ticket is confirmed.')).toBeVisible();
+
+  // Paying ended the turn: My tickets goes through the waiting room, which admits at once here.
+  await page.getByRole('link', { name: 'See my tickets' }).click();
+  await expect(page.getByRole('heading', { name: 'Confirmed tickets' })).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: 'VIP A-1' })).toContainText(concert.title);
+  await keepScreenshot(page, 'my-tickets');
+
+  const other = await newFan();
+  await other.page.goto(`/queue?next=${encodeURIComponent(`/concerts/${concert.concertId}/dates/${concert.scheduleIds[0]}`)}`);
+  await other.seatMap.expectSeatState('VIP A-1', 'Sold');
+  await expect(other.seatMap.seat('VIP A-1')).toBeDisabled();
+});

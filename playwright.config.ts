@@ -1,0 +1,61 @@
+import { defineConfig, devices } from '@playwright/test';
+
+/**
+ * Browser tests against the production build (`npm run build` first), each server on its own fresh
+ * database. Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium): Playwright's own browser
+ * downloads are not used.
+ */
+const SECRET = 'e2e-session-secret-0123456789abcdef-xyz';
+
+const servers = {
+  main: { port: 3301, dbPort: 5501, env: {} },
+  /** One slot: the waiting-room test. */
+  queue: { port: 3302, dbPort: 5502, env: { QUEUE_MAX_ACTIVE: '1' } },
+  /** Holds that run out while you watch. */
+  expiry: { port: 3303, dbPort: 5503, env: { HOLD_TTL_SECONDS: '8' } },
+} as const;
+
+export type ServerName = keyof typeof servers;
+export const databaseUrlOf = (name: ServerName) => `postgres://postgres:postgres@127.0.0.1:${servers[name].dbPort}/tickets`;
+
+const project = (name: ServerName, testMatch: RegExp) => ({
+  name,
+  testMatch,
+  metadata: { databaseUrl: databaseUrlOf(name) },
+  use: { ...devices['Desktop Chrome'], baseURL: `http://127.0.0.1:${servers[name].port}` },
+});
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results/e2e',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: process.env.CI ? 1 : 0,
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'test-results/e2e-report' }]],
+  use: {
+    locale: 'en-US',
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  projects: [
+    project('main', /(journey|seat-race|wallet|language)\.spec\.ts/),
+    project('queue', /waiting-room\.spec\.ts/),
+    project('expiry', /hold-expiry\.spec\.ts/),
+  ],
+  webServer: Object.values(servers).map(({ port, dbPort, env }) => ({
+    command: 'node --import tsx e2e/server.ts',
+    url: `http://127.0.0.1:${port}/`,
+    env: { ...env, PORT: String(port), E2E_DB_PORT: String(dbPort), SESSION_SECRET: SECRET },
+    reuseExistingServer: false,
+    timeout: 120_000,
+    gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 10_000 },
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+  })),
+});
