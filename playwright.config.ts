@@ -33,7 +33,7 @@ export default defineConfig({
   fullyParallel: true,
   workers: 2,
   retries: process.env.CI ? 1 : 0,
-  reporter: [['list'], ['html', { open: 'never', outputFolder: 'test-results/e2e-report' }]],
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'test-results/e2e-report' }], ['./e2e/summary-reporter.ts']],
   use: {
     locale: 'en-US',
     screenshot: 'only-on-failure',

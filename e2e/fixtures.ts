@@ -68,3 +68,7 @@ export { expect } from '@playwright/test';
 export async function keepScreenshot(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
 }
+
+/** The waiting room on the way to `next`: it admits (when there is room) and forwards. */
+export const throughQueue = (next: string) => `/queue?next=${encodeURIComponent(next)}`;
+export const seatMapOf = (concert: TestConcert, dateIndex = 0) => `/concerts/${concert.concertId}/dates/${concert.scheduleIds[dateIndex]}`;

@@ -81,10 +81,14 @@ export default function WalletPage() {
         <ul className="ledger">
           {entries.map((e) => (
             <li key={e.entryId}>
-              <span>{e.kind === 'charge' ? t('wallet.kind.charge') : t('wallet.kind.payment')}</span>
-              <span className="muted">{formatDateTime(e.createdAt)}</span>
-              <span className={e.amount > 0 ? 'amount-in' : 'amount-out'}>{e.amount > 0 ? '+' : '−'}{formatWon(Math.abs(e.amount))}</span>
-              <span className="muted">{t('wallet.after', { amount: formatWon(e.balanceAfter) })}</span>
+              <div>
+                <span>{e.kind === 'charge' ? t('wallet.kind.charge') : t('wallet.kind.payment')}</span>
+                <span className="muted">{formatDateTime(e.createdAt)}</span>
+              </div>
+              <div className="ledger-amounts">
+                <span className={e.amount > 0 ? 'amount-in' : 'amount-out'}>{e.amount > 0 ? '+' : '−'}{formatWon(Math.abs(e.amount))}</span>
+                <span className="muted">{t('wallet.after', { amount: formatWon(e.balanceAfter) })}</span>
+              </div>
             </li>
           ))}
         </ul>

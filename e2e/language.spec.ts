@@ -1,0 +1,41 @@
+import { expect, keepScreenshot, seatMapOf, test, throughQueue } from './fixtures';
+
+test('a Korean browser gets Korean, and the switch changes and keeps the language', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, locale: 'ko-KR' });
+  const page = await context.newPage();
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: '지금 예매 중' })).toBeVisible();
+  await expect(page.getByRole('button', { name: /^예매하기/ }).first()).toBeVisible();
+
+  await page.getByRole('button', { name: '언어' }).click();
+  await expect(page.getByRole('heading', { name: 'On sale now' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'On sale now' })).toBeVisible();
+  await context.close();
+});
+
+test('the seat map works from the keyboard: every seat is a labelled button', async ({ fan, concert }) => {
+  const { page } = fan;
+  await page.goto(throughQueue(seatMapOf(concert)));
+  await fan.seatMap.expectSeatState('VIP A-2', 'Free');
+  await expect(fan.seatMap.seat('VIP A-2')).toHaveAccessibleName('VIP A-2, ₩165,000, Free');
+  await fan.seatMap.seat('VIP A-1').focus();
+  await page.keyboard.press('Tab');
+  await expect(fan.seatMap.seat('VIP A-2')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await fan.checkout.expectHeld('VIP A-2');
+});
+
+test('on a phone-width screen in Korean, the seat map fits and reads well', async ({ browser, baseURL, concert }) => {
+  const context = await browser.newContext({ baseURL, locale: 'ko-KR', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(throughQueue(seatMapOf(concert)));
+  await expect(page.getByRole('heading', { name: '좌석 선택' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'VIP A-1, ₩165,000, 선택 가능' })).toBeVisible();
+  // Nothing is wider than the screen.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await keepScreenshot(page, 'seat-map-phone-ko');
+  await page.goto('/');
+  await keepScreenshot(page, 'home-phone-ko');
+  await context.close();
+});
