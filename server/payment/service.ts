@@ -1,9 +1,10 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { ledgerEntries, payments, reservations, seats, wallets } from '../../db/schema';
+import { ledgerEntries, payments, reservations, wallets } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError } from '../errors';
 import { admitWaiting, endTurn } from '../queue/service';
+import { lockOwnReservation } from '../reservation/service';
 
 export interface PaymentResult {
   paymentId: number;
@@ -21,38 +22,25 @@ export interface PaymentResult {
  */
 export async function pay(db: Db, config: Config, userId: string, reservationId: number): Promise<PaymentResult> {
   const outcome = await db.transaction(async (tx) => {
-    // The seat never changes, so it can be read before the locks are taken in order.
-    const [found] = await tx
-      .select({ seatId: reservations.seatId })
-      .from(reservations)
-      .where(and(eq(reservations.id, reservationId), eq(reservations.userId, userId)));
-    if (!found) throw new DomainError('NOT_FOUND', 'There is no such reservation.');
-
-    await tx.select({ id: seats.id }).from(seats).where(eq(seats.id, found.seatId)).for('update');
-    const [r] = await tx
-      .select({ status: reservations.status, price: reservations.price, stillHeld: sql<boolean>`${reservations.heldUntil} > now()` })
-      .from(reservations)
-      .where(eq(reservations.id, reservationId))
-      .for('update');
-
-    if (r!.status === 'confirmed') return { result: (await findPayment(tx, userId, reservationId))!, first: false };
-    if (r!.status === 'cancelled') throw new DomainError('RESERVATION_EXPIRED', 'This hold was cancelled. Pick a seat again.');
-    if (r!.status === 'expired' || !r!.stillHeld) {
+    const r = await lockOwnReservation(tx, userId, reservationId);
+    if (r.status === 'confirmed') return { result: (await findPayment(tx, userId, reservationId))!, first: false };
+    if (r.status === 'cancelled') throw new DomainError('RESERVATION_EXPIRED', 'This hold was cancelled. Pick a seat again.');
+    if (r.status === 'expired' || !r.stillHeld) {
       throw new DomainError('RESERVATION_EXPIRED', 'Your hold on this seat ran out before payment. Pick a seat again.');
     }
 
     const [wallet] = await tx.select({ balance: wallets.balance }).from(wallets).where(eq(wallets.userId, userId)).for('update');
-    if (wallet!.balance < r!.price) {
+    if (wallet!.balance < r.price) {
       throw new DomainError('INSUFFICIENT_BALANCE', 'Your balance is not enough for this seat.', {
         balance: wallet!.balance,
-        price: r!.price,
-        shortfall: r!.price - wallet!.balance,
+        price: r.price,
+        shortfall: r.price - wallet!.balance,
       });
     }
-    const balance = wallet!.balance - r!.price;
+    const balance = wallet!.balance - r.price;
     await tx.update(wallets).set({ balance, updatedAt: sql`now()` }).where(eq(wallets.userId, userId));
-    const [payment] = await tx.insert(payments).values({ reservationId, userId, amount: r!.price }).returning({ id: payments.id });
-    await tx.insert(ledgerEntries).values({ userId, kind: 'payment', amount: -r!.price, balanceAfter: balance, paymentId: payment!.id });
+    const [payment] = await tx.insert(payments).values({ reservationId, userId, amount: r.price }).returning({ id: payments.id });
+    await tx.insert(ledgerEntries).values({ userId, kind: 'payment', amount: -r.price, balanceAfter: balance, paymentId: payment!.id });
     await tx.update(reservations).set({ status: 'confirmed', updatedAt: sql`now()` }).where(eq(reservations.id, reservationId));
 
     const [otherHold] = await tx
@@ -61,7 +49,7 @@ export async function pay(db: Db, config: Config, userId: string, reservationId:
       .where(and(eq(reservations.userId, userId), eq(reservations.status, 'held'), gt(reservations.heldUntil, sql`now()`)))
       .limit(1);
     if (!otherHold) await endTurn(tx, userId);
-    return { result: { paymentId: payment!.id, reservationId, amount: r!.price, balance }, first: true, turnEnded: !otherHold };
+    return { result: { paymentId: payment!.id, reservationId, amount: r.price, balance }, first: true, turnEnded: !otherHold };
   });
   // A freed slot admits the next in line at once, not at the next poll.
   if (outcome.first && outcome.turnEnded) await admitWaiting(db, config, 'wait');

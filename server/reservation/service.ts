@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client';
+import type { Db, DbOrTx, Tx } from '../../db/client';
 import { concerts, payments, reservations, schedules, seats, users } from '../../db/schema';
 import { seatLabel } from '../concert/service';
 import type { Config } from '../env';
@@ -119,28 +119,34 @@ export async function listReservations(db: DbOrTx, userId: string) {
 }
 
 /**
- * Releases a hold. Locks seat → reservation, like every writer of a reservation. Cancelling again
- * is harmless; a paid ticket can't be cancelled here.
+ * Locks the caller's reservation for a change, in the documented order: its seat, then it.
+ * The seat never changes, so it can be read before the locks are taken.
  */
+export async function lockOwnReservation(tx: Tx, userId: string, reservationId: number) {
+  const [found] = await tx
+    .select({ seatId: reservations.seatId })
+    .from(reservations)
+    .where(and(eq(reservations.id, reservationId), eq(reservations.userId, userId)));
+  if (!found) throw new DomainError('NOT_FOUND', 'There is no such reservation.');
+  await tx.select({ id: seats.id }).from(seats).where(eq(seats.id, found.seatId)).for('update');
+  const [locked] = await tx
+    .select({ status: reservations.status, price: reservations.price, stillHeld: sql<boolean>`${reservations.heldUntil} > now()` })
+    .from(reservations)
+    .where(eq(reservations.id, reservationId))
+    .for('update');
+  return locked!;
+}
+
+/** Releases a hold. Cancelling again is harmless; a paid ticket can't be cancelled here. */
 export async function cancelHold(db: Db, userId: string, reservationId: number) {
   return db.transaction(async (tx) => {
-    const [found] = await tx
-      .select({ seatId: reservations.seatId })
-      .from(reservations)
-      .where(and(eq(reservations.id, reservationId), eq(reservations.userId, userId)));
-    if (!found) throw new DomainError('NOT_FOUND', 'There is no such reservation.');
-    await tx.select({ id: seats.id }).from(seats).where(eq(seats.id, found.seatId)).for('update');
-    const [r] = await tx
-      .select({ status: reservations.status, stillHeld: sql<boolean>`${reservations.heldUntil} > now()` })
-      .from(reservations)
-      .where(eq(reservations.id, reservationId))
-      .for('update');
-    if (r!.status === 'confirmed') throw new DomainError('RESERVATION_CONFIRMED', 'This ticket is already paid for.');
-    if (r!.status === 'held') {
-      const status = r!.stillHeld ? 'cancelled' : 'expired';
+    const r = await lockOwnReservation(tx, userId, reservationId);
+    if (r.status === 'confirmed') throw new DomainError('RESERVATION_CONFIRMED', 'This ticket is already paid for.');
+    if (r.status === 'held') {
+      const status = r.stillHeld ? 'cancelled' : 'expired';
       await tx.update(reservations).set({ status, updatedAt: sql`now()` }).where(eq(reservations.id, reservationId));
       return { reservationId, status };
     }
-    return { reservationId, status: r!.status };
+    return { reservationId, status: r.status };
   });
 }
