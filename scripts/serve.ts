@@ -1,7 +1,7 @@
 /**
- * `npm run dev` / `npm start`: validates the configuration, then runs Next. Without DATABASE_URL it
- * first starts an embedded PostgreSQL (migrated and seeded) and stops it when Next exits; with
- * DATABASE_URL it starts nothing and uses that server.
+ * `npm run dev` / `npm start`: validates the configuration, then runs `next dev`, or the production
+ * server (server/http/production-server.ts). Without DATABASE_URL it first starts an embedded
+ * PostgreSQL (migrated and seeded) and stops it on exit; with DATABASE_URL it starts nothing.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -43,7 +43,27 @@ async function main(mode: (typeof MODES)[number]) {
     url = local.url;
     stopDatabase = local.server.stop;
   }
-  const next = spawn(process.execPath, ['node_modules/next/dist/bin/next', mode, '--port', String(config.PORT)], {
+  if (mode === 'start') {
+    // In this process: the custom server (tRPC's Node adapter for the API, Next for the rest).
+    process.env.DATABASE_URL = url;
+    Object.assign(process.env, { NODE_ENV: nodeEnv });
+    const { startProductionServer, stopProductionServer } = await import('../server/http/production-server');
+    const server = await startProductionServer(config.PORT);
+    console.log(`Ready on http://localhost:${config.PORT}`);
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      await stopProductionServer(server).catch((e: unknown) => console.error(e));
+      await stopDatabase().catch(() => {});
+      process.exit(0);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    return;
+  }
+
+  const next = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'dev', '--port', String(config.PORT)], {
     stdio: 'inherit',
     env: { NEXT_TELEMETRY_DISABLED: '1', ...process.env, DATABASE_URL: url },
   });

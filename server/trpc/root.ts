@@ -1,4 +1,5 @@
 import { concertRouter } from '../concert/router';
+import { healthRouter } from '../health/router';
 import { paymentRouter } from '../payment/router';
 import { queueRouter } from '../queue/router';
 import { reservationRouter } from '../reservation/router';
@@ -7,6 +8,7 @@ import { walletRouter } from '../wallet/router';
 import { createCallerFactory, router } from './init';
 
 export const appRouter = router({
+  health: healthRouter,
   session: sessionRouter,
   queue: queueRouter,
   concert: concertRouter,

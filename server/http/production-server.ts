@@ -1,0 +1,40 @@
+import http from 'node:http';
+import next from 'next';
+import { getDatabase } from '../../db/client';
+import { env } from '../env';
+import { createNodeHandler, TRPC_ENDPOINT } from './trpc-handlers';
+
+/**
+ * The self-hosted production server (`npm start`): `/api/trpc` goes straight to tRPC's Node adapter,
+ * with the same router, middleware and contract as the Next route handler, which stays for Vercel;
+ * everything else (pages, assets) goes to Next. Skipping Next's request pipeline for the API is what
+ * makes the hot paths (queue polling, holds, payments) several times cheaper.
+ */
+export async function startProductionServer(port: number): Promise<http.Server> {
+  const app = next({ dev: false, dir: process.cwd(), port });
+  await app.prepare();
+  const handleNext = app.getRequestHandler();
+  const handleTrpc = createNodeHandler({ db: getDatabase().db, config: env() });
+  const prefix = `${TRPC_ENDPOINT}/`;
+
+  const server = http.createServer((req, res) => {
+    if (req.url?.startsWith(prefix)) return handleTrpc(req, res);
+    handleNext(req, res).catch((error: unknown) => {
+      console.error('Next request failed:', error);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+  return server;
+}
+
+/** Stops taking connections, lets in-flight requests finish, then closes the database pool. */
+export async function stopProductionServer(server: http.Server, graceMs = 10_000): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(timer);
+  await getDatabase().close();
+}
