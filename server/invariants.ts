@@ -1,0 +1,60 @@
+import type postgres from 'postgres';
+
+/**
+ * What must always hold on a live database, whatever happened: each query returns the breaches it
+ * finds (none is the only right answer). Used by `npm run check:invariants`, the tests and the
+ * benchmark.
+ */
+export const INVARIANTS: { name: string; breaches: (sql: postgres.Sql, maxActive: number) => PromiseLike<readonly unknown[]> }[] = [
+  {
+    name: 'every balance equals the sum of its ledger',
+    breaches: (sql) => sql`
+      SELECT w.user_id, w.balance, coalesce(sum(l.amount), 0)::bigint AS ledger
+      FROM wallets w LEFT JOIN ledger_entries l ON l.user_id = w.user_id
+      GROUP BY w.user_id, w.balance HAVING w.balance <> coalesce(sum(l.amount), 0) LIMIT 10`,
+  },
+  {
+    name: 'no balance is negative',
+    breaches: (sql) => sql`SELECT user_id, balance FROM wallets WHERE balance < 0 LIMIT 10`,
+  },
+  {
+    name: 'no seat has more than one live reservation',
+    breaches: (sql) => sql`
+      SELECT seat_id, count(*)::int AS live FROM reservations WHERE status IN ('held', 'confirmed')
+      GROUP BY seat_id HAVING count(*) > 1 LIMIT 10`,
+  },
+  {
+    name: 'every sold seat has exactly one confirmed reservation and one payment of its price',
+    breaches: (sql) => sql`
+      SELECT r.id, r.seat_id, count(p.id)::int AS payments
+      FROM reservations r LEFT JOIN payments p ON p.reservation_id = r.id AND p.amount = r.price AND p.user_id = r.user_id
+      WHERE r.status = 'confirmed' GROUP BY r.id HAVING count(p.id) <> 1
+      UNION ALL
+      SELECT r.id, r.seat_id, 0 FROM payments p JOIN reservations r ON r.id = p.reservation_id WHERE r.status <> 'confirmed'
+      LIMIT 10`,
+  },
+  {
+    name: 'every payment has its ledger entry',
+    breaches: (sql) => sql`
+      SELECT p.id FROM payments p LEFT JOIN ledger_entries l ON l.payment_id = p.id AND l.amount = -p.amount
+      GROUP BY p.id HAVING count(l.id) <> 1 LIMIT 10`,
+  },
+  {
+    name: 'active tokens never exceed QUEUE_MAX_ACTIVE',
+    breaches: async (sql, maxActive) => {
+      const [row] = await sql<{ active: number }[]>`SELECT count(*)::int AS active FROM queue_tokens WHERE status = 'active' AND expires_at > now()`;
+      return row!.active > maxActive ? [{ active: row!.active, max: maxActive }] : [];
+    },
+  },
+];
+
+export interface InvariantReport {
+  name: string;
+  breaches: readonly unknown[];
+}
+
+export async function checkInvariants(sql: postgres.Sql, maxActive: number): Promise<InvariantReport[]> {
+  const reports: InvariantReport[] = [];
+  for (const invariant of INVARIANTS) reports.push({ name: invariant.name, breaches: await invariant.breaches(sql, maxActive) });
+  return reports;
+}
