@@ -15,7 +15,7 @@ import { connect } from '../db/client';
 import { freePort } from '../db/embedded';
 import { parseEnv } from '../server/env';
 import { DomainError } from '../server/errors';
-import { pay } from '../server/payment/service';
+import { payWithTurn } from '../server/payment/service';
 import { requireActiveToken } from '../server/queue/service';
 import { holdSeat } from '../server/reservation/service';
 import { ticketDrop, type DropReport } from './drop';
@@ -213,10 +213,7 @@ async function runWide(cluster: Cluster) {
       const queue = [...ceilingUsers] as (BenchUser & { reservationId?: number })[];
       rows.push(await serviceLoad('1. ceiling: payment SQL via postgres.js', connections, () => {
         const u = queue.pop();
-        return u && (async () => {
-          await requireActiveToken(direct.db, config, u.userId, u.token);
-          return pay(direct.db, config, u.userId, u.reservationId!);
-        });
+        return u && (() => payWithTurn(direct.db, config, u.userId, u.token, u.reservationId!));
       }));
       ceilings.set('db-pay', rows.at(-1)!.rps);
       const next = cycle(httpUsers as (BenchUser & { reservationId?: number })[]);

@@ -52,7 +52,7 @@ export async function startApp(kind: 'custom' | 'next', databaseUrl: string, env
   const port = await freePort();
   const command =
     kind === 'custom'
-      ? [process.execPath, '--import', 'tsx', 'scripts/serve.ts', 'start']
+      ? [process.execPath, ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'scripts/serve.ts', 'start']
       : [process.execPath, 'node_modules/next/dist/bin/next', 'start', '--port', String(port)];
   const child: ChildProcess = spawn(command[0]!, command.slice(1), {
     stdio: ['ignore', 'ignore', 'inherit'],

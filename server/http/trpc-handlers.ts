@@ -4,7 +4,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { TRPCError } from '@trpc/server';
 import type { Db } from '../../db/client';
 import type { Config } from '../env';
-import { createContext } from '../trpc/context';
+import { createContext, type RequestHeaders } from '../trpc/context';
 import { appRouter } from '../trpc/root';
 
 export const TRPC_ENDPOINT = '/api/trpc';
@@ -31,13 +31,14 @@ export function handleFetch(req: Request, { db, config }: Deps): Promise<Respons
   });
 }
 
-function headersOf(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
-    else if (value !== undefined) headers.set(name, value);
-  }
-  return headers;
+/** Node's already-parsed headers, read as the context reads them (no Headers object per request). */
+function headersOf(req: IncomingMessage): RequestHeaders {
+  return {
+    get: (name) => {
+      const value = req.headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
 }
 
 /** tRPC's Node adapter, same router and context, for requests under TRPC_ENDPOINT. */

@@ -3,7 +3,7 @@ import type { Db, DbOrTx } from '../../db/client';
 import { ledgerEntries, payments, reservations, wallets } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError } from '../errors';
-import { admitWaiting, endTurn } from '../queue/service';
+import { admitWaiting, endTurn, requireActiveToken } from '../queue/service';
 import { lockOwnReservation } from '../reservation/service';
 
 export interface PaymentResult {
@@ -64,4 +64,20 @@ export async function findPayment(db: DbOrTx, userId: string, reservationId: num
     .innerJoin(wallets, eq(wallets.userId, payments.userId))
     .where(and(eq(payments.reservationId, reservationId), eq(payments.userId, userId)));
   return row && { paymentId: row.paymentId, reservationId, amount: row.amount, balance: row.balance };
+}
+
+/**
+ * `payment.pay` as the API offers it: a payment needs the caller's active turn, except a replay of
+ * one that already went through (a retry after a lost response: that payment has ended the turn),
+ * which returns the first payment and moves no money. A duplicate racing the first payment can find
+ * the turn just ended by it, so the replay is looked for again before refusing.
+ */
+export async function payWithTurn(db: Db, config: Config, userId: string, token: string | undefined, reservationId: number) {
+  const replay = await findPayment(db, userId, reservationId);
+  if (replay) return replay;
+  await requireActiveToken(db, config, userId, token).catch(async (error: unknown) => {
+    if (await findPayment(db, userId, reservationId)) return;
+    throw error;
+  });
+  return pay(db, config, userId, reservationId);
 }

@@ -23,6 +23,12 @@ const ABANDON_SCAN_SLACK = 200;
 const MAX_ADMISSION_ROUNDS = 10;
 /** Weight of the newest observation in the smoothed admission rate. */
 const RATE_SMOOTHING = 0.3;
+/**
+ * Issuing holds this advisory lock shared while its insert commits; an admission pass takes it
+ * exclusively. So a pass sees every ticket number handed out before it, and never admits a later
+ * ticket while an earlier one is still being written: admission follows issue order exactly.
+ */
+const ISSUE_LOCK = sql`hashtext('queue-issue-order')`;
 
 export type QueueStatus = 'waiting' | 'active' | 'expired';
 
@@ -42,9 +48,8 @@ function newToken(): string {
   return randomBytes(TOKEN_BYTES).toString('base64url');
 }
 
-/** One indexed read: the token with the queue state and the database's clock. */
-async function readToken(db: DbOrTx, token: string) {
-  const [row] = await db
+function tokenQuery(db: DbOrTx) {
+  return db
     .select({
       id: queueTokens.id,
       token: queueTokens.token,
@@ -60,7 +65,18 @@ async function readToken(db: DbOrTx, token: string) {
     })
     .from(queueTokens)
     .innerJoin(queueState, eq(queueState.id, 1))
-    .where(eq(queueTokens.token, token));
+    .where(eq(queueTokens.token, sql.placeholder('token')))
+    .prepare('read_queue_token');
+}
+
+/** Built once per database handle: this read is the hot path of every poll. */
+const preparedTokenQueries = new WeakMap<object, ReturnType<typeof tokenQuery>>();
+
+/** One indexed read: the token with the queue state and the database's clock. */
+async function readToken(db: Db, token: string) {
+  let query = preparedTokenQueries.get(db);
+  if (!query) preparedTokenQueries.set(db, (query = tokenQuery(db)));
+  const [row] = await query.execute({ token });
   return row;
 }
 
@@ -119,6 +135,7 @@ export async function admitWaiting(db: Db, config: Config, mode: 'skip-if-busy' 
       .where(eq(queueState.id, 1))
       .for('update', mode === 'skip-if-busy' ? { skipLocked: true } : undefined);
     if (!state) return 0;
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${ISSUE_LOCK})`);
 
     await tx
       .update(queueTokens)
@@ -156,8 +173,9 @@ export async function admitWaiting(db: Db, config: Config, mode: 'skip-if-busy' 
           .update(queueTokens)
           .set({
             status: 'active',
-            admittedAt: sql`now()`,
-            expiresAt: sql`now() + make_interval(secs => ${config.QUEUE_ACTIVE_TTL_SECONDS})`,
+            // The moment of admission itself, not the start of a pass that may have queued for the lock.
+            admittedAt: sql`clock_timestamp()`,
+            expiresAt: sql`clock_timestamp() + make_interval(secs => ${config.QUEUE_ACTIVE_TTL_SECONDS})`,
           })
           .where(inArray(queueTokens.id, chosen));
         admittedThrough = Math.max(admittedThrough, chosen[chosen.length - 1]!);
@@ -243,7 +261,10 @@ export async function issueToken(db: Db, config: Config, userId: string): Promis
     }
     try {
       const token = newToken();
-      await db.insert(queueTokens).values({ token, userId });
+      await db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${ISSUE_LOCK})`);
+        await tx.insert(queueTokens).values({ token, userId });
+      });
       const row = await refresh(db, config, userId, token, 'wait');
       if (row) return { token, ...viewOf(row, config) };
     } catch (error) {
