@@ -50,10 +50,7 @@ export interface AppServer {
  */
 export async function startApp(kind: 'custom' | 'next', databaseUrl: string, env: Record<string, string> = {}): Promise<AppServer> {
   const port = await freePort();
-  const command =
-    kind === 'custom'
-      ? [process.execPath, ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'scripts/serve.ts', 'start']
-      : [process.execPath, 'node_modules/next/dist/bin/next', 'start', '--port', String(port)];
+  const command = kind === 'custom' ? npmStartCommand() : [process.execPath, 'node_modules/next/dist/bin/next', 'start', '--port', String(port)];
   const child: ChildProcess = spawn(command[0]!, command.slice(1), {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
@@ -85,6 +82,14 @@ export async function startApp(kind: 'custom' | 'next', databaseUrl: string, env
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Exactly what `npm start` runs (its heap budget included), as one process whose memory we can read. */
+function npmStartCommand(): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start should run node directly, not ${node}`);
+  return [process.execPath, ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...args];
 }
 
 /** Resident memory of a process in MB, from /proc. */

@@ -173,9 +173,9 @@ export async function admitWaiting(db: Db, config: Config, mode: 'skip-if-busy' 
           .update(queueTokens)
           .set({
             status: 'active',
-            // The moment of admission itself, not the start of a pass that may have queued for the lock.
-            admittedAt: sql`clock_timestamp()`,
-            expiresAt: sql`clock_timestamp() + make_interval(secs => ${config.QUEUE_ACTIVE_TTL_SECONDS})`,
+            // When this statement ran (passes run one at a time), not when a pass that queued for the lock began.
+            admittedAt: sql`statement_timestamp()`,
+            expiresAt: sql`statement_timestamp() + make_interval(secs => ${config.QUEUE_ACTIVE_TTL_SECONDS})`,
           })
           .where(inArray(queueTokens.id, chosen));
         admittedThrough = Math.max(admittedThrough, chosen[chosen.length - 1]!);
