@@ -262,7 +262,9 @@ async function runLine(cluster: Cluster) {
       const probes = await makeUsers(sql, PROBES);
       await giveTokens(sql, probes, 'waiting'); // at the back of the line
       inLine = size;
-      await sql`ANALYZE`;
+      // Let the fill settle (no autovacuum or checkpoint running under the measurement).
+      await sql`VACUUM (ANALYZE) queue_tokens, users`;
+      await sql`CHECKPOINT`;
       const next = cycle(probes);
       const status = await runLoad({
         scenario: `7. status, ${size.toLocaleString()} in line`,

@@ -4,6 +4,8 @@ import {
   check,
   doublePrecision,
   index,
+  jsonb,
+  primaryKey,
   integer,
   pgTable,
   smallint,
@@ -16,7 +18,7 @@ import { MAX_BALANCE } from '../server/wallet/limits';
 
 /**
  * Lock order (every transaction that takes more than one row lock takes them in this order):
- *   queue_state → users → seats → reservations → wallets → queue_tokens
+ *   idempotency_keys → queue_state → users → seats → reservations → wallets → queue_tokens
  * See README "Lock order" for which operation takes which.
  */
 
@@ -221,4 +223,24 @@ export const queueState = pgTable(
     admitRate: doublePrecision('admit_rate'),
   },
   (t) => [check('queue_state_single_row', sql`${t.id} = 1`)],
+);
+
+/**
+ * Idempotency keys of money-moving calls (wallet.charge, payment.pay): the first call's result,
+ * returned again to a retry with the same key. Claimed as the first statement of the call's own
+ * transaction, so a concurrent duplicate waits for it and a failed call leaves no key behind.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    /** What the key was used for: the procedure and a hash of its input. */
+    requestHash: text('request_hash').notNull(),
+    response: jsonb('response'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_keys_by_age').on(t.createdAt)],
 );

@@ -24,6 +24,10 @@ const schema = z
     QUEUE_ABANDON_SECONDS: intFrom(10, 180),
     HOLD_TTL_SECONDS: intFrom(1, 300),
     HOLD_MAX_PER_USER: intFrom(1, 4),
+    /** Calls a minute per client address to session.start and to queue.issue; 0 turns the limit off. */
+    RATE_LIMIT_PER_MINUTE: intFrom(0, 60),
+    /** Behind a proxy that sets X-Forwarded-For (Vercel, a load balancer): read the client from it. */
+    TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   })
   .transform((raw, ctx) => {
     if (!raw.SESSION_SECRET && raw.NODE_ENV === 'production') {
@@ -43,6 +47,7 @@ export type Config = Pick<
   | 'QUEUE_ABANDON_SECONDS'
   | 'HOLD_TTL_SECONDS'
   | 'HOLD_MAX_PER_USER'
+  | 'RATE_LIMIT_PER_MINUTE'
   | 'SESSION_SECRET'
   | 'NODE_ENV'
 >;

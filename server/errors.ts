@@ -15,6 +15,8 @@ export const REASON_CODES = {
   HOLD_LIMIT: 'CONFLICT',
   RESERVATION_EXPIRED: 'CONFLICT',
   RESERVATION_CONFIRMED: 'CONFLICT',
+  IDEMPOTENCY_KEY_REUSED: 'CONFLICT',
+  CROSS_SITE: 'FORBIDDEN',
   INSUFFICIENT_BALANCE: 'PAYMENT_REQUIRED',
   BALANCE_LIMIT: 'BAD_REQUEST',
   NOT_FOUND: 'NOT_FOUND',
@@ -49,10 +51,10 @@ export class DomainError extends Error {
   /** Extra machine-readable facts for the client (e.g. `position`, `shortfall`). */
   readonly details: Record<string, unknown>;
 
-  constructor(reason: Reason, message: string, details: Record<string, unknown> = {}) {
+  constructor(reason: Reason, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    super(message);
+    super(message, options);
     Error.stackTraceLimit = limit;
     this.name = 'DomainError';
     this.reason = reason;
@@ -104,10 +106,10 @@ export function asDomainError(cause: unknown): DomainError | undefined {
   if (cause instanceof DomainError) return cause;
   const code = pgCode(cause);
   if (code && RETRYABLE_CONFLICTS.has(code)) {
-    return new DomainError('BUSY', 'Another request is changing the same data right now. Please try again.');
+    return new DomainError('BUSY', 'Another request is changing the same data right now. Please try again.', {}, { cause });
   }
   if ((code && UNAVAILABLE_CODES.has(code)) || connectionErrorCode(cause)) {
-    return new DomainError('UNAVAILABLE', 'The service is briefly unavailable. Please try again.');
+    return new DomainError('UNAVAILABLE', 'The service is briefly unavailable. Please try again.', {}, { cause });
   }
   return undefined;
 }

@@ -6,6 +6,7 @@ import { useErrorMessage } from '../_components/use-error-message';
 import { useQueueGuard } from '../_components/use-queue-guard';
 import { formatWon, useI18n } from '../_i18n/provider';
 import { trpc } from '../_trpc/client';
+import { newIdempotencyKey } from '../_trpc/idempotency';
 import { parseChargeAmount } from '../../server/wallet/limits';
 
 const PRESETS = [10_000, 50_000, 100_000, 200_000];
@@ -32,7 +33,7 @@ export default function WalletPage() {
     // Checked as the API checks it, so a person hears about a bad amount before it is sent.
     const amount = parseChargeAmount(custom);
     setInvalid(amount === null);
-    if (amount !== null) charge.mutate({ amount }, { onSuccess: () => setCustom('') });
+    if (amount !== null) charge.mutate({ amount, idempotencyKey: newIdempotencyKey() }, { onSuccess: () => setCustom('') });
   };
   const entries = history.data?.pages.flatMap((p) => p.entries) ?? [];
 
@@ -48,7 +49,7 @@ export default function WalletPage() {
         <h2>{t('wallet.charge')}</h2>
         <div className="presets">
           {PRESETS.map((amount) => (
-            <button key={amount} type="button" disabled={charge.isPending} onClick={() => charge.mutate({ amount })}>
+            <button key={amount} type="button" disabled={charge.isPending} onClick={() => charge.mutate({ amount, idempotencyKey: newIdempotencyKey() })}>
               {t('wallet.chargeButton', { amount: formatWon(amount) })}
             </button>
           ))}

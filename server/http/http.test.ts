@@ -150,3 +150,47 @@ describe('the typed tRPC client over a real socket (Node adapter)', () => {
     expect(lost.reason.data).toMatchObject({ code: 'CONFLICT', httpStatus: 409, reason: 'SEAT_UNAVAILABLE' });
   });
 });
+
+describe('request hygiene over plain HTTP', () => {
+  const send = (req: Request) => handleFetch(req, { db, config });
+
+  it('refuses mutations from another site, and allows calls without an Origin', async () => {
+    const crossSite = await send(new Request('http://tickets.example/api/trpc/session.start', { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: '{}' }));
+    expect(crossSite.status).toBe(403);
+    expect(((await crossSite.json()) as any).error.data.reason).toBe('CROSS_SITE');
+    const fetchMeta = await send(new Request('http://tickets.example/api/trpc/session.start', { method: 'POST', headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' }, body: '{}' }));
+    expect(fetchMeta.status).toBe(403);
+    const sameSite = await send(new Request('http://tickets.example/api/trpc/session.start', { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://tickets.example' }, body: '{}' }));
+    expect(sameSite.status).toBe(200);
+    const noOrigin = await send(new Request('http://tickets.example/api/trpc/session.start', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+    expect(noOrigin.status).toBe(200);
+  });
+
+  it('gives every response a request id, which errors carry too', async () => {
+    const res = await send(new Request('http://localhost/api/trpc/session.me'));
+    const requestId = res.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(((await res.json()) as any).error.data.requestId).toBe(requestId);
+    const given = await send(new Request('http://localhost/api/trpc/health.ping', { headers: { 'x-request-id': 'proxy-req-12345' } }));
+    expect(given.headers.get('x-request-id')).toBe('proxy-req-12345');
+  });
+});
+
+describe('rate limits over plain HTTP', () => {
+  it('answers 429 with Retry-After once a client passes the limit, per address', async () => {
+    const limited = testConfig({ RATE_LIMIT_PER_MINUTE: 3 });
+    const start = (ip: string) =>
+      handleFetch(
+        new Request('http://localhost/api/trpc/session.start', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': `${ip}, 10.9.9.9` }, body: '{}' }),
+        { db, config: limited, trustProxy: true },
+      );
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await start('203.0.113.7')).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const refused = await start('203.0.113.7');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await refused.json()) as any).error.data).toMatchObject({ reason: 'TOO_MANY_REQUESTS', retryAfterSeconds: expect.any(Number) });
+    expect((await start('198.51.100.1')).status).toBe(200);
+  });
+});

@@ -14,11 +14,18 @@ export async function startProductionServer(port: number): Promise<http.Server> 
   const app = next({ dev: false, dir: process.cwd(), port });
   await app.prepare();
   const handleNext = app.getRequestHandler();
-  const handleTrpc = createNodeHandler({ db: getDatabase().db, config: env() });
+  const config = env();
+  const handleTrpc = createNodeHandler({ db: getDatabase().db, config, trustProxy: config.TRUST_PROXY });
   const prefix = `${TRPC_ENDPOINT}/`;
 
   const server = http.createServer((req, res) => {
-    if (req.url?.startsWith(prefix)) return handleTrpc(req, res);
+    if (req.url?.startsWith(prefix)) {
+      // The API answers JSON only; Next adds the full set (CSP and all) to everything it serves.
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
+      res.setHeader('Cache-Control', 'no-store');
+      return handleTrpc(req, res);
+    }
     handleNext(req, res).catch((error: unknown) => {
       console.error('Next request failed:', error);
       if (!res.headersSent) res.writeHead(500).end();
@@ -29,12 +36,17 @@ export async function startProductionServer(port: number): Promise<http.Server> 
   return server;
 }
 
-/** Stops taking connections, lets in-flight requests finish, then closes the database pool. */
-export async function stopProductionServer(server: http.Server, graceMs = 10_000): Promise<void> {
+/** Stops taking connections and lets requests in flight finish (for at most `graceMs`). */
+export async function stopServer(server: http.Server, graceMs = 10_000): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const timer = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;
   clearTimeout(timer);
+}
+
+/** On SIGTERM: the requests in flight finish, then the database pool closes. */
+export async function stopProductionServer(server: http.Server): Promise<void> {
+  await stopServer(server);
   await getDatabase().close();
 }

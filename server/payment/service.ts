@@ -3,6 +3,7 @@ import type { Db, DbOrTx } from '../../db/client';
 import { ledgerEntries, payments, reservations, wallets } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError } from '../errors';
+import { claimKey, rememberResult, storedResult, type Idempotency } from '../idempotency/service';
 import { admitWaiting, endTurn, requireActiveToken } from '../queue/service';
 import { lockOwnReservation } from '../reservation/service';
 
@@ -20,10 +21,18 @@ export interface PaymentResult {
  * entry, confirms the reservation (so the seat is sold) and ends the payer's turn once no other hold
  * is left to pay. Paying a confirmed reservation again charges nothing and returns the first payment.
  */
-export async function pay(db: Db, config: Config, userId: string, reservationId: number): Promise<PaymentResult> {
+export async function pay(db: Db, config: Config, userId: string, reservationId: number, idem?: Idempotency): Promise<PaymentResult> {
   const outcome = await db.transaction(async (tx) => {
+    if (idem) {
+      const first = await claimKey<PaymentResult>(tx, userId, idem);
+      if (first) return { result: first.replay, first: false };
+    }
     const r = await lockOwnReservation(tx, userId, reservationId);
-    if (r.status === 'confirmed') return { result: (await findPayment(tx, userId, reservationId))!, first: false };
+    if (r.status === 'confirmed') {
+      const result = (await findPayment(tx, userId, reservationId))!;
+      if (idem) await rememberResult(tx, userId, idem, result);
+      return { result, first: false };
+    }
     if (r.status === 'cancelled') throw new DomainError('RESERVATION_EXPIRED', 'This hold was cancelled. Pick a seat again.');
     if (r.status === 'expired' || !r.stillHeld) {
       throw new DomainError('RESERVATION_EXPIRED', 'Your hold on this seat ran out before payment. Pick a seat again.');
@@ -49,7 +58,9 @@ export async function pay(db: Db, config: Config, userId: string, reservationId:
       .where(and(eq(reservations.userId, userId), eq(reservations.status, 'held'), gt(reservations.heldUntil, sql`now()`)))
       .limit(1);
     if (!otherHold) await endTurn(tx, userId);
-    return { result: { paymentId: payment!.id, reservationId, amount: r.price, balance }, first: true, turnEnded: !otherHold };
+    const result = { paymentId: payment!.id, reservationId, amount: r.price, balance };
+    if (idem) await rememberResult(tx, userId, idem, result);
+    return { result, first: true, turnEnded: !otherHold };
   });
   // A freed slot admits the next in line at once, not at the next poll.
   if (outcome.first && outcome.turnEnded) await admitWaiting(db, config, 'wait');
@@ -72,12 +83,14 @@ export async function findPayment(db: DbOrTx, userId: string, reservationId: num
  * which returns the first payment and moves no money. A duplicate racing the first payment can find
  * the turn just ended by it, so the replay is looked for again before refusing.
  */
-export async function payWithTurn(db: Db, config: Config, userId: string, token: string | undefined, reservationId: number) {
+export async function payWithTurn(db: Db, config: Config, userId: string, token: string | undefined, reservationId: number, idem?: Idempotency) {
+  const stored = idem && (await storedResult<PaymentResult>(db, userId, idem));
+  if (stored) return stored.replay;
   const replay = await findPayment(db, userId, reservationId);
   if (replay) return replay;
   await requireActiveToken(db, config, userId, token).catch(async (error: unknown) => {
     if (await findPayment(db, userId, reservationId)) return;
     throw error;
   });
-  return pay(db, config, userId, reservationId);
+  return pay(db, config, userId, reservationId, idem);
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { publicProcedure, router, sessionProcedure } from '../trpc/init';
+import { publicProcedure, rateLimited, router, sessionProcedure } from '../trpc/init';
 import { verifySession, signSession } from './signing';
 import { MAX_NAME_LENGTH, requireUser, SESSION_COOKIE, SESSION_MAX_AGE_SECONDS, startSession } from './service';
 
 export const sessionRouter = router({
   start: publicProcedure
+    .use(rateLimited('session.start'))
     .input(z.object({ name: z.string().trim().min(1).max(MAX_NAME_LENGTH).optional() }).optional())
     .mutation(async ({ ctx, input }) => {
       const current = verifySession(ctx.config.SESSION_SECRET, ctx.cookies.get(SESSION_COOKIE));

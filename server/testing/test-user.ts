@@ -6,6 +6,8 @@ import { parseEnv, type Config } from '../env';
 import { createContext } from '../trpc/context';
 import { createCaller } from '../trpc/root';
 
+let addresses = 0;
+
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return { ...parseEnv({ NODE_ENV: 'test' }), ...overrides };
 }
@@ -21,6 +23,8 @@ export class TestUser {
   readonly headers = new Map<string, string>();
   userId = '';
   token = '';
+  /** Each test user calls from an address of its own unless a test says otherwise. */
+  clientIp = `10.0.${Math.floor(++addresses / 256) % 256}.${addresses % 256}`;
 
   constructor(
     readonly db: Db,
@@ -35,7 +39,9 @@ export class TestUser {
         db: this.db,
         config: this.config,
         headers,
-        appendSetCookie: (header) => {
+        clientIp: this.clientIp,
+        appendHeader: (name, header) => {
+          if (name !== 'set-cookie') return;
           this.setCookieHeaders.push(header);
           const [pair] = header.split(';');
           const eq = pair!.indexOf('=');

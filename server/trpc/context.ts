@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DbOrTx, Db } from '../../db/client';
 import type { Config } from '../env';
 import { parseCookies, serializeCookie } from '../http/cookies';
@@ -18,24 +19,40 @@ export interface Context {
   cookies: Map<string, string>;
   /** Sets an HttpOnly, SameSite=Lax cookie on the response (Secure in production). */
   setCookie: (name: string, value: string, maxAgeSeconds: number) => void;
+  /** Sent back as `x-request-id` and in every error's data; server logs carry it too. */
+  requestId: string;
+  /** The caller's address, for rate limits. */
+  clientIp: string;
+  appendHeader: (name: string, value: string) => void;
 }
 
 export interface ContextSource {
   db: Db;
   config: Config;
   headers: RequestHeaders;
-  /** Appends one `Set-Cookie` header value to the response. */
-  appendSetCookie: (header: string) => void;
+  /** Appends a header to the response. */
+  appendHeader: (name: string, value: string) => void;
+  clientIp: string;
 }
 
-export function createContext({ db, config, headers, appendSetCookie }: ContextSource): Context {
+export const REQUEST_ID_HEADER = 'x-request-id';
+/** A caller's own request id is kept when it looks like one (a proxy's, say); else a new one. */
+const REQUEST_ID = /^[\w.:-]{8,64}$/;
+
+export function createContext({ db, config, headers, appendHeader, clientIp }: ContextSource): Context {
   const secure = config.NODE_ENV === 'production';
+  const given = headers.get(REQUEST_ID_HEADER);
+  const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+  appendHeader(REQUEST_ID_HEADER, requestId);
   return {
     db,
     config,
     headers,
     cookies: parseCookies(headers.get('cookie')),
-    setCookie: (name, value, maxAgeSeconds) => appendSetCookie(serializeCookie(name, value, { maxAgeSeconds, secure })),
+    setCookie: (name, value, maxAgeSeconds) => appendHeader('set-cookie', serializeCookie(name, value, { maxAgeSeconds, secure })),
+    requestId,
+    clientIp,
+    appendHeader,
   };
 }
 

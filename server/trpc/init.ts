@@ -1,6 +1,8 @@
 import { initTRPC, type StandardSchemaV1Error } from '@trpc/server';
 import { asDomainError, DomainError, reasonOf, toTRPCError } from '../errors';
+import { idempotencyKeySchema } from '../idempotency/service';
 import { requireActiveToken } from '../queue/service';
+import { RateLimiter } from '../rate-limit';
 import { SESSION_COOKIE } from '../session/service';
 import { verifySession } from '../session/signing';
 import type { Context } from './context';
@@ -21,7 +23,7 @@ function fieldErrorsOf(cause: unknown): Record<string, string[]> | undefined {
 const INTERNAL_MESSAGE = 'Something went wrong on our side. Please try again.';
 
 const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const domain = error.cause instanceof DomainError ? error.cause : undefined;
     const fieldErrors = fieldErrorsOf(error.cause);
     const internal = error.code === 'INTERNAL_SERVER_ERROR';
@@ -33,6 +35,7 @@ const t = initTRPC.context<Context>().create({
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
         reason: reasonOf(error),
+        requestId: ctx?.requestId,
         ...domain?.details,
         ...(fieldErrors && { fieldErrors }),
       },
@@ -51,8 +54,49 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   return domain ? { ...result, error: toTRPCError(domain) } : result;
 });
 
+/**
+ * Mutations from another site are refused (defence in depth beside SameSite=Lax cookies). Calls
+ * without an Origin (curl, server to server) are not cross-site.
+ */
+const refuseCrossSite = t.middleware(({ ctx, type, next }) => {
+  if (type === 'mutation' && isCrossSite(ctx.headers)) throw new DomainError('CROSS_SITE', 'This request came from another site.');
+  return next();
+});
+
+function isCrossSite(headers: Context['headers']): boolean {
+  if (headers.get('sec-fetch-site') === 'cross-site') return true;
+  const origin = headers.get('origin');
+  if (!origin) return false;
+  const host = headers.get('x-forwarded-host') ?? headers.get('host');
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true; // "null" or garbage
+  }
+}
+
 /** Anyone may call it. */
-export const publicProcedure = t.procedure.use(mapDomainErrors);
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseCrossSite);
+
+const limiters = new Map<string, RateLimiter>();
+
+/**
+ * At most RATE_LIMIT_PER_MINUTE calls a minute per client address to this procedure: past it, 429
+ * TOO_MANY_REQUESTS with Retry-After, so one script can't flood the line or mint sessions.
+ */
+export function rateLimited(name: string) {
+  return t.middleware(({ ctx, next }) => {
+    const perMinute = ctx.config.RATE_LIMIT_PER_MINUTE;
+    if (perMinute === 0) return next();
+    const key = `${name}/${perMinute}`;
+    let limiter = limiters.get(key);
+    if (!limiter) limiters.set(key, (limiter = new RateLimiter(perMinute)));
+    const { allowed, retryAfterSeconds } = limiter.take(ctx.clientIp);
+    if (allowed) return next();
+    ctx.appendHeader('retry-after', String(retryAfterSeconds));
+    throw new DomainError('TOO_MANY_REQUESTS', `Too many attempts. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+  });
+}
 
 /** Needs a valid session cookie; adds `userId`. */
 export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
@@ -63,6 +107,18 @@ export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
 
 export const QUEUE_TOKEN_HEADER = 'x-queue-token';
 export const QUEUE_TOKEN_COOKIE = 'queue_token';
+
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+
+/** A call's idempotency key: the input field, else the `Idempotency-Key` header (checked alike). */
+export function idempotencyKeyOf(ctx: Context, fromInput: string | undefined): string | undefined {
+  if (fromInput !== undefined) return fromInput;
+  const header = ctx.headers.get(IDEMPOTENCY_KEY_HEADER);
+  if (header === null) return undefined;
+  const parsed = idempotencyKeySchema.safeParse(header);
+  if (!parsed.success) throw new DomainError('INVALID_INPUT', 'The Idempotency-Key header is not valid.', { fieldErrors: { idempotencyKey: [parsed.error.issues[0]!.message] } });
+  return parsed.data;
+}
 
 /** The queue token a request carries: the header for API clients, else the cookie. */
 export function queueTokenOf(ctx: Context): string | undefined {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bigId } from '../ids';
-import { activeTokenProcedure, router } from '../trpc/init';
+import { idempotencyKeySchema, idempotencyOf } from '../idempotency/service';
+import { activeTokenProcedure, idempotencyKeyOf, router } from '../trpc/init';
 import { charge, getBalance, history, MAX_CHARGE, MIN_CHARGE } from './service';
 
 const MAX_HISTORY_PAGE = 100;
@@ -8,8 +9,10 @@ const MAX_HISTORY_PAGE = 100;
 export const walletRouter = router({
   balance: activeTokenProcedure.query(async ({ ctx }) => ({ balance: await getBalance(ctx.db, ctx.userId) })),
   charge: activeTokenProcedure
-    .input(z.object({ amount: z.number().int('must be whole won').min(MIN_CHARGE).max(MAX_CHARGE) }))
-    .mutation(({ ctx, input }) => charge(ctx.db, ctx.userId, input.amount)),
+    .input(z.object({ amount: z.number().int('must be whole won').min(MIN_CHARGE).max(MAX_CHARGE), idempotencyKey: idempotencyKeySchema.optional() }))
+    .mutation(({ ctx, input }) =>
+      charge(ctx.db, ctx.userId, input.amount, idempotencyOf('wallet.charge', idempotencyKeyOf(ctx, input.idempotencyKey), input)),
+    ),
   history: activeTokenProcedure
     .input(z.object({ cursor: bigId.optional(), limit: z.number().int().min(1).max(MAX_HISTORY_PAGE).optional() }).optional())
     .query(({ ctx, input }) => history(ctx.db, ctx.userId, input ?? {})),

@@ -2,6 +2,7 @@ import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { ledgerEntries, wallets } from '../../db/schema';
 import { DomainError } from '../errors';
+import { claimKey, rememberResult, type Idempotency } from '../idempotency/service';
 import { MAX_BALANCE } from './limits';
 
 export { MAX_BALANCE, MAX_CHARGE, MIN_CHARGE } from './limits';
@@ -15,9 +16,14 @@ export async function getBalance(db: DbOrTx, userId: string): Promise<number> {
 /**
  * Adds money: one atomic update of the wallet (which takes its row lock) and a ledger entry, in one
  * transaction. A charge that would take the balance past MAX_BALANCE is refused and changes nothing.
+ * With an idempotency key, a repeat returns the first result and adds nothing.
  */
-export async function charge(db: Db, userId: string, amount: number): Promise<{ balance: number }> {
+export async function charge(db: Db, userId: string, amount: number, idem?: Idempotency): Promise<{ balance: number }> {
   return db.transaction(async (tx) => {
+    if (idem) {
+      const first = await claimKey<{ balance: number }>(tx, userId, idem);
+      if (first) return first.replay;
+    }
     const [wallet] = await tx
       .update(wallets)
       .set({ balance: sql`${wallets.balance} + ${amount}`, updatedAt: sql`now()` })
@@ -31,7 +37,9 @@ export async function charge(db: Db, userId: string, amount: number): Promise<{ 
       });
     }
     await tx.insert(ledgerEntries).values({ userId, kind: 'charge', amount, balanceAfter: wallet.balance });
-    return { balance: wallet.balance };
+    const result = { balance: wallet.balance };
+    if (idem) await rememberResult(tx, userId, idem, result);
+    return result;
   });
 }
 

@@ -10,6 +10,7 @@ import { useQueueGuard } from '../../_components/use-queue-guard';
 import { formatWon, useI18n } from '../../_i18n/provider';
 import { trpc } from '../../_trpc/client';
 import { errorData, reasonOf } from '../../_trpc/errors';
+import { newIdempotencyKey } from '../../_trpc/idempotency';
 
 export default function CheckoutPage() {
   const { t, formatDateTime } = useI18n();
@@ -76,7 +77,7 @@ export default function CheckoutPage() {
           {shortfall > 0 && (
             <div className="notice notice-warning" role="status">
               <p>{t('checkout.short', { amount: formatWon(shortfall) })}</p>
-              <button type="button" disabled={charge.isPending} onClick={() => charge.mutate({ amount: shortfall }, { onSuccess: () => pay.reset() })}>
+              <button type="button" disabled={charge.isPending} onClick={() => charge.mutate({ amount: shortfall, idempotencyKey: newIdempotencyKey() }, { onSuccess: () => pay.reset() })}>
                 {t('checkout.charge', { amount: formatWon(shortfall) })}
               </button>
               {charge.error && <p role="alert">{message(charge.error)}</p>}
@@ -84,7 +85,7 @@ export default function CheckoutPage() {
           )}
           {pay.error && reasonOf(pay.error) !== 'INSUFFICIENT_BALANCE' && <ErrorNotice error={pay.error} />}
           <div className="actions">
-            <button type="button" className="button-primary" disabled={pay.isPending || shortfall > 0} onClick={() => pay.mutate({ reservationId })}>
+            <button type="button" className="button-primary" disabled={pay.isPending || shortfall > 0} onClick={() => pay.mutate({ reservationId, idempotencyKey: newIdempotencyKey() })}>
               {pay.isPending ? t('checkout.paying') : t('checkout.pay', { price: formatWon(r.price) })}
             </button>
             <button type="button" className="link-button" disabled={cancel.isPending} onClick={() => cancel.mutate({ reservationId })}>

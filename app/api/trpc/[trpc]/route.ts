@@ -3,7 +3,8 @@ import { env } from '../../../../server/env';
 import { handleFetch } from '../../../../server/http/trpc-handlers';
 
 function handler(req: Request) {
-  return handleFetch(req, { db: getDatabase().db, config: env() });
+  const config = env();
+  return handleFetch(req, { db: getDatabase().db, config, trustProxy: config.TRUST_PROXY });
 }
 
 export { handler as GET, handler as POST };

@@ -1,0 +1,82 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoData } from '../../db/seed';
+import { useTestDatabase } from '../testing/test-database';
+import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
+import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '../trpc/init';
+import { appRouter } from '../trpc/root';
+
+const { db } = await useTestDatabase();
+const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
+beforeAll(() => seedDemoData(db));
+
+/** Every procedure, with an input that would be valid for the victim. */
+type Call = (u: TestUser, ids: { reservationId: number; seatId: number; scheduleId: number; concertId: number }) => Promise<unknown>;
+const CALLS: Record<string, Call> = {
+  'session.start': (u) => u.api.session.start(),
+  'session.me': (u) => u.api.session.me(),
+  'health.ping': (u) => u.api.health.ping(),
+  'queue.issue': (u) => u.api.queue.issue(),
+  'queue.status': (u) => u.api.queue.status(),
+  'concert.list': (u) => u.api.concert.list(),
+  'concert.dates': (u, ids) => u.api.concert.dates({ concertId: ids.concertId }),
+  'concert.seats': (u, ids) => u.api.concert.seats({ scheduleId: ids.scheduleId }),
+  'reservation.hold': (u, ids) => u.api.reservation.hold({ seatId: ids.seatId }),
+  'reservation.list': (u) => u.api.reservation.list(),
+  'reservation.cancel': (u, ids) => u.api.reservation.cancel({ reservationId: ids.reservationId }),
+  'wallet.balance': (u) => u.api.wallet.balance(),
+  'wallet.charge': (u) => u.api.wallet.charge({ amount: 1 }),
+  'wallet.history': (u) => u.api.wallet.history(),
+  'payment.pay': (u, ids) => u.api.payment.pay({ reservationId: ids.reservationId }),
+};
+/** Procedures a stranger may call with no token at all (they reveal nothing of anyone else's). */
+const OPEN = new Set(['session.start', 'session.me', 'health.ping', 'queue.issue', 'concert.list']);
+
+describe('authorization', () => {
+  it('covers every procedure of the router', () => {
+    expect(Object.keys(appRouter._def.procedures).sort()).toEqual(Object.keys(CALLS).sort());
+  });
+
+  it('refuses another user’s queue token on every procedure that takes one, in the header or the cookie', async () => {
+    const alice = await admittedUser(db, config);
+    const [concert] = await alice.api.concert.list();
+    const [date] = await alice.api.concert.dates({ concertId: concert!.concertId });
+    const seat = (await alice.api.concert.seats({ scheduleId: date!.scheduleId }))[0]!;
+    const hold = await alice.api.reservation.hold({ seatId: seat.seatId });
+    const ids = { reservationId: hold.reservationId, seatId: seat.seatId, scheduleId: date!.scheduleId, concertId: concert!.concertId };
+
+    for (const via of ['header', 'cookie'] as const) {
+      const mallory = await new TestUser(db, config).start();
+      if (via === 'header') mallory.headers.set(QUEUE_TOKEN_HEADER, alice.token);
+      else mallory.cookies.set(QUEUE_TOKEN_COOKIE, alice.token);
+      for (const [name, call] of Object.entries(CALLS)) {
+        if (OPEN.has(name) || name === 'queue.issue') continue;
+        await expectFailure(call(mallory, ids), 'UNAUTHORIZED', 'TOKEN_INVALID').catch((e: Error) => {
+          throw new Error(`${name} via ${via}: ${e.message}`);
+        });
+      }
+    }
+    expect((await alice.api.reservation.list())[0]).toMatchObject({ reservationId: hold.reservationId, status: 'held' });
+  });
+
+  it('never shows or changes another user’s reservation, wallet or token, even with a valid turn of one’s own', async () => {
+    const [alice, bob] = [await admittedUser(db, config), await admittedUser(db, config)];
+    await alice.api.wallet.charge({ amount: 500_000 });
+    const [concert] = await alice.api.concert.list();
+    const [date] = await alice.api.concert.dates({ concertId: concert!.concertId });
+    const seat = (await alice.api.concert.seats({ scheduleId: date!.scheduleId })).find((s) => s.status === 'available')!;
+    const hold = await alice.api.reservation.hold({ seatId: seat.seatId });
+
+    await expectFailure(bob.api.reservation.cancel({ reservationId: hold.reservationId }), 'NOT_FOUND', 'NOT_FOUND');
+    await bob.api.wallet.charge({ amount: 500_000 });
+    await expectFailure(bob.api.payment.pay({ reservationId: hold.reservationId }), 'NOT_FOUND', 'NOT_FOUND');
+    expect(await bob.api.reservation.list()).toEqual([]);
+    expect(await bob.api.wallet.balance()).toEqual({ balance: 500_000 });
+    expect((await bob.api.wallet.history()).entries).toHaveLength(1);
+    expect((await bob.api.concert.seats({ scheduleId: date!.scheduleId })).find((s) => s.seatId === seat.seatId)).toMatchObject({ status: 'held', mine: false });
+    // Issuing returns Bob's own token, never Alice's; status reads his own.
+    expect((await bob.api.queue.issue()).token).toBe(bob.token);
+
+    expect(await alice.api.wallet.balance()).toEqual({ balance: 500_000 });
+    expect((await alice.api.reservation.list())[0]).toMatchObject({ status: 'held' });
+  });
+});

@@ -1,0 +1,176 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TRPCError } from '@trpc/server';
+import { sql as drizzleSql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../db/client';
+import { seedDemoData } from '../../db/seed';
+import { reasonOf } from '../errors';
+import { createNodeHandler } from '../http/trpc-handlers';
+import { stopServer } from '../http/production-server';
+import { checkInvariants } from '../invariants';
+import { useTestDatabase } from '../testing/test-database';
+import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
+
+/**
+ * Real faults, then the invariant check: connections killed mid-transaction, lock waits that must not
+ * hang, two app instances on one database, and a stop with requests in flight.
+ */
+const database = await useTestDatabase();
+const { db, sql } = database;
+const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
+beforeAll(() => seedDemoData(db));
+
+const RETRYABLE = new Set(['UNAVAILABLE', 'BUSY']);
+
+async function expectInvariants(maxActive = config.QUEUE_MAX_ACTIVE) {
+  const breached = (await checkInvariants(sql, maxActive)).filter((r) => r.breaches.length > 0);
+  expect(breached).toEqual([]);
+}
+
+/** Kills every other connection to this test database, every `everyMs`, until stopped. */
+function connectionKiller(everyMs: number) {
+  const killer = postgres(database.url, { max: 1, onnotice: () => {} });
+  let kills = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const rows = await killer`SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`;
+      kills += rows.filter((r) => r.killed).length;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      await killer.end();
+      return kills;
+    },
+  };
+}
+
+/** Calls until it succeeds, as a client does on a retryable error; anything else fails the test. */
+async function withRetries<T>(call: () => Promise<T>, counts: { retries: number }): Promise<T> {
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      const reason = error instanceof TRPCError ? reasonOf(error) : undefined;
+      if (!reason || !RETRYABLE.has(reason)) throw error;
+      counts.retries++;
+    }
+  }
+}
+
+let seatOffset = 0;
+async function freeSeatIds(n: number): Promise<number[]> {
+  const rows = await db.execute<{ id: number }>(drizzleSql`SELECT s.id FROM seats s JOIN schedules d ON d.id = s.schedule_id WHERE d.starts_at > now() ORDER BY s.id OFFSET ${seatOffset} LIMIT ${n}`);
+  seatOffset += n;
+  return rows.map((r) => r.id);
+}
+
+describe('faults', () => {
+  it('killed connections: charges, holds and payments happen exactly once with idempotent retries, and the service recovers', async () => {
+    const fans = await Promise.all(Array.from({ length: 12 }, () => admittedUser(db, config)));
+    const seats = await freeSeatIds(fans.length);
+    const counts = { retries: 0 };
+    const killer = connectionKiller(150);
+
+    await Promise.all(
+      fans.map(async (fan, i) => {
+        for (let c = 0; c < 5; c++) await withRetries(() => fan.api.wallet.charge({ amount: 50_000, idempotencyKey: `fault-charge-${i}-${c}` }), counts);
+        const hold = await withRetries(() => fan.api.reservation.hold({ seatId: seats[i]! }), counts);
+        await withRetries(() => fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: `fault-pay-${i}` }), counts);
+      }),
+    );
+    const kills = await killer.stop();
+    console.log(`faults: ${kills} connections killed, ${counts.retries} retryable errors, ${fans.length * 7} operations`);
+    expect(kills).toBeGreaterThan(0);
+
+    // Exactly once: five charges and one payment each, whatever was killed when. (Paying ended the
+    // turns, so this reads the database directly.)
+    for (const [i, fan] of fans.entries()) {
+      const [row] = await sql<{ balance: number; price: number; entries: number }[]>`
+        SELECT w.balance, (SELECT price FROM seats WHERE id = ${seats[i]!}) AS price,
+               (SELECT count(*)::int FROM ledger_entries WHERE user_id = w.user_id) AS entries
+        FROM wallets w WHERE w.user_id = ${fan.userId}`;
+      expect(row).toEqual({ balance: 250_000 - row!.price, price: row!.price, entries: 6 });
+    }
+    await expectInvariants();
+    // No restart: a connection killed while idle fails its next use once (a retryable 503), and the
+    // pool replaces it; after one round every call succeeds again.
+    const flush = { retries: 0 };
+    await Promise.all(Array.from({ length: 40 }, () => withRetries(() => new TestUser(db, config).start(), flush)));
+    const after = await Promise.allSettled(Array.from({ length: 20 }, () => new TestUser(db, config).start()));
+    expect(after.filter((r) => r.status === 'rejected')).toEqual([]);
+  });
+
+  it('bounds lock waits: a seat locked elsewhere for too long is BUSY (retry), not a hang', async () => {
+    const fan = await admittedUser(db, config);
+    await fan.api.wallet.charge({ amount: 500_000 });
+    const [seatId] = await freeSeatIds(1);
+    const hold = await fan.api.reservation.hold({ seatId: seatId! });
+    const blocker = postgres(database.url, { max: 1, onnotice: () => {} });
+    const release = blocker.begin(async (tx) => {
+      await tx`SELECT id FROM seats WHERE id = ${seatId!} FOR UPDATE`;
+      await new Promise((r) => setTimeout(r, 7_000)); // longer than lock_timeout
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    await expectFailure(fan.api.payment.pay({ reservationId: hold.reservationId }), 'CONFLICT', 'BUSY');
+    expect(Date.now() - started).toBeLessThan(6_500);
+    await release;
+    await blocker.end();
+    expect(await fan.api.payment.pay({ reservationId: hold.reservationId })).toMatchObject({ reservationId: hold.reservationId });
+  }, 20_000);
+
+  it('two app instances on one database: no double booking, and the active cap holds across both', async () => {
+    const instanceA = connect(database.url, { max: 8 });
+    const instanceB = connect(database.url, { max: 8 });
+    const capped = testConfig({ QUEUE_MAX_ACTIVE: 5 });
+    await sql`UPDATE queue_tokens SET status = 'expired' WHERE status IN ('waiting', 'active')`;
+    await sql`UPDATE queue_state SET active_count = 0, next_expiry_at = NULL`;
+    const people = await Promise.all(Array.from({ length: 30 }, (_, i) => new TestUser(i % 2 ? instanceA.db : instanceB.db, capped).start()));
+    await Promise.all(people.map((p) => p.join()));
+    for (let round = 0; round < 3; round++) await Promise.all(people.map((p) => p.api.queue.status()));
+    await expectInvariants(5);
+    const [{ active } = { active: 0 }] = await sql<{ active: number }[]>`SELECT count(*)::int AS active FROM queue_tokens WHERE status = 'active' AND expires_at > now()`;
+    expect(active).toBe(5);
+
+    // The admitted five, on both instances, all click the same seat and a few others.
+    const admitted = [];
+    for (const p of people) if ((await p.api.queue.status()).status === 'active') admitted.push(p);
+    const seats = await freeSeatIds(3);
+    const results = await Promise.allSettled(admitted.flatMap((p) => seats.map((seatId) => p.api.reservation.hold({ seatId }))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    await expectInvariants(5);
+    await instanceA.close();
+    await instanceB.close();
+  });
+
+  it('a stop lets requests in flight finish, then refuses new connections', async () => {
+    const handle = createNodeHandler({ db, config });
+    let received = 0;
+    const server = http.createServer((req, res) => {
+      received++;
+      handle(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/trpc`;
+    const fans = await Promise.all(Array.from({ length: 20 }, () => admittedUser(db, config)));
+    const inFlight = fans.map((fan) =>
+      fetch(`${url}/wallet.charge`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: [...fan.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+        body: JSON.stringify({ amount: 1_000 }),
+      }).then((r) => r.status),
+    );
+    await expect.poll(() => received).toBe(fans.length); // all twenty are being handled
+    await stopServer(server);
+    expect(new Set(await Promise.all(inFlight))).toEqual(new Set([200]));
+    await expect(fetch(`${url}/health.ping`)).rejects.toThrow();
+    await expectInvariants();
+  });
+});
