@@ -44,7 +44,7 @@ export default defineConfig({
     },
   },
   projects: [
-    project('main', /(journey|seat-race|wallet|language)\.spec\.ts/),
+    project('main', /(journey|seat-race|wallet|language|security)\.spec\.ts/),
     project('queue', /waiting-room\.spec\.ts/),
     project('expiry', /hold-expiry\.spec\.ts/),
   ],

@@ -357,10 +357,8 @@ async function main() {
   const drop = facts.drop as { invariantBreaches: string[]; sold: number } | undefined;
   const race = facts.race as { winners: number } | undefined;
   const failed = (drop && drop.invariantBreaches.length > 0) || (race && race.winners !== 1) || rows.some((r) => r.errors > 0);
-  if (failed) {
-    console.error('bench: a correctness check failed (see errors, race winners, invariants above)');
-    process.exitCode = 1;
-  }
+  if (failed) console.error('bench: a correctness check failed (see errors, race winners, invariants above)');
+  process.exit(failed ? 1 : 0);
 }
 
 main().catch((error) => {

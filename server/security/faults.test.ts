@@ -6,7 +6,7 @@ import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../db/client';
 import { seedDemoData } from '../../db/seed';
-import { reasonOf } from '../errors';
+import { asDomainError, reasonOf } from '../errors';
 import { createNodeHandler } from '../http/trpc-handlers';
 import { stopServer } from '../http/production-server';
 import { checkInvariants } from '../invariants';
@@ -125,6 +125,20 @@ describe('faults', () => {
     await blocker.end();
     expect(await fan.api.payment.pay({ reservationId: hold.reservationId })).toMatchObject({ reservationId: hold.reservationId });
   }, 20_000);
+
+  it('bounds slow statements: every pooled connection has a statement_timeout, and a statement it cancels is a retryable 503', async () => {
+    const [{ statement_timeout: limit } = { statement_timeout: '' }] = await db.execute<{ statement_timeout: string }>(drizzleSql`SHOW statement_timeout`);
+    expect(limit).toBe('15s');
+    const started = Date.now();
+    const error = await db
+      .transaction(async (tx) => {
+        await tx.execute(drizzleSql`SET LOCAL statement_timeout = '200ms'`);
+        await tx.execute(drizzleSql`SELECT pg_sleep(5)`);
+      })
+      .then(() => undefined, (e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(asDomainError(error)?.reason).toBe('UNAVAILABLE');
+  });
 
   it('two app instances on one database: no double booking, and the active cap holds across both', async () => {
     const instanceA = connect(database.url, { max: 8 });

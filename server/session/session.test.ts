@@ -19,6 +19,12 @@ describe('session', () => {
     expect(await user.api.session.me()).toEqual(started);
   });
 
+  it('marks the session cookie Secure in production', async () => {
+    const user = new TestUser(db, testConfig({ NODE_ENV: 'production' }));
+    await user.api.session.start();
+    expect(user.setCookieHeaders.find((h) => h.startsWith(`${SESSION_COOKIE}=`))).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
+  });
+
   it('gives a guest a name when none is given', async () => {
     const user = await new TestUser(db, config).start();
     expect((await user.api.session.me()).name).toMatch(/^Guest-\d{4}$/);
