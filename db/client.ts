@@ -25,12 +25,19 @@ const LOCK_TIMEOUT_MS = 5_000;
 const STATEMENT_TIMEOUT_MS = 15_000;
 const IDLE_TIMEOUT_SECONDS = 20;
 const CONNECT_TIMEOUT_SECONDS = 10;
+/**
+ * Reconnect delay after failed connection attempts, in seconds. postgres.js backs off up to 20 s by
+ * default, and queries wait for it: while the database is down that would hold requests for 20 s
+ * instead of answering 503 at once.
+ */
+const reconnectBackoff = (attempts: number) => Math.min(0.05 * 2 ** attempts, 1);
 
 export function connect(url: string, options: ConnectOptions = {}): Database {
   const sql = postgres(url, {
     max: options.max ?? 10,
     idle_timeout: IDLE_TIMEOUT_SECONDS,
     connect_timeout: CONNECT_TIMEOUT_SECONDS,
+    backoff: reconnectBackoff,
     prepare: options.pooler !== 'transaction',
     onnotice: () => {},
     connection: {

