@@ -24,7 +24,8 @@ export async function startProductionServer(port: number): Promise<http.Server> 
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
       res.setHeader('Cache-Control', 'no-store');
-      return handleTrpc(req, res);
+      handlersInFlight++;
+      return void handleTrpc(req, res).finally(() => handlersInFlight--);
     }
     handleNext(req, res).catch((error: unknown) => {
       console.error('Next request failed:', error);
@@ -45,8 +46,14 @@ export async function stopServer(server: http.Server, graceMs = 10_000): Promise
   clearTimeout(timer);
 }
 
-/** On SIGTERM: the requests in flight finish, then the database pool closes. */
-export async function stopProductionServer(server: http.Server): Promise<void> {
-  await stopServer(server);
+/** API handlers still running; a client that hung up does not stop its handler's transaction. */
+let handlersInFlight = 0;
+const DRAIN_POLL_MS = 20;
+
+/** On SIGTERM: the requests in flight finish (their handlers too), then the database pool closes. */
+export async function stopProductionServer(server: http.Server, graceMs = 10_000): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  await stopServer(server, graceMs);
+  while (handlersInFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
   await getDatabase().close();
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { createURL, internal_exceptionHandler, nodeHTTPRequestHandler, type NodeHTTPHandlerOptions } from '@trpc/server/adapters/node-http';
 import type { TRPCError } from '@trpc/server';
 import type { Db } from '../../db/client';
 import type { Config } from '../env';
@@ -69,12 +69,14 @@ function headersOf(req: IncomingMessage): RequestHeaders {
   };
 }
 
-/** tRPC's Node adapter, same router and context, for requests under TRPC_ENDPOINT. */
-export function createNodeHandler({ db, config, trustProxy }: Deps): (req: IncomingMessage, res: ServerResponse) => void {
-  return createHTTPHandler({
-    basePath: `${TRPC_ENDPOINT}/`,
-    maxBodySize: MAX_BODY_BYTES,
+/**
+ * tRPC's Node adapter, same router and context, for requests under TRPC_ENDPOINT. Its promise settles
+ * when the call's work is done (even if the client hung up), so a graceful stop can wait for it.
+ */
+export function createNodeHandler({ db, config, trustProxy }: Deps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const options: NodeHTTPHandlerOptions<typeof appRouter, IncomingMessage, ServerResponse> = {
     router: appRouter,
+    maxBodySize: MAX_BODY_BYTES,
     createContext: ({ req, res }) => {
       const headers = headersOf(req);
       return createContext({
@@ -86,5 +88,10 @@ export function createNodeHandler({ db, config, trustProxy }: Deps): (req: Incom
       });
     },
     onError: logInternal,
-  });
+  };
+  const prefixLength = `${TRPC_ENDPOINT}/`.length;
+  return (req, res) => {
+    const path = createURL(req).pathname.slice(prefixLength);
+    return nodeHTTPRequestHandler({ ...options, req, res, path }).catch(internal_exceptionHandler({ ...options, req, res, path }));
+  };
 }
