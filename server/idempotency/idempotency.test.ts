@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed';
 import { ledgerMismatches } from '../testing/ledger';
+import { seatPicker } from '../testing/seats';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig } from '../testing/test-user';
 import { IDEMPOTENCY_KEY_HEADER } from '../trpc/init';
@@ -10,13 +11,7 @@ const { db } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
 beforeAll(() => seedDemoData(db));
 
-let nextSeat = 0;
-async function freeSeatId(): Promise<number> {
-  const [seat] = await db.execute<{ id: number }>(
-    sql`SELECT s.id FROM seats s JOIN schedules d ON d.id = s.schedule_id WHERE d.starts_at > now() ORDER BY s.id OFFSET ${nextSeat++} LIMIT 1`,
-  );
-  return seat!.id;
-}
+const freeSeatId = seatPicker(db).nextId;
 
 async function ledgerCount(userId: string) {
   const [row] = await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM ledger_entries WHERE user_id = ${userId}`);

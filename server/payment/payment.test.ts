@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed';
 import { runOutHold } from '../testing/clock';
 import { ledgerMismatches } from '../testing/ledger';
+import { seatPicker } from '../testing/seats';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
 
@@ -10,13 +11,8 @@ const { db } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
 beforeAll(() => seedDemoData(db));
 
-let nextSeat = 0;
-async function freeSeatId(): Promise<number> {
-  const [seat] = await db.execute<{ id: number }>(
-    sql`SELECT s.id FROM seats s JOIN schedules d ON d.id = s.schedule_id WHERE d.starts_at > now() ORDER BY s.id OFFSET ${nextSeat++} LIMIT 1`,
-  );
-  return seat!.id;
-}
+const seats = seatPicker(db);
+const freeSeatId = seats.nextId;
 
 /** An admitted fan holding a fresh seat, with `balance` in the wallet. */
 async function fanHolding(balance: number) {

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed';
 import { runOutHold } from '../testing/clock';
+import { seatPicker } from '../testing/seats';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, type TestUser } from '../testing/test-user';
 
@@ -9,14 +10,8 @@ const { db } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
 beforeAll(() => seedDemoData(db));
 
-let nextSeat = 0;
 /** A free seat no other test uses. */
-async function freeSeat(): Promise<{ seatId: number; price: number }> {
-  const [seat] = await db.execute<{ seatId: number; price: number }>(
-    sql`SELECT s.id AS "seatId", s.price FROM seats s JOIN schedules d ON d.id = s.schedule_id WHERE d.starts_at > now() ORDER BY s.id OFFSET ${nextSeat++} LIMIT 1`,
-  );
-  return seat!;
-}
+const freeSeat = seatPicker(db).next;
 
 const admitted = (n: number) => Promise.all(Array.from({ length: n }, () => admittedUser(db, config)));
 

@@ -10,6 +10,7 @@ import { asDomainError, reasonOf } from '../errors';
 import { createNodeHandler } from '../http/trpc-handlers';
 import { stopServer } from '../http/production-server';
 import { checkInvariants } from '../invariants';
+import { seatPicker } from '../testing/seats';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
 
@@ -64,12 +65,7 @@ async function withRetries<T>(call: () => Promise<T>, counts: { retries: number 
   }
 }
 
-let seatOffset = 0;
-async function freeSeatIds(n: number): Promise<number[]> {
-  const rows = await db.execute<{ id: number }>(drizzleSql`SELECT s.id FROM seats s JOIN schedules d ON d.id = s.schedule_id WHERE d.starts_at > now() ORDER BY s.id OFFSET ${seatOffset} LIMIT ${n}`);
-  seatOffset += n;
-  return rows.map((r) => r.id);
-}
+const freeSeatIds = seatPicker(db).ids;
 
 describe('faults', () => {
   it('killed connections: charges, holds and payments happen exactly once with idempotent retries, and the service recovers', async () => {

@@ -1,0 +1,20 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+
+/** Hands out future seats in order, each once, so the tests of one file never compete for a seat. */
+export function seatPicker(db: Db) {
+  let offset = 0;
+  const take = async (count: number) => {
+    const from = offset;
+    offset += count; // before the await: concurrent callers get different seats
+    const rows = await db.execute<{ seatId: number; price: number }>(
+      sql`SELECT s.id AS "seatId", s.price FROM seats s JOIN schedules d ON d.id = s.schedule_id WHERE d.starts_at > now() ORDER BY s.id OFFSET ${from} LIMIT ${count}`,
+    );
+    return [...rows];
+  };
+  return {
+    next: async () => (await take(1))[0]!,
+    nextId: async () => (await take(1))[0]!.seatId,
+    ids: async (count: number) => (await take(count)).map((s) => s.seatId),
+  };
+}
