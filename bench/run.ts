@@ -321,6 +321,8 @@ async function main() {
     execFileSync(process.execPath, ['node_modules/next/dist/bin/next', 'build'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
   }
   const cluster = await startCluster();
+  // Ctrl-C stops the database too (servers are children and die with this process).
+  process.once('SIGINT', () => void cluster.stop().finally(() => process.exit(130)));
   try {
     if (scenarios.has('ceilings')) {
       log('Scenario 1: ceilings …');
