@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed';
-import { runOutHold } from '../testing/clock';
+import { emptyLine, runOutHold } from '../testing/clock';
 import { ledgerMismatches } from '../testing/ledger';
 import { seatPicker } from '../testing/seats';
 import { useTestDatabase } from '../testing/test-database';
@@ -120,8 +120,7 @@ describe('payment.pay', () => {
 
   it('admits the next in line when a payment ends a turn', async () => {
     const solo = testConfig({ QUEUE_MAX_ACTIVE: 1 });
-    await db.execute(sql`UPDATE queue_tokens SET status = 'expired' WHERE status IN ('waiting', 'active')`);
-    await db.execute(sql`UPDATE queue_state SET active_count = 0, next_expiry_at = NULL`);
+    await emptyLine(db);
     const first = await admittedUser(db, solo);
     await first.api.wallet.charge({ amount: 200_000 });
     const hold = await first.api.reservation.hold({ seatId: await freeSeatId() });

@@ -1,24 +1,24 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queueTokens } from '../../db/schema';
-import type { Db } from '../../db/client';
 import { DomainError } from '../errors';
-import { runOutTurn, stopPolling } from '../testing/clock';
+import { emptyLine, runOutTurn, stopPolling } from '../testing/clock';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
 import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '../trpc/init';
 
 const { db } = await useTestDatabase();
 
-/** Each test gets its own line: the queue is global, so earlier tests' tokens are ended first. */
-async function emptyLine(database: Db) {
-  await database.execute(sql`UPDATE queue_tokens SET status = 'expired' WHERE status IN ('waiting', 'active')`);
-  await database.execute(sql`UPDATE queue_state SET active_count = 0, next_expiry_at = NULL, admitted_through = (SELECT coalesce(max(id), 0) FROM queue_tokens)`);
-}
-
 async function activeCount() {
   const [row] = await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM queue_tokens WHERE status = 'active' AND expires_at > now()`);
   return row!.n;
+}
+
+/** An empty line with one slot, taken by a first fan. */
+async function oneSlotTaken() {
+  await emptyLine(db);
+  const config = testConfig({ QUEUE_MAX_ACTIVE: 1 });
+  return { config, first: await admittedUser(db, config) };
 }
 
 describe('queue.issue and queue.status', () => {
@@ -36,9 +36,7 @@ describe('queue.issue and queue.status', () => {
   });
 
   it('returns the same live token when a user issues again, even concurrently', async () => {
-    await emptyLine(db);
-    const config = testConfig({ QUEUE_MAX_ACTIVE: 1 });
-    await admittedUser(db, config); // fills the only slot
+    const { config } = await oneSlotTaken();
     const user = await new TestUser(db, config).start();
     const tokens = await Promise.all(Array.from({ length: 8 }, () => user.api.queue.issue()));
     expect(new Set(tokens.map((t) => t.token)).size).toBe(1);
@@ -71,9 +69,7 @@ describe('queue.issue and queue.status', () => {
   });
 
   it('moves the line when a turn expires, and reports the old token as expired', async () => {
-    await emptyLine(db);
-    const config = testConfig({ QUEUE_MAX_ACTIVE: 1 });
-    const first = await admittedUser(db, config);
+    const { config, first } = await oneSlotTaken();
     const second = new TestUser(db, config);
     expect(await second.join()).toMatchObject({ status: 'waiting', position: 1 });
     expect((await second.api.queue.status()).estimatedWaitSeconds).toBeGreaterThan(0);
@@ -89,9 +85,7 @@ describe('queue.issue and queue.status', () => {
   });
 
   it('lets a waiting token that stopped polling give up its place, so it never takes a slot', async () => {
-    await emptyLine(db);
-    const config = testConfig({ QUEUE_MAX_ACTIVE: 1 });
-    const first = await admittedUser(db, config);
+    const { config, first } = await oneSlotTaken();
     const gone = new TestUser(db, config);
     await gone.join();
     const patient = new TestUser(db, config);
@@ -104,9 +98,7 @@ describe('queue.issue and queue.status', () => {
   });
 
   it('refuses a waiting token on protected procedures with its position, and others’ or unknown tokens', async () => {
-    await emptyLine(db);
-    const config = testConfig({ QUEUE_MAX_ACTIVE: 1 });
-    const first = await admittedUser(db, config);
+    const { config, first } = await oneSlotTaken();
     const waiting = new TestUser(db, config);
     await waiting.join();
     const error = await expectFailure(waiting.api.concert.dates({ concertId: 1 }), 'FORBIDDEN', 'TOKEN_NOT_ACTIVE');
@@ -128,9 +120,7 @@ describe('queue.issue and queue.status', () => {
   });
 
   it('computes a position from the admission cursor, not by counting the line', async () => {
-    await emptyLine(db);
-    const config = testConfig({ QUEUE_MAX_ACTIVE: 1 });
-    await admittedUser(db, config);
+    const { config } = await oneSlotTaken();
     // 5,000 people join ahead (filled with SQL), then one more joins through the API.
     await db.execute(sql`
       WITH fillers AS (INSERT INTO users (name) SELECT 'filler-' || g FROM generate_series(1, 5000) g RETURNING id)

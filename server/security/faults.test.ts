@@ -10,6 +10,7 @@ import { asDomainError, reasonOf } from '../errors';
 import { createNodeHandler } from '../http/trpc-handlers';
 import { stopServer } from '../http/production-server';
 import { checkInvariants } from '../invariants';
+import { emptyLine } from '../testing/clock';
 import { seatPicker } from '../testing/seats';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
@@ -140,8 +141,7 @@ describe('faults', () => {
     const instanceA = connect(database.url, { max: 8 });
     const instanceB = connect(database.url, { max: 8 });
     const capped = testConfig({ QUEUE_MAX_ACTIVE: 5 });
-    await sql`UPDATE queue_tokens SET status = 'expired' WHERE status IN ('waiting', 'active')`;
-    await sql`UPDATE queue_state SET active_count = 0, next_expiry_at = NULL`;
+    await emptyLine(db);
     const people = await Promise.all(Array.from({ length: 30 }, (_, i) => new TestUser(i % 2 ? instanceA.db : instanceB.db, capped).start()));
     await Promise.all(people.map((p) => p.join()));
     for (let round = 0; round < 3; round++) await Promise.all(people.map((p) => p.api.queue.status()));

@@ -17,3 +17,12 @@ export async function runOutHold(db: Db, reservationId: number) {
 export async function stopPolling(db: Db, token: string) {
   await db.execute(sql`UPDATE queue_tokens SET last_seen_at = now() - interval '1 hour' WHERE token = ${token}`);
 }
+
+/**
+ * Ends every live token and resets the queue state, so a test starts with an empty line (the queue
+ * is one per database, shared by the tests of a file).
+ */
+export async function emptyLine(db: Db) {
+  await db.execute(sql`UPDATE queue_tokens SET status = 'expired' WHERE status IN ('waiting', 'active')`);
+  await db.execute(sql`UPDATE queue_state SET active_count = 0, next_expiry_at = NULL, admitted_through = (SELECT coalesce(max(id), 0) FROM queue_tokens)`);
+}
