@@ -8,7 +8,7 @@ export const queueRouter = router({
     const issued = await issueToken(ctx.db, ctx.config, ctx.userId);
     ctx.setCookie(QUEUE_TOKEN_COOKIE, issued.token, TOKEN_COOKIE_MAX_AGE_SECONDS);
     const { token, status, position, estimatedWaitSeconds } = issued;
-    return { token, status: status === 'expired' ? ('waiting' as const) : status, position, estimatedWaitSeconds };
+    return { token, status, position, estimatedWaitSeconds };
   }),
   status: sessionProcedure.query(({ ctx }) => tokenStatus(ctx.db, ctx.config, ctx.userId, queueTokenOf(ctx))),
 });

@@ -244,7 +244,12 @@ export async function tokenStatus(db: Db, config: Config, userId: string, token:
  * `queue.issue`: the user's live token, or a new one at the back of the line. A user has at most
  * one live token (a partial unique index guarantees it), so issuing again never jumps the line.
  */
-export async function issueToken(db: Db, config: Config, userId: string): Promise<TokenView & { token: string }> {
+export type IssuedToken = TokenView & { token: string; status: 'waiting' | 'active' };
+
+const liveView = (token: string, view: TokenView): IssuedToken | undefined =>
+  view.status === 'expired' ? undefined : { ...view, token, status: view.status };
+
+export async function issueToken(db: Db, config: Config, userId: string): Promise<IssuedToken> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const [live] = await db
       .select({ token: queueTokens.token })
@@ -252,7 +257,8 @@ export async function issueToken(db: Db, config: Config, userId: string): Promis
       .where(and(eq(queueTokens.userId, userId), inArray(queueTokens.status, ['waiting', 'active'])));
     if (live) {
       const row = await refresh(db, config, userId, live.token, 'wait');
-      if (row && isLive(row, config)) return { token: row.token, ...viewOf(row, config) };
+      const issued = row && liveView(row.token, viewOf(row, config));
+      if (issued) return issued;
       // Its turn ran out or its place was given up: it is no longer live, so a new one is due.
       await db
         .update(queueTokens)
@@ -266,7 +272,8 @@ export async function issueToken(db: Db, config: Config, userId: string): Promis
         await tx.insert(queueTokens).values({ token, userId });
       });
       const row = await refresh(db, config, userId, token, 'wait');
-      if (row) return { token, ...viewOf(row, config) };
+      const issued = row && liveView(token, viewOf(row, config));
+      if (issued) return issued;
     } catch (error) {
       // Another request of the same user issued one first: return that one.
       if (pgCode(error) !== PG.UNIQUE_VIOLATION) throw error;
