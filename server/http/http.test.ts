@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed';
+import { CookieJar } from '../testing/cookie-jar';
 import { useTestDatabase } from '../testing/test-database';
 import { testConfig } from '../testing/test-user';
 import type { AppRouter } from '../trpc/root';
@@ -14,22 +15,18 @@ beforeAll(() => seedDemoData(db));
 
 /** A plain HTTP client with a cookie jar, as curl or k6 would be. */
 function browserlessClient(send: (req: Request) => Promise<Response>) {
-  const jar = new Map<string, string>();
+  const jar = new CookieJar();
   return {
     jar,
     async call(method: 'GET' | 'POST', path: string, options: { input?: unknown; body?: string; headers?: Record<string, string> } = {}) {
       const url = new URL(`http://localhost/api/trpc/${path}`);
       if (method === 'GET' && options.input !== undefined) url.searchParams.set('input', JSON.stringify(options.input));
       const headers = new Headers(options.headers);
-      if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
+      if (jar.size) headers.set('cookie', jar.header());
       if (method === 'POST') headers.set('content-type', 'application/json');
       const body = method === 'POST' ? (options.body ?? JSON.stringify(options.input ?? {})) : undefined;
       const res = await send(new Request(url, { method, headers, body }));
-      for (const cookie of res.headers.getSetCookie()) {
-        const [pair] = cookie.split(';');
-        const eq = pair!.indexOf('=');
-        jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-      }
+      jar.absorbAll(res.headers);
       return { status: res.status, headers: res.headers, json: (await res.json()) as any };
     },
   };
@@ -115,19 +112,15 @@ describe('the typed tRPC client over a real socket (Node adapter)', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   function typedClient() {
-    const jar = new Map<string, string>();
+    const jar = new CookieJar();
     return createTRPCClient<AppRouter>({
       links: [
         httpBatchLink({
           url,
-          headers: () => (jar.size ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
+          headers: () => (jar.size ? { cookie: jar.header() } : {}),
           fetch: async (input, init) => {
             const res = await fetch(input, init);
-            for (const cookie of res.headers.getSetCookie()) {
-              const [pair] = cookie.split(';');
-              const eq = pair!.indexOf('=');
-              jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-            }
+            jar.absorbAll(res.headers);
             return res;
           },
         }),

@@ -6,6 +6,7 @@ import { seedDemoData } from '../../db/seed';
 import { REASON_CODES } from '../errors';
 import { createNodeHandler, handleFetch, MAX_BODY_BYTES } from '../http/trpc-handlers';
 import { checkInvariants } from '../invariants';
+import { CookieJar } from '../testing/cookie-jar';
 import { useTestDatabase } from '../testing/test-database';
 import { testConfig } from '../testing/test-user';
 import { appRouter } from '../trpc/root';
@@ -45,14 +46,14 @@ const procedures = Object.entries(appRouter._def.procedures as Record<string, un
 
 /** A fan with a session and an active turn, as cookies for raw requests. */
 async function fanCookie(): Promise<string> {
-  const jar: string[] = [];
+  const jar = new CookieJar();
   const call = async (path: string) => {
-    const res = await handleFetch(new Request(`http://localhost/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: jar.join('; ') }, body: '{}' }), { db, config });
-    for (const c of res.headers.getSetCookie()) jar.push(c.split(';')[0]!);
+    const res = await handleFetch(new Request(`http://localhost/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: jar.header() }, body: '{}' }), { db, config });
+    jar.absorbAll(res.headers);
   };
   await call('session.start');
   await call('queue.issue');
-  return jar.join('; ');
+  return jar.header();
 }
 
 function request(path: string, type: string, cookie: string, input: unknown, rawBody?: string): Request {

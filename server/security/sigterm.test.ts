@@ -4,6 +4,7 @@ import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../db/embedded';
 import { checkInvariants } from '../invariants';
+import { CookieJar } from '../testing/cookie-jar';
 import { useTestDatabase } from '../testing/test-database';
 
 /**
@@ -27,15 +28,17 @@ describe('SIGTERM during load', () => {
     const base = `http://127.0.0.1:${port}/api/trpc`;
     await expect.poll(() => fetch(`${base}/health.ping`).then((r) => r.ok, () => false), { timeout: 60_000, interval: 250 }).toBe(true);
 
-    const post = async (path: string, cookie: string, body: unknown) => {
+    const post = async (path: string, cookie: string, body: unknown, jar?: CookieJar) => {
       const res = await fetch(`${base}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
-      return { status: res.status, cookies: res.headers.getSetCookie().map((c) => c.split(';')[0]!) };
+      jar?.absorbAll(res.headers);
+      return { status: res.status };
     };
     const fans: string[] = [];
     for (let i = 0; i < 10; i++) {
-      const started = await post('session.start', '', {});
-      const issued = await post('queue.issue', started.cookies.join('; '), {});
-      fans.push([...started.cookies, ...issued.cookies].join('; '));
+      const jar = new CookieJar();
+      await post('session.start', '', {}, jar);
+      await post('queue.issue', jar.header(), {}, jar);
+      fans.push(jar.header());
     }
 
     let received = 0;

@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { expect } from 'vitest';
 import type { Db } from '../../db/client';
 import { reasonOf } from '../errors';
+import { CookieJar } from './cookie-jar';
 import { parseEnv, type Config } from '../env';
 import { createContext } from '../trpc/context';
 import { createCaller } from '../trpc/root';
@@ -17,7 +18,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
  * HTTP adapters do: cookies in, Set-Cookie out.
  */
 export class TestUser {
-  readonly cookies = new Map<string, string>();
+  readonly cookies = new CookieJar();
   readonly setCookieHeaders: string[] = [];
   /** Extra request headers, e.g. `x-queue-token`. */
   readonly headers = new Map<string, string>();
@@ -34,7 +35,7 @@ export class TestUser {
   get api() {
     return createCaller(() => {
       const headers = new Headers([...this.headers]);
-      if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; '));
+      if (this.cookies.size) headers.set('cookie', this.cookies.header());
       return createContext({
         db: this.db,
         config: this.config,
@@ -43,9 +44,7 @@ export class TestUser {
         appendHeader: (name, header) => {
           if (name !== 'set-cookie') return;
           this.setCookieHeaders.push(header);
-          const [pair] = header.split(';');
-          const eq = pair!.indexOf('=');
-          this.cookies.set(pair!.slice(0, eq), decodeURIComponent(pair!.slice(eq + 1)));
+          this.cookies.absorb(header);
         },
       });
     });
