@@ -105,12 +105,14 @@ export async function ticketDrop(o: DropOptions): Promise<DropReport> {
       }
     }
 
-    const dates = (await call('GET', 'concert.dates', cookie(), { concertId })).json.result?.data as { scheduleId: number; availableSeats: number }[] | undefined;
+    const dates = (await call('GET', 'concert.dates', cookie(), { concertId })).json.result?.data as
+      { scheduleId: number; availableSeats: number }[] | undefined;
     let open = dates?.filter((d) => d.availableSeats > 0) ?? [];
     let hold: { reservationId: number; price: number } | undefined;
     for (let attempt = 0; attempt < HOLD_ATTEMPTS && !hold && open.length > 0 && !over(); attempt++) {
       const date = open[Math.floor(Math.random() * open.length)]!;
-      const seats = (await call('GET', 'concert.seats', cookie(), { scheduleId: date.scheduleId })).json.result?.data as { seatId: number; status: string }[] | undefined;
+      const seats = (await call('GET', 'concert.seats', cookie(), { scheduleId: date.scheduleId })).json.result?.data as
+        { seatId: number; status: string }[] | undefined;
       const free = seats?.filter((s) => s.status === 'available') ?? [];
       if (free.length === 0) {
         open = open.filter((d) => d !== date);
@@ -141,7 +143,9 @@ export async function ticketDrop(o: DropOptions): Promise<DropReport> {
   await pool.close();
 
   // Admission order against issue order: a token admitted strictly before an earlier ticket was.
-  const admittedRows = await sql<{ id: string; admitted_at: Date }[]>`SELECT id, admitted_at FROM queue_tokens WHERE admitted_at IS NOT NULL ORDER BY id`;
+  const admittedRows = await sql<
+    { id: string; admitted_at: Date }[]
+  >`SELECT id, admitted_at FROM queue_tokens WHERE admitted_at IS NOT NULL ORDER BY id`;
   let latest = 0;
   let outOfOrder = 0;
   for (const r of admittedRows) {

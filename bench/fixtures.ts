@@ -60,10 +60,14 @@ export async function fillLine(sql: postgres.Sql, count: number): Promise<void> 
 
 /** A concert with `dates` future dates of `seatsPerDate` seats each; returns the seat ids by date. */
 export async function makeHall(sql: postgres.Sql, dates: number, seatsPerDate: number, price = 100_000): Promise<number[][]> {
-  const [concert] = await sql<{ id: number }[]>`INSERT INTO concerts (title, artist, venue) VALUES ('Bench ' || gen_random_uuid(), 'Bench', 'Bench Hall') RETURNING id`;
+  const [concert] = await sql<
+    { id: number }[]
+  >`INSERT INTO concerts (title, artist, venue) VALUES ('Bench ' || gen_random_uuid(), 'Bench', 'Bench Hall') RETURNING id`;
   const byDate: number[][] = [];
   for (let d = 0; d < dates; d++) {
-    const [schedule] = await sql<{ id: number }[]>`INSERT INTO schedules (concert_id, starts_at) VALUES (${concert!.id}, now() + make_interval(days => ${30 + d})) RETURNING id`;
+    const [schedule] = await sql<
+      { id: number }[]
+    >`INSERT INTO schedules (concert_id, starts_at) VALUES (${concert!.id}, now() + make_interval(days => ${30 + d})) RETURNING id`;
     const seats = await sql<{ id: number }[]>`
       INSERT INTO seats (schedule_id, section, row, number, price)
       SELECT ${schedule!.id}, 'R', 'R' || ((g - 1) / 50 + 1), (g - 1) % 50 + 1, ${price}::int FROM generate_series(1, ${seatsPerDate}::int) g

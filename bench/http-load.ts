@@ -52,7 +52,10 @@ const WARMUP_SECONDS = 2;
 export async function runLoad(options: LoadOptions): Promise<Row> {
   if (!options.amount) {
     await new Promise<void>((resolve, reject) =>
-      autocannon({ url: options.url, connections: options.connections, duration: WARMUP_SECONDS, requests: options.requests, timeout: 10 }, (e) => (e ? reject(e) : resolve())),
+      autocannon(
+        { url: options.url, connections: options.connections, duration: WARMUP_SECONDS, requests: options.requests, timeout: 10 },
+        (e) => (e ? reject(e) : resolve()),
+      ),
     );
   }
   const latencies: number[] = [];

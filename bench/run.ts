@@ -74,7 +74,12 @@ function ratio(row: Row, of: string) {
 }
 
 /** Runs jobs straight through the services (drizzle over postgres.js), `concurrency` at a time. */
-async function serviceLoad(scenario: string, concurrency: number, nextJob: () => (() => Promise<unknown>) | undefined, seconds?: number): Promise<Row> {
+async function serviceLoad(
+  scenario: string,
+  concurrency: number,
+  nextJob: () => (() => Promise<unknown>) | undefined,
+  seconds?: number,
+): Promise<Row> {
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -95,9 +100,21 @@ async function serviceLoad(scenario: string, concurrency: number, nextJob: () =>
 
 async function bareNodeServer(): Promise<{ url: string; stop: () => void }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-e', `require('http').createServer((q, s) => { s.writeHead(200, { 'content-type': 'application/json' }); s.end('{"ok":true}'); }).listen(${port})`]);
+  const child = spawn(process.execPath, [
+    '-e',
+    `require('http').createServer((q, s) => { s.writeHead(200, { 'content-type': 'application/json' }); s.end('{"ok":true}'); }).listen(${port})`,
+  ]);
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100 && !(await fetch(url).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 50));
+  for (
+    let i = 0;
+    i < 100 &&
+    !(await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 50));
   return { url, stop: () => child.kill() };
 }
 
@@ -108,8 +125,24 @@ async function runCeilings(cluster: Cluster) {
   bare.stop();
 
   const next = await startApp('next', await cluster.database('bench_next'));
-  rows.push(await runLoad({ scenario: '1. ceiling: Next route handler, constant', url: next.url, connections, duration, requests: [get('/api/ping')] }));
-  rows.push(await runLoad({ scenario: '1. ceiling: tRPC ping via Next route handler', url: next.url, connections, duration, requests: [get('/api/trpc/health.ping')] }));
+  rows.push(
+    await runLoad({
+      scenario: '1. ceiling: Next route handler, constant',
+      url: next.url,
+      connections,
+      duration,
+      requests: [get('/api/ping')],
+    }),
+  );
+  rows.push(
+    await runLoad({
+      scenario: '1. ceiling: tRPC ping via Next route handler',
+      url: next.url,
+      connections,
+      duration,
+      requests: [get('/api/trpc/health.ping')],
+    }),
+  );
   ceilings.set('trpc-next', rows.at(-1)!.rps);
   await next.stop();
 }
@@ -120,7 +153,18 @@ async function runWithMainServer(cluster: Cluster) {
   const sql = postgres(url, { max: 4, onnotice: () => {} });
   try {
     if (scenarios.has('ceilings')) {
-      rows.push(ratio(await runLoad({ scenario: '1. ceiling: tRPC ping via npm start (Node adapter)', url: app.url, connections, duration, requests: [get('/api/trpc/health.ping')] }), 'trpc-next'));
+      rows.push(
+        ratio(
+          await runLoad({
+            scenario: '1. ceiling: tRPC ping via npm start (Node adapter)',
+            url: app.url,
+            connections,
+            duration,
+            requests: [get('/api/trpc/health.ping')],
+          }),
+          'trpc-next',
+        ),
+      );
       ceilings.set('trpc-node', rows.at(-1)!.rps);
       rows.at(-1)!.note = 'ratio: × the Next route handler';
     }
@@ -130,27 +174,51 @@ async function runWithMainServer(cluster: Cluster) {
       const waiting = await makeUsers(sql, smoke ? 1_000 : 10_000);
       await giveTokens(sql, waiting, 'waiting');
       const next = cycle(waiting);
-      rows.push(ratio(await runLoad({
-        scenario: '2. status polling',
-        url: app.url,
-        connections,
-        duration,
-        requests: [{ method: 'GET', path: '/api/trpc/queue.status', setupRequest: (req) => ({ ...req, headers: { cookie: next().cookie } }) }],
-        note: `${waiting.length} distinct waiting tokens`,
-      }), 'trpc-node'));
+      rows.push(
+        ratio(
+          await runLoad({
+            scenario: '2. status polling',
+            url: app.url,
+            connections,
+            duration,
+            requests: [
+              { method: 'GET', path: '/api/trpc/queue.status', setupRequest: (req) => ({ ...req, headers: { cookie: next().cookie } }) },
+            ],
+            note: `${waiting.length} distinct waiting tokens`,
+          }),
+          'trpc-node',
+        ),
+      );
     }
     if (scenarios.has('joining')) {
-      rows.push(ratio(await runLoad({
-        scenario: '3. joining (session.start + queue.issue)',
-        url: app.url,
-        connections,
-        duration,
-        requests: [
-          { ...post('/api/trpc/session.start', {}), onResponse: (_s, _b, context, headers) => void ((context as { cookie?: string }).cookie = String(headers?.['set-cookie']).split(';')[0]) },
-          { method: 'POST', path: '/api/trpc/queue.issue', setupRequest: (req, context) => ({ ...req, headers: { 'content-type': 'application/json', cookie: String((context as { cookie?: string }).cookie) }, body: '{}' }) },
-        ],
-        note: 'requests/s counts both calls',
-      }), 'trpc-node'));
+      rows.push(
+        ratio(
+          await runLoad({
+            scenario: '3. joining (session.start + queue.issue)',
+            url: app.url,
+            connections,
+            duration,
+            requests: [
+              {
+                ...post('/api/trpc/session.start', {}),
+                onResponse: (_s, _b, context, headers) =>
+                  void ((context as { cookie?: string }).cookie = String(headers?.['set-cookie']).split(';')[0]),
+              },
+              {
+                method: 'POST',
+                path: '/api/trpc/queue.issue',
+                setupRequest: (req, context) => ({
+                  ...req,
+                  headers: { 'content-type': 'application/json', cookie: String((context as { cookie?: string }).cookie) },
+                  body: '{}',
+                }),
+              },
+            ],
+            note: 'requests/s counts both calls',
+          }),
+          'trpc-node',
+        ),
+      );
     }
   } finally {
     await sql.end();
@@ -168,38 +236,77 @@ async function runWide(cluster: Cluster) {
     if (scenarios.has('contention')) {
       // Many people, one date each run, half of them going for the same 20 seats.
       const [ceilingDate, httpDate, raceDate] = await makeHall(sql, 3, smoke ? 200 : 500);
-      const pickSeat = (seats: number[]) => (Math.random() < 0.5 ? seats[Math.floor(Math.random() * 20)]! : seats[Math.floor(Math.random() * seats.length)]!);
+      const pickSeat = (seats: number[]) =>
+        Math.random() < 0.5 ? seats[Math.floor(Math.random() * 20)]! : seats[Math.floor(Math.random() * seats.length)]!;
       const ceilingUsers = await makeUsers(sql, 1_000);
       const httpUsers = await makeUsers(sql, 1_000);
       await giveTokens(sql, [...ceilingUsers, ...httpUsers], 'active');
       const pick = (users: BenchUser[]) => users[Math.floor(Math.random() * users.length)]!;
 
-      rows.push(await serviceLoad('1. ceiling: hold SQL via postgres.js', connections, () => {
-        const u = pick(ceilingUsers);
-        const seatId = pickSeat(ceilingDate!);
-        return async () => holdSeat(direct.db, config, u.userId, await requireActiveToken(direct.db, config, u.userId, u.token), seatId);
-      }, duration));
+      rows.push(
+        await serviceLoad(
+          '1. ceiling: hold SQL via postgres.js',
+          connections,
+          () => {
+            const u = pick(ceilingUsers);
+            const seatId = pickSeat(ceilingDate!);
+            return async () =>
+              holdSeat(direct.db, config, u.userId, await requireActiveToken(direct.db, config, u.userId, u.token), seatId);
+          },
+          duration,
+        ),
+      );
       ceilings.set('db-hold', rows.at(-1)!.rps);
-      rows.push(ratio(await runLoad({
-        scenario: '4. seat contention (holds)',
-        url: app.url,
-        connections,
-        duration,
-        ok: (s) => s === 200 || s === 409,
-        requests: [{ ...post('/api/trpc/reservation.hold', {}), setupRequest: (req) => ({ ...req, headers: { ...req.headers, cookie: pick(httpUsers).cookie }, body: JSON.stringify({ seatId: pickSeat(httpDate!) }) }) }],
-        note: '409 SEAT_UNAVAILABLE/HOLD_LIMIT are correct answers',
-      }), 'db-hold'));
+      rows.push(
+        ratio(
+          await runLoad({
+            scenario: '4. seat contention (holds)',
+            url: app.url,
+            connections,
+            duration,
+            ok: (s) => s === 200 || s === 409,
+            requests: [
+              {
+                ...post('/api/trpc/reservation.hold', {}),
+                setupRequest: (req) => ({
+                  ...req,
+                  headers: { ...req.headers, cookie: pick(httpUsers).cookie },
+                  body: JSON.stringify({ seatId: pickSeat(httpDate!) }),
+                }),
+              },
+            ],
+            note: '409 SEAT_UNAVAILABLE/HOLD_LIMIT are correct answers',
+          }),
+          'db-hold',
+        ),
+      );
 
       // 200 people click the same seat at the same moment.
       const racers = await makeUsers(sql, 200);
       await giveTokens(sql, racers, 'active');
       const pool = new Pool(app.url, { connections: 200 });
       const t0 = performance.now();
-      const statuses = await Promise.all(racers.map((u) => pool.request({ ...post('/api/trpc/reservation.hold', { seatId: raceDate![0] }, u.cookie) }).then(async (r) => (await r.body.text(), r.statusCode))));
+      const statuses = await Promise.all(
+        racers.map((u) =>
+          pool
+            .request({ ...post('/api/trpc/reservation.hold', { seatId: raceDate![0] }, u.cookie) })
+            .then(async (r) => (await r.body.text(), r.statusCode)),
+        ),
+      );
       const raceMs = performance.now() - t0;
       await pool.close();
-      facts.race = { racers: 200, winners: statuses.filter((s) => s === 200).length, refused: statuses.filter((s) => s === 409).length, ms: Math.round(raceMs) };
-      rows.push({ ...rowFrom('4. 200-way race for one seat', [raceMs], raceMs / 1000, statuses.filter((s) => s !== 200 && s !== 409).length), rps: 200, requests: 200, note: `${statuses.filter((s) => s === 200).length} winner, settled in ${Math.round(raceMs)} ms` });
+      facts.race = {
+        racers: 200,
+        winners: statuses.filter((s) => s === 200).length,
+        refused: statuses.filter((s) => s === 409).length,
+        ms: Math.round(raceMs),
+      };
+      rows.push({
+        ...rowFrom('4. 200-way race for one seat', [raceMs], raceMs / 1000, statuses.filter((s) => s !== 200 && s !== 409).length),
+        rps: 200,
+        requests: 200,
+        note: `${statuses.filter((s) => s === 200).length} winner, settled in ${Math.round(raceMs)} ms`,
+      });
     }
     if (scenarios.has('payment')) {
       const perRun = smoke ? 300 : 3_000;
@@ -211,23 +318,39 @@ async function runWide(cluster: Cluster) {
       await makeHolds(sql, httpUsers, httpSeats!);
 
       const queue = [...ceilingUsers] as (BenchUser & { reservationId?: number })[];
-      rows.push(await serviceLoad('1. ceiling: payment SQL via postgres.js', connections, () => {
-        const u = queue.pop();
-        return u && (() => payWithTurn(direct.db, config, u.userId, u.token, u.reservationId!));
-      }));
+      rows.push(
+        await serviceLoad('1. ceiling: payment SQL via postgres.js', connections, () => {
+          const u = queue.pop();
+          return u && (() => payWithTurn(direct.db, config, u.userId, u.token, u.reservationId!));
+        }),
+      );
       ceilings.set('db-pay', rows.at(-1)!.rps);
       const next = cycle(httpUsers as (BenchUser & { reservationId?: number })[]);
-      rows.push(ratio(await runLoad({
-        scenario: '5. payment',
-        url: app.url,
-        connections,
-        amount: httpUsers.length,
-        requests: [{ ...post('/api/trpc/payment.pay', {}), setupRequest: (req) => {
-          const u = next();
-          return { ...req, headers: { ...req.headers, cookie: u.cookie }, body: JSON.stringify({ reservationId: u.reservationId }) };
-        } }],
-        note: `${httpUsers.length} holds paid once each`,
-      }), 'db-pay'));
+      rows.push(
+        ratio(
+          await runLoad({
+            scenario: '5. payment',
+            url: app.url,
+            connections,
+            amount: httpUsers.length,
+            requests: [
+              {
+                ...post('/api/trpc/payment.pay', {}),
+                setupRequest: (req) => {
+                  const u = next();
+                  return {
+                    ...req,
+                    headers: { ...req.headers, cookie: u.cookie },
+                    body: JSON.stringify({ reservationId: u.reservationId }),
+                  };
+                },
+              },
+            ],
+            note: `${httpUsers.length} holds paid once each`,
+          }),
+          'db-pay',
+        ),
+      );
     }
   } finally {
     await direct.close();
@@ -240,7 +363,17 @@ async function runDrop(cluster: Cluster): Promise<DropReport> {
   const url = await cluster.database('bench_drop');
   const app = await startApp('custom', url);
   try {
-    return await ticketDrop({ url: app.url, databaseUrl: url, serverPid: app.pid, fans, seats: seatCount, dates: 4, connections: Math.max(connections, 100), maxSeconds: smoke ? 60 : 300, maxActive: DEFAULT_MAX_ACTIVE });
+    return await ticketDrop({
+      url: app.url,
+      databaseUrl: url,
+      serverPid: app.pid,
+      fans,
+      seats: seatCount,
+      dates: 4,
+      connections: Math.max(connections, 100),
+      maxSeconds: smoke ? 60 : 300,
+      maxActive: DEFAULT_MAX_ACTIVE,
+    });
   } finally {
     await app.stop();
   }
@@ -271,7 +404,9 @@ async function runLine(cluster: Cluster) {
         url: app.url,
         connections: LATENCY_CONNECTIONS,
         duration: Math.max(2, Math.round(duration / 2)),
-        requests: [{ method: 'GET', path: '/api/trpc/queue.status', setupRequest: (req) => ({ ...req, headers: { cookie: next().cookie } }) }],
+        requests: [
+          { method: 'GET', path: '/api/trpc/queue.status', setupRequest: (req) => ({ ...req, headers: { cookie: next().cookie } }) },
+        ],
       });
       const joiners = await makeUsers(sql, PROBES);
       inLine += PROBES;
@@ -281,7 +416,12 @@ async function runLine(cluster: Cluster) {
         url: app.url,
         connections: LATENCY_CONNECTIONS,
         amount: PROBES,
-        requests: [{ ...post('/api/trpc/queue.issue', {}), setupRequest: (req) => ({ ...req, headers: { ...req.headers, cookie: nextJoiner().cookie } }) }],
+        requests: [
+          {
+            ...post('/api/trpc/queue.issue', {}),
+            setupRequest: (req) => ({ ...req, headers: { ...req.headers, cookie: nextJoiner().cookie } }),
+          },
+        ],
       });
       rows.push(status, issue);
       p50s[size] = { status: status.p50, issue: issue.p50 };
@@ -305,11 +445,16 @@ function printTable() {
     ms(r.p95),
     ms(r.p99),
     String(r.errors),
-    r.ratio ? (r.ratio.of === 'trpc-next' ? `${r.ratio.value.toFixed(1)}× ${r.ratio.of}` : `${Math.round(r.ratio.value * 100)}% of ${r.ratio.of}`) : '',
+    r.ratio
+      ? r.ratio.of === 'trpc-next'
+        ? `${r.ratio.value.toFixed(1)}× ${r.ratio.of}`
+        : `${Math.round(r.ratio.value * 100)}% of ${r.ratio.of}`
+      : '',
     r.note ?? '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i >= 1 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i >= 1 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (i >= 1 && i <= 5 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
   for (const b of body) console.log(line(b));
@@ -318,7 +463,10 @@ function printTable() {
 async function main() {
   if (!args['no-build']) {
     log('Building the production server …');
-    execFileSync(process.execPath, ['node_modules/next/dist/bin/next', 'build'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+    execFileSync(process.execPath, ['node_modules/next/dist/bin/next', 'build'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    });
   }
   const cluster = await startCluster();
   // Ctrl-C stops the database too (servers are children and die with this process).
@@ -354,7 +502,21 @@ async function main() {
   printTable();
   console.log();
   for (const [name, value] of Object.entries(facts)) console.log(`${name}: ${JSON.stringify(value)}`);
-  if (args.json) fs.writeFileSync(args.json, JSON.stringify({ at: new Date().toISOString(), options: { duration, connections, fans, seats: seatCount, smoke }, rows, ceilings: Object.fromEntries(ceilings), facts }, null, 2));
+  if (args.json)
+    fs.writeFileSync(
+      args.json,
+      JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          options: { duration, connections, fans, seats: seatCount, smoke },
+          rows,
+          ceilings: Object.fromEntries(ceilings),
+          facts,
+        },
+        null,
+        2,
+      ),
+    );
 
   const drop = facts.drop as { invariantBreaches: string[]; sold: number } | undefined;
   const race = facts.race as { winners: number } | undefined;
@@ -367,4 +529,3 @@ main().catch((error) => {
   console.error(error);
   process.exit(1);
 });
-

@@ -50,7 +50,8 @@ export interface AppServer {
  */
 export async function startApp(kind: 'custom' | 'next', databaseUrl: string, env: Record<string, string> = {}): Promise<AppServer> {
   const port = await freePort();
-  const command = kind === 'custom' ? npmStartCommand() : [process.execPath, 'node_modules/next/dist/bin/next', 'start', '--port', String(port)];
+  const command =
+    kind === 'custom' ? npmStartCommand() : [process.execPath, 'node_modules/next/dist/bin/next', 'start', '--port', String(port)];
   const child: ChildProcess = spawn(command[0]!, command.slice(1), {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
@@ -69,7 +70,10 @@ export async function startApp(kind: 'custom' | 'next', databaseUrl: string, env
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`${kind} server exited with ${child.exitCode}`);
-    const ok = await fetch(`${url}/api/ping`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/ping`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (i > 300) throw new Error(`${kind} server did not start`);
     await new Promise((r) => setTimeout(r, 200));
@@ -97,7 +101,10 @@ function npmStartCommand(): string[] {
 /** Resident memory of a process in MB, from /proc. */
 export function rssMb(pid: number): number {
   try {
-    const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    const line = fs
+      .readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
     return line ? Math.round(Number(line.split(/\s+/)[1]) / 1024) : 0;
   } catch {
     return 0;

@@ -25,7 +25,6 @@ import { MAX_BALANCE } from '../server/wallet/limits';
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const bigId = (name: string) => bigint(name, { mode: 'number' });
 
-
 export const users = pgTable('users', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
@@ -78,10 +77,7 @@ export const seats = pgTable(
     number: integer('number').notNull(),
     price: integer('price').notNull(),
   },
-  (t) => [
-    uniqueIndex('seats_place').on(t.scheduleId, t.section, t.row, t.number),
-    check('seats_price_positive', sql`${t.price} > 0`),
-  ],
+  (t) => [uniqueIndex('seats_place').on(t.scheduleId, t.section, t.row, t.number), check('seats_price_positive', sql`${t.price} > 0`)],
 );
 
 export const RESERVATION_STATUSES = ['held', 'confirmed', 'expired', 'cancelled'] as const;
@@ -163,10 +159,7 @@ export const ledgerEntries = pgTable(
   (t) => [
     index('ledger_entries_by_user').on(t.userId, t.id),
     check('ledger_entries_kind_known', sql`${t.kind} IN ('charge', 'payment')`),
-    check(
-      'ledger_entries_sign',
-      sql`(${t.kind} = 'charge' AND ${t.amount} > 0) OR (${t.kind} = 'payment' AND ${t.amount} < 0)`,
-    ),
+    check('ledger_entries_sign', sql`(${t.kind} = 'charge' AND ${t.amount} > 0) OR (${t.kind} = 'payment' AND ${t.amount} < 0)`),
   ],
 );
 
@@ -198,8 +191,12 @@ export const queueTokens = pgTable(
     uniqueIndex('queue_tokens_one_live_per_user')
       .on(t.userId)
       .where(sql`${t.status} IN ('waiting', 'active')`),
-    index('queue_tokens_waiting_in_order').on(t.id).where(sql`${t.status} = 'waiting'`),
-    index('queue_tokens_active_by_expiry').on(t.expiresAt).where(sql`${t.status} = 'active'`),
+    index('queue_tokens_waiting_in_order')
+      .on(t.id)
+      .where(sql`${t.status} = 'waiting'`),
+    index('queue_tokens_active_by_expiry')
+      .on(t.expiresAt)
+      .where(sql`${t.status} = 'active'`),
     check('queue_tokens_status_known', sql`${t.status} IN ('waiting', 'active', 'expired', 'done')`),
     check('queue_tokens_active_has_expiry', sql`${t.status} <> 'active' OR ${t.expiresAt} IS NOT NULL`),
   ],

@@ -43,9 +43,7 @@ function showTime(today: Date, dayOffset: number): Date {
 
 export function seatRows(scheduleId: number) {
   return SEAT_PLAN.flatMap(({ section, rows, seatsPerRow, price }) =>
-    rows.flatMap((row) =>
-      Array.from({ length: seatsPerRow }, (_, i) => ({ scheduleId, section, row, number: i + 1, price })),
-    ),
+    rows.flatMap((row) => Array.from({ length: seatsPerRow }, (_, i) => ({ scheduleId, section, row, number: i + 1, price }))),
   );
 }
 

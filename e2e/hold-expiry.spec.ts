@@ -14,10 +14,15 @@ test('a hold that ran out is refused at payment with a clear message, and its se
 
   // Wait (without sleeping) until the server has let the hold run out.
   await expect
-    .poll(async () => {
-      const res = await page.request.get('/api/trpc/reservation.list');
-      return ((await res.json()) as { result: { data: { label: string; status: string }[] } }).result.data.find((r) => r.label === 'VIP B-3')?.status;
-    }, { timeout: 20_000 })
+    .poll(
+      async () => {
+        const res = await page.request.get('/api/trpc/reservation.list');
+        return ((await res.json()) as { result: { data: { label: string; status: string }[] } }).result.data.find(
+          (r) => r.label === 'VIP B-3',
+        )?.status;
+      },
+      { timeout: 20_000 },
+    )
     .toBe('expired');
 
   await fan.checkout.payButton().click();

@@ -27,7 +27,13 @@ test('the seat map works from the keyboard: every seat is a labelled button', as
 });
 
 test('on a phone-width screen in Korean, the seat map fits and reads well', async ({ browser, baseURL, concert }) => {
-  const context = await browser.newContext({ baseURL, locale: 'ko-KR', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const context = await browser.newContext({
+    baseURL,
+    locale: 'ko-KR',
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
   const page = await context.newPage();
   await page.goto(throughQueue(seatMapOf(concert)));
   await expect(page.getByRole('heading', { name: '좌석 선택' })).toBeVisible();

@@ -7,7 +7,8 @@ import { requireDatabaseUrl } from './require-database-url';
 const sql = postgres(requireDatabaseUrl(), { max: 1, onnotice: () => {} });
 checkInvariants(sql, parseEnv().QUEUE_MAX_ACTIVE)
   .then((reports) => {
-    for (const r of reports) console.log(`${r.breaches.length ? 'BREACH' : 'ok    '}  ${r.name}${r.breaches.length ? `: ${JSON.stringify(r.breaches)}` : ''}`);
+    for (const r of reports)
+      console.log(`${r.breaches.length ? 'BREACH' : 'ok    '}  ${r.name}${r.breaches.length ? `: ${JSON.stringify(r.breaches)}` : ''}`);
     const breached = reports.filter((r) => r.breaches.length).length;
     console.log(breached ? `${breached} invariant(s) breached` : 'All invariants hold.');
     process.exitCode = breached ? 1 : 0;

@@ -19,9 +19,14 @@ const replacements = [
     `  function nextWrite(fn) {\n    const x = socket.write(chunk, fn)`,
     `  function nextWrite(fn) {\n    ${MARKER}\n    if (!socket) {\n      nextWriteTimer !== null && clearImmediate(nextWriteTimer)\n      chunk = nextWriteTimer = null\n      error(Errors.connection('CONNECTION_CLOSED', options))\n      return false\n    }\n    const x = socket.write(chunk, fn)`,
   ],
-  [`    terminated = true\n    if (stream || query || initial || sent.length)\n      error(Errors.connection('CONNECTION_DESTROYED', options))\n\n    clearImmediate(nextWriteTimer)\n`,
-   `    terminated = true\n    if (stream || query || initial || sent.length)\n      error(Errors.connection('CONNECTION_DESTROYED', options))\n\n    clearImmediate(nextWriteTimer)\n    chunk = nextWriteTimer = null\n`],
-  [`    incomings = null\n    clearImmediate(nextWriteTimer)\n`, `    incomings = null\n    clearImmediate(nextWriteTimer)\n    chunk = nextWriteTimer = null\n`],
+  [
+    `    terminated = true\n    if (stream || query || initial || sent.length)\n      error(Errors.connection('CONNECTION_DESTROYED', options))\n\n    clearImmediate(nextWriteTimer)\n`,
+    `    terminated = true\n    if (stream || query || initial || sent.length)\n      error(Errors.connection('CONNECTION_DESTROYED', options))\n\n    clearImmediate(nextWriteTimer)\n    chunk = nextWriteTimer = null\n`,
+  ],
+  [
+    `    incomings = null\n    clearImmediate(nextWriteTimer)\n`,
+    `    incomings = null\n    clearImmediate(nextWriteTimer)\n    chunk = nextWriteTimer = null\n`,
+  ],
 ];
 
 for (const file of files) {
@@ -29,7 +34,9 @@ for (const file of files) {
   if (code.includes(MARKER)) continue;
   for (const [from, to] of replacements) {
     if (!code.includes(from)) {
-      console.error(`patch-postgres: ${path.relative(process.cwd(), file)} does not contain the expected code. Has postgres.js changed (package.json pins 3.4.9)? If the upstream fix landed, remove this patch.`);
+      console.error(
+        `patch-postgres: ${path.relative(process.cwd(), file)} does not contain the expected code. Has postgres.js changed (package.json pins 3.4.9)? If the upstream fix landed, remove this patch.`,
+      );
       process.exit(1);
     }
     code = code.replace(from, to);

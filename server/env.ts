@@ -6,8 +6,7 @@ import { z } from 'zod';
  */
 const DEV_SESSION_SECRET = 'dev-only-session-secret-change-me-0123456789';
 
-const intFrom = (min: number, fallback: number) =>
-  z.coerce.number().int().min(min).default(fallback);
+const intFrom = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
 
 const schema = z
   .object({
@@ -27,7 +26,10 @@ const schema = z
     /** Calls a minute per client address to session.start and to queue.issue; 0 turns the limit off. */
     RATE_LIMIT_PER_MINUTE: intFrom(0, 60),
     /** Behind a proxy that sets X-Forwarded-For (Vercel, a load balancer): read the client from it. */
-    TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    TRUST_PROXY: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
   })
   .transform((raw, ctx) => {
     if (!raw.SESSION_SECRET && raw.NODE_ENV === 'production') {

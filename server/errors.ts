@@ -1,10 +1,8 @@
-import { TRPCError } from '@trpc/server';
-import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
-
 /**
  * Domain errors: what went wrong in the business's terms. Services throw them and know nothing of
- * HTTP; `toTRPCError` below is the one place that maps them to tRPC (and so HTTP) codes.
+ * HTTP or tRPC; `server/trpc/errors.ts` is the one place that maps them to tRPC (and so HTTP) codes.
  * The reason is part of the API contract: clients read it from `error.data.reason`.
+ * Each reason is listed with the HTTP-level class it belongs to (a tRPC code name).
  */
 export const REASON_CODES = {
   SESSION_REQUIRED: 'UNAUTHORIZED',
@@ -27,24 +25,9 @@ export const REASON_CODES = {
   UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
-} as const satisfies Record<string, TRPC_ERROR_CODE_KEY>;
+} as const;
 
 export type Reason = keyof typeof REASON_CODES;
-
-/**
- * Builds an error without capturing a stack trace. Domain errors are expected outcomes (a seat taken,
- * a short balance), answered thousands of times a second on sale day; their stacks say nothing, and
- * capturing them is a large share of a refused request's cost.
- */
-function withoutStack<T>(make: () => T): T {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return make();
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
 
 export class DomainError extends Error {
   readonly reason: Reason;
@@ -90,7 +73,15 @@ export function pgCode(error: unknown): string | undefined {
 
 const RETRYABLE_CONFLICTS = new Set<string>([PG.LOCK_NOT_AVAILABLE, PG.DEADLOCK_DETECTED, PG.SERIALIZATION_FAILURE]);
 const UNAVAILABLE_CODES = new Set<string>([PG.QUERY_CANCELED, PG.ADMIN_SHUTDOWN, PG.CANNOT_CONNECT_NOW]);
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ETIMEDOUT']);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'ETIMEDOUT',
+]);
 
 function connectionErrorCode(error: unknown): string | undefined {
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
@@ -112,36 +103,4 @@ export function asDomainError(cause: unknown): DomainError | undefined {
     return new DomainError('UNAVAILABLE', 'The service is briefly unavailable. Please try again.', {}, { cause });
   }
   return undefined;
-}
-
-export function toTRPCError(error: DomainError): TRPCError {
-  return withoutStack(() => new TRPCError({ code: REASON_CODES[error.reason], message: error.message, cause: error }));
-}
-
-/** The reason a client sees for a tRPC error that did not come from a domain error. */
-export function reasonForCode(code: TRPC_ERROR_CODE_KEY): Reason {
-  switch (code) {
-    case 'BAD_REQUEST':
-    case 'PARSE_ERROR':
-    case 'UNSUPPORTED_MEDIA_TYPE':
-    case 'PAYLOAD_TOO_LARGE':
-    case 'METHOD_NOT_SUPPORTED':
-      return 'INVALID_INPUT';
-    case 'NOT_FOUND':
-      return 'NOT_FOUND';
-    case 'UNAUTHORIZED':
-      return 'SESSION_REQUIRED';
-    case 'TOO_MANY_REQUESTS':
-      return 'TOO_MANY_REQUESTS';
-    case 'SERVICE_UNAVAILABLE':
-    case 'TIMEOUT':
-      return 'UNAVAILABLE';
-    default:
-      return 'INTERNAL';
-  }
-}
-
-/** The reason a client sees in `error.data.reason` for any tRPC error. */
-export function reasonOf(error: TRPCError): Reason {
-  return error.cause instanceof DomainError ? error.cause.reason : reasonForCode(error.code);
 }

@@ -42,7 +42,9 @@ export const INVARIANTS: { name: string; breaches: (sql: postgres.Sql, maxActive
   {
     name: 'active tokens never exceed QUEUE_MAX_ACTIVE',
     breaches: async (sql, maxActive) => {
-      const [row] = await sql<{ active: number }[]>`SELECT count(*)::int AS active FROM queue_tokens WHERE status = 'active' AND expires_at > now()`;
+      const [row] = await sql<
+        { active: number }[]
+      >`SELECT count(*)::int AS active FROM queue_tokens WHERE status = 'active' AND expires_at > now()`;
       return row!.active > maxActive ? [{ active: row!.active, max: maxActive }] : [];
     },
   },

@@ -34,8 +34,12 @@ function DisplayName() {
         <span className="visually-hidden">{t('name.label')}</span>
         <input name="name" defaultValue={me.data.name} maxLength={40} required autoFocus aria-label={t('name.label')} />
       </label>
-      <button type="submit" disabled={rename.isPending}>{t('name.save')}</button>
-      <button type="button" className="link-button" onClick={() => setEditing(false)}>{t('name.cancel')}</button>
+      <button type="submit" disabled={rename.isPending}>
+        {t('name.save')}
+      </button>
+      <button type="button" className="link-button" onClick={() => setEditing(false)}>
+        {t('name.cancel')}
+      </button>
     </form>
   );
 }
@@ -45,7 +49,10 @@ export function Header() {
   return (
     <header className="site-header">
       <div className="site-header-inner">
-        <Link href="/" className="brand"><span className="brand-mark" aria-hidden="true" />{t('brand')}</Link>
+        <Link href="/" className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          {t('brand')}
+        </Link>
         <nav aria-label="Main">
           <Link href="/">{t('nav.home')}</Link>
           <Link href="/reservations">{t('nav.reservations')}</Link>
@@ -53,7 +60,13 @@ export function Header() {
         </nav>
         <div className="header-tools">
           <DisplayName />
-          <button type="button" className="lang-switch" aria-label={t('lang.label')} lang={locale === 'ko' ? 'en' : 'ko'} onClick={() => setLocale(locale === 'ko' ? 'en' : 'ko')}>
+          <button
+            type="button"
+            className="lang-switch"
+            aria-label={t('lang.label')}
+            lang={locale === 'ko' ? 'en' : 'ko'}
+            onClick={() => setLocale(locale === 'ko' ? 'en' : 'ko')}
+          >
             {t('lang.switch')}
           </button>
         </div>

@@ -24,7 +24,10 @@ function layout(seats: Seat[]) {
     sections.set(seat.section, rows);
     rows.set(seat.row, [...(rows.get(seat.row) ?? []), seat]);
   }
-  return [...sections].map(([section, rows]) => ({ section, rows: [...rows].map(([row, list]) => ({ row, seats: list.sort((a, b) => a.number - b.number) })) }));
+  return [...sections].map(([section, rows]) => ({
+    section,
+    rows: [...rows].map(([row, list]) => ({ row, seats: list.sort((a, b) => a.number - b.number) })),
+  }));
 }
 
 /** The hall: every seat a labelled button, coloured by state; only free seats (and yours) can be chosen. */
@@ -32,13 +35,17 @@ export function SeatMap({ seats, onChoose, busy }: { seats: Seat[]; onChoose: (s
   const { t } = useI18n();
   return (
     <div className="hall">
-      <div className="stage" aria-hidden="true">{t('seats.stage')}</div>
+      <div className="stage" aria-hidden="true">
+        {t('seats.stage')}
+      </div>
       {layout(seats).map(({ section, rows }) => (
         <section key={section} className={`hall-section tier-${section.toLowerCase()}`} aria-label={section}>
           <h2 className="section-name">{section}</h2>
           {rows.map(({ row, seats: rowSeats }) => (
             <div key={row} className="seat-row" role="group" aria-label={`${section} ${row}`}>
-              <span className="row-label" aria-hidden="true">{row}</span>
+              <span className="row-label" aria-hidden="true">
+                {row}
+              </span>
               {rowSeats.map((seat) => {
                 const state = seat.mine ? 'mine' : seat.status;
                 const choosable = seat.status === 'available' || (seat.mine && seat.status === 'held');

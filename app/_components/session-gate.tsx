@@ -31,5 +31,9 @@ export function SessionGate({ children }: { children: ReactNode }) {
       </div>
     );
   }
-  return <p className="muted" aria-busy="true">{t('loading')}</p>;
+  return (
+    <p className="muted" aria-busy="true">
+      {t('loading')}
+    </p>
+  );
 }

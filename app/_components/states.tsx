@@ -21,7 +21,9 @@ export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () =
       {onRetry && (
         <>
           {' '}
-          <button type="button" className="link-button" onClick={onRetry}>{t('retry')}</button>
+          <button type="button" className="link-button" onClick={onRetry}>
+            {t('retry')}
+          </button>
         </>
       )}
     </div>

@@ -16,7 +16,10 @@ function retry(failureCount: number, error: unknown): boolean {
 
 export function TRPCProvider({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { retry, staleTime: 2_000, refetchOnWindowFocus: true }, mutations: { retry: false } } }),
+    () =>
+      new QueryClient({
+        defaultOptions: { queries: { retry, staleTime: 2_000, refetchOnWindowFocus: true }, mutations: { retry: false } },
+      }),
   );
   const [client] = useState(() =>
     // The batch link, not the streaming one: session.start and queue.issue set cookies.

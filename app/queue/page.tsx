@@ -72,8 +72,18 @@ function WaitingRoom() {
   }, [view?.status, status.data?.status, next, router, issue]);
 
   if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => issue.mutate()} />;
-  if (!view) return <p className="muted" aria-busy="true">{t('queue.joining')}</p>;
-  if (view.status === 'active') return <p className="notice notice-success" role="status">{t('queue.admitted')}</p>;
+  if (!view)
+    return (
+      <p className="muted" aria-busy="true">
+        {t('queue.joining')}
+      </p>
+    );
+  if (view.status === 'active')
+    return (
+      <p className="notice notice-success" role="status">
+        {t('queue.admitted')}
+      </p>
+    );
 
   const position = view.position ?? 1;
   const ahead = position - 1;
@@ -84,10 +94,21 @@ function WaitingRoom() {
       <p>{t('queue.intro')}</p>
       <div className="position" role="status" aria-live="polite">
         <span className="position-label">{t('queue.position')}</span>
-        <strong className="position-number" data-testid="queue-position">{position.toLocaleString()}</strong>
-        <span>{ahead === 0 ? t('queue.aheadNone') : ahead === 1 ? t('queue.aheadOne') : t('queue.ahead', { count: ahead.toLocaleString() })}</span>
+        <strong className="position-number" data-testid="queue-position">
+          {position.toLocaleString()}
+        </strong>
+        <span>
+          {ahead === 0 ? t('queue.aheadNone') : ahead === 1 ? t('queue.aheadOne') : t('queue.ahead', { count: ahead.toLocaleString() })}
+        </span>
       </div>
-      <div className="progress" role="progressbar" aria-label={t('queue.progress')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={progress}>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label={t('queue.progress')}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={progress}
+      >
         <div className="progress-bar" style={{ width: `${Math.max(progress, 3)}%` }} />
       </div>
       {view.estimatedWaitSeconds !== null && <p>{t('queue.wait', { time: formatDuration(view.estimatedWaitSeconds) })}</p>}

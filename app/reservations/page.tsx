@@ -40,12 +40,16 @@ export default function ReservationsPage() {
                     <span className={`badge badge-${r.status}`}>{t(`reservations.status.${r.status}`)}</span>
                   </div>
                   <div>{r.concertTitle}</div>
-                  <div className="muted">{formatDateTime(r.startsAt)} · {r.venue}</div>
+                  <div className="muted">
+                    {formatDateTime(r.startsAt)} · {r.venue}
+                  </div>
                   <div>{formatWon(r.price)}</div>
                   {r.status === 'held' && (
                     <div className="actions">
                       <Countdown until={r.heldUntil} label={t('checkout.timeLeft')} />
-                      <Link className="button-primary" href={`/checkout/${r.reservationId}`}>{t('reservations.payNow')}</Link>
+                      <Link className="button-primary" href={`/checkout/${r.reservationId}`}>
+                        {t('reservations.payNow')}
+                      </Link>
                     </div>
                   )}
                 </li>

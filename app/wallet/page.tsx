@@ -17,7 +17,10 @@ export default function WalletPage() {
   const message = useErrorMessage();
   const utils = trpc.useUtils();
   const balance = trpc.wallet.balance.useQuery();
-  const history = trpc.wallet.history.useInfiniteQuery({ limit: HISTORY_PAGE }, { getNextPageParam: (page) => page.nextCursor ?? undefined });
+  const history = trpc.wallet.history.useInfiniteQuery(
+    { limit: HISTORY_PAGE },
+    { getNextPageParam: (page) => page.nextCursor ?? undefined },
+  );
   const [custom, setCustom] = useState('');
   const [invalid, setInvalid] = useState(false);
   const charge = trpc.wallet.charge.useMutation({
@@ -42,14 +45,21 @@ export default function WalletPage() {
       <h1 id="wallet-title">{t('wallet.title')}</h1>
       <div className="card balance-card">
         <span className="muted">{t('wallet.balance')}</span>
-        <strong className="balance" data-testid="wallet-balance">{balance.data ? formatWon(balance.data.balance) : '…'}</strong>
+        <strong className="balance" data-testid="wallet-balance">
+          {balance.data ? formatWon(balance.data.balance) : '…'}
+        </strong>
       </div>
 
       <div className="card">
         <h2>{t('wallet.charge')}</h2>
         <div className="presets">
           {PRESETS.map((amount) => (
-            <button key={amount} type="button" disabled={charge.isPending} onClick={() => charge.mutate({ amount, idempotencyKey: newIdempotencyKey() })}>
+            <button
+              key={amount}
+              type="button"
+              disabled={charge.isPending}
+              onClick={() => charge.mutate({ amount, idempotencyKey: newIdempotencyKey() })}
+            >
               {t('wallet.chargeButton', { amount: formatWon(amount) })}
             </button>
           ))}
@@ -67,11 +77,25 @@ export default function WalletPage() {
             aria-invalid={invalid}
             aria-describedby={invalid ? 'amount-error' : undefined}
           />
-          <button type="submit" disabled={charge.isPending}>{t('wallet.chargeCustom')}</button>
-          {invalid && <p id="amount-error" className="field-error" role="alert">{t('wallet.invalidAmount')}</p>}
+          <button type="submit" disabled={charge.isPending}>
+            {t('wallet.chargeCustom')}
+          </button>
+          {invalid && (
+            <p id="amount-error" className="field-error" role="alert">
+              {t('wallet.invalidAmount')}
+            </p>
+          )}
         </form>
-        {charge.isSuccess && <p className="notice notice-success" role="status">{t('wallet.charged', { amount: formatWon(charge.variables.amount) })}</p>}
-        {charge.error && <p className="notice notice-error" role="alert">{message(charge.error)}</p>}
+        {charge.isSuccess && (
+          <p className="notice notice-success" role="status">
+            {t('wallet.charged', { amount: formatWon(charge.variables.amount) })}
+          </p>
+        )}
+        {charge.error && (
+          <p className="notice notice-error" role="alert">
+            {message(charge.error)}
+          </p>
+        )}
       </div>
 
       <div className="card">
@@ -87,7 +111,10 @@ export default function WalletPage() {
                 <span className="muted">{formatDateTime(e.createdAt)}</span>
               </div>
               <div className="ledger-amounts">
-                <span className={e.amount > 0 ? 'amount-in' : 'amount-out'}>{e.amount > 0 ? '+' : '−'}{formatWon(Math.abs(e.amount))}</span>
+                <span className={e.amount > 0 ? 'amount-in' : 'amount-out'}>
+                  {e.amount > 0 ? '+' : '−'}
+                  {formatWon(Math.abs(e.amount))}
+                </span>
                 <span className="muted">{t('wallet.after', { amount: formatWon(e.balanceAfter) })}</span>
               </div>
             </li>

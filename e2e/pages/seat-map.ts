@@ -4,7 +4,10 @@ export class SeatMapPage {
   constructor(readonly page: Page) {}
 
   async chooseDate(index = 0) {
-    await this.page.getByRole('link', { name: /^Choose seats/ }).nth(index).click();
+    await this.page
+      .getByRole('link', { name: /^Choose seats/ })
+      .nth(index)
+      .click();
     await expect(this.page.getByRole('heading', { name: 'Choose a seat' })).toBeVisible();
   }
 

@@ -32,7 +32,12 @@ describe('browsing concerts, dates and seats', () => {
     );
     expect(past).toBe(1); // the seed has a past date, and it is not offered
     expect(dates).toHaveLength(3);
-    expect(dates[0]).toEqual({ scheduleId: expect.any(Number), startsAt: expect.any(String), availableSeats: SEATS_PER_DATE, totalSeats: SEATS_PER_DATE });
+    expect(dates[0]).toEqual({
+      scheduleId: expect.any(Number),
+      startsAt: expect.any(String),
+      availableSeats: SEATS_PER_DATE,
+      totalSeats: SEATS_PER_DATE,
+    });
   });
 
   it('shows every seat of a date with its state as the caller sees it', async () => {
@@ -41,7 +46,16 @@ describe('browsing concerts, dates and seats', () => {
     const [date] = await alice.api.concert.dates({ concertId: second!.concertId });
     const seats = await alice.api.concert.seats({ scheduleId: date!.scheduleId });
     expect(seats).toHaveLength(SEATS_PER_DATE);
-    expect(seats[0]).toEqual({ seatId: expect.any(Number), section: 'VIP', row: 'A', number: 1, label: 'VIP A-1', price: 165_000, status: 'available', mine: false });
+    expect(seats[0]).toEqual({
+      seatId: expect.any(Number),
+      section: 'VIP',
+      row: 'A',
+      number: 1,
+      label: 'VIP A-1',
+      price: 165_000,
+      status: 'available',
+      mine: false,
+    });
     expect(new Set(seats.map((s) => s.section))).toEqual(new Set(['VIP', 'R', 'S']));
 
     await alice.api.reservation.hold({ seatId: seats[0]!.seatId });

@@ -5,9 +5,7 @@ import { listConcerts, listDates, listSeats } from './service';
 
 export const concertRouter = router({
   list: sessionProcedure.query(({ ctx }) => listConcerts(ctx.db)),
-  dates: activeTokenProcedure
-    .input(z.object({ concertId: intId }))
-    .query(({ ctx, input }) => listDates(ctx.db, input.concertId)),
+  dates: activeTokenProcedure.input(z.object({ concertId: intId })).query(({ ctx, input }) => listDates(ctx.db, input.concertId)),
   seats: activeTokenProcedure
     .input(z.object({ scheduleId: intId }))
     .query(({ ctx, input }) => listSeats(ctx.db, input.scheduleId, ctx.userId)),

@@ -29,7 +29,10 @@ export async function listConcerts(db: DbOrTx) {
     .from(concerts)
     .leftJoin(schedules, and(eq(schedules.concertId, concerts.id), gt(schedules.startsAt, sql`now()`)))
     .orderBy(asc(concerts.id), asc(schedules.startsAt));
-  const byId = new Map<number, { concertId: number; title: string; artist: string; venue: string; dates: { scheduleId: number; startsAt: string }[] }>();
+  const byId = new Map<
+    number,
+    { concertId: number; title: string; artist: string; venue: string; dates: { scheduleId: number; startsAt: string }[] }
+  >();
   for (const r of rows) {
     const concert = byId.get(r.concertId) ?? { concertId: r.concertId, title: r.title, artist: r.artist, venue: r.venue, dates: [] };
     byId.set(r.concertId, concert);

@@ -97,7 +97,8 @@ describe('plain HTTP through the route handler (fetch adapter)', () => {
     const missing = await c.call('GET', 'concert.seats', { input: { scheduleId: 2_000_000_000 }, headers });
     expect(missing.status).toBe(404);
     // Nothing about the server leaks into an error.
-    for (const res of [noSession, noToken, badAmount, notJson, unknown, missing]) expect(JSON.stringify(res.json)).not.toMatch(/stack|postgres|SELECT/i);
+    for (const res of [noSession, noToken, badAmount, notJson, unknown, missing])
+      expect(JSON.stringify(res.json)).not.toMatch(/stack|postgres|SELECT/i);
   });
 });
 
@@ -136,7 +137,10 @@ describe('the typed tRPC client over a real socket (Node adapter)', () => {
     const [date] = await alice.concert.dates.query({ concertId: concert!.concertId });
     const seat = (await alice.concert.seats.query({ scheduleId: date!.scheduleId })).find((s) => s.status === 'available')!;
 
-    const results = await Promise.allSettled([alice.reservation.hold.mutate({ seatId: seat.seatId }), bob.reservation.hold.mutate({ seatId: seat.seatId })]);
+    const results = await Promise.allSettled([
+      alice.reservation.hold.mutate({ seatId: seat.seatId }),
+      bob.reservation.hold.mutate({ seatId: seat.seatId }),
+    ]);
     const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(lost.reason).toBeInstanceOf(TRPCClientError);
@@ -148,14 +152,38 @@ describe('request hygiene over plain HTTP', () => {
   const send = (req: Request) => handleFetch(req, { db, config });
 
   it('refuses mutations from another site, and allows calls without an Origin', async () => {
-    const crossSite = await send(new Request('http://tickets.example/api/trpc/session.start', { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: '{}' }));
+    const crossSite = await send(
+      new Request('http://tickets.example/api/trpc/session.start', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+        body: '{}',
+      }),
+    );
     expect(crossSite.status).toBe(403);
     expect(((await crossSite.json()) as any).error.data.reason).toBe('CROSS_SITE');
-    const fetchMeta = await send(new Request('http://tickets.example/api/trpc/session.start', { method: 'POST', headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' }, body: '{}' }));
+    const fetchMeta = await send(
+      new Request('http://tickets.example/api/trpc/session.start', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
+        body: '{}',
+      }),
+    );
     expect(fetchMeta.status).toBe(403);
-    const sameSite = await send(new Request('http://tickets.example/api/trpc/session.start', { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://tickets.example' }, body: '{}' }));
+    const sameSite = await send(
+      new Request('http://tickets.example/api/trpc/session.start', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'http://tickets.example' },
+        body: '{}',
+      }),
+    );
     expect(sameSite.status).toBe(200);
-    const noOrigin = await send(new Request('http://tickets.example/api/trpc/session.start', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+    const noOrigin = await send(
+      new Request('http://tickets.example/api/trpc/session.start', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      }),
+    );
     expect(noOrigin.status).toBe(200);
   });
 
@@ -174,7 +202,11 @@ describe('rate limits over plain HTTP', () => {
     const limited = testConfig({ RATE_LIMIT_PER_MINUTE: 3 });
     const start = (ip: string) =>
       handleFetch(
-        new Request('http://localhost/api/trpc/session.start', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': `${ip}, 10.9.9.9` }, body: '{}' }),
+        new Request('http://localhost/api/trpc/session.start', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': `${ip}, 10.9.9.9` },
+          body: '{}',
+        }),
         { db, config: limited, trustProxy: true },
       );
     const statuses = [];
@@ -183,7 +215,10 @@ describe('rate limits over plain HTTP', () => {
     const refused = await start('203.0.113.7');
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(((await refused.json()) as any).error.data).toMatchObject({ reason: 'TOO_MANY_REQUESTS', retryAfterSeconds: expect.any(Number) });
+    expect(((await refused.json()) as any).error.data).toMatchObject({
+      reason: 'TOO_MANY_REQUESTS',
+      retryAfterSeconds: expect.any(Number),
+    });
     expect((await start('198.51.100.1')).status).toBe(200);
   });
 });

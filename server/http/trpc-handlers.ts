@@ -29,7 +29,10 @@ function forwardedFor(headers: RequestHeaders, trustProxy: boolean | undefined):
  */
 function logInternal({ error, path, ctx }: { error: TRPCError; path?: string; ctx?: { requestId?: string } }) {
   if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') {
-    console.error(`[${ctx?.requestId ?? '-'}] tRPC ${path ?? '?'} failed:`, error.cause instanceof Error && error.cause.cause ? error.cause.cause : (error.cause ?? error));
+    console.error(
+      `[${ctx?.requestId ?? '-'}] tRPC ${path ?? '?'} failed:`,
+      error.cause instanceof Error && error.cause.cause ? error.cause.cause : (error.cause ?? error),
+    );
   }
 }
 
@@ -37,7 +40,13 @@ function logInternal({ error, path, ctx }: { error: TRPCError; path?: string; ct
 export async function handleFetch(req: Request, { db, config, trustProxy }: Deps): Promise<Response> {
   if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) {
     return Response.json(
-      { error: { message: 'The request body is too large.', code: -32600, data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, reason: 'INVALID_INPUT' } } },
+      {
+        error: {
+          message: 'The request body is too large.',
+          code: -32600,
+          data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, reason: 'INVALID_INPUT' },
+        },
+      },
       { status: 413 },
     );
   }

@@ -30,7 +30,9 @@ describe('idempotency keys on wallet.charge', () => {
 
   it('gives one effect to many concurrent duplicates', async () => {
     const fan = await admittedUser(db, config);
-    const results = await Promise.all(Array.from({ length: 20 }, () => fan.api.wallet.charge({ amount: 7_000, idempotencyKey: 'charge-key-burst' })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => fan.api.wallet.charge({ amount: 7_000, idempotencyKey: 'charge-key-burst' })),
+    );
     expect(new Set(results.map((r) => r.balance))).toEqual(new Set([7_000]));
     expect(await fan.api.wallet.balance()).toEqual({ balance: 7_000 });
     expect(await ledgerCount(fan.userId)).toBe(1);
@@ -63,10 +65,17 @@ describe('idempotency keys on payment.pay', () => {
   it('replays the payment to a retry, also after the payment ended the turn, and refuses the key elsewhere', async () => {
     const fan = await admittedUser(db, config);
     await fan.api.wallet.charge({ amount: 1_000_000 });
-    const [a, b] = [await fan.api.reservation.hold({ seatId: await freeSeatId() }), await fan.api.reservation.hold({ seatId: await freeSeatId() })];
+    const [a, b] = [
+      await fan.api.reservation.hold({ seatId: await freeSeatId() }),
+      await fan.api.reservation.hold({ seatId: await freeSeatId() }),
+    ];
     const first = await fan.api.payment.pay({ reservationId: a.reservationId, idempotencyKey: 'pay-key-00001' });
     expect(await fan.api.payment.pay({ reservationId: a.reservationId, idempotencyKey: 'pay-key-00001' })).toEqual(first);
-    await expectFailure(fan.api.payment.pay({ reservationId: b.reservationId, idempotencyKey: 'pay-key-00001' }), 'CONFLICT', 'IDEMPOTENCY_KEY_REUSED');
+    await expectFailure(
+      fan.api.payment.pay({ reservationId: b.reservationId, idempotencyKey: 'pay-key-00001' }),
+      'CONFLICT',
+      'IDEMPOTENCY_KEY_REUSED',
+    );
     await fan.api.payment.pay({ reservationId: b.reservationId, idempotencyKey: 'pay-key-00002' }); // ends the turn
     expect(await fan.api.payment.pay({ reservationId: a.reservationId, idempotencyKey: 'pay-key-00001' })).toEqual(first);
     expect(await ledgerMismatches(db)).toEqual([]);
@@ -76,7 +85,9 @@ describe('idempotency keys on payment.pay', () => {
     const fan = await admittedUser(db, config);
     await fan.api.wallet.charge({ amount: 500_000 });
     const hold = await fan.api.reservation.hold({ seatId: await freeSeatId() });
-    const results = await Promise.all(Array.from({ length: 10 }, () => fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: 'pay-key-burst' })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: 'pay-key-burst' })),
+    );
     expect(new Set(results.map((r) => r.paymentId)).size).toBe(1);
     // (The payment ended the turn, so the wallet is read straight from the database.)
     const [wallet] = await db.execute<{ balance: number }>(sql`SELECT balance FROM wallets WHERE user_id = ${fan.userId}`);
@@ -86,7 +97,11 @@ describe('idempotency keys on payment.pay', () => {
   it('does not burn the key on a refused payment: the retry after charging goes through', async () => {
     const fan = await admittedUser(db, config);
     const hold = await fan.api.reservation.hold({ seatId: await freeSeatId() });
-    await expectFailure(fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: 'pay-key-retry' }), 'PAYMENT_REQUIRED', 'INSUFFICIENT_BALANCE');
+    await expectFailure(
+      fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: 'pay-key-retry' }),
+      'PAYMENT_REQUIRED',
+      'INSUFFICIENT_BALANCE',
+    );
     await fan.api.wallet.charge({ amount: hold.price });
     expect(await fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: 'pay-key-retry' })).toMatchObject({ balance: 0 });
   });

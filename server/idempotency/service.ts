@@ -31,7 +31,9 @@ export interface Idempotency {
 export function idempotencyOf(scope: string, key: string | undefined, request: Record<string, unknown>): Idempotency | undefined {
   if (key === undefined) return undefined;
   const { idempotencyKey: _ignored, ...asked } = request;
-  const requestHash = createHash('sha256').update(JSON.stringify({ scope, ...asked })).digest('base64url');
+  const requestHash = createHash('sha256')
+    .update(JSON.stringify({ scope, ...asked }))
+    .digest('base64url');
   return { key, requestHash };
 }
 

@@ -33,7 +33,12 @@ describe('payment.pay', () => {
   it('deducts the price, records payment and ledger, sells the seat and ends the turn', async () => {
     const { fan, hold } = await fanHolding(200_000);
     const paid = await fan.api.payment.pay({ reservationId: hold.reservationId });
-    expect(paid).toEqual({ paymentId: expect.any(Number), reservationId: hold.reservationId, amount: hold.price, balance: 200_000 - hold.price });
+    expect(paid).toEqual({
+      paymentId: expect.any(Number),
+      reservationId: hold.reservationId,
+      amount: hold.price,
+      balance: 200_000 - hold.price,
+    });
     const [ticket] = await db.execute<{ status: string }>(sql`SELECT status FROM reservations WHERE id = ${hold.reservationId}`);
     expect(ticket!.status).toBe('confirmed');
     expect(await fan.api.queue.status()).toMatchObject({ status: 'expired' });
@@ -69,7 +74,10 @@ describe('payment.pay', () => {
     const a = await fan.api.reservation.hold({ seatId: await freeSeatId() });
     const b = await fan.api.reservation.hold({ seatId: await freeSeatId() });
     await fan.api.wallet.charge({ amount: Math.max(a.price, b.price) });
-    const results = await Promise.allSettled([fan.api.payment.pay({ reservationId: a.reservationId }), fan.api.payment.pay({ reservationId: b.reservationId })]);
+    const results = await Promise.allSettled([
+      fan.api.payment.pay({ reservationId: a.reservationId }),
+      fan.api.payment.pay({ reservationId: b.reservationId }),
+    ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(refused.reason).toMatchObject({ code: 'PAYMENT_REQUIRED', cause: { reason: 'INSUFFICIENT_BALANCE' } });
@@ -80,7 +88,11 @@ describe('payment.pay', () => {
 
   it('refuses a short balance with the shortfall, changing nothing', async () => {
     const { fan, hold } = await fanHolding(1_000);
-    const error = await expectFailure(fan.api.payment.pay({ reservationId: hold.reservationId }), 'PAYMENT_REQUIRED', 'INSUFFICIENT_BALANCE');
+    const error = await expectFailure(
+      fan.api.payment.pay({ reservationId: hold.reservationId }),
+      'PAYMENT_REQUIRED',
+      'INSUFFICIENT_BALANCE',
+    );
     expect(error.cause).toMatchObject({ details: { balance: 1_000, price: hold.price, shortfall: hold.price - 1_000 } });
     expect(await fan.api.wallet.balance()).toEqual({ balance: 1_000 });
     expect((await fan.api.reservation.list())[0]).toMatchObject({ status: 'held' });

@@ -9,6 +9,13 @@ export const paymentRouter = router({
   pay: sessionProcedure
     .input(z.object({ reservationId: bigId, idempotencyKey: idempotencyKeySchema.optional() }))
     .mutation(({ ctx, input }) =>
-      payWithTurn(ctx.db, ctx.config, ctx.userId, queueTokenOf(ctx), input.reservationId, idempotencyOf('payment.pay', idempotencyKeyOf(ctx, input.idempotencyKey), input)),
+      payWithTurn(
+        ctx.db,
+        ctx.config,
+        ctx.userId,
+        queueTokenOf(ctx),
+        input.reservationId,
+        idempotencyOf('payment.pay', idempotencyKeyOf(ctx, input.idempotencyKey), input),
+      ),
     ),
 });

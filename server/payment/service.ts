@@ -47,10 +47,16 @@ export async function pay(db: Db, config: Config, userId: string, reservationId:
       });
     }
     const balance = wallet!.balance - r.price;
-    await tx.update(wallets).set({ balance, updatedAt: sql`now()` }).where(eq(wallets.userId, userId));
+    await tx
+      .update(wallets)
+      .set({ balance, updatedAt: sql`now()` })
+      .where(eq(wallets.userId, userId));
     const [payment] = await tx.insert(payments).values({ reservationId, userId, amount: r.price }).returning({ id: payments.id });
     await tx.insert(ledgerEntries).values({ userId, kind: 'payment', amount: -r.price, balanceAfter: balance, paymentId: payment!.id });
-    await tx.update(reservations).set({ status: 'confirmed', updatedAt: sql`now()` }).where(eq(reservations.id, reservationId));
+    await tx
+      .update(reservations)
+      .set({ status: 'confirmed', updatedAt: sql`now()` })
+      .where(eq(reservations.id, reservationId));
 
     const [otherHold] = await tx
       .select({ id: reservations.id })
@@ -83,7 +89,14 @@ export async function findPayment(db: DbOrTx, userId: string, reservationId: num
  * which returns the first payment and moves no money. A duplicate racing the first payment can find
  * the turn just ended by it, so the replay is looked for again before refusing.
  */
-export async function payWithTurn(db: Db, config: Config, userId: string, token: string | undefined, reservationId: number, idem?: Idempotency) {
+export async function payWithTurn(
+  db: Db,
+  config: Config,
+  userId: string,
+  token: string | undefined,
+  reservationId: number,
+  idem?: Idempotency,
+) {
   const stored = idem && (await storedResult<PaymentResult>(db, userId, idem));
   if (stored) return stored.replay;
   const replay = await findPayment(db, userId, reservationId);

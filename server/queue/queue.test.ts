@@ -10,7 +10,9 @@ import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '../trpc/init';
 const { db } = await useTestDatabase();
 
 async function activeCount() {
-  const [row] = await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM queue_tokens WHERE status = 'active' AND expires_at > now()`);
+  const [row] = await db.execute<{ n: number }>(
+    sql`SELECT count(*)::int AS n FROM queue_tokens WHERE status = 'active' AND expires_at > now()`,
+  );
   return row!.n;
 }
 
@@ -61,7 +63,10 @@ describe('queue.issue and queue.status', () => {
     const waitingInOrder = rows.slice(5).map((r) => r.id);
     const positions = await Promise.all(
       waitingInOrder.map(async (id) => {
-        const [t] = await db.select({ token: queueTokens.token }).from(queueTokens).where(sql`${queueTokens.id} = ${id}`);
+        const [t] = await db
+          .select({ token: queueTokens.token })
+          .from(queueTokens)
+          .where(sql`${queueTokens.id} = ${id}`);
         return (await byToken.get(t!.token)!.api.queue.status()).position;
       }),
     );

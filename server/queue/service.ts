@@ -161,7 +161,10 @@ export async function admitWaiting(db: Db, config: Config, mode: 'skip-if-busy' 
         .orderBy(asc(queueTokens.id))
         .limit(scan);
       if (head.length === 0) break;
-      const chosen = head.filter((h) => h.present).slice(0, free).map((h) => h.id);
+      const chosen = head
+        .filter((h) => h.present)
+        .slice(0, free)
+        .map((h) => h.id);
       // Abandoned places up to the last one this pass reached are given up.
       const reachedThrough = chosen.length === free ? chosen[chosen.length - 1]! : head[head.length - 1]!.id;
       const abandoned = head.filter((h) => !h.present && h.id <= reachedThrough).map((h) => h.id);
@@ -224,7 +227,10 @@ async function refresh(db: Db, config: Config, userId: string, token: string, mo
     row = (await readToken(db, token))!;
   }
   if (row.status === 'waiting' && secondsBetween(row.now, row.lastSeenAt) > HEARTBEAT_SECONDS) {
-    await db.update(queueTokens).set({ lastSeenAt: sql`now()` }).where(eq(queueTokens.id, row.id));
+    await db
+      .update(queueTokens)
+      .set({ lastSeenAt: sql`now()` })
+      .where(eq(queueTokens.id, row.id));
   }
   return row;
 }
@@ -283,12 +289,7 @@ export async function issueToken(db: Db, config: Config, userId: string): Promis
 }
 
 /** For the active-token middleware: the caller's own token, active and unexpired, or an error. */
-export async function requireActiveToken(
-  db: Db,
-  config: Config,
-  userId: string,
-  token: string | undefined,
-): Promise<ActiveToken> {
+export async function requireActiveToken(db: Db, config: Config, userId: string, token: string | undefined): Promise<ActiveToken> {
   if (!validTokenString(token)) throw new DomainError('TOKEN_INVALID', 'No queue token: join the queue first.');
   let row = await readToken(db, token);
   if (!row || row.userId !== userId) throw new DomainError('TOKEN_INVALID', 'This queue token is not yours or does not exist.');

@@ -71,7 +71,9 @@ describe('reservation.hold', () => {
   it('answers NOT_FOUND for an unknown seat or one whose date has passed', async () => {
     const [fan] = (await admitted(1)) as [TestUser];
     await expectFailure(fan.api.reservation.hold({ seatId: 999_999 }), 'NOT_FOUND', 'NOT_FOUND');
-    const [past] = await db.execute<{ id: number }>(sql`SELECT s.id FROM seats s JOIN schedules d ON d.id = s.schedule_id WHERE d.starts_at < now() LIMIT 1`);
+    const [past] = await db.execute<{ id: number }>(
+      sql`SELECT s.id FROM seats s JOIN schedules d ON d.id = s.schedule_id WHERE d.starts_at < now() LIMIT 1`,
+    );
     await expectFailure(fan.api.reservation.hold({ seatId: past!.id }), 'NOT_FOUND', 'NOT_FOUND');
   });
 });
@@ -92,8 +94,14 @@ describe('reservation.list and reservation.cancel', () => {
     const { seatId } = await freeSeat();
     const hold = await alice.api.reservation.hold({ seatId });
     await expectFailure(bob.api.reservation.cancel({ reservationId: hold.reservationId }), 'NOT_FOUND', 'NOT_FOUND');
-    expect(await alice.api.reservation.cancel({ reservationId: hold.reservationId })).toEqual({ reservationId: hold.reservationId, status: 'cancelled' });
-    expect(await alice.api.reservation.cancel({ reservationId: hold.reservationId })).toEqual({ reservationId: hold.reservationId, status: 'cancelled' });
+    expect(await alice.api.reservation.cancel({ reservationId: hold.reservationId })).toEqual({
+      reservationId: hold.reservationId,
+      status: 'cancelled',
+    });
+    expect(await alice.api.reservation.cancel({ reservationId: hold.reservationId })).toEqual({
+      reservationId: hold.reservationId,
+      status: 'cancelled',
+    });
     await bob.api.reservation.hold({ seatId });
   });
 });

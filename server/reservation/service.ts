@@ -26,7 +26,14 @@ export async function holdSeat(db: Db, config: Config, userId: string, token: Ac
     let seat;
     try {
       [seat] = await tx
-        .select({ id: seats.id, scheduleId: seats.scheduleId, price: seats.price, section: seats.section, row: seats.row, number: seats.number })
+        .select({
+          id: seats.id,
+          scheduleId: seats.scheduleId,
+          price: seats.price,
+          section: seats.section,
+          row: seats.row,
+          number: seats.number,
+        })
         .from(seats)
         .innerJoin(schedules, and(eq(schedules.id, seats.scheduleId), gt(schedules.startsAt, sql`now()`)))
         .where(eq(seats.id, seatId))
@@ -38,7 +45,13 @@ export async function holdSeat(db: Db, config: Config, userId: string, token: Ac
     if (!seat) throw new DomainError('NOT_FOUND', 'There is no such seat, or its date has passed.');
 
     const [live] = await tx
-      .select({ id: reservations.id, userId: reservations.userId, status: reservations.status, heldUntil: reservations.heldUntil, stillHeld: sql<boolean>`${reservations.heldUntil} > now()` })
+      .select({
+        id: reservations.id,
+        userId: reservations.userId,
+        status: reservations.status,
+        heldUntil: reservations.heldUntil,
+        stillHeld: sql<boolean>`${reservations.heldUntil} > now()`,
+      })
       .from(reservations)
       .where(and(eq(reservations.seatId, seatId), inArray(reservations.status, LIVE)));
     if (live?.status === 'confirmed') throw seatUnavailable();
@@ -48,7 +61,10 @@ export async function holdSeat(db: Db, config: Config, userId: string, token: Ac
     }
     if (live) {
       // The previous hold ran out: mark it so, which frees the seat's one live place.
-      await tx.update(reservations).set({ status: 'expired', updatedAt: sql`now()` }).where(eq(reservations.id, live.id));
+      await tx
+        .update(reservations)
+        .set({ status: 'expired', updatedAt: sql`now()` })
+        .where(eq(reservations.id, live.id));
     }
 
     const [{ holds } = { holds: 0 }] = await tx
@@ -56,7 +72,9 @@ export async function holdSeat(db: Db, config: Config, userId: string, token: Ac
       .from(reservations)
       .where(and(eq(reservations.userId, userId), eq(reservations.status, 'held'), gt(reservations.heldUntil, sql`now()`)));
     if (holds >= config.HOLD_MAX_PER_USER) {
-      throw new DomainError('HOLD_LIMIT', `You can hold at most ${config.HOLD_MAX_PER_USER} seats at a time.`, { limit: config.HOLD_MAX_PER_USER });
+      throw new DomainError('HOLD_LIMIT', `You can hold at most ${config.HOLD_MAX_PER_USER} seats at a time.`, {
+        limit: config.HOLD_MAX_PER_USER,
+      });
     }
 
     const [created] = await tx
@@ -144,7 +162,10 @@ export async function cancelHold(db: Db, userId: string, reservationId: number) 
     if (r.status === 'confirmed') throw new DomainError('RESERVATION_CONFIRMED', 'This ticket is already paid for.');
     if (r.status === 'held') {
       const status = r.stillHeld ? 'cancelled' : 'expired';
-      await tx.update(reservations).set({ status, updatedAt: sql`now()` }).where(eq(reservations.id, reservationId));
+      await tx
+        .update(reservations)
+        .set({ status, updatedAt: sql`now()` })
+        .where(eq(reservations.id, reservationId));
       return { reservationId, status };
     }
     return { reservationId, status: r.status };

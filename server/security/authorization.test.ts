@@ -72,7 +72,10 @@ describe('authorization', () => {
     expect(await bob.api.reservation.list()).toEqual([]);
     expect(await bob.api.wallet.balance()).toEqual({ balance: 500_000 });
     expect((await bob.api.wallet.history()).entries).toHaveLength(1);
-    expect((await bob.api.concert.seats({ scheduleId: date!.scheduleId })).find((s) => s.seatId === seat.seatId)).toMatchObject({ status: 'held', mine: false });
+    expect((await bob.api.concert.seats({ scheduleId: date!.scheduleId })).find((s) => s.seatId === seat.seatId)).toMatchObject({
+      status: 'held',
+      mine: false,
+    });
     // Issuing returns Bob's own token, never Alice's; status reads his own.
     expect((await bob.api.queue.issue()).token).toBe(bob.token);
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../db/client';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '../../db/embedded';
 import { applyMigrations } from '../../db/migrate';
-import { reasonOf } from '../errors';
+import { reasonOf } from '../trpc/errors';
 import { checkInvariants } from '../invariants';
 import { admittedUser, testConfig } from '../testing/test-user';
 
@@ -66,7 +66,9 @@ describe('database restart', () => {
     running = false;
     await load;
 
-    console.log(`database restart: ${outcomes.ok} calls succeeded, ${outcomes.unavailable} answered 503 while it was down, slowest ${outcomes.slowest} ms`);
+    console.log(
+      `database restart: ${outcomes.ok} calls succeeded, ${outcomes.unavailable} answered 503 while it was down, slowest ${outcomes.slowest} ms`,
+    );
     expect(outcomes.other).toEqual([]);
     expect(outcomes.slowest).toBeLessThan(3_000); // fails fast: no call waits out the outage
     const sql = postgres(url, { max: 1, onnotice: () => {} });

@@ -6,7 +6,8 @@ import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../db/client';
 import { seedDemoData } from '../../db/seed';
-import { asDomainError, reasonOf } from '../errors';
+import { asDomainError } from '../errors';
+import { reasonOf } from '../trpc/errors';
 import { createNodeHandler } from '../http/trpc-handlers';
 import { stopServer } from '../http/production-server';
 import { checkInvariants } from '../invariants';
@@ -38,7 +39,8 @@ function connectionKiller(everyMs: number) {
   let running = true;
   const loop = (async () => {
     while (running) {
-      const rows = await killer`SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`;
+      const rows =
+        await killer`SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`;
       kills += rows.filter((r) => r.killed).length;
       await new Promise((r) => setTimeout(r, everyMs));
     }
@@ -77,7 +79,8 @@ describe('faults', () => {
 
     await Promise.all(
       fans.map(async (fan, i) => {
-        for (let c = 0; c < 5; c++) await withRetries(() => fan.api.wallet.charge({ amount: 50_000, idempotencyKey: `fault-charge-${i}-${c}` }), counts);
+        for (let c = 0; c < 5; c++)
+          await withRetries(() => fan.api.wallet.charge({ amount: 50_000, idempotencyKey: `fault-charge-${i}-${c}` }), counts);
         const hold = await withRetries(() => fan.api.reservation.hold({ seatId: seats[i]! }), counts);
         await withRetries(() => fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: `fault-pay-${i}` }), counts);
       }),
@@ -124,7 +127,9 @@ describe('faults', () => {
   }, 20_000);
 
   it('bounds slow statements: every pooled connection has a statement_timeout, and a statement it cancels is a retryable 503', async () => {
-    const [{ statement_timeout: limit } = { statement_timeout: '' }] = await db.execute<{ statement_timeout: string }>(drizzleSql`SHOW statement_timeout`);
+    const [{ statement_timeout: limit } = { statement_timeout: '' }] = await db.execute<{ statement_timeout: string }>(
+      drizzleSql`SHOW statement_timeout`,
+    );
     expect(limit).toBe('15s');
     const started = Date.now();
     const error = await db
@@ -132,7 +137,10 @@ describe('faults', () => {
         await tx.execute(drizzleSql`SET LOCAL statement_timeout = '200ms'`);
         await tx.execute(drizzleSql`SELECT pg_sleep(5)`);
       })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(asDomainError(error)?.reason).toBe('UNAVAILABLE');
   });
@@ -142,11 +150,15 @@ describe('faults', () => {
     const instanceB = connect(database.url, { max: 8 });
     const capped = testConfig({ QUEUE_MAX_ACTIVE: 5 });
     await emptyLine(db);
-    const people = await Promise.all(Array.from({ length: 30 }, (_, i) => new TestUser(i % 2 ? instanceA.db : instanceB.db, capped).start()));
+    const people = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => new TestUser(i % 2 ? instanceA.db : instanceB.db, capped).start()),
+    );
     await Promise.all(people.map((p) => p.join()));
     for (let round = 0; round < 3; round++) await Promise.all(people.map((p) => p.api.queue.status()));
     await expectInvariants(5);
-    const [{ active } = { active: 0 }] = await sql<{ active: number }[]>`SELECT count(*)::int AS active FROM queue_tokens WHERE status = 'active' AND expires_at > now()`;
+    const [{ active } = { active: 0 }] = await sql<
+      { active: number }[]
+    >`SELECT count(*)::int AS active FROM queue_tokens WHERE status = 'active' AND expires_at > now()`;
     expect(active).toBe(5);
 
     // The admitted five, on both instances, all click the same seat and a few others.

@@ -42,13 +42,23 @@ const hostileInput = fc.oneof(
   fc.constant(undefined),
 );
 
-const procedures = Object.entries(appRouter._def.procedures as Record<string, unknown>).map(([path, p]) => ({ path, type: (p as { _def: { type: string } })._def.type }));
+const procedures = Object.entries(appRouter._def.procedures as Record<string, unknown>).map(([path, p]) => ({
+  path,
+  type: (p as { _def: { type: string } })._def.type,
+}));
 
 /** A fan with a session and an active turn, as cookies for raw requests. */
 async function fanCookie(): Promise<string> {
   const jar = new CookieJar();
   const call = async (path: string) => {
-    const res = await handleFetch(new Request(`http://localhost/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: jar.header() }, body: '{}' }), { db, config });
+    const res = await handleFetch(
+      new Request(`http://localhost/api/trpc/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: jar.header() },
+        body: '{}',
+      }),
+      { db, config },
+    );
     jar.absorbAll(res.headers);
   };
   await call('session.start');
@@ -63,13 +73,18 @@ function request(path: string, type: string, cookie: string, input: unknown, raw
     if (input !== undefined) url.searchParams.set('input', rawBody ?? JSON.stringify(input));
     return new Request(url, { headers });
   }
-  return new Request(`http://localhost/api/trpc/${path}`, { method: 'POST', headers, body: rawBody ?? (input === undefined ? undefined : JSON.stringify(input)) });
+  return new Request(`http://localhost/api/trpc/${path}`, {
+    method: 'POST',
+    headers,
+    body: rawBody ?? (input === undefined ? undefined : JSON.stringify(input)),
+  });
 }
 
 async function expectClientAnswer(res: Response, what: string) {
   const body = (await res.json()) as { error?: { data?: { reason?: string } } };
   expect(res.status, what).toBeLessThan(500);
-  if (res.status >= 400) expect(KNOWN_REASONS.has(body.error?.data?.reason ?? ''), `${what}: reason ${body.error?.data?.reason}`).toBe(true);
+  if (res.status >= 400)
+    expect(KNOWN_REASONS.has(body.error?.data?.reason ?? ''), `${what}: reason ${body.error?.data?.reason}`).toBe(true);
 }
 
 let tried = 0;
@@ -80,7 +95,10 @@ describe('hostile input', () => {
     await fc.assert(
       fc.asyncProperty(hostileInput, fc.option(fc.string({ maxLength: 200 }), { freq: 4 }), async (input, rawBody) => {
         tried++;
-        await expectClientAnswer(await handleFetch(request(path, type, cookie, input, rawBody ?? undefined), { db, config }), `${path} ${JSON.stringify(input)?.slice(0, 200)}`);
+        await expectClientAnswer(
+          await handleFetch(request(path, type, cookie, input, rawBody ?? undefined), { db, config }),
+          `${path} ${JSON.stringify(input)?.slice(0, 200)}`,
+        );
       }),
       { numRuns: RUNS_PER_PROCEDURE },
     );
@@ -88,12 +106,26 @@ describe('hostile input', () => {
 
   it('answers wrong methods, unknown procedures, bad batches and oversized bodies with a 4xx', async () => {
     const cookie = await fanCookie();
-    const raw = (init: RequestInit & { url: string }) => handleFetch(new Request(init.url, { ...init, headers: { cookie, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } }), { db, config });
+    const raw = (init: RequestInit & { url: string }) =>
+      handleFetch(
+        new Request(init.url, {
+          ...init,
+          headers: { cookie, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+        }),
+        { db, config },
+      );
     const cases: [string, Promise<Response>][] = [
       ['GET on a mutation', raw({ url: 'http://localhost/api/trpc/wallet.charge?input=%7B%7D' })],
       ['unknown procedure', raw({ url: 'http://localhost/api/trpc/admin.drop', method: 'POST', body: '{}' })],
       ['bad batch', raw({ url: 'http://localhost/api/trpc/wallet.balance,nope?batch=1&input=%7B', method: 'GET' })],
-      ['oversized body', raw({ url: 'http://localhost/api/trpc/wallet.charge', method: 'POST', body: JSON.stringify({ amount: 1, pad: 'x'.repeat(MAX_BODY_BYTES) }) })],
+      [
+        'oversized body',
+        raw({
+          url: 'http://localhost/api/trpc/wallet.charge',
+          method: 'POST',
+          body: JSON.stringify({ amount: 1, pad: 'x'.repeat(MAX_BODY_BYTES) }),
+        }),
+      ],
       ['not JSON at all', raw({ url: 'http://localhost/api/trpc/wallet.charge', method: 'POST', body: '\u0000\u0001garbage' })],
     ];
     for (const [what, res] of cases) await expectClientAnswer(await res, what);
@@ -103,7 +135,11 @@ describe('hostile input', () => {
     const server = http.createServer(createNodeHandler({ db, config }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const res = await fetch(`http://127.0.0.1:${port}/api/trpc/session.start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(MAX_BODY_BYTES * 2) }) });
+    const res = await fetch(`http://127.0.0.1:${port}/api/trpc/session.start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x'.repeat(MAX_BODY_BYTES * 2) }),
+    });
     expect(res.status).toBe(413);
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });

@@ -18,7 +18,10 @@ const guestName = () => `Guest-${randomInt(1000, 10000)}`;
 /** A new guest user, with an empty wallet. */
 export async function createGuest(db: Db, name?: string): Promise<SessionUser> {
   return db.transaction(async (tx) => {
-    const [user] = await tx.insert(users).values({ name: name ?? guestName() }).returning();
+    const [user] = await tx
+      .insert(users)
+      .values({ name: name ?? guestName() })
+      .returning();
     await tx.insert(wallets).values({ userId: user!.id });
     return { userId: user!.id, name: user!.name };
   });

@@ -24,5 +24,7 @@ export async function stopPolling(db: Db, token: string) {
  */
 export async function emptyLine(db: Db) {
   await db.execute(sql`UPDATE queue_tokens SET status = 'expired' WHERE status IN ('waiting', 'active')`);
-  await db.execute(sql`UPDATE queue_state SET active_count = 0, next_expiry_at = NULL, admitted_through = (SELECT coalesce(max(id), 0) FROM queue_tokens)`);
+  await db.execute(
+    sql`UPDATE queue_state SET active_count = 0, next_expiry_at = NULL, admitted_through = (SELECT coalesce(max(id), 0) FROM queue_tokens)`,
+  );
 }

@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { expect } from 'vitest';
 import type { Db } from '../../db/client';
-import { reasonOf } from '../errors';
+import { reasonOf } from '../trpc/errors';
 import { CookieJar } from './cookie-jar';
 import { parseEnv, type Config } from '../env';
 import { createContext } from '../trpc/context';

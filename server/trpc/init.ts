@@ -1,5 +1,6 @@
 import { initTRPC, type StandardSchemaV1Error } from '@trpc/server';
-import { asDomainError, DomainError, reasonOf, toTRPCError } from '../errors';
+import { asDomainError, DomainError } from '../errors';
+import { reasonOf, toTRPCError } from './errors';
 import { idempotencyKeySchema } from '../idempotency/service';
 import { requireActiveToken } from '../queue/service';
 import { RateLimiter } from '../rate-limit';
@@ -116,7 +117,10 @@ export function idempotencyKeyOf(ctx: Context, fromInput: string | undefined): s
   const header = ctx.headers.get(IDEMPOTENCY_KEY_HEADER);
   if (header === null) return undefined;
   const parsed = idempotencyKeySchema.safeParse(header);
-  if (!parsed.success) throw new DomainError('INVALID_INPUT', 'The Idempotency-Key header is not valid.', { fieldErrors: { idempotencyKey: [parsed.error.issues[0]!.message] } });
+  if (!parsed.success)
+    throw new DomainError('INVALID_INPUT', 'The Idempotency-Key header is not valid.', {
+      fieldErrors: { idempotencyKey: [parsed.error.issues[0]!.message] },
+    });
   return parsed.data;
 }
 

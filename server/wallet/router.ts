@@ -9,7 +9,12 @@ const MAX_HISTORY_PAGE = 100;
 export const walletRouter = router({
   balance: activeTokenProcedure.query(async ({ ctx }) => ({ balance: await getBalance(ctx.db, ctx.userId) })),
   charge: activeTokenProcedure
-    .input(z.object({ amount: z.number().int('must be whole won').min(MIN_CHARGE).max(MAX_CHARGE), idempotencyKey: idempotencyKeySchema.optional() }))
+    .input(
+      z.object({
+        amount: z.number().int('must be whole won').min(MIN_CHARGE).max(MAX_CHARGE),
+        idempotencyKey: idempotencyKeySchema.optional(),
+      }),
+    )
     .mutation(({ ctx, input }) =>
       charge(ctx.db, ctx.userId, input.amount, idempotencyOf('wallet.charge', idempotencyKeyOf(ctx, input.idempotencyKey), input)),
     ),

@@ -35,19 +35,31 @@ export default function CheckoutPage() {
     return (
       <section className="card checkout" aria-labelledby="checkout-title">
         <h1 id="checkout-title">{t('checkout.title')}</h1>
-        <p className="notice notice-success" role="status">{t('checkout.paid')}</p>
+        <p className="notice notice-success" role="status">
+          {t('checkout.paid')}
+        </p>
         <p>{t('wallet.after', { amount: formatWon(pay.data.balance) })}</p>
-        <Link className="button-primary" href="/reservations">{t('checkout.viewTickets')}</Link>
+        <Link className="button-primary" href="/reservations">
+          {t('checkout.viewTickets')}
+        </Link>
       </section>
     );
   }
   if (reservations.isPending || balance.isPending) return <Loading />;
   if (reservations.error) return <ErrorNotice error={reservations.error} onRetry={() => reservations.refetch()} />;
   const r = reservations.data.find((x) => x.reservationId === reservationId);
-  if (!r) return <p className="notice notice-error" role="alert">{t('checkout.notFound')}</p>;
+  if (!r)
+    return (
+      <p className="notice notice-error" role="alert">
+        {t('checkout.notFound')}
+      </p>
+    );
 
   const seatMap = `/concerts/${r.concertId}/dates/${r.scheduleId}`;
-  const expired = r.status === 'expired' || reasonOf(pay.error) === 'RESERVATION_EXPIRED' || (r.status === 'held' && secondsUntil(r.heldUntil, now) === 0);
+  const expired =
+    r.status === 'expired' ||
+    reasonOf(pay.error) === 'RESERVATION_EXPIRED' ||
+    (r.status === 'held' && secondsUntil(r.heldUntil, now) === 0);
   const wallet = balance.data?.balance ?? 0;
   const shortfall = errorData(pay.error)?.shortfall ?? Math.max(0, r.price - wallet);
 
@@ -56,17 +68,38 @@ export default function CheckoutPage() {
       <h1 id="checkout-title">{t('checkout.title')}</h1>
       <p className="eyebrow">{t('checkout.heldFor')}</p>
       <h2 className="seat-title">{r.label}</h2>
-      <p>{r.concertTitle} · {formatDateTime(r.startsAt)} · {r.venue}</p>
+      <p>
+        {r.concertTitle} · {formatDateTime(r.startsAt)} · {r.venue}
+      </p>
       <dl className="facts">
-        <div><dt>{t('checkout.price')}</dt><dd>{formatWon(r.price)}</dd></div>
-        <div><dt>{t('checkout.balance')}</dt><dd data-testid="balance">{formatWon(wallet)}</dd></div>
+        <div>
+          <dt>{t('checkout.price')}</dt>
+          <dd>{formatWon(r.price)}</dd>
+        </div>
+        <div>
+          <dt>{t('checkout.balance')}</dt>
+          <dd data-testid="balance">{formatWon(wallet)}</dd>
+        </div>
         {r.status === 'held' && !expired && (
-          <div><dt>{t('checkout.timeLeft')}</dt><dd><Countdown until={r.heldUntil} label={t('checkout.timeLeft')} /></dd></div>
+          <div>
+            <dt>{t('checkout.timeLeft')}</dt>
+            <dd>
+              <Countdown until={r.heldUntil} label={t('checkout.timeLeft')} />
+            </dd>
+          </div>
         )}
       </dl>
 
-      {r.status === 'confirmed' && <p className="notice notice-success" role="status">{t('checkout.paid')}</p>}
-      {r.status === 'cancelled' && <p className="notice" role="status">{t('checkout.cancelled')}</p>}
+      {r.status === 'confirmed' && (
+        <p className="notice notice-success" role="status">
+          {t('checkout.paid')}
+        </p>
+      )}
+      {r.status === 'cancelled' && (
+        <p className="notice" role="status">
+          {t('checkout.cancelled')}
+        </p>
+      )}
       {expired && (
         <div className="notice notice-error" role="alert">
           {t('checkout.expired')} <Link href={seatMap}>{t('checkout.pickAgain')}</Link>
@@ -77,7 +110,11 @@ export default function CheckoutPage() {
           {shortfall > 0 && (
             <div className="notice notice-warning" role="status">
               <p>{t('checkout.short', { amount: formatWon(shortfall) })}</p>
-              <button type="button" disabled={charge.isPending} onClick={() => charge.mutate({ amount: shortfall, idempotencyKey: newIdempotencyKey() }, { onSuccess: () => pay.reset() })}>
+              <button
+                type="button"
+                disabled={charge.isPending}
+                onClick={() => charge.mutate({ amount: shortfall, idempotencyKey: newIdempotencyKey() }, { onSuccess: () => pay.reset() })}
+              >
                 {t('checkout.charge', { amount: formatWon(shortfall) })}
               </button>
               {charge.error && <p role="alert">{message(charge.error)}</p>}
@@ -85,7 +122,12 @@ export default function CheckoutPage() {
           )}
           {pay.error && reasonOf(pay.error) !== 'INSUFFICIENT_BALANCE' && <ErrorNotice error={pay.error} />}
           <div className="actions">
-            <button type="button" className="button-primary" disabled={pay.isPending || shortfall > 0} onClick={() => pay.mutate({ reservationId, idempotencyKey: newIdempotencyKey() })}>
+            <button
+              type="button"
+              className="button-primary"
+              disabled={pay.isPending || shortfall > 0}
+              onClick={() => pay.mutate({ reservationId, idempotencyKey: newIdempotencyKey() })}
+            >
               {pay.isPending ? t('checkout.paying') : t('checkout.pay', { price: formatWon(r.price) })}
             </button>
             <button type="button" className="link-button" disabled={cancel.isPending} onClick={() => cancel.mutate({ reservationId })}>

@@ -42,7 +42,11 @@ export default function DatesPage() {
                   {t('dates.choose')}
                 </button>
               ) : (
-                <Link className="button-primary" href={`/concerts/${concertId}/dates/${d.scheduleId}`} aria-label={`${t('dates.choose')}: ${formatDateTime(d.startsAt)}`}>
+                <Link
+                  className="button-primary"
+                  href={`/concerts/${concertId}/dates/${d.scheduleId}`}
+                  aria-label={`${t('dates.choose')}: ${formatDateTime(d.startsAt)}`}
+                >
                   {t('dates.choose')}
                 </Link>
               )}

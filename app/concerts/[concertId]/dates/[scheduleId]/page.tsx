@@ -43,7 +43,11 @@ export default function SeatsPage() {
 
   return (
     <section aria-labelledby="seats-title">
-      {concert && <p className="eyebrow">{concert.title} · {concert.venue}</p>}
+      {concert && (
+        <p className="eyebrow">
+          {concert.title} · {concert.venue}
+        </p>
+      )}
       <h1 id="seats-title">{t('seats.title')}</h1>
       <p>
         <Link href={`/concerts/${concertId}`}>← {t('seats.back')}</Link>
@@ -53,16 +57,28 @@ export default function SeatsPage() {
           {lost}
         </div>
       )}
-      {hold.isPending && <p role="status" className="notice">{t('seats.holding', { label: seats.data?.find((s) => s.seatId === hold.variables?.seatId)?.label ?? '' })}</p>}
+      {hold.isPending && (
+        <p role="status" className="notice">
+          {t('seats.holding', { label: seats.data?.find((s) => s.seatId === hold.variables?.seatId)?.label ?? '' })}
+        </p>
+      )}
       {seats.isPending && <Loading />}
       {seats.error && <ErrorNotice error={seats.error} onRetry={() => seats.refetch()} />}
       {seats.data && (
         <>
           <div className="legend" aria-label={t('seats.legend')}>
-            <span className="legend-item"><span className="swatch seat-available" /> {t('seats.available')}</span>
-            <span className="legend-item"><span className="swatch seat-held" /> {t('seats.held')}</span>
-            <span className="legend-item"><span className="swatch seat-sold" /> {t('seats.sold')}</span>
-            <span className="legend-item"><span className="swatch seat-mine" /> {t('seats.mine')}</span>
+            <span className="legend-item">
+              <span className="swatch seat-available" /> {t('seats.available')}
+            </span>
+            <span className="legend-item">
+              <span className="swatch seat-held" /> {t('seats.held')}
+            </span>
+            <span className="legend-item">
+              <span className="swatch seat-sold" /> {t('seats.sold')}
+            </span>
+            <span className="legend-item">
+              <span className="swatch seat-mine" /> {t('seats.mine')}
+            </span>
             {tiers.map(([section, price]) => (
               <span key={section} className="legend-item tier">
                 <span className={`tier-dot tier-${section.toLowerCase()}`} /> {section} {formatWon(price)}
