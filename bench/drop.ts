@@ -42,6 +42,11 @@ const HOLD_ATTEMPTS = 5;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const jitter = (ms: number) => ms * (0.75 + Math.random() * 0.5);
 
+interface QueueState {
+  status: 'waiting' | 'active' | 'expired';
+  position: number | null;
+}
+
 export async function ticketDrop(o: DropOptions): Promise<DropReport> {
   const sql = postgres(o.databaseUrl, { max: 2, onnotice: () => {} });
   const seatsByDate = await makeHall(sql, o.dates, Math.ceil(o.seats / o.dates), PRICE);
@@ -59,7 +64,8 @@ export async function ticketDrop(o: DropOptions): Promise<DropReport> {
   const deadline = started + o.maxSeconds * 1000;
   const over = () => soldOutAt !== null || performance.now() > deadline;
 
-  async function call(method: 'GET' | 'POST', procedure: string, cookie: string, input?: unknown) {
+  /** One tRPC call as a fan's browser makes it; `T` is what the procedure answers. */
+  async function call<T = unknown>(method: 'GET' | 'POST', procedure: string, cookie: string, input?: unknown) {
     const path =
       method === 'GET'
         ? `/api/trpc/${procedure}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`
@@ -76,7 +82,7 @@ export async function ticketDrop(o: DropOptions): Promise<DropReport> {
     if (res.statusCode >= 500) errors++;
     const setCookie = res.headers['set-cookie'];
     const cookies = (Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []).map((c) => c.split(';')[0]!);
-    return { status: res.statusCode, json: JSON.parse(text) as { result?: { data: any }; error?: { data: { reason: string } } }, cookies };
+    return { status: res.statusCode, json: JSON.parse(text) as { result?: { data: T }; error?: { data: { reason: string } } }, cookies };
   }
 
   async function fan() {
@@ -85,7 +91,7 @@ export async function ticketDrop(o: DropOptions): Promise<DropReport> {
     const remember = (cookies: string[]) => cookies.forEach((c) => jar.set(c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)));
 
     remember((await call('POST', 'session.start', cookie())).cookies);
-    const issued = await call('POST', 'queue.issue', cookie());
+    const issued = await call<QueueState>('POST', 'queue.issue', cookie());
     remember(issued.cookies);
     let status: string = issued.json.result?.data.status ?? 'waiting';
     let position: number | null = issued.json.result?.data.position ?? null;
@@ -94,7 +100,7 @@ export async function ticketDrop(o: DropOptions): Promise<DropReport> {
       if (over()) return;
       await sleep(jitter(delay));
       if (over()) return;
-      const polled = await call('GET', 'queue.status', cookie());
+      const polled = await call<QueueState>('GET', 'queue.status', cookie());
       const next = polled.json.result?.data;
       if (!next) continue;
       delay = next.position === position ? Math.min(POLL_MAX_MS, delay * 1.5) : POLL_MIN_MS;
@@ -105,21 +111,21 @@ export async function ticketDrop(o: DropOptions): Promise<DropReport> {
       }
     }
 
-    const dates = (await call('GET', 'concert.dates', cookie(), { concertId })).json.result?.data as
-      { scheduleId: number; availableSeats: number }[] | undefined;
+    const dates = (await call<{ scheduleId: number; availableSeats: number }[]>('GET', 'concert.dates', cookie(), { concertId })).json
+      .result?.data;
     let open = dates?.filter((d) => d.availableSeats > 0) ?? [];
     let hold: { reservationId: number; price: number } | undefined;
     for (let attempt = 0; attempt < HOLD_ATTEMPTS && !hold && open.length > 0 && !over(); attempt++) {
       const date = open[Math.floor(Math.random() * open.length)]!;
-      const seats = (await call('GET', 'concert.seats', cookie(), { scheduleId: date.scheduleId })).json.result?.data as
-        { seatId: number; status: string }[] | undefined;
+      const seats = (await call<{ seatId: number; status: string }[]>('GET', 'concert.seats', cookie(), { scheduleId: date.scheduleId }))
+        .json.result?.data;
       const free = seats?.filter((s) => s.status === 'available') ?? [];
       if (free.length === 0) {
         open = open.filter((d) => d !== date);
         continue;
       }
       const seat = free[Math.floor(Math.random() * free.length)]!;
-      const held = await call('POST', 'reservation.hold', cookie(), { seatId: seat.seatId });
+      const held = await call<{ reservationId: number; price: number }>('POST', 'reservation.hold', cookie(), { seatId: seat.seatId });
       if (held.json.result) hold = held.json.result.data;
       else lostRaces++;
     }
