@@ -22,7 +22,7 @@ export default function HomePage() {
         <p>{t('home.subtitle')}</p>
       </section>
       {concerts.isPending && <Loading />}
-      {concerts.error && <ErrorNotice error={concerts.error} onRetry={() => concerts.refetch()} />}
+      {concerts.error && <ErrorNotice error={concerts.error} onRetry={() => void concerts.refetch()} />}
       {issue.error && <ErrorNotice error={issue.error} />}
       {concerts.data?.length === 0 && <p className="empty">{t('home.empty')}</p>}
       <ul className="concert-grid">

@@ -45,6 +45,8 @@ async function openFan(browser: Browser, baseURL: string | undefined, close: (()
 }
 
 export const test = base.extend<Fixtures>({
+  // Playwright reads a fixture's dependencies from an object pattern, so "none" has to be `{}`.
+  // eslint-disable-next-line no-empty-pattern
   concert: async ({}, use, testInfo) => {
     const database = connect(testInfo.project.metadata.databaseUrl as string, { max: 1 });
     const title = `E2E ${testInfo.title.slice(0, 40)} ${randomBytes(3).toString('hex')}`;

@@ -24,7 +24,7 @@ export default function ReservationsPage() {
     <section aria-labelledby="reservations-title">
       <h1 id="reservations-title">{t('reservations.title')}</h1>
       {list.isPending && <Loading />}
-      {list.error && <ErrorNotice error={list.error} onRetry={() => list.refetch()} />}
+      {list.error && <ErrorNotice error={list.error} onRetry={() => void list.refetch()} />}
       {list.data?.length === 0 && <p className="empty">{t('reservations.empty')}</p>}
       {GROUPS.map(({ status, title }) => {
         const items = list.data?.filter((r) => r.status === status) ?? [];

@@ -101,7 +101,7 @@ export default function WalletPage() {
       <div className="card">
         <h2>{t('wallet.history')}</h2>
         {history.isPending && <Loading />}
-        {history.error && <ErrorNotice error={history.error} onRetry={() => history.refetch()} />}
+        {history.error && <ErrorNotice error={history.error} onRetry={() => void history.refetch()} />}
         {history.data && entries.length === 0 && <p className="empty">{t('wallet.empty')}</p>}
         <ul className="ledger">
           {entries.map((e) => (
@@ -121,7 +121,7 @@ export default function WalletPage() {
           ))}
         </ul>
         {history.hasNextPage && (
-          <button type="button" disabled={history.isFetchingNextPage} onClick={() => history.fetchNextPage()}>
+          <button type="button" disabled={history.isFetchingNextPage} onClick={() => void history.fetchNextPage()}>
             {t('wallet.more')}
           </button>
         )}

@@ -46,7 +46,7 @@ export default function CheckoutPage() {
     );
   }
   if (reservations.isPending || balance.isPending) return <Loading />;
-  if (reservations.error) return <ErrorNotice error={reservations.error} onRetry={() => reservations.refetch()} />;
+  if (reservations.error) return <ErrorNotice error={reservations.error} onRetry={() => void reservations.refetch()} />;
   const r = reservations.data.find((x) => x.reservationId === reservationId);
   if (!r)
     return (

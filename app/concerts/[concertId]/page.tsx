@@ -26,7 +26,7 @@ export default function DatesPage() {
       )}
       <h1 id="dates-title">{t('dates.title')}</h1>
       {dates.isPending && <Loading />}
-      {dates.error && <ErrorNotice error={dates.error} onRetry={() => dates.refetch()} />}
+      {dates.error && <ErrorNotice error={dates.error} onRetry={() => void dates.refetch()} />}
       {dates.data?.length === 0 && <p className="empty">{t('dates.empty')}</p>}
       <ul className="date-cards">
         {dates.data?.map((d) => {

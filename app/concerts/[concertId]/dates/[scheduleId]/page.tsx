@@ -63,7 +63,7 @@ export default function SeatsPage() {
         </p>
       )}
       {seats.isPending && <Loading />}
-      {seats.error && <ErrorNotice error={seats.error} onRetry={() => seats.refetch()} />}
+      {seats.error && <ErrorNotice error={seats.error} onRetry={() => void seats.refetch()} />}
       {seats.data && (
         <>
           <div className="legend" aria-label={t('seats.legend')}>
