@@ -18,3 +18,29 @@ export const reasonOf = (error: unknown): string | undefined => errorData(error)
 
 /** Reasons after which the page belongs in the waiting room, not here. */
 export const NEEDS_QUEUE = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_NOT_ACTIVE']);
+
+/**
+ * An error answer that is not the API's JSON (a proxy's or load balancer's 502/503/504 page). tRPC would
+ * report only a JSON parse error; this keeps the status so a caller can tell a gateway from a bug.
+ */
+export class NonApiResponseError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status} without an API answer`);
+    this.name = 'NonApiResponseError';
+  }
+}
+
+/** `fetch` for the tRPC link: an error answer without JSON becomes a NonApiResponseError. */
+export const fetchApi: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  if (!response.ok && !(response.headers.get('content-type') ?? '').includes('json')) throw new NonApiResponseError(response.status);
+  return response;
+};
+
+/** The HTTP status of a failed call, or undefined when no answer arrived (a network failure). */
+export function httpStatusOf(error: unknown): number | undefined {
+  if (!(error instanceof TRPCClientError)) return undefined;
+  if (error.cause instanceof NonApiResponseError) return error.cause.status;
+  const status = errorData(error)?.httpStatus ?? (error.meta as { response?: { status?: number } } | undefined)?.response?.status;
+  return typeof status === 'number' ? status : undefined;
+}
