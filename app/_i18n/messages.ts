@@ -114,6 +114,7 @@ const en = {
   'error.TOO_MANY_REQUESTS': 'Too many attempts. Please wait a moment and try again.',
   'error.generic': 'Something went wrong. Please try again.',
   'error.network': 'Could not reach the server. Check your connection and try again.',
+  'money.retrying': 'The connection dropped. Trying again… It will go through only once.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -228,6 +229,7 @@ const ko: Record<MessageKey, string> = {
   'error.TOO_MANY_REQUESTS': '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.',
   'error.generic': '문제가 발생했습니다. 다시 시도해 주세요.',
   'error.network': '서버에 연결할 수 없습니다. 연결을 확인하고 다시 시도해 주세요.',
+  'money.retrying': '연결이 끊겨 다시 시도하는 중입니다… 한 번만 처리됩니다.',
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, ko };

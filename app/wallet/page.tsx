@@ -6,7 +6,7 @@ import { useErrorMessage } from '../_components/use-error-message';
 import { useQueueGuard } from '../_components/use-queue-guard';
 import { formatWon, useI18n } from '../_i18n/provider';
 import { trpc } from '../_trpc/client';
-import { newIdempotencyKey } from '../_trpc/idempotency';
+import { moneyRetry, useIntentKeys, wasRefused } from '../_trpc/money-retry';
 import { parseChargeAmount } from '../../server/wallet/limits';
 
 const PRESETS = [10_000, 50_000, 100_000, 200_000];
@@ -23,12 +23,21 @@ export default function WalletPage() {
   );
   const [custom, setCustom] = useState('');
   const [invalid, setInvalid] = useState(false);
+  const chargeKeys = useIntentKeys();
   const charge = trpc.wallet.charge.useMutation({
+    ...moneyRetry,
     onSuccess: (data) => {
       utils.wallet.balance.setData(undefined, data);
       void utils.wallet.history.invalidate();
     },
+    // Retries used up without an answer: the charge may have landed, so show the wallet as it is now.
+    onError: (error) => {
+      if (!wasRefused(error)) void utils.wallet.invalidate();
+    },
+    onSettled: (_data, error, { idempotencyKey }) => chargeKeys.settle(idempotencyKey, error),
   });
+  const chargeOnce = (amount: number, onSuccess?: () => void) =>
+    charge.mutate({ amount, idempotencyKey: chargeKeys.keyFor(`charge ${amount}`) }, { onSuccess });
   if (useQueueGuard(balance.error, history.error)) return <Loading />;
 
   const submitCustom = (event: FormEvent) => {
@@ -36,7 +45,7 @@ export default function WalletPage() {
     // Checked as the API checks it, so a person hears about a bad amount before it is sent.
     const amount = parseChargeAmount(custom);
     setInvalid(amount === null);
-    if (amount !== null) charge.mutate({ amount, idempotencyKey: newIdempotencyKey() }, { onSuccess: () => setCustom('') });
+    if (amount !== null) chargeOnce(amount, () => setCustom(''));
   };
   const entries = history.data?.pages.flatMap((p) => p.entries) ?? [];
 
@@ -54,12 +63,7 @@ export default function WalletPage() {
         <h2>{t('wallet.charge')}</h2>
         <div className="presets">
           {PRESETS.map((amount) => (
-            <button
-              key={amount}
-              type="button"
-              disabled={charge.isPending}
-              onClick={() => charge.mutate({ amount, idempotencyKey: newIdempotencyKey() })}
-            >
+            <button key={amount} type="button" disabled={charge.isPending} onClick={() => chargeOnce(amount)}>
               {t('wallet.chargeButton', { amount: formatWon(amount) })}
             </button>
           ))}
@@ -86,6 +90,11 @@ export default function WalletPage() {
             </p>
           )}
         </form>
+        {charge.isPending && charge.failureCount > 0 && (
+          <p className="notice" role="status">
+            {t('money.retrying')}
+          </p>
+        )}
         {charge.isSuccess && (
           <p className="notice notice-success" role="status">
             {t('wallet.charged', { amount: formatWon(charge.variables.amount) })}

@@ -10,22 +10,34 @@ import { useQueueGuard } from '../../_components/use-queue-guard';
 import { formatWon, useI18n } from '../../_i18n/provider';
 import { trpc } from '../../_trpc/client';
 import { errorData, reasonOf } from '../../_trpc/errors';
-import { newIdempotencyKey } from '../../_trpc/idempotency';
+import { moneyRetry, useIntentKeys, wasRefused } from '../../_trpc/money-retry';
 
 export default function CheckoutPage() {
   const { t, formatDateTime } = useI18n();
   const message = useErrorMessage();
   const reservationId = Number(useParams<{ reservationId: string }>().reservationId);
   const utils = trpc.useUtils();
+  const payKeys = useIntentKeys();
   const pay = trpc.payment.pay.useMutation({
+    ...moneyRetry,
     // A payment changes the tickets, the wallet and (it ends) the turn.
     onSuccess: () => Promise.all([utils.reservation.list.invalidate(), utils.wallet.invalidate(), utils.queue.status.invalidate()]),
+    onSettled: (_data, error, { idempotencyKey }) => payKeys.settle(idempotencyKey, error),
   });
   const paid = pay.isSuccess;
   // Paying ends the turn, so nothing behind the active-token rung is asked for afterwards.
   const reservations = trpc.reservation.list.useQuery(undefined, { enabled: !paid });
   const balance = trpc.wallet.balance.useQuery(undefined, { enabled: !paid });
-  const charge = trpc.wallet.charge.useMutation({ onSuccess: (data) => utils.wallet.balance.setData(undefined, data) });
+  const chargeKeys = useIntentKeys();
+  const charge = trpc.wallet.charge.useMutation({
+    ...moneyRetry,
+    onSuccess: (data) => utils.wallet.balance.setData(undefined, data),
+    // Retries used up without an answer: the charge may have landed, so read the balance again.
+    onError: (error) => {
+      if (!wasRefused(error)) void utils.wallet.balance.invalidate();
+    },
+    onSettled: (_data, error, { idempotencyKey }) => chargeKeys.settle(idempotencyKey, error),
+  });
   const cancel = trpc.reservation.cancel.useMutation({ onSuccess: () => utils.reservation.list.invalidate() });
   const now = useNow();
   const redirecting = useQueueGuard(paid ? null : reservations.error, paid ? null : balance.error);
@@ -113,12 +125,23 @@ export default function CheckoutPage() {
               <button
                 type="button"
                 disabled={charge.isPending}
-                onClick={() => charge.mutate({ amount: shortfall, idempotencyKey: newIdempotencyKey() }, { onSuccess: () => pay.reset() })}
+                onClick={() =>
+                  charge.mutate(
+                    { amount: shortfall, idempotencyKey: chargeKeys.keyFor(`charge ${shortfall}`) },
+                    { onSuccess: () => pay.reset() },
+                  )
+                }
               >
                 {t('checkout.charge', { amount: formatWon(shortfall) })}
               </button>
+              {charge.isPending && charge.failureCount > 0 && <p role="status">{t('money.retrying')}</p>}
               {charge.error && <p role="alert">{message(charge.error)}</p>}
             </div>
+          )}
+          {pay.isPending && pay.failureCount > 0 && (
+            <p className="notice" role="status">
+              {t('money.retrying')}
+            </p>
           )}
           {pay.error && reasonOf(pay.error) !== 'INSUFFICIENT_BALANCE' && <ErrorNotice error={pay.error} />}
           <div className="actions">
@@ -126,7 +149,7 @@ export default function CheckoutPage() {
               type="button"
               className="button-primary"
               disabled={pay.isPending || shortfall > 0}
-              onClick={() => pay.mutate({ reservationId, idempotencyKey: newIdempotencyKey() })}
+              onClick={() => pay.mutate({ reservationId, idempotencyKey: payKeys.keyFor(`pay ${reservationId}`) })}
             >
               {pay.isPending ? t('checkout.paying') : t('checkout.pay', { price: formatWon(r.price) })}
             </button>
