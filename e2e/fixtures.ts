@@ -74,3 +74,40 @@ export async function keepScreenshot(page: Page, name: string) {
 /** The waiting room on the way to `next`: it admits (when there is room) and forwards. */
 export const throughQueue = (next: string) => `/queue?next=${encodeURIComponent(next)}`;
 export const seatMapOf = (concert: TestConcert, dateIndex = 0) => `/concerts/${concert.concertId}/dates/${concert.scheduleIds[dateIndex]}`;
+
+/** What `loseFirstAnswer` saw of the calls to one procedure. */
+export interface LostAnswer {
+  /** The idempotency key each call sent, in order. */
+  keys: string[];
+  /** The HTTP status the server gave the first call, whose answer the browser never saw. */
+  firstStatus: Promise<number>;
+  /** Lets the calls after the first through (they wait until then, so the page can be seen retrying). */
+  release: () => void;
+}
+
+/**
+ * The first POST to `procedure` reaches the server and is applied, but the browser sees the connection
+ * reset instead of the answer: the answer lost on the way back, the case idempotency keys exist for.
+ */
+export async function loseFirstAnswer(page: Page, procedure: string): Promise<LostAnswer> {
+  const keys: string[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let firstStatus!: (status: number) => void;
+  const lost: LostAnswer = { keys, firstStatus: new Promise((resolve) => (firstStatus = resolve)), release };
+  await page.route(
+    (url) => url.pathname === `/api/trpc/${procedure}`,
+    async (route) => {
+      // A batch of one: { "0": input }.
+      keys.push((route.request().postDataJSON() as Record<string, { idempotencyKey: string }>)['0']!.idempotencyKey);
+      if (keys.length === 1) {
+        firstStatus((await route.fetch()).status());
+        await route.abort('connectionreset');
+      } else {
+        await released;
+        await route.continue();
+      }
+    },
+  );
+  return lost;
+}

@@ -1,4 +1,4 @@
-import { expect, keepScreenshot, test, throughQueue } from './fixtures';
+import { expect, keepScreenshot, loseFirstAnswer, seatMapOf, test, throughQueue } from './fixtures';
 
 test('charging the wallet: presets and custom amounts, invalid amounts refused by the form and the API', async ({ fan }) => {
   const { page } = fan;
@@ -30,4 +30,74 @@ test('charging the wallet: presets and custom amounts, invalid amounts refused b
   await expect(history).toHaveCount(2);
   await expect(history.first()).toContainText('+₩12,345');
   await keepScreenshot(page, 'wallet');
+});
+
+test('a charge whose answer is lost on the way back is sent again with the same key, and charged once', async ({ fan }) => {
+  const { page } = fan;
+  await page.goto(throughQueue('/wallet'));
+  await expect(fan.wallet.balance()).toHaveText('₩0');
+  const lost = await loseFirstAnswer(page, 'wallet.charge');
+
+  await fan.wallet.chargeButton('₩50,000').click();
+  await expect(fan.wallet.retrying()).toBeVisible();
+  expect(await lost.firstStatus).toBe(200); // the server charged; the browser saw a network error
+  lost.release();
+  await expect(page.getByRole('status').filter({ hasText: 'Charged ₩50,000.' })).toBeVisible();
+  await expect(fan.wallet.retrying()).toBeHidden();
+  await expect(fan.wallet.balance()).toHaveText('₩50,000');
+  await expect(fan.wallet.entries('Charge')).toHaveCount(1);
+  expect(lost.keys).toHaveLength(2);
+  expect(lost.keys[1]).toBe(lost.keys[0]);
+  await keepScreenshot(page, 'wallet-retried');
+
+  // A new click is a new charge, with a new key.
+  await fan.wallet.chargeButton('₩50,000').click();
+  await expect(fan.wallet.balance()).toHaveText('₩100,000');
+  expect(lost.keys).toHaveLength(3);
+  expect(lost.keys[2]).not.toBe(lost.keys[0]);
+  await page.reload();
+  await expect(fan.wallet.balance()).toHaveText('₩100,000');
+  await expect(fan.wallet.entries('Charge')).toHaveCount(2);
+});
+
+test('in Korean, the page says it is trying again', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, locale: 'ko-KR' });
+  const page = await context.newPage();
+  await page.goto(throughQueue('/wallet'));
+  await expect(page.getByRole('heading', { name: '지갑', level: 1 })).toBeVisible();
+  const lost = await loseFirstAnswer(page, 'wallet.charge');
+  await page.getByRole('button', { name: '₩10,000 충전' }).click();
+  await expect(page.getByRole('status').filter({ hasText: '연결이 끊겨 다시 시도하는 중입니다… 한 번만 처리됩니다.' })).toBeVisible();
+  await keepScreenshot(page, 'wallet-retrying-ko');
+  lost.release();
+  await expect(page.getByRole('status').filter({ hasText: '₩10,000 충전했습니다.' })).toBeVisible();
+  await expect(page.getByTestId('wallet-balance')).toHaveText('₩10,000');
+  await context.close();
+});
+
+test('a payment whose answer is lost on the way back is sent again with the same key, and paid once', async ({ fan, concert }) => {
+  const { page } = fan;
+  await page.goto(throughQueue(seatMapOf(concert)));
+  await fan.seatMap.seat('VIP A-1').click();
+  await fan.checkout.expectHeld('VIP A-1');
+  await fan.checkout.chargeShortfallButton().click();
+  await expect(page.getByTestId('balance')).toHaveText('₩165,000');
+  const lost = await loseFirstAnswer(page, 'payment.pay');
+
+  await fan.checkout.payButton().click();
+  await expect(fan.checkout.retrying()).toBeVisible();
+  expect(await lost.firstStatus).toBe(200);
+  await keepScreenshot(page, 'checkout-retrying');
+  lost.release();
+  await expect(page.getByText('Paid! Your ticket is confirmed.')).toBeVisible();
+  await expect(page.getByText('Balance ₩0')).toBeVisible();
+  expect(lost.keys).toHaveLength(2);
+  expect(lost.keys[1]).toBe(lost.keys[0]);
+  await keepScreenshot(page, 'checkout-retried');
+
+  // Paying ended the turn: the wallet is behind the waiting room again (which admits at once here).
+  await page.goto(throughQueue('/wallet'));
+  await expect(fan.wallet.balance()).toHaveText('₩0');
+  await expect(fan.wallet.entries('Ticket payment')).toHaveCount(1);
+  await expect(fan.wallet.entries('Charge')).toHaveCount(1);
 });

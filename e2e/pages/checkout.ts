@@ -16,4 +16,9 @@ export class CheckoutPage {
   chargeShortfallButton() {
     return this.page.getByRole('button', { name: /^Charge ₩[\d,]+ and keep my seat$/ });
   }
+
+  /** Shown while a payment or charge whose call failed on the way is sent again. */
+  retrying() {
+    return this.page.getByRole('status').filter({ hasText: 'The connection dropped. Trying again…' });
+  }
 }
