@@ -101,3 +101,44 @@ test('a payment whose answer is lost on the way back is sent again with the same
   await expect(fan.wallet.entries('Ticket payment')).toHaveCount(1);
   await expect(fan.wallet.entries('Charge')).toHaveCount(1);
 });
+
+/** A tRPC batch answer of one error, as the server words it. */
+const errorAnswer = (status: number, reason: string, extra: Record<string, unknown> = {}) => ({
+  status,
+  contentType: 'application/json',
+  body: JSON.stringify([{ error: { message: reason, code: -32000, data: { reason, httpStatus: status, ...extra } } }]),
+});
+
+test('a charge the server answers "try again" is retried with the same key; a refusal is not retried', async ({ fan }) => {
+  const { page } = fan;
+  await page.goto(throughQueue('/wallet'));
+  await expect(fan.wallet.balance()).toHaveText('₩0');
+  const keys: string[] = [];
+  const answers = [errorAnswer(503, 'UNAVAILABLE'), null, errorAnswer(400, 'BALANCE_LIMIT', { balance: 10_000, maxCharge: 0 }), null];
+  await page.route(
+    (url) => url.pathname === '/api/trpc/wallet.charge',
+    async (route) => {
+      keys.push((route.request().postDataJSON() as Record<string, { idempotencyKey: string }>)['0']!.idempotencyKey);
+      const answer = answers[keys.length - 1];
+      await (answer ? route.fulfill(answer) : route.continue());
+    },
+  );
+
+  await fan.wallet.chargeButton('₩10,000').click();
+  await expect(page.getByRole('status').filter({ hasText: 'Charged ₩10,000.' })).toBeVisible();
+  await expect(fan.wallet.balance()).toHaveText('₩10,000');
+  expect(keys).toHaveLength(2);
+  expect(keys[1]).toBe(keys[0]);
+
+  // A refusal is shown at once, without retries (they would keep the call pending for seconds).
+  await fan.wallet.chargeButton('₩10,000').click();
+  await expect(page.getByRole('alert').filter({ hasText: 'A wallet can hold at most ₩100,000,000.' })).toBeVisible();
+  expect(keys).toHaveLength(3);
+  expect(keys[2]).not.toBe(keys[0]);
+  // Nothing moved, so the next click may (and does) use a new key.
+  await fan.wallet.chargeButton('₩10,000').click();
+  await expect(fan.wallet.balance()).toHaveText('₩20,000');
+  expect(keys).toHaveLength(4);
+  expect(keys[3]).not.toBe(keys[2]);
+  await expect(fan.wallet.entries('Charge')).toHaveCount(2);
+});
