@@ -59,6 +59,21 @@ describe('payment.pay', () => {
     expect(await countRows('payments', hold.reservationId)).toBe(1);
   });
 
+  it('replays a payment with the balance right after it, even once the balance has changed', async () => {
+    const { fan, hold } = await fanHolding(500_000);
+    const first = await fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: 'replay-balance-1' });
+    expect(first.balance).toBe(500_000 - hold.price);
+    // Paying ended the turn: back through the line to charge more.
+    await fan.join();
+    await fan.api.wallet.charge({ amount: 70_000 });
+    expect(await fan.api.wallet.balance()).toEqual({ balance: first.balance + 70_000 });
+    expect(await fan.api.payment.pay({ reservationId: hold.reservationId })).toEqual(first);
+    expect(await fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: 'replay-balance-1' })).toEqual(first);
+    expect(await fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: 'replay-balance-2' })).toEqual(first);
+    expect(await countRows('payments', hold.reservationId)).toBe(1);
+    expect(await fan.api.wallet.balance()).toEqual({ balance: first.balance + 70_000 });
+  });
+
   it('charges once when the same reservation is paid many times at once', async () => {
     const { fan, hold } = await fanHolding(500_000);
     const results = await Promise.all(Array.from({ length: 20 }, () => fan.api.payment.pay({ reservationId: hold.reservationId })));

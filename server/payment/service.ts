@@ -73,12 +73,19 @@ export async function pay(db: Db, config: Config, userId: string, reservationId:
   return outcome.result;
 }
 
-/** The payment of the user's reservation, with their balance now; undefined if it is not paid. */
+/**
+ * The payment of the user's reservation as it was first answered: the balance is the one right after
+ * it (its ledger entry's), not today's. Undefined if the reservation is not paid.
+ */
 export async function findPayment(db: DbOrTx, userId: string, reservationId: number): Promise<PaymentResult | undefined> {
   const [row] = await db
-    .select({ paymentId: payments.id, amount: payments.amount, balance: wallets.balance })
+    .select({ paymentId: payments.id, amount: payments.amount, balance: ledgerEntries.balanceAfter })
     .from(payments)
-    .innerJoin(wallets, eq(wallets.userId, payments.userId))
+    // By user first: ledger_entries is indexed by (user_id, id), not by payment.
+    .innerJoin(
+      ledgerEntries,
+      and(eq(ledgerEntries.userId, payments.userId), eq(ledgerEntries.paymentId, payments.id), eq(ledgerEntries.kind, 'payment')),
+    )
     .where(and(eq(payments.reservationId, reservationId), eq(payments.userId, userId)));
   return row && { paymentId: row.paymentId, reservationId, amount: row.amount, balance: row.balance };
 }
