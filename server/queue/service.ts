@@ -4,6 +4,7 @@ import type { Db, DbOrTx } from '../../db/client';
 import { queueState, queueTokens } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError, PG, pgCode } from '../errors';
+import { HEARTBEAT_SECONDS } from './timing';
 
 /**
  * The waiting room.
@@ -16,8 +17,6 @@ import { DomainError, PG, pgCode } from '../errors';
 
 const TOKEN_BYTES = 18; // 144 bits of randomness
 const MAX_TOKEN_LENGTH = 64;
-/** Waiting tokens refresh `last_seen_at` at most this often, so most polls are a pure read. */
-const HEARTBEAT_SECONDS = 20;
 /** Extra waiting tokens an admission pass reads beyond the free slots, to pass over abandoned ones. */
 const ABANDON_SCAN_SLACK = 200;
 const MAX_ADMISSION_ROUNDS = 10;
