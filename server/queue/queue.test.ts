@@ -1,4 +1,6 @@
 import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import * as schema from '../../db/schema';
 import { describe, expect, it } from 'vitest';
 import { queueTokens } from '../../db/schema';
 import { DomainError } from '../errors';
@@ -7,7 +9,7 @@ import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
 import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '../trpc/init';
 
-const { db } = await useTestDatabase();
+const { db, sql: client } = await useTestDatabase();
 
 async function activeCount() {
   const [row] = await db.execute<{ n: number }>(
@@ -134,5 +136,16 @@ describe('queue.issue and queue.status', () => {
     const issued = await late.join();
     expect(issued.status).toBe('waiting');
     expect(issued.position).toBe(5001);
+
+    // The same fan polls through a connection that records every statement it sends.
+    const statements: string[] = [];
+    const recording = drizzle(client, { schema, logger: { logQuery: (query) => statements.push(query) } });
+    const poller = new TestUser(recording, config);
+    for (const [name, value] of late.cookies) poller.cookies.set(name, value);
+    expect(await poller.api.queue.status()).toMatchObject({ status: 'waiting', position: 5001 });
+    // One read (the token with the queue state), and nothing in it counts or aggregates the line.
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/from "queue_tokens"/i);
+    expect(statements[0]).not.toMatch(/\b(count|sum|row_number|rank)\s*\(/i);
   });
 });
