@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { queueTokens } from '../../db/schema';
 import { DomainError } from '../errors';
 import { emptyLine, runOutTurn, stopPolling } from '../testing/clock';
+import { isLiveToken, runningTurn, stillPolling } from './rules';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
 import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '../trpc/init';
@@ -147,5 +148,40 @@ describe('queue.issue and queue.status', () => {
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatch(/from "queue_tokens"/i);
     expect(statements[0]).not.toMatch(/\b(count|sum|row_number|rank)\s*\(/i);
+  });
+});
+
+describe('the live-token rule', () => {
+  it('says the same in SQL and in TypeScript', async () => {
+    const config = testConfig();
+    // active and running, active but run out, waiting and polling, waiting but silent, done
+    const rows = await db.execute<{ id: number }>(sql`
+      WITH u AS (INSERT INTO users (name) SELECT 'rule-' || g FROM generate_series(1, 5) g RETURNING id, name),
+      t AS (
+        INSERT INTO queue_tokens (token, user_id, status, expires_at, last_seen_at)
+        SELECT 'rule-token-' || u.id, u.id, c.status, now() + c.expires, now() - c.silent
+        FROM u JOIN (VALUES
+          ('rule-1', 'active', interval '1 minute', interval '0'),
+          ('rule-2', 'active', interval '-1 second', interval '0'),
+          ('rule-3', 'waiting', NULL, interval '10 seconds'),
+          ('rule-4', 'waiting', NULL, interval '1 hour'),
+          ('rule-5', 'done', interval '0', interval '0')
+        ) AS c(name, status, expires, silent) ON c.name = u.name
+        RETURNING id)
+      SELECT id::int FROM t`);
+    const ids = rows.map((r) => r.id);
+    const read = await db
+      .select({
+        status: queueTokens.status,
+        expiresAt: queueTokens.expiresAt,
+        lastSeenAt: queueTokens.lastSeenAt,
+        now: sql<Date>`now()`.mapWith((v: string | Date) => new Date(v)),
+        live: sql<boolean>`(${runningTurn}) OR (${queueTokens.status} = 'waiting' AND ${stillPolling(config)})`,
+      })
+      .from(queueTokens)
+      .where(sql`${queueTokens.id} IN ${ids}`)
+      .orderBy(queueTokens.id);
+    expect(read.map((r) => r.live)).toEqual([true, false, true, false, false]);
+    expect(read.map((r) => isLiveToken(r, config))).toEqual([true, false, true, false, false]);
   });
 });

@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
+import { reservations, type ReservationStatus } from '../../db/schema';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed';
 import { runOutHold } from '../testing/clock';
 import { seatPicker } from '../testing/seats';
+import { dbNow, isLiveReservation, liveReservation } from './rules';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, type TestUser } from '../testing/test-user';
 
@@ -103,5 +105,34 @@ describe('reservation.list and reservation.cancel', () => {
       status: 'cancelled',
     });
     await bob.api.reservation.hold({ seatId });
+  });
+});
+
+describe('the live-reservation rule', () => {
+  it('says the same in SQL and in TypeScript', async () => {
+    const [fan] = (await admitted(1)) as [TestUser];
+    const cases: [ReservationStatus, string][] = [
+      ['held', '1 minute'],
+      ['held', '-1 second'],
+      ['confirmed', '-1 day'],
+      ['expired', '1 minute'],
+      ['cancelled', '1 minute'],
+    ];
+    const ids: number[] = [];
+    for (const [status, offset] of cases) {
+      const { seatId, price } = await freeSeat();
+      const [row] = await db.execute<{ id: number }>(sql`
+        INSERT INTO reservations (user_id, seat_id, schedule_id, price, status, held_until)
+        SELECT ${fan.userId}, id, schedule_id, ${price}, ${status}, now() + ${offset}::interval FROM seats WHERE id = ${seatId}
+        RETURNING id::int`);
+      ids.push(row!.id);
+    }
+    const rows = await db
+      .select({ id: reservations.id, status: reservations.status, heldUntil: reservations.heldUntil, now: dbNow(), live: liveReservation })
+      .from(reservations)
+      .where(sql`${reservations.id} IN ${ids}`)
+      .orderBy(reservations.id);
+    expect(rows.map((r) => r.live)).toEqual([true, false, true, false, false]);
+    expect(rows.map((r) => isLiveReservation(r, r.now))).toEqual([true, false, true, false, false]);
   });
 });
