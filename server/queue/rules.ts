@@ -11,6 +11,18 @@ import type { Config } from '../env';
  * A turn that ran out and a place given up are not marked at once: the admission pass marks them.
  */
 
+/**
+ * A turn lasts at most this long after admission, whatever is held: its own length plus one hold's.
+ * Holding extends a turn up to here and no further, and no hold outlives it, so cancelling and
+ * holding again can't keep a slot (or a seat) for ever.
+ */
+export const turnCapSeconds = (config: Pick<Config, 'QUEUE_ACTIVE_TTL_SECONDS' | 'HOLD_TTL_SECONDS'>) =>
+  config.QUEUE_ACTIVE_TTL_SECONDS + config.HOLD_TTL_SECONDS;
+
+/** SQL: the latest a token's turn may end (`admitted_at` plus the cap). */
+export const turnCap = (config: Pick<Config, 'QUEUE_ACTIVE_TTL_SECONDS' | 'HOLD_TTL_SECONDS'>): SQL =>
+  sql`(${queueTokens.admittedAt} + make_interval(secs => ${turnCapSeconds(config)}))`;
+
 /** The statuses that take a user's one place (partial unique index queue_tokens_one_live_per_user). */
 export const PLACE_TAKING_STATUSES = ['waiting', 'active'] as const satisfies readonly TokenStatus[];
 

@@ -4,7 +4,7 @@ import type { Db, DbOrTx } from '../../db/client';
 import { queueState, queueTokens } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError, PG, pgCode } from '../errors';
-import { isAbandoned, isLiveToken, isRunningTurn, PLACE_TAKING_STATUSES, runningTurn, stillPolling, turnRanOut } from './rules';
+import { isAbandoned, isLiveToken, isRunningTurn, PLACE_TAKING_STATUSES, runningTurn, stillPolling, turnCap, turnRanOut } from './rules';
 import { HEARTBEAT_SECONDS } from './timing';
 
 /**
@@ -309,12 +309,13 @@ export async function requireActiveToken(
 
 /**
  * Keeps a turn alive while its user holds a seat: the turn lasts until the hold can no longer be
- * paid. Runs inside the hold's transaction (queue_tokens comes last in the lock order).
+ * paid, but never past its cap (`turnCap`). Runs inside the hold's transaction (queue_tokens comes
+ * last in the lock order).
  */
-export async function extendTurn(tx: DbOrTx, { tokenId, until }: { tokenId: number; until: Date }): Promise<void> {
+export async function extendTurn(tx: DbOrTx, config: Config, { tokenId, until }: { tokenId: number; until: Date }): Promise<void> {
   const updated = await tx
     .update(queueTokens)
-    .set({ expiresAt: sql`greatest(${queueTokens.expiresAt}, ${until.toISOString()}::timestamptz)` })
+    .set({ expiresAt: sql`least(greatest(${queueTokens.expiresAt}, ${until.toISOString()}::timestamptz), ${turnCap(config)})` })
     .where(and(eq(queueTokens.id, tokenId), runningTurn))
     .returning({ id: queueTokens.id });
   if (updated.length === 0) throw new DomainError('TOKEN_EXPIRED', 'Your turn has ended. Join the queue again.');

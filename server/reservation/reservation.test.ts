@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { reservations, type ReservationStatus } from '../../db/schema';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed';
-import { runOutHold } from '../testing/clock';
+import { letTimePass, runOutHold } from '../testing/clock';
 import { seatPicker } from '../testing/seats';
 import { dbNow, isLiveReservation, liveReservation } from './rules';
 import { useTestDatabase } from '../testing/test-database';
@@ -30,6 +30,42 @@ describe('reservation.hold', () => {
     expect(Date.parse(status.activeUntil!)).toBeGreaterThanOrEqual(Date.parse(hold.heldUntil));
     // Clicking the same seat again returns the same hold.
     expect(await fan.api.reservation.hold({ seatId })).toEqual(hold);
+  });
+
+  it('never lets a turn or a hold outlast the turn’s cap, however often a fan cancels and holds again', async () => {
+    const [fan] = (await admitted(1)) as [TestUser];
+    const { seatId } = await freeSeat();
+    const capSeconds = config.QUEUE_ACTIVE_TTL_SECONDS + config.HOLD_TTL_SECONDS;
+    const capOf = async () => {
+      const [row] = await db.execute<{ admitted_at: string }>(sql`SELECT admitted_at FROM queue_tokens WHERE token = ${fan.token}`);
+      return new Date(row!.admitted_at).getTime() + capSeconds * 1000;
+    };
+    let holds = 0;
+    for (let released = true; released && holds < 10;) {
+      // A squatter releases the seat just before the hold runs out and takes it again at once.
+      const { heldUntil, reservationId } = await fan.api.reservation.hold({ seatId });
+      holds++;
+      const cap = await capOf();
+      expect(Date.parse(heldUntil)).toBeLessThanOrEqual(cap);
+      expect(Date.parse((await fan.api.queue.status()).activeUntil!)).toBeLessThanOrEqual(cap);
+      await letTimePass(db, fan, config.HOLD_TTL_SECONDS - 1);
+      released = await fan.api.reservation.cancel({ reservationId }).then(
+        () => true,
+        (error: unknown) => {
+          expect(error).toMatchObject({ code: 'UNAUTHORIZED', cause: { reason: 'TOKEN_EXPIRED' } });
+          return false;
+        },
+      );
+    }
+    // Holds at 0, 299, 598 and 897 s after admission; the turn ended at its cap, 900 s, and the last hold with it.
+    expect(holds).toBe(Math.ceil(capSeconds / (config.HOLD_TTL_SECONDS - 1)));
+    await expectFailure(fan.api.reservation.hold({ seatId }), 'UNAUTHORIZED', 'TOKEN_EXPIRED');
+    const live = await db
+      .select({ id: reservations.id })
+      .from(reservations)
+      .where(sql`${reservations.seatId} = ${seatId} AND ${liveReservation}`);
+    expect(live).toEqual([]); // the seat is free again
+    expect(await fan.api.queue.status()).toMatchObject({ status: 'expired' });
   });
 
   it('gives a seat to exactly one of many people clicking it at the same moment', async () => {

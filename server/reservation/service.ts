@@ -1,9 +1,10 @@
 import { and, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../db/client';
-import { concerts, payments, reservations, schedules, seats, users } from '../../db/schema';
+import { concerts, payments, queueTokens, reservations, schedules, seats, users } from '../../db/schema';
 import { seatLabel } from '../concert/service';
 import type { Config } from '../env';
 import { DomainError, PG, pgCode } from '../errors';
+import { turnCap } from '../queue/rules';
 import { extendTurn, type ActiveToken } from '../queue/service';
 import { dbNow, effectiveStatus, liveHold, occupiesSeat } from './rules';
 const isoOf = (d: Date) => d.toISOString();
@@ -85,10 +86,11 @@ export async function holdSeat(db: Db, config: Config, { userId, token, seatId }
         scheduleId: seat.scheduleId,
         price: seat.price,
         status: 'held',
-        heldUntil: sql`now() + make_interval(secs => ${config.HOLD_TTL_SECONDS})`,
+        // A hold never outlives the turn it was made in.
+        heldUntil: sql`least(now() + make_interval(secs => ${config.HOLD_TTL_SECONDS}), (SELECT ${turnCap(config)} FROM ${queueTokens} WHERE ${queueTokens.id} = ${token.id}))`,
       })
       .returning({ id: reservations.id, heldUntil: reservations.heldUntil });
-    await extendTurn(tx, { tokenId: token.id, until: created!.heldUntil });
+    await extendTurn(tx, config, { tokenId: token.id, until: created!.heldUntil });
     return { reservationId: created!.id, seatId, price: seat.price, heldUntil: isoOf(created!.heldUntil) };
   });
 }
