@@ -10,6 +10,7 @@ describe('parseEnv', () => {
       QUEUE_ACTIVE_TTL_SECONDS: 600,
       HOLD_TTL_SECONDS: 300,
       HOLD_MAX_PER_USER: 4,
+      PURCHASE_MAX_PER_USER: 4,
       DATABASE_POOLER: 'none',
     });
   });
@@ -18,6 +19,7 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ QUEUE_MAX_ACTIVE: 'lots' })).toThrow(/QUEUE_MAX_ACTIVE/);
     expect(() => parseEnv({ HOLD_TTL_SECONDS: '0' })).toThrow(/HOLD_TTL_SECONDS/);
     expect(() => parseEnv({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => parseEnv({ PURCHASE_MAX_PER_USER: '0' })).toThrow(/PURCHASE_MAX_PER_USER/);
     expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow(EnvError);
   });

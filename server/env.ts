@@ -32,6 +32,8 @@ const schema = z
       .default(180),
     HOLD_TTL_SECONDS: intFrom(1, 300),
     HOLD_MAX_PER_USER: intFrom(1, 4),
+    /** Seats one user may hold and buy for one concert (all its dates together). */
+    PURCHASE_MAX_PER_USER: intFrom(1, 4),
     /** Calls a minute per client address to session.start and to queue.issue; 0 turns the limit off. */
     RATE_LIMIT_PER_MINUTE: intFrom(0, 60),
     /** Behind a proxy that sets X-Forwarded-For (Vercel, a load balancer): read the client from it. */
@@ -58,6 +60,7 @@ export type Config = Pick<
   | 'QUEUE_ABANDON_SECONDS'
   | 'HOLD_TTL_SECONDS'
   | 'HOLD_MAX_PER_USER'
+  | 'PURCHASE_MAX_PER_USER'
   | 'RATE_LIMIT_PER_MINUTE'
   | 'SESSION_SECRET'
   | 'NODE_ENV'

@@ -172,3 +172,53 @@ describe('the live-reservation rule', () => {
     expect(rows.map((r) => isLiveReservation(r, r.now))).toEqual([true, false, true, false, false]);
   });
 });
+
+describe('the purchase limit per concert', () => {
+  /** Free seats of one date of the last demo concert, from the top (the seat picker hands them out from the bottom). */
+  async function seatsOfDate(concertTitle: string, dateIndex: number, count: number) {
+    const rows = await db.execute<{ id: number }>(sql`
+      SELECT s.id FROM seats s
+      WHERE s.schedule_id = (
+        SELECT d.id FROM schedules d JOIN concerts c ON c.id = d.concert_id
+        WHERE c.title = ${concertTitle} AND d.starts_at > now() ORDER BY d.starts_at OFFSET ${dateIndex} LIMIT 1)
+      AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.seat_id = s.id)
+      ORDER BY s.id DESC LIMIT ${count}`);
+    return rows.map((r) => r.id);
+  }
+
+  it('counts held and bought seats of one concert across its dates, not other concerts’, and holds under a race', async () => {
+    const limit = config.PURCHASE_MAX_PER_USER;
+    expect(limit).toBe(4);
+    const [fan] = (await admitted(1)) as [TestUser];
+    await fan.api.wallet.charge({ amount: 1_000_000 });
+    const [a1, a2] = await seatsOfDate('Busan Summer Waves', 0, 2);
+    const dateB = await seatsOfDate('Busan Summer Waves', 1, 4);
+    // One seat bought and one held on the first date (the hold keeps the turn going).
+    const bought = await fan.api.reservation.hold({ seatId: a1! });
+    await fan.api.reservation.hold({ seatId: a2! });
+    await fan.api.payment.pay({ reservationId: bought.reservationId });
+
+    // Four more clicks at once on another date of the same concert: only two fit under the limit.
+    const results = await Promise.allSettled(dateB.map((seatId) => fan.api.reservation.hold({ seatId })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(limit - 2);
+    for (const r of results) {
+      if (r.status === 'rejected')
+        expect(r.reason).toMatchObject({ code: 'CONFLICT', cause: { reason: 'PURCHASE_LIMIT', details: { limit } } });
+    }
+    const [{ n } = { n: 0 }] = await db.execute<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM reservations r JOIN schedules d ON d.id = r.schedule_id JOIN concerts c ON c.id = d.concert_id
+      WHERE r.user_id = ${fan.userId} AND c.title = 'Busan Summer Waves' AND r.status IN ('held', 'confirmed')`);
+    expect(n).toBe(limit);
+
+    // Another concert is counted on its own.
+    const [other] = await seatsOfDate('Midnight Frequencies', 0, 1);
+    const otherHold = await fan.api.reservation.hold({ seatId: other! });
+    await fan.api.reservation.cancel({ reservationId: otherHold.reservationId }); // (under the hold limit again)
+    // A hold that ran out no longer counts.
+    const held = results.find((r) => r.status === 'fulfilled')!.value;
+    await runOutHold(db, held.reservationId);
+    const [again] = await seatsOfDate('Busan Summer Waves', 2, 1);
+    await fan.api.reservation.hold({ seatId: again! });
+    await expectFailure(fan.api.reservation.hold({ seatId: held.seatId }), 'CONFLICT', 'PURCHASE_LIMIT');
+  });
+});

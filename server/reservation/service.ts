@@ -6,7 +6,7 @@ import type { Config } from '../env';
 import { DomainError, PG, pgCode } from '../errors';
 import { turnCap } from '../queue/rules';
 import { extendTurn, type ActiveToken } from '../queue/service';
-import { dbNow, effectiveStatus, liveHold, occupiesSeat } from './rules';
+import { dbNow, effectiveStatus, liveHold, liveReservation, occupiesSeat } from './rules';
 const isoOf = (d: Date) => d.toISOString();
 
 const seatUnavailable = () => new DomainError('SEAT_UNAVAILABLE', 'Someone else has just taken this seat. Please pick another.');
@@ -29,6 +29,7 @@ export async function holdSeat(db: Db, config: Config, { userId, token, seatId }
         .select({
           id: seats.id,
           scheduleId: seats.scheduleId,
+          concertId: schedules.concertId,
           price: seats.price,
           section: seats.section,
           row: seats.row,
@@ -68,13 +69,24 @@ export async function holdSeat(db: Db, config: Config, { userId, token, seatId }
         .where(eq(reservations.id, occupant.id));
     }
 
-    const [{ holds } = { holds: 0 }] = await tx
-      .select({ holds: sql<number>`count(*)::int` })
+    // The caller's live seats, counted under their users row lock: concurrent holds can't slip past a limit.
+    const [{ holds, ofConcert } = { holds: 0, ofConcert: 0 }] = await tx
+      .select({
+        holds: sql<number>`(count(*) FILTER (WHERE ${liveHold}))::int`,
+        ofConcert: sql<number>`(count(*) FILTER (WHERE ${eq(schedules.concertId, seat.concertId)}))::int`,
+      })
       .from(reservations)
-      .where(and(eq(reservations.userId, userId), liveHold));
+      .innerJoin(schedules, eq(schedules.id, reservations.scheduleId))
+      .where(and(eq(reservations.userId, userId), liveReservation));
     if (holds >= config.HOLD_MAX_PER_USER) {
       throw new DomainError('HOLD_LIMIT', `You can hold at most ${config.HOLD_MAX_PER_USER} seats at a time.`, {
         limit: config.HOLD_MAX_PER_USER,
+      });
+    }
+    // Held and bought seats of this concert, all its dates together.
+    if (ofConcert >= config.PURCHASE_MAX_PER_USER) {
+      throw new DomainError('PURCHASE_LIMIT', `You can buy at most ${config.PURCHASE_MAX_PER_USER} seats for this concert.`, {
+        limit: config.PURCHASE_MAX_PER_USER,
       });
     }
 
