@@ -21,6 +21,7 @@ export const paymentRouter = router({
         userId: ctx.userId,
         reservationId: input.reservationId,
         idempotency: idempotencyOfPay(ctx, input),
+        requestId: ctx.requestId,
       })),
   ),
 });

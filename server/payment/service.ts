@@ -4,7 +4,7 @@ import { ledgerEntries, payments, reservations, wallets } from '../../db/schema'
 import type { Config } from '../env';
 import { DomainError } from '../errors';
 import { claimKey, rememberResult, storedResult, type Idempotency } from '../idempotency/service';
-import { admitWaiting, endTurn } from '../queue/service';
+import { admitAfterTurnEnded, endTurn } from '../queue/service';
 import { liveHold } from '../reservation/rules';
 import { lockOwnReservation } from '../reservation/service';
 
@@ -15,9 +15,17 @@ export interface PaymentResult {
   balance: number;
 }
 
+export interface PaymentRequest {
+  userId: string;
+  reservationId: number;
+  idempotency?: Idempotency;
+  /** The request's id, for the server's logs. */
+  requestId?: string;
+}
+
 /**
  * Pays a hold from the wallet. One transaction; locks, in the documented order:
- *   seats → reservations → wallets → queue_tokens.
+ *   seats → reservations → wallets → the line's write lock (shared, to end the turn) → queue_tokens.
  * Checks owner, status and expiry, then the balance; deducts, writes the payment and its ledger
  * entry, confirms the reservation (so the seat is sold) and ends the payer's turn once no other hold
  * is left to pay. Paying a confirmed reservation again charges nothing and returns the first payment.
@@ -26,7 +34,7 @@ export interface PaymentResult {
 export async function pay(
   db: Db,
   config: Config,
-  { userId, reservationId, idempotency }: { userId: string; reservationId: number; idempotency?: Idempotency },
+  { userId, reservationId, idempotency, requestId }: PaymentRequest,
 ): Promise<PaymentResult> {
   const outcome = await db.transaction(async (tx) => {
     if (idempotency) {
@@ -74,8 +82,8 @@ export async function pay(
     if (idempotency) await rememberResult(tx, userId, idempotency, result);
     return { result, first: true, turnEnded: !otherHold };
   });
-  // A freed slot admits the next in line at once, not at the next poll.
-  if (outcome.first && outcome.turnEnded) await admitWaiting(db, config, { mode: 'wait' });
+  // A freed slot admits the next in line at once, not at the next poll; the payment stands whatever that pass meets.
+  if (outcome.first && outcome.turnEnded) await admitAfterTurnEnded(db, config, { requestId });
   return outcome.result;
 }
 

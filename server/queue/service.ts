@@ -24,11 +24,14 @@ const MAX_ADMISSION_ROUNDS = 10;
 /** Weight of the newest observation in the smoothed admission rate. */
 const RATE_SMOOTHING = 0.3;
 /**
- * Issuing holds this advisory lock shared while its insert commits; an admission pass takes it
- * exclusively. So a pass sees every ticket number handed out before it, and never admits a later
- * ticket while an earlier one is still being written: admission follows issue order exactly.
+ * The line's writers hold this advisory lock shared until they commit; an admission pass takes it
+ * exclusively before it counts. So a pass sees
+ * - every ticket number handed out before it, and never admits a later ticket while an earlier one is
+ *   still being written: admission follows issue order exactly;
+ * - every turn ended by a payment before it: a pass that holds the queue_state lock when the payment
+ *   commits counts that slot as free, so the payment's own pass may skip when it finds one running.
  */
-const ISSUE_LOCK = sql`hashtext('queue-issue-order')`;
+const LINE_WRITE_LOCK = sql`hashtext('queue-issue-order')`;
 
 export type QueueStatus = 'waiting' | 'active' | 'expired';
 
@@ -128,7 +131,7 @@ export async function admitWaiting(db: Db, config: Config, { mode }: { mode: Adm
       .where(eq(queueState.id, 1))
       .for('update', mode === 'skip-if-busy' ? { skipLocked: true } : undefined);
     if (!state) return 0;
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(${ISSUE_LOCK})`);
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${LINE_WRITE_LOCK})`);
 
     await tx.update(queueTokens).set({ status: 'expired' }).where(turnRanOut);
     const [{ active } = { active: 0 }] = await tx
@@ -268,7 +271,7 @@ export async function issueToken(db: Db, config: Config, { userId }: { userId: s
     try {
       const token = newToken();
       await db.transaction(async (tx) => {
-        await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${ISSUE_LOCK})`);
+        await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${LINE_WRITE_LOCK})`);
         await tx.insert(queueTokens).values({ token, userId });
       });
       const row = await refresh(db, config, { userId, token, mode: 'wait' });
@@ -321,10 +324,45 @@ export async function extendTurn(tx: DbOrTx, config: Config, { tokenId, until }:
   if (updated.length === 0) throw new DomainError('TOKEN_EXPIRED', 'Your turn has ended. Join the queue again.');
 }
 
-/** Ends the user's turn (after a payment), freeing the slot for the next in line. */
+/**
+ * Ends the user's turn (after a payment), freeing the slot for the next in line. Holds the line's
+ * write lock (shared) until the transaction commits, so no admission pass counts while the change is
+ * in flight; then call `admitAfterTurnEnded`.
+ */
 export async function endTurn(tx: DbOrTx, { userId }: { userId: string }): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${LINE_WRITE_LOCK})`);
   await tx
     .update(queueTokens)
     .set({ status: 'done', expiresAt: sql`now()` })
     .where(and(eq(queueTokens.userId, userId), eq(queueTokens.status, 'active')));
+}
+
+/**
+ * After a commit that ended a turn (a payment): the admission pass that gives the freed slot to the
+ * next fan at once. The commit stands whatever happens here, so this never throws.
+ * - It skips when another pass holds the queue_state lock: that pass counts this slot as free
+ *   (`LINE_WRITE_LOCK` made it wait for the commit before counting).
+ * - If it fails (a lock wait ran out, the database went away), the error is logged and the queue
+ *   state is marked due, so the next poll runs a pass; if even that fails, the next pass (at the
+ *   latest when the earliest turn runs out) recounts the slots from the tokens themselves.
+ */
+export async function admitAfterTurnEnded(db: Db, config: Config, { requestId }: { requestId?: string } = {}): Promise<void> {
+  try {
+    await admitWaiting(db, config, { mode: 'skip-if-busy' });
+  } catch (error) {
+    console.error(`[${requestId ?? '-'}] Admission pass after a turn ended failed; the next poll admits instead:`, error);
+    await markAdmissionDue(db).catch((markError: unknown) =>
+      console.error(`[${requestId ?? '-'}] Could not mark an admission pass due:`, markError),
+    );
+  }
+}
+
+/**
+ * Makes the next poll run an admission pass (`admissionDue` sees the earliest expiry as passed). Skips
+ * when a pass holds the lock: that pass counts every turn ended before it.
+ */
+async function markAdmissionDue(db: Db): Promise<void> {
+  await db.execute(sql`
+    UPDATE ${queueState} SET next_expiry_at = now()
+    WHERE id = (SELECT id FROM ${queueState} WHERE id = 1 FOR UPDATE SKIP LOCKED)`);
 }
