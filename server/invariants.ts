@@ -1,9 +1,10 @@
 import { sql as q } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
-import { queueTokens, reservations } from '../db/schema';
-import { runningTurn } from './queue/rules';
-import { occupiesSeat } from './reservation/rules';
+import { queueTokens, reservations, schedules } from '../db/schema';
+import type { Config } from './env';
+import { runningTurn, turnCap } from './queue/rules';
+import { liveReservation, occupiesSeat } from './reservation/rules';
 
 /**
  * What must always hold on a live database, whatever happened: each query returns the breaches it
@@ -63,9 +64,34 @@ export interface InvariantReport {
   breaches: readonly unknown[];
 }
 
-export async function checkInvariants(sql: postgres.Sql, maxActive: number): Promise<InvariantReport[]> {
+export type InvariantLimits = Pick<Config, 'QUEUE_ACTIVE_TTL_SECONDS' | 'HOLD_TTL_SECONDS' | 'PURCHASE_MAX_PER_USER'>;
+
+/** What must hold under the configured limits (checked when the caller gives them). */
+export const LIMIT_INVARIANTS: {
+  name: string;
+  breaches: (db: PostgresJsDatabase, limits: InvariantLimits) => PromiseLike<readonly unknown[]>;
+}[] = [
+  {
+    name: 'no turn runs past its cap (QUEUE_ACTIVE_TTL_SECONDS + HOLD_TTL_SECONDS after admission)',
+    breaches: (db, limits) =>
+      db.execute(q`
+        SELECT id, admitted_at, expires_at FROM ${queueTokens} WHERE ${runningTurn} AND ${queueTokens.expiresAt} > ${turnCap(limits)} LIMIT 10`),
+  },
+  {
+    name: 'no user holds and bought more seats of one concert than PURCHASE_MAX_PER_USER',
+    breaches: (db, limits) =>
+      db.execute(q`
+        SELECT ${reservations.userId} AS user_id, ${schedules.concertId} AS concert_id, count(*)::int AS seats
+        FROM ${reservations} JOIN ${schedules} ON ${schedules.id} = ${reservations.scheduleId}
+        WHERE ${liveReservation} GROUP BY 1, 2 HAVING count(*) > ${limits.PURCHASE_MAX_PER_USER} LIMIT 10`),
+  },
+];
+
+export async function checkInvariants(sql: postgres.Sql, maxActive: number, limits?: InvariantLimits): Promise<InvariantReport[]> {
   const db = drizzle(sql);
   const reports: InvariantReport[] = [];
   for (const invariant of INVARIANTS) reports.push({ name: invariant.name, breaches: await invariant.breaches(sql, maxActive, db) });
+  if (limits)
+    for (const invariant of LIMIT_INVARIANTS) reports.push({ name: invariant.name, breaches: await invariant.breaches(db, limits) });
   return reports;
 }

@@ -87,11 +87,14 @@ type TokenRow = NonNullable<Awaited<ReturnType<typeof readToken>>>;
 
 const secondsBetween = (later: Date, earlier: Date) => (later.getTime() - earlier.getTime()) / 1000;
 
-/** Whether this caller should run an admission pass: a turn has run out, or a slot is free. */
+/**
+ * Whether this caller should run an admission pass: a turn has run out (or a pass was marked due:
+ * `markAdmissionDue`), or a slot is free.
+ */
 function admissionDue(row: TokenRow, config: Config): boolean {
-  const turnRanOut = row.nextExpiryAt !== null && row.nextExpiryAt <= row.now;
+  const aTurnRanOut = row.nextExpiryAt !== null && row.nextExpiryAt <= row.now;
   const slotFree = row.status === 'waiting' && row.activeCount < config.QUEUE_MAX_ACTIVE;
-  return turnRanOut || slotFree;
+  return aTurnRanOut || slotFree;
 }
 
 export function positionOf(row: Pick<TokenRow, 'id' | 'admittedThrough'>): number {

@@ -3,17 +3,21 @@ import { reservations, type ReservationStatus } from '../../db/schema';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed';
 import { letTimePass, runOutHold } from '../testing/clock';
+import { checkInvariants } from '../invariants';
 import { seatPicker } from '../testing/seats';
 import { dbNow, isLiveReservation, liveReservation } from './rules';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, type TestUser } from '../testing/test-user';
 
-const { db } = await useTestDatabase();
+const { db, sql: client } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
 beforeAll(() => seedDemoData(db));
 
 /** A free seat no other test uses. */
 const freeSeat = seatPicker(db).next;
+
+const breachedInvariants = async () =>
+  (await checkInvariants(client, config.QUEUE_MAX_ACTIVE, config)).filter((r) => r.breaches.length > 0);
 
 const admitted = (n: number) => Promise.all(Array.from({ length: n }, () => admittedUser(db, config)));
 
@@ -65,6 +69,7 @@ describe('reservation.hold', () => {
       .from(reservations)
       .where(sql`${reservations.seatId} = ${seatId} AND ${liveReservation}`);
     expect(live).toEqual([]); // the seat is free again
+    expect(await breachedInvariants()).toEqual([]);
     expect(await fan.api.queue.status()).toMatchObject({ status: 'expired' });
   });
 
@@ -170,6 +175,8 @@ describe('the live-reservation rule', () => {
       .orderBy(reservations.id);
     expect(rows.map((r) => r.live)).toEqual([true, false, true, false, false]);
     expect(rows.map((r) => isLiveReservation(r, r.now))).toEqual([true, false, true, false, false]);
+    // (A confirmed reservation without a payment breaks an invariant: these rows were only for the rule.)
+    await db.delete(reservations).where(sql`${reservations.id} IN ${ids}`);
   });
 });
 
@@ -220,5 +227,27 @@ describe('the purchase limit per concert', () => {
     const [again] = await seatsOfDate('Busan Summer Waves', 2, 1);
     await fan.api.reservation.hold({ seatId: again! });
     await expectFailure(fan.api.reservation.hold({ seatId: held.seatId }), 'CONFLICT', 'PURCHASE_LIMIT');
+    expect(await breachedInvariants()).toEqual([]);
+  });
+});
+
+describe('the invariant check', () => {
+  it('notices a turn past its cap and a user past the purchase limit', async () => {
+    const [fan] = (await admitted(1)) as [TestUser];
+    const capSeconds = config.QUEUE_ACTIVE_TTL_SECONDS + config.HOLD_TTL_SECONDS;
+    await db.execute(
+      sql`UPDATE queue_tokens SET expires_at = admitted_at + make_interval(secs => ${capSeconds + 60}) WHERE token = ${fan.token}`,
+    );
+    const seats = await Promise.all(Array.from({ length: config.PURCHASE_MAX_PER_USER + 1 }, () => freeSeat()));
+    await db.execute(sql`
+      INSERT INTO reservations (user_id, seat_id, schedule_id, price, status, held_until)
+      SELECT ${fan.userId}, id, schedule_id, price, 'held', now() + interval '1 minute' FROM seats WHERE id IN ${seats.map((x) => x.seatId)}`);
+    expect((await breachedInvariants()).map((r) => r.name)).toEqual([
+      expect.stringMatching(/^no turn runs past its cap/),
+      expect.stringMatching(/^no user holds and bought more seats of one concert/),
+    ]);
+    await db.execute(sql`UPDATE reservations SET status = 'cancelled' WHERE user_id = ${fan.userId}`);
+    await db.execute(sql`UPDATE queue_tokens SET status = 'expired' WHERE token = ${fan.token}`);
+    expect(await breachedInvariants()).toEqual([]);
   });
 });
