@@ -7,14 +7,16 @@ import { DomainError, PG, pgCode } from '../errors';
 import { turnCap } from '../queue/rules';
 import { extendTurn, type ActiveToken } from '../queue/service';
 import { dbNow, effectiveStatus, liveHold, liveReservation, occupiesSeat } from './rules';
+
 const isoOf = (d: Date) => d.toISOString();
 
 const seatUnavailable = () => new DomainError('SEAT_UNAVAILABLE', 'Someone else has just taken this seat. Please pick another.');
 
 /**
- * Holds a seat for HOLD_TTL_SECONDS. One transaction; locks, in the documented order:
- *   users (the caller: serialises their holds for the limit) → seats (NOWAIT) → reservations →
- *   queue_tokens (the turn is kept alive until the hold runs out).
+ * Holds a seat for HOLD_TTL_SECONDS, but never past the end of the caller's turn's cap. One
+ * transaction; locks, in the documented order:
+ *   users (the caller: serialises their holds for the hold and purchase limits) → seats (NOWAIT) →
+ *   reservations → queue_tokens (the turn is kept alive until the hold runs out, up to its cap).
  * A seat that is sold, held, or locked by another transaction right now is SEAT_UNAVAILABLE at once.
  * Holding a seat the caller already holds returns that hold.
  */
