@@ -15,7 +15,7 @@ import { connect } from '../db/client';
 import { freePort } from '../db/embedded';
 import { parseEnv } from '../server/env';
 import { DomainError } from '../server/errors';
-import { payWithTurn } from '../server/payment/service';
+import { pay, paymentReplay } from '../server/payment/service';
 import { requireActiveToken } from '../server/queue/service';
 import { holdSeat } from '../server/reservation/service';
 import { ticketDrop, type DropReport } from './drop';
@@ -251,7 +251,11 @@ async function runWide(cluster: Cluster) {
             const u = pick(ceilingUsers);
             const seatId = pickSeat(ceilingDate!);
             return async () =>
-              holdSeat(direct.db, config, u.userId, await requireActiveToken(direct.db, config, u.userId, u.token), seatId);
+              holdSeat(direct.db, config, {
+                userId: u.userId,
+                token: await requireActiveToken(direct.db, config, { userId: u.userId, token: u.token }),
+                seatId,
+              });
           },
           duration,
         ),
@@ -321,7 +325,17 @@ async function runWide(cluster: Cluster) {
       rows.push(
         await serviceLoad('1. ceiling: payment SQL via postgres.js', connections, () => {
           const u = queue.pop();
-          return u && (() => payWithTurn(direct.db, config, u.userId, u.token, u.reservationId!));
+          return (
+            u &&
+            (async () => {
+              // What payment.pay runs: the replay look-up and the active-turn check of its rung, then the payment.
+              const asked = { userId: u.userId, reservationId: u.reservationId! };
+              const replay = await paymentReplay(direct.db, asked);
+              if (replay) return replay;
+              await requireActiveToken(direct.db, config, { userId: u.userId, token: u.token });
+              return pay(direct.db, config, asked);
+            })
+          );
         }),
       );
       ceilings.set('db-pay', rows.at(-1)!.rps);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EnvError, parseEnv } from './env';
+import { HEARTBEAT_SECONDS, LONGEST_POLL_INTERVAL_SECONDS } from './queue/timing';
 
 describe('parseEnv', () => {
   it('applies the documented defaults', () => {
@@ -9,6 +10,7 @@ describe('parseEnv', () => {
       QUEUE_ACTIVE_TTL_SECONDS: 600,
       HOLD_TTL_SECONDS: 300,
       HOLD_MAX_PER_USER: 4,
+      PURCHASE_MAX_PER_USER: 4,
       DATABASE_POOLER: 'none',
     });
   });
@@ -17,8 +19,20 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ QUEUE_MAX_ACTIVE: 'lots' })).toThrow(/QUEUE_MAX_ACTIVE/);
     expect(() => parseEnv({ HOLD_TTL_SECONDS: '0' })).toThrow(/HOLD_TTL_SECONDS/);
     expect(() => parseEnv({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => parseEnv({ PURCHASE_MAX_PER_USER: '0' })).toThrow(/PURCHASE_MAX_PER_USER/);
     expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow(EnvError);
+  });
+
+  it('refuses a QUEUE_ABANDON_SECONDS that would expire fans who are still polling', () => {
+    // A waiting room polls at most every LONGEST_POLL_INTERVAL_SECONDS; last_seen_at is refreshed at most every HEARTBEAT_SECONDS.
+    const shortest = HEARTBEAT_SECONDS + LONGEST_POLL_INTERVAL_SECONDS;
+    expect(() => parseEnv({ QUEUE_ABANDON_SECONDS: String(Math.floor(shortest)) })).toThrow(
+      /QUEUE_ABANDON_SECONDS: must be at least 33: the 20 s heartbeat plus the waiting room's longest poll interval \(12.5 s\)/,
+    );
+    expect(() => parseEnv({ QUEUE_ABANDON_SECONDS: '10' })).toThrow(EnvError);
+    expect(parseEnv({ QUEUE_ABANDON_SECONDS: String(Math.ceil(shortest)) }).QUEUE_ABANDON_SECONDS).toBe(33);
+    expect(parseEnv({}).QUEUE_ABANDON_SECONDS).toBeGreaterThanOrEqual(shortest);
   });
 
   it('requires a real SESSION_SECRET in production only', () => {

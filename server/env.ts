@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HEARTBEAT_SECONDS, LONGEST_POLL_INTERVAL_SECONDS, MIN_ABANDON_SECONDS } from './queue/timing';
 
 /**
  * Configuration, read from the environment and validated once. A bad value stops start-up with a
@@ -19,10 +20,20 @@ const schema = z
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     QUEUE_MAX_ACTIVE: intFrom(1, 100),
     QUEUE_ACTIVE_TTL_SECONDS: intFrom(1, 600),
-    /** A waiting token not polled for this long gives up its place in line. */
-    QUEUE_ABANDON_SECONDS: intFrom(10, 180),
+    /** A waiting token not polled for this long gives up its place in line (never while its page still polls). */
+    QUEUE_ABANDON_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(
+        MIN_ABANDON_SECONDS,
+        `must be at least ${MIN_ABANDON_SECONDS}: the ${HEARTBEAT_SECONDS} s heartbeat plus the waiting room's longest poll interval ` +
+          `(${LONGEST_POLL_INTERVAL_SECONDS} s), or fans who are still polling lose their place`,
+      )
+      .default(180),
     HOLD_TTL_SECONDS: intFrom(1, 300),
     HOLD_MAX_PER_USER: intFrom(1, 4),
+    /** Seats one user may hold and buy for one concert (all its dates together). */
+    PURCHASE_MAX_PER_USER: intFrom(1, 4),
     /** Calls a minute per client address to session.start and to queue.issue; 0 turns the limit off. */
     RATE_LIMIT_PER_MINUTE: intFrom(0, 60),
     /** Behind a proxy that sets X-Forwarded-For (Vercel, a load balancer): read the client from it. */
@@ -49,6 +60,7 @@ export type Config = Pick<
   | 'QUEUE_ABANDON_SECONDS'
   | 'HOLD_TTL_SECONDS'
   | 'HOLD_MAX_PER_USER'
+  | 'PURCHASE_MAX_PER_USER'
   | 'RATE_LIMIT_PER_MINUTE'
   | 'SESSION_SECRET'
   | 'NODE_ENV'

@@ -5,8 +5,10 @@ import { listConcerts, listDates, listSeats } from './service';
 
 export const concertRouter = router({
   list: sessionProcedure.query(({ ctx }) => listConcerts(ctx.db)),
-  dates: activeTokenProcedure.input(z.object({ concertId: intId })).query(({ ctx, input }) => listDates(ctx.db, input.concertId)),
+  dates: activeTokenProcedure
+    .input(z.object({ concertId: intId }))
+    .query(({ ctx, input }) => listDates(ctx.db, { concertId: input.concertId })),
   seats: activeTokenProcedure
     .input(z.object({ scheduleId: intId }))
-    .query(({ ctx, input }) => listSeats(ctx.db, input.scheduleId, ctx.userId)),
+    .query(({ ctx, input }) => listSeats(ctx.db, { scheduleId: input.scheduleId, userId: ctx.userId })),
 });

@@ -2,19 +2,15 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { concerts, reservations, schedules, seats } from '../../db/schema';
 import { DomainError } from '../errors';
+import { liveReservation } from '../reservation/rules';
 
 /**
  * Browsing. A seat is sold when its live reservation is confirmed, held while its live hold has
  * not run out, and available otherwise: a hold that ran out frees its seat without any sweeper.
  */
 
-/** Joins a seat to the reservation that takes it: confirmed, or held and not run out. */
-const liveReservationOf = (seatId: typeof seats.id) =>
-  and(
-    eq(reservations.seatId, seatId),
-    sql`${reservations.status} IN ('held', 'confirmed')`,
-    sql`(${reservations.status} = 'confirmed' OR ${reservations.heldUntil} > now())`,
-  );
+/** Joins a seat to the reservation that takes it. */
+const liveReservationOf = (seatId: typeof seats.id) => and(eq(reservations.seatId, seatId), liveReservation);
 
 export async function listConcerts(db: DbOrTx) {
   const rows = await db
@@ -42,7 +38,7 @@ export async function listConcerts(db: DbOrTx) {
 }
 
 /** A concert's future dates with how many seats are still free. */
-export async function listDates(db: DbOrTx, concertId: number) {
+export async function listDates(db: DbOrTx, { concertId }: { concertId: number }) {
   const [concert] = await db.select({ id: concerts.id }).from(concerts).where(eq(concerts.id, concertId));
   if (!concert) throw new DomainError('NOT_FOUND', 'There is no such concert.');
   const rows = await db
@@ -71,7 +67,7 @@ export type SeatStatus = 'available' | 'held' | 'sold';
 export const seatLabel = (s: { section: string; row: string; number: number }) => `${s.section} ${s.row}-${s.number}`;
 
 /** Every seat of a future date, with its state as this user sees it. */
-export async function listSeats(db: DbOrTx, scheduleId: number, userId: string) {
+export async function listSeats(db: DbOrTx, { scheduleId, userId }: { scheduleId: number; userId: string }) {
   const [schedule] = await db
     .select({ id: schedules.id })
     .from(schedules)

@@ -1,13 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as schema from '../../db/schema';
 import { seedDemoData } from '../../db/seed';
+import { admitWaiting } from '../queue/service';
 import { emptyLine, runOutHold } from '../testing/clock';
 import { ledgerMismatches } from '../testing/ledger';
 import { seatPicker } from '../testing/seats';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
 
-const { db } = await useTestDatabase();
+const { db, url } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
 beforeAll(() => seedDemoData(db));
 
@@ -57,6 +61,21 @@ describe('payment.pay', () => {
     const again = await fan.api.payment.pay({ reservationId: hold.reservationId });
     expect(again).toEqual(first);
     expect(await countRows('payments', hold.reservationId)).toBe(1);
+  });
+
+  it('replays a payment with the balance right after it, even once the balance has changed', async () => {
+    const { fan, hold } = await fanHolding(500_000);
+    const first = await fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: 'replay-balance-1' });
+    expect(first.balance).toBe(500_000 - hold.price);
+    // Paying ended the turn: back through the line to charge more.
+    await fan.join();
+    await fan.api.wallet.charge({ amount: 70_000 });
+    expect(await fan.api.wallet.balance()).toEqual({ balance: first.balance + 70_000 });
+    expect(await fan.api.payment.pay({ reservationId: hold.reservationId })).toEqual(first);
+    expect(await fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: 'replay-balance-1' })).toEqual(first);
+    expect(await fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: 'replay-balance-2' })).toEqual(first);
+    expect(await countRows('payments', hold.reservationId)).toBe(1);
+    expect(await fan.api.wallet.balance()).toEqual({ balance: first.balance + 70_000 });
   });
 
   it('charges once when the same reservation is paid many times at once', async () => {
@@ -140,5 +159,62 @@ describe('payment.pay', () => {
     expect(await second.join()).toMatchObject({ status: 'waiting', position: 1 });
     await first.api.payment.pay({ reservationId: hold.reservationId });
     expect(await second.api.queue.status()).toMatchObject({ status: 'active' });
+  });
+});
+
+describe('the admission pass after a payment', () => {
+  /** Connections that give up a lock wait after 300 ms (the app's own wait 5 s). */
+  const impatient = postgres(url, { max: 4, onnotice: () => {}, connection: { lock_timeout: 300 } });
+  const impatientDb = drizzle(impatient, { schema });
+  afterAll(() => impatient.end());
+
+  async function soloLine() {
+    const solo = testConfig({ QUEUE_MAX_ACTIVE: 1 });
+    await emptyLine(db);
+    const payer = await admittedUser(db, solo);
+    await payer.api.wallet.charge({ amount: 200_000 });
+    const hold = await payer.api.reservation.hold({ seatId: await freeSeatId() });
+    const next = new TestUser(db, solo);
+    expect(await next.join()).toMatchObject({ status: 'waiting', position: 1 });
+    return { solo, payer, hold, next };
+  }
+
+  it('never reports a committed payment as failed: a failing pass is logged, and the next poll admits', async () => {
+    const { solo, payer, hold, next } = await soloLine();
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    // The pass will have to admit `next`, whose token row another transaction keeps locked: the pass fails.
+    const locker = postgres(url, { max: 1, onnotice: () => {} });
+    const paid = await locker
+      .begin(async (tx) => {
+        await tx`SELECT id FROM queue_tokens WHERE token = ${next.token} FOR UPDATE`;
+        const impatientPayer = new TestUser(impatientDb, solo);
+        for (const [name, value] of payer.cookies) impatientPayer.cookies.set(name, value);
+        return impatientPayer.api.payment.pay({ reservationId: hold.reservationId });
+      })
+      .finally(() => locker.end());
+    const messages = logged.mock.calls.map((args) => String(args[0]));
+    logged.mockRestore();
+    expect(messages).toEqual([expect.stringMatching(/Admission pass after a turn ended failed/)]);
+
+    expect(paid).toMatchObject({ reservationId: hold.reservationId, amount: hold.price, balance: 200_000 - hold.price });
+    expect(await countRows('payments', hold.reservationId)).toBe(1);
+    const [wallet] = await db.execute<{ balance: number }>(sql`SELECT balance FROM wallets WHERE user_id = ${payer.userId}`);
+    expect(wallet!.balance).toBe(200_000 - hold.price);
+    expect(await ledgerMismatches(db)).toEqual([]);
+    // The slot is not stranded: the next poll runs the pass.
+    expect(await next.api.queue.status()).toMatchObject({ status: 'active' });
+  });
+
+  it('gives the freed slot to the next fan at once even when another pass is running at that moment', async () => {
+    for (let round = 0; round < 15; round++) {
+      const { solo, payer, hold, next } = await soloLine();
+      // Passes started by others (polls, issues) race the payment's own pass.
+      const others = Array.from({ length: 4 }, () => admitWaiting(db, solo, { mode: 'wait' }));
+      await payer.api.payment.pay({ reservationId: hold.reservationId });
+      await Promise.all(others);
+      // Read without polling: the slot went to the next fan without anyone asking.
+      const [row] = await db.execute<{ status: string }>(sql`SELECT status FROM queue_tokens WHERE token = ${next.token}`);
+      expect(row!.status, `round ${round}`).toBe('active');
+    }
   });
 });

@@ -1,21 +1,27 @@
 import { z } from 'zod';
 import { bigId } from '../ids';
 import { idempotencyKeySchema, idempotencyOf } from '../idempotency/service';
-import { idempotencyKeyOf, queueTokenOf, router, sessionProcedure } from '../trpc/init';
-import { payWithTurn } from './service';
+import type { Context } from '../trpc/context';
+import { activeTokenOrReplayProcedure, idempotencyKeyOf, router } from '../trpc/init';
+import { pay, paymentReplay } from './service';
+
+const payInput = z.object({ reservationId: bigId, idempotencyKey: idempotencyKeySchema.optional() });
+
+const idempotencyOfPay = (ctx: Context, input: z.output<typeof payInput>) =>
+  idempotencyOf('payment.pay', idempotencyKeyOf(ctx, input.idempotencyKey), input);
 
 export const paymentRouter = router({
-  /** Pays a hold; needs the active turn (checked in the service: a replay of a finished payment does not). */
-  pay: sessionProcedure
-    .input(z.object({ reservationId: bigId, idempotencyKey: idempotencyKeySchema.optional() }))
-    .mutation(({ ctx, input }) =>
-      payWithTurn(
-        ctx.db,
-        ctx.config,
-        ctx.userId,
-        queueTokenOf(ctx),
-        input.reservationId,
-        idempotencyOf('payment.pay', idempotencyKeyOf(ctx, input.idempotencyKey), input),
-      ),
-    ),
+  /** Pays a hold with the active turn; repeating a payment that went through returns it with the session only. */
+  pay: activeTokenOrReplayProcedure(payInput, (ctx, input) =>
+    paymentReplay(ctx.db, { userId: ctx.userId, reservationId: input.reservationId, idempotency: idempotencyOfPay(ctx, input) }),
+  ).mutation(
+    async ({ ctx, input }) =>
+      ctx.replay ??
+      (await pay(ctx.db, ctx.config, {
+        userId: ctx.userId,
+        reservationId: input.reservationId,
+        idempotency: idempotencyOfPay(ctx, input),
+        requestId: ctx.requestId,
+      })),
+  ),
 });

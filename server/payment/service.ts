@@ -1,10 +1,11 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { ledgerEntries, payments, reservations, wallets } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError } from '../errors';
 import { claimKey, rememberResult, storedResult, type Idempotency } from '../idempotency/service';
-import { admitWaiting, endTurn, requireActiveToken } from '../queue/service';
+import { admitAfterTurnEnded, endTurn } from '../queue/service';
+import { liveHold } from '../reservation/rules';
 import { lockOwnReservation } from '../reservation/service';
 
 export interface PaymentResult {
@@ -14,27 +15,40 @@ export interface PaymentResult {
   balance: number;
 }
 
+export interface PaymentRequest {
+  userId: string;
+  reservationId: number;
+  idempotency?: Idempotency;
+  /** The request's id, for the server's logs. */
+  requestId?: string;
+}
+
 /**
  * Pays a hold from the wallet. One transaction; locks, in the documented order:
- *   seats → reservations → wallets → queue_tokens.
+ *   seats → reservations → wallets → the line's write lock (shared, to end the turn) → queue_tokens.
  * Checks owner, status and expiry, then the balance; deducts, writes the payment and its ledger
  * entry, confirms the reservation (so the seat is sold) and ends the payer's turn once no other hold
  * is left to pay. Paying a confirmed reservation again charges nothing and returns the first payment.
+ * The caller's turn is checked by the procedure rung (server/trpc/init.ts), not here.
  */
-export async function pay(db: Db, config: Config, userId: string, reservationId: number, idem?: Idempotency): Promise<PaymentResult> {
+export async function pay(
+  db: Db,
+  config: Config,
+  { userId, reservationId, idempotency, requestId }: PaymentRequest,
+): Promise<PaymentResult> {
   const outcome = await db.transaction(async (tx) => {
-    if (idem) {
-      const first = await claimKey<PaymentResult>(tx, userId, idem);
+    if (idempotency) {
+      const first = await claimKey<PaymentResult>(tx, userId, idempotency);
       if (first) return { result: first.replay, first: false };
     }
-    const r = await lockOwnReservation(tx, userId, reservationId);
+    const r = await lockOwnReservation(tx, { userId, reservationId });
     if (r.status === 'confirmed') {
-      const result = (await findPayment(tx, userId, reservationId))!;
-      if (idem) await rememberResult(tx, userId, idem, result);
+      const result = (await findPayment(tx, { userId, reservationId }))!;
+      if (idempotency) await rememberResult(tx, userId, idempotency, result);
       return { result, first: false };
     }
     if (r.status === 'cancelled') throw new DomainError('RESERVATION_EXPIRED', 'This hold was cancelled. Pick a seat again.');
-    if (r.status === 'expired' || !r.stillHeld) {
+    if (r.status === 'expired') {
       throw new DomainError('RESERVATION_EXPIRED', 'Your hold on this seat ran out before payment. Pick a seat again.');
     }
 
@@ -61,49 +75,48 @@ export async function pay(db: Db, config: Config, userId: string, reservationId:
     const [otherHold] = await tx
       .select({ id: reservations.id })
       .from(reservations)
-      .where(and(eq(reservations.userId, userId), eq(reservations.status, 'held'), gt(reservations.heldUntil, sql`now()`)))
+      .where(and(eq(reservations.userId, userId), liveHold))
       .limit(1);
-    if (!otherHold) await endTurn(tx, userId);
+    if (!otherHold) await endTurn(tx, { userId });
     const result = { paymentId: payment!.id, reservationId, amount: r.price, balance };
-    if (idem) await rememberResult(tx, userId, idem, result);
+    if (idempotency) await rememberResult(tx, userId, idempotency, result);
     return { result, first: true, turnEnded: !otherHold };
   });
-  // A freed slot admits the next in line at once, not at the next poll.
-  if (outcome.first && outcome.turnEnded) await admitWaiting(db, config, 'wait');
+  // A freed slot admits the next in line at once, not at the next poll; the payment stands whatever that pass meets.
+  if (outcome.first && outcome.turnEnded) await admitAfterTurnEnded(db, config, { requestId });
   return outcome.result;
 }
 
-/** The payment of the user's reservation, with their balance now; undefined if it is not paid. */
-export async function findPayment(db: DbOrTx, userId: string, reservationId: number): Promise<PaymentResult | undefined> {
+/**
+ * The payment of the user's reservation as it was first answered: the balance is the one right after
+ * it (its ledger entry's), not today's. Undefined if the reservation is not paid.
+ */
+export async function findPayment(
+  db: DbOrTx,
+  { userId, reservationId }: { userId: string; reservationId: number },
+): Promise<PaymentResult | undefined> {
   const [row] = await db
-    .select({ paymentId: payments.id, amount: payments.amount, balance: wallets.balance })
+    .select({ paymentId: payments.id, amount: payments.amount, balance: ledgerEntries.balanceAfter })
     .from(payments)
-    .innerJoin(wallets, eq(wallets.userId, payments.userId))
+    // By user first: ledger_entries is indexed by (user_id, id), not by payment.
+    .innerJoin(
+      ledgerEntries,
+      and(eq(ledgerEntries.userId, payments.userId), eq(ledgerEntries.paymentId, payments.id), eq(ledgerEntries.kind, 'payment')),
+    )
     .where(and(eq(payments.reservationId, reservationId), eq(payments.userId, userId)));
   return row && { paymentId: row.paymentId, reservationId, amount: row.amount, balance: row.balance };
 }
 
 /**
- * `payment.pay` as the API offers it: a payment needs the caller's active turn, except a replay of
- * one that already went through (a retry after a lost response: that payment has ended the turn),
- * which returns the first payment and moves no money. A duplicate racing the first payment can find
- * the turn just ended by it, so the replay is looked for again before refusing.
+ * The answer to a payment that already went through, if this call repeats one: the result stored
+ * under its idempotency key, else the payment of that reservation. A replay moves no money and needs
+ * no turn (the first payment ended it), so the procedure asks for it before the active-turn check.
  */
-export async function payWithTurn(
-  db: Db,
-  config: Config,
-  userId: string,
-  token: string | undefined,
-  reservationId: number,
-  idem?: Idempotency,
-) {
-  const stored = idem && (await storedResult<PaymentResult>(db, userId, idem));
+export async function paymentReplay(
+  db: DbOrTx,
+  { userId, reservationId, idempotency }: { userId: string; reservationId: number; idempotency?: Idempotency },
+): Promise<PaymentResult | undefined> {
+  const stored = idempotency && (await storedResult<PaymentResult>(db, userId, idempotency));
   if (stored) return stored.replay;
-  const replay = await findPayment(db, userId, reservationId);
-  if (replay) return replay;
-  await requireActiveToken(db, config, userId, token).catch(async (error: unknown) => {
-    if (await findPayment(db, userId, reservationId)) return;
-    throw error;
-  });
-  return pay(db, config, userId, reservationId, idem);
+  return findPayment(db, { userId, reservationId });
 }

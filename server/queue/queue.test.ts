@@ -1,13 +1,16 @@
 import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import * as schema from '../../db/schema';
 import { describe, expect, it } from 'vitest';
 import { queueTokens } from '../../db/schema';
 import { DomainError } from '../errors';
 import { emptyLine, runOutTurn, stopPolling } from '../testing/clock';
+import { isLiveToken, runningTurn, stillPolling } from './rules';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
 import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '../trpc/init';
 
-const { db } = await useTestDatabase();
+const { db, sql: client } = await useTestDatabase();
 
 async function activeCount() {
   const [row] = await db.execute<{ n: number }>(
@@ -134,5 +137,51 @@ describe('queue.issue and queue.status', () => {
     const issued = await late.join();
     expect(issued.status).toBe('waiting');
     expect(issued.position).toBe(5001);
+
+    // The same fan polls through a connection that records every statement it sends.
+    const statements: string[] = [];
+    const recording = drizzle(client, { schema, logger: { logQuery: (query) => statements.push(query) } });
+    const poller = new TestUser(recording, config);
+    for (const [name, value] of late.cookies) poller.cookies.set(name, value);
+    expect(await poller.api.queue.status()).toMatchObject({ status: 'waiting', position: 5001 });
+    // One read (the token with the queue state), and nothing in it counts or aggregates the line.
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/from "queue_tokens"/i);
+    expect(statements[0]).not.toMatch(/\b(count|sum|row_number|rank)\s*\(/i);
+  });
+});
+
+describe('the live-token rule', () => {
+  it('says the same in SQL and in TypeScript', async () => {
+    const config = testConfig();
+    // active and running, active but run out, waiting and polling, waiting but silent, done
+    const rows = await db.execute<{ id: number }>(sql`
+      WITH u AS (INSERT INTO users (name) SELECT 'rule-' || g FROM generate_series(1, 5) g RETURNING id, name),
+      t AS (
+        INSERT INTO queue_tokens (token, user_id, status, expires_at, last_seen_at)
+        SELECT 'rule-token-' || u.id, u.id, c.status, now() + c.expires, now() - c.silent
+        FROM u JOIN (VALUES
+          ('rule-1', 'active', interval '1 minute', interval '0'),
+          ('rule-2', 'active', interval '-1 second', interval '0'),
+          ('rule-3', 'waiting', NULL, interval '10 seconds'),
+          ('rule-4', 'waiting', NULL, interval '1 hour'),
+          ('rule-5', 'done', interval '0', interval '0')
+        ) AS c(name, status, expires, silent) ON c.name = u.name
+        RETURNING id)
+      SELECT id::int FROM t`);
+    const ids = rows.map((r) => r.id);
+    const read = await db
+      .select({
+        status: queueTokens.status,
+        expiresAt: queueTokens.expiresAt,
+        lastSeenAt: queueTokens.lastSeenAt,
+        now: sql<Date>`now()`.mapWith((v: string | Date) => new Date(v)),
+        live: sql<boolean>`(${runningTurn}) OR (${queueTokens.status} = 'waiting' AND ${stillPolling(config)})`,
+      })
+      .from(queueTokens)
+      .where(sql`${queueTokens.id} IN ${ids}`)
+      .orderBy(queueTokens.id);
+    expect(read.map((r) => r.live)).toEqual([true, false, true, false, false]);
+    expect(read.map((r) => isLiveToken(r, config))).toEqual([true, false, true, false, false]);
   });
 });

@@ -1,17 +1,23 @@
 import { sql } from 'drizzle-orm';
+import { reservations, type ReservationStatus } from '../../db/schema';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed';
-import { runOutHold } from '../testing/clock';
+import { letTimePass, runOutHold } from '../testing/clock';
+import { checkInvariants } from '../invariants';
 import { seatPicker } from '../testing/seats';
+import { dbNow, isLiveReservation, liveReservation } from './rules';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, type TestUser } from '../testing/test-user';
 
-const { db } = await useTestDatabase();
+const { db, sql: client } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
 beforeAll(() => seedDemoData(db));
 
 /** A free seat no other test uses. */
 const freeSeat = seatPicker(db).next;
+
+const breachedInvariants = async () =>
+  (await checkInvariants(client, config.QUEUE_MAX_ACTIVE, config)).filter((r) => r.breaches.length > 0);
 
 const admitted = (n: number) => Promise.all(Array.from({ length: n }, () => admittedUser(db, config)));
 
@@ -28,6 +34,43 @@ describe('reservation.hold', () => {
     expect(Date.parse(status.activeUntil!)).toBeGreaterThanOrEqual(Date.parse(hold.heldUntil));
     // Clicking the same seat again returns the same hold.
     expect(await fan.api.reservation.hold({ seatId })).toEqual(hold);
+  });
+
+  it('never lets a turn or a hold outlast the turn’s cap, however often a fan cancels and holds again', async () => {
+    const [fan] = (await admitted(1)) as [TestUser];
+    const { seatId } = await freeSeat();
+    const capSeconds = config.QUEUE_ACTIVE_TTL_SECONDS + config.HOLD_TTL_SECONDS;
+    const capOf = async () => {
+      const [row] = await db.execute<{ admitted_at: string }>(sql`SELECT admitted_at FROM queue_tokens WHERE token = ${fan.token}`);
+      return new Date(row!.admitted_at).getTime() + capSeconds * 1000;
+    };
+    let holds = 0;
+    for (let released = true; released && holds < 10;) {
+      // A squatter releases the seat just before the hold runs out and takes it again at once.
+      const { heldUntil, reservationId } = await fan.api.reservation.hold({ seatId });
+      holds++;
+      const cap = await capOf();
+      expect(Date.parse(heldUntil)).toBeLessThanOrEqual(cap);
+      expect(Date.parse((await fan.api.queue.status()).activeUntil!)).toBeLessThanOrEqual(cap);
+      await letTimePass(db, fan, config.HOLD_TTL_SECONDS - 1);
+      released = await fan.api.reservation.cancel({ reservationId }).then(
+        () => true,
+        (error: unknown) => {
+          expect(error).toMatchObject({ code: 'UNAUTHORIZED', cause: { reason: 'TOKEN_EXPIRED' } });
+          return false;
+        },
+      );
+    }
+    // Holds at 0, 299, 598 and 897 s after admission; the turn ended at its cap, 900 s, and the last hold with it.
+    expect(holds).toBe(Math.ceil(capSeconds / (config.HOLD_TTL_SECONDS - 1)));
+    await expectFailure(fan.api.reservation.hold({ seatId }), 'UNAUTHORIZED', 'TOKEN_EXPIRED');
+    const live = await db
+      .select({ id: reservations.id })
+      .from(reservations)
+      .where(sql`${reservations.seatId} = ${seatId} AND ${liveReservation}`);
+    expect(live).toEqual([]); // the seat is free again
+    expect(await breachedInvariants()).toEqual([]);
+    expect(await fan.api.queue.status()).toMatchObject({ status: 'expired' });
   });
 
   it('gives a seat to exactly one of many people clicking it at the same moment', async () => {
@@ -103,5 +146,108 @@ describe('reservation.list and reservation.cancel', () => {
       status: 'cancelled',
     });
     await bob.api.reservation.hold({ seatId });
+  });
+});
+
+describe('the live-reservation rule', () => {
+  it('says the same in SQL and in TypeScript', async () => {
+    const [fan] = (await admitted(1)) as [TestUser];
+    const cases: [ReservationStatus, string][] = [
+      ['held', '1 minute'],
+      ['held', '-1 second'],
+      ['confirmed', '-1 day'],
+      ['expired', '1 minute'],
+      ['cancelled', '1 minute'],
+    ];
+    const ids: number[] = [];
+    for (const [status, offset] of cases) {
+      const { seatId, price } = await freeSeat();
+      const [row] = await db.execute<{ id: number }>(sql`
+        INSERT INTO reservations (user_id, seat_id, schedule_id, price, status, held_until)
+        SELECT ${fan.userId}, id, schedule_id, ${price}, ${status}, now() + ${offset}::interval FROM seats WHERE id = ${seatId}
+        RETURNING id::int`);
+      ids.push(row!.id);
+    }
+    const rows = await db
+      .select({ id: reservations.id, status: reservations.status, heldUntil: reservations.heldUntil, now: dbNow(), live: liveReservation })
+      .from(reservations)
+      .where(sql`${reservations.id} IN ${ids}`)
+      .orderBy(reservations.id);
+    expect(rows.map((r) => r.live)).toEqual([true, false, true, false, false]);
+    expect(rows.map((r) => isLiveReservation(r, r.now))).toEqual([true, false, true, false, false]);
+    // (A confirmed reservation without a payment breaks an invariant: these rows were only for the rule.)
+    await db.delete(reservations).where(sql`${reservations.id} IN ${ids}`);
+  });
+});
+
+describe('the purchase limit per concert', () => {
+  /** Free seats of one date of the last demo concert, from the top (the seat picker hands them out from the bottom). */
+  async function seatsOfDate(concertTitle: string, dateIndex: number, count: number) {
+    const rows = await db.execute<{ id: number }>(sql`
+      SELECT s.id FROM seats s
+      WHERE s.schedule_id = (
+        SELECT d.id FROM schedules d JOIN concerts c ON c.id = d.concert_id
+        WHERE c.title = ${concertTitle} AND d.starts_at > now() ORDER BY d.starts_at OFFSET ${dateIndex} LIMIT 1)
+      AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.seat_id = s.id)
+      ORDER BY s.id DESC LIMIT ${count}`);
+    return rows.map((r) => r.id);
+  }
+
+  it('counts held and bought seats of one concert across its dates, not other concerts’, and holds under a race', async () => {
+    const limit = config.PURCHASE_MAX_PER_USER;
+    expect(limit).toBe(4);
+    const [fan] = (await admitted(1)) as [TestUser];
+    await fan.api.wallet.charge({ amount: 1_000_000 });
+    const [a1, a2] = await seatsOfDate('Busan Summer Waves', 0, 2);
+    const dateB = await seatsOfDate('Busan Summer Waves', 1, 4);
+    // One seat bought and one held on the first date (the hold keeps the turn going).
+    const bought = await fan.api.reservation.hold({ seatId: a1! });
+    await fan.api.reservation.hold({ seatId: a2! });
+    await fan.api.payment.pay({ reservationId: bought.reservationId });
+
+    // Four more clicks at once on another date of the same concert: only two fit under the limit.
+    const results = await Promise.allSettled(dateB.map((seatId) => fan.api.reservation.hold({ seatId })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(limit - 2);
+    for (const r of results) {
+      if (r.status === 'rejected')
+        expect(r.reason).toMatchObject({ code: 'CONFLICT', cause: { reason: 'PURCHASE_LIMIT', details: { limit } } });
+    }
+    const [{ n } = { n: 0 }] = await db.execute<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM reservations r JOIN schedules d ON d.id = r.schedule_id JOIN concerts c ON c.id = d.concert_id
+      WHERE r.user_id = ${fan.userId} AND c.title = 'Busan Summer Waves' AND r.status IN ('held', 'confirmed')`);
+    expect(n).toBe(limit);
+
+    // Another concert is counted on its own.
+    const [other] = await seatsOfDate('Midnight Frequencies', 0, 1);
+    const otherHold = await fan.api.reservation.hold({ seatId: other! });
+    await fan.api.reservation.cancel({ reservationId: otherHold.reservationId }); // (under the hold limit again)
+    // A hold that ran out no longer counts.
+    const held = results.find((r) => r.status === 'fulfilled')!.value;
+    await runOutHold(db, held.reservationId);
+    const [again] = await seatsOfDate('Busan Summer Waves', 2, 1);
+    await fan.api.reservation.hold({ seatId: again! });
+    await expectFailure(fan.api.reservation.hold({ seatId: held.seatId }), 'CONFLICT', 'PURCHASE_LIMIT');
+    expect(await breachedInvariants()).toEqual([]);
+  });
+});
+
+describe('the invariant check', () => {
+  it('notices a turn past its cap and a user past the purchase limit', async () => {
+    const [fan] = (await admitted(1)) as [TestUser];
+    const capSeconds = config.QUEUE_ACTIVE_TTL_SECONDS + config.HOLD_TTL_SECONDS;
+    await db.execute(
+      sql`UPDATE queue_tokens SET expires_at = admitted_at + make_interval(secs => ${capSeconds + 60}) WHERE token = ${fan.token}`,
+    );
+    const seats = await Promise.all(Array.from({ length: config.PURCHASE_MAX_PER_USER + 1 }, () => freeSeat()));
+    await db.execute(sql`
+      INSERT INTO reservations (user_id, seat_id, schedule_id, price, status, held_until)
+      SELECT ${fan.userId}, id, schedule_id, price, 'held', now() + interval '1 minute' FROM seats WHERE id IN ${seats.map((x) => x.seatId)}`);
+    expect((await breachedInvariants()).map((r) => r.name)).toEqual([
+      expect.stringMatching(/^no turn runs past its cap/),
+      expect.stringMatching(/^no user holds and bought more seats of one concert/),
+    ]);
+    await db.execute(sql`UPDATE reservations SET status = 'cancelled' WHERE user_id = ${fan.userId}`);
+    await db.execute(sql`UPDATE queue_tokens SET status = 'expired' WHERE token = ${fan.token}`);
+    expect(await breachedInvariants()).toEqual([]);
   });
 });

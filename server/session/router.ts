@@ -9,7 +9,7 @@ export const sessionRouter = router({
     .input(z.object({ name: z.string().trim().min(1).max(MAX_NAME_LENGTH).optional() }).optional())
     .mutation(async ({ ctx, input }) => {
       const current = verifySession(ctx.config.SESSION_SECRET, ctx.cookies.get(SESSION_COOKIE));
-      const user = await startSession(ctx.db, current, input?.name);
+      const user = await startSession(ctx.db, { currentUserId: current, name: input?.name });
       ctx.setCookie(SESSION_COOKIE, signSession(ctx.config.SESSION_SECRET, user.userId), SESSION_MAX_AGE_SECONDS);
       return user;
     }),

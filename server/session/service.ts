@@ -42,7 +42,7 @@ export async function requireUser(db: Db, userId: string): Promise<SessionUser> 
  * `session.start`: keeps the caller's user when the session is valid (renaming it if a name is
  * given), otherwise creates a guest. Either way the caller ends with a fresh session cookie.
  */
-export async function startSession(db: Db, currentUserId: string | null, name?: string): Promise<SessionUser> {
+export async function startSession(db: Db, { currentUserId, name }: { currentUserId: string | null; name?: string }): Promise<SessionUser> {
   if (currentUserId) {
     const user = await findUser(db, currentUserId);
     if (user) {

@@ -28,3 +28,18 @@ export async function emptyLine(db: Db) {
     sql`UPDATE queue_state SET active_count = 0, next_expiry_at = NULL, admitted_through = (SELECT coalesce(max(id), 0) FROM queue_tokens)`,
   );
 }
+
+/**
+ * Lets `seconds` pass for one fan: their turn's and their holds' stored times move that far into
+ * the past (admission, expiry, last poll, hold ends), as the passing of time would.
+ */
+export async function letTimePass(db: Db, { token, userId }: { token: string; userId: string }, seconds: number) {
+  const ago = sql`make_interval(secs => ${seconds})`;
+  await db.execute(sql`
+    UPDATE queue_tokens SET admitted_at = admitted_at - ${ago}, expires_at = expires_at - ${ago}, last_seen_at = last_seen_at - ${ago}
+    WHERE token = ${token}`);
+  await db.execute(sql`UPDATE reservations SET held_until = held_until - ${ago} WHERE user_id = ${userId}`);
+  await db.execute(
+    sql`UPDATE queue_state SET next_expiry_at = LEAST(next_expiry_at, (SELECT expires_at FROM queue_tokens WHERE token = ${token}))`,
+  );
+}

@@ -1,8 +1,9 @@
 import { initTRPC, type StandardSchemaV1Error } from '@trpc/server';
+import type { z } from 'zod';
 import { asDomainError, DomainError } from '../errors';
 import { reasonOf, toTRPCError } from './errors';
 import { idempotencyKeySchema } from '../idempotency/service';
-import { requireActiveToken } from '../queue/service';
+import { requireActiveToken, type ActiveToken } from '../queue/service';
 import { RateLimiter } from '../rate-limit';
 import { SESSION_COOKIE } from '../session/service';
 import { verifySession } from '../session/signing';
@@ -131,6 +132,33 @@ export function queueTokenOf(ctx: Context): string | undefined {
 
 /** Needs a session and that user's active, unexpired queue token; adds `token`. */
 export const activeTokenProcedure = sessionProcedure.use(async ({ ctx, next }) => {
-  const token = await requireActiveToken(ctx.db, ctx.config, ctx.userId, queueTokenOf(ctx));
+  const token = await requireActiveToken(ctx.db, ctx.config, { userId: ctx.userId, token: queueTokenOf(ctx) });
   return next({ ctx: { token } });
 });
+
+/**
+ * `activeTokenProcedure` for a call that may repeat one whose effect already happened and ended the
+ * turn (paying a reservation that is already paid needs only the session: README, API). `replayOf`
+ * looks for that first answer: when there is one, the call needs only the session and gets it as
+ * `ctx.replay`; otherwise it needs the active turn, as on `activeTokenProcedure`. A duplicate racing
+ * the first call can find the turn that call has just ended, so `replayOf` is asked again before refusing.
+ */
+export function activeTokenOrReplayProcedure<TInput extends z.ZodType, TReplay>(
+  input: TInput,
+  replayOf: (ctx: Context & { userId: string }, input: z.output<TInput>) => Promise<TReplay | undefined>,
+) {
+  return sessionProcedure.input(input).use(async ({ ctx, input, next }) => {
+    const asked = input as z.output<TInput>;
+    let replay = await replayOf(ctx, asked);
+    let token: ActiveToken | undefined;
+    if (replay === undefined) {
+      try {
+        token = await requireActiveToken(ctx.db, ctx.config, { userId: ctx.userId, token: queueTokenOf(ctx) });
+      } catch (error) {
+        replay = await replayOf(ctx, asked);
+        if (replay === undefined) throw error;
+      }
+    }
+    return next({ ctx: { replay, token } });
+  });
+}

@@ -7,7 +7,7 @@ import { charge, getBalance, history, MAX_CHARGE, MIN_CHARGE } from './service';
 const MAX_HISTORY_PAGE = 100;
 
 export const walletRouter = router({
-  balance: activeTokenProcedure.query(async ({ ctx }) => ({ balance: await getBalance(ctx.db, ctx.userId) })),
+  balance: activeTokenProcedure.query(async ({ ctx }) => ({ balance: await getBalance(ctx.db, { userId: ctx.userId }) })),
   charge: activeTokenProcedure
     .input(
       z.object({
@@ -16,9 +16,13 @@ export const walletRouter = router({
       }),
     )
     .mutation(({ ctx, input }) =>
-      charge(ctx.db, ctx.userId, input.amount, idempotencyOf('wallet.charge', idempotencyKeyOf(ctx, input.idempotencyKey), input)),
+      charge(ctx.db, {
+        userId: ctx.userId,
+        amount: input.amount,
+        idempotency: idempotencyOf('wallet.charge', idempotencyKeyOf(ctx, input.idempotencyKey), input),
+      }),
     ),
   history: activeTokenProcedure
     .input(z.object({ cursor: bigId.optional(), limit: z.number().int().min(1).max(MAX_HISTORY_PAGE).optional() }).optional())
-    .query(({ ctx, input }) => history(ctx.db, ctx.userId, input ?? {})),
+    .query(({ ctx, input }) => history(ctx.db, { ...input, userId: ctx.userId })),
 });

@@ -7,7 +7,7 @@ import { MAX_BALANCE } from './limits';
 
 export { MAX_BALANCE, MAX_CHARGE, MIN_CHARGE } from './limits';
 
-export async function getBalance(db: DbOrTx, userId: string): Promise<number> {
+export async function getBalance(db: DbOrTx, { userId }: { userId: string }): Promise<number> {
   const [wallet] = await db.select({ balance: wallets.balance }).from(wallets).where(eq(wallets.userId, userId));
   if (!wallet) throw new DomainError('SESSION_REQUIRED', 'This session is no longer valid. Start a new one.');
   return wallet.balance;
@@ -18,7 +18,10 @@ export async function getBalance(db: DbOrTx, userId: string): Promise<number> {
  * transaction. A charge that would take the balance past MAX_BALANCE is refused and changes nothing.
  * With an idempotency key, a repeat returns the first result and adds nothing.
  */
-export async function charge(db: Db, userId: string, amount: number, idem?: Idempotency): Promise<{ balance: number }> {
+export async function charge(
+  db: Db,
+  { userId, amount, idempotency: idem }: { userId: string; amount: number; idempotency?: Idempotency },
+): Promise<{ balance: number }> {
   return db.transaction(async (tx) => {
     if (idem) {
       const first = await claimKey<{ balance: number }>(tx, userId, idem);
@@ -30,7 +33,7 @@ export async function charge(db: Db, userId: string, amount: number, idem?: Idem
       .where(and(eq(wallets.userId, userId), sql`${wallets.balance} + ${amount} <= ${MAX_BALANCE}`))
       .returning({ balance: wallets.balance });
     if (!wallet) {
-      const balance = await getBalance(tx, userId); // throws when the user is gone
+      const balance = await getBalance(tx, { userId }); // throws when the user is gone
       throw new DomainError('BALANCE_LIMIT', `A balance can't exceed ₩${MAX_BALANCE.toLocaleString('en-US')}.`, {
         balance,
         maxCharge: MAX_BALANCE - balance,
@@ -46,8 +49,10 @@ export async function charge(db: Db, userId: string, amount: number, idem?: Idem
 export const HISTORY_PAGE_SIZE = 20;
 
 /** Ledger entries, newest first; `cursor` is the last id of the previous page. */
-export async function history(db: DbOrTx, userId: string, options: { cursor?: number; limit?: number } = {}) {
-  const limit = options.limit ?? HISTORY_PAGE_SIZE;
+export async function history(
+  db: DbOrTx,
+  { userId, cursor, limit = HISTORY_PAGE_SIZE }: { userId: string; cursor?: number; limit?: number },
+) {
   const rows = await db
     .select({
       entryId: ledgerEntries.id,
@@ -58,7 +63,7 @@ export async function history(db: DbOrTx, userId: string, options: { cursor?: nu
       createdAt: ledgerEntries.createdAt,
     })
     .from(ledgerEntries)
-    .where(and(eq(ledgerEntries.userId, userId), options.cursor ? lt(ledgerEntries.id, options.cursor) : undefined))
+    .where(and(eq(ledgerEntries.userId, userId), cursor ? lt(ledgerEntries.id, cursor) : undefined))
     .orderBy(desc(ledgerEntries.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);

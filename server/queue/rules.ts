@@ -1,0 +1,64 @@
+import { and, eq, gt, gte, lte, sql, type SQL } from 'drizzle-orm';
+import { queueTokens, type TokenStatus } from '../../db/schema';
+import type { Config } from '../env';
+
+/**
+ * What makes a queue token live, in one place: in SQL for queries and in TypeScript for rows
+ * already read (with the database's `now()` read alongside, so both use one clock).
+ *
+ * - A turn is running while its token is `active` and `expires_at` is ahead.
+ * - A waiting token keeps its place while its holder polls: `last_seen_at` within QUEUE_ABANDON_SECONDS.
+ * A turn that ran out and a place given up are not marked at once: the admission pass marks them.
+ */
+
+/**
+ * A turn lasts at most this long after admission, whatever is held: its own length plus one hold's.
+ * Holding extends a turn up to here and no further, and no hold outlives it, so cancelling and
+ * holding again can't keep a slot (or a seat) for ever.
+ */
+export const turnCapSeconds = (config: Pick<Config, 'QUEUE_ACTIVE_TTL_SECONDS' | 'HOLD_TTL_SECONDS'>) =>
+  config.QUEUE_ACTIVE_TTL_SECONDS + config.HOLD_TTL_SECONDS;
+
+/** SQL: the latest a token's turn may end (`admitted_at` plus the cap). */
+export const turnCap = (config: Pick<Config, 'QUEUE_ACTIVE_TTL_SECONDS' | 'HOLD_TTL_SECONDS'>): SQL =>
+  sql`(${queueTokens.admittedAt} + make_interval(secs => ${turnCapSeconds(config)}))`;
+
+/** The statuses that take a user's one place (partial unique index queue_tokens_one_live_per_user). */
+export const PLACE_TAKING_STATUSES = ['waiting', 'active'] as const satisfies readonly TokenStatus[];
+
+const abandonAfter = (config: Pick<Config, 'QUEUE_ABANDON_SECONDS'>) => sql`make_interval(secs => ${config.QUEUE_ABANDON_SECONDS})`;
+
+/** SQL: an admitted turn that is still running. */
+export const runningTurn: SQL = and(eq(queueTokens.status, 'active'), gt(queueTokens.expiresAt, sql`now()`))!;
+
+/** SQL: an admitted turn whose time is up, not yet marked expired. */
+export const turnRanOut: SQL = and(eq(queueTokens.status, 'active'), lte(queueTokens.expiresAt, sql`now()`))!;
+
+/** SQL, for a waiting token: its holder still polls (else its place is given up). */
+export const stillPolling = (config: Pick<Config, 'QUEUE_ABANDON_SECONDS'>): SQL =>
+  gte(queueTokens.lastSeenAt, sql`now() - ${abandonAfter(config)}`);
+
+interface TokenTimes {
+  status: TokenStatus;
+  expiresAt: Date | null;
+  lastSeenAt: Date;
+  /** The database's clock, read with the row. */
+  now: Date;
+}
+
+const secondsBetween = (later: Date, earlier: Date) => (later.getTime() - earlier.getTime()) / 1000;
+
+/** A waiting token whose holder stopped polling: its place is given up. */
+export function isAbandoned(row: TokenTimes, config: Pick<Config, 'QUEUE_ABANDON_SECONDS'>): boolean {
+  return row.status === 'waiting' && secondsBetween(row.now, row.lastSeenAt) > config.QUEUE_ABANDON_SECONDS;
+}
+
+/** An active token whose turn is still running. */
+export function isRunningTurn(row: TokenTimes): boolean {
+  return row.status === 'active' && row.expiresAt !== null && row.expiresAt > row.now;
+}
+
+/** A token that still counts: a running turn, or a place in line still polled. */
+export function isLiveToken(row: TokenTimes, config: Pick<Config, 'QUEUE_ABANDON_SECONDS'>): boolean {
+  return row.status === 'waiting' ? !isAbandoned(row, config) : isRunningTurn(row);
+}

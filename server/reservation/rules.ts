@@ -1,0 +1,40 @@
+import { and, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { reservations, type ReservationStatus } from '../../db/schema';
+
+/**
+ * What makes a reservation take its seat, in one place: in SQL for queries and in TypeScript for
+ * rows already read (with the database's `now()` read alongside, so both use one clock).
+ *
+ * A reservation is live when it is `confirmed` (sold), or `held` with `held_until` still ahead. A
+ * hold that ran out frees its seat without a sweeper: every reader applies this rule, and the next
+ * hold of the seat marks it `expired`.
+ */
+
+/**
+ * The statuses that occupy a seat's one place (partial unique index reservations_one_live_per_seat):
+ * live reservations, and holds that ran out until they are marked.
+ */
+export const SEAT_OCCUPYING_STATUSES = ['held', 'confirmed'] as const satisfies readonly ReservationStatus[];
+
+/** SQL: the reservation occupies its seat's one place (it may be a hold that ran out). */
+export const occupiesSeat: SQL = inArray(reservations.status, SEAT_OCCUPYING_STATUSES);
+
+/** SQL: a hold that has not run out. */
+export const liveHold: SQL = and(eq(reservations.status, 'held'), gt(reservations.heldUntil, sql`now()`))!;
+
+/** SQL: the reservation takes its seat. It starts with `occupiesSeat` so the partial indexes serve it. */
+export const liveReservation: SQL = and(occupiesSeat, or(eq(reservations.status, 'confirmed'), liveHold))!;
+
+/** A reservation's status as everyone sees it: a hold that ran out is expired, marked or not. */
+export function effectiveStatus(r: { status: ReservationStatus; heldUntil: Date }, now: Date): ReservationStatus {
+  return r.status === 'held' && r.heldUntil <= now ? 'expired' : r.status;
+}
+
+/** The reservation takes its seat (the TypeScript form of `liveReservation`). */
+export function isLiveReservation(r: { status: ReservationStatus; heldUntil: Date }, now: Date): boolean {
+  const status = effectiveStatus(r, now);
+  return status === 'held' || status === 'confirmed';
+}
+
+/** The database's clock, to read with rows that `effectiveStatus` judges. */
+export const dbNow = () => sql<Date>`now()`.mapWith((v: string | Date) => new Date(v));
