@@ -5,17 +5,7 @@ import { Suspense, useEffect, useRef, useState } from 'react';
 import { ErrorNotice, Loading } from '../_components/states';
 import { useI18n } from '../_i18n/provider';
 import { trpc } from '../_trpc/client';
-
-/** Polling starts quick and backs off while the place does not change, with jitter so a crowd spreads out. */
-const POLL_MIN_MS = 1_500;
-const POLL_MAX_MS = 10_000;
-const POLL_BACKOFF = 1.5;
-const POLL_JITTER = 0.25;
-
-function nextDelay(unchangedPolls: number): number {
-  const base = Math.min(POLL_MAX_MS, POLL_MIN_MS * POLL_BACKOFF ** unchangedPolls);
-  return Math.round(base * (1 - POLL_JITTER + Math.random() * 2 * POLL_JITTER));
-}
+import { nextPollDelayMs } from '../../server/queue/timing';
 
 /** Only paths inside this site, so `next` can't send anyone elsewhere. */
 function safeNext(value: string | null): string {
@@ -40,7 +30,7 @@ function WaitingRoom() {
   const lastPosition = useRef<number | null>(null);
   const status = trpc.queue.status.useQuery(undefined, {
     enabled: joined,
-    refetchInterval: (query) => (query.state.data?.status === 'active' ? false : nextDelay(unchanged.current)),
+    refetchInterval: (query) => (query.state.data?.status === 'active' ? false : nextPollDelayMs(unchanged.current)),
     refetchIntervalInBackground: true,
   });
   const [firstPosition, setFirstPosition] = useState<number | null>(null);
