@@ -3,6 +3,7 @@ import { asDomainError, DomainError } from '../errors';
 import { reasonOf, toTRPCError } from './errors';
 import { idempotencyKeySchema } from '../idempotency/service';
 import { requireActiveToken } from '../queue/service';
+import { currentRequestId } from '../http/request-scope';
 import { takeRateLimit } from '../rate-limit';
 import { SESSION_COOKIE } from '../session/service';
 import { verifySession } from '../session/signing';
@@ -36,7 +37,8 @@ const t = initTRPC.context<Context>().create({
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
         reason: reasonOf(error),
-        requestId: ctx?.requestId,
+        // Errors raised before a context exists (a refused body, an oversized batch) still carry it.
+        requestId: ctx?.requestId ?? currentRequestId(),
         ...domain?.details,
         ...(fieldErrors && { fieldErrors }),
       },
@@ -76,8 +78,28 @@ function isCrossSite(headers: Context['headers']): boolean {
   }
 }
 
+/** True if a NUL character is anywhere in a parsed JSON value (its strings or its keys). */
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
+  return false;
+}
+
+/**
+ * PostgreSQL refuses a NUL (0x00) in text, so an input string carrying one would fail as a 500 deep in
+ * a service. It is refused here, once for every procedure, before anything runs.
+ */
+const refuseNul = t.middleware(async ({ getRawInput, next }) => {
+  if (containsNul(await getRawInput()))
+    throw new DomainError('INVALID_INPUT', 'The input contains a NUL character.', {
+      fieldErrors: { _: ['must not contain NUL characters'] },
+    });
+  return next();
+});
+
 /** Anyone may call it. */
-export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseCrossSite);
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseCrossSite).use(refuseNul);
 
 /**
  * Who a rate limit counts: the client's address; else (the route handler without TRUST_PROXY has no
