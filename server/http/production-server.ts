@@ -4,7 +4,7 @@ import { getDatabase } from '../../db/client';
 import { env } from '../env';
 import { REQUEST_ID_HEADER, requestIdOf } from '../trpc/context';
 import { normalisePath } from './request-guard';
-import { currentRequestId } from './request-scope';
+import { logUnhandledErrors } from './request-scope';
 import { createNodeHandler } from './trpc-handlers';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
@@ -67,21 +67,6 @@ export function createRequestServer({ handleApi, handlePage }: { handleApi: Hand
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   inFlight.set(server, state);
   return server;
-}
-
-let processHandlersInstalled = false;
-
-/**
- * A rejection nobody handled (a driver's background query, a forgotten await) is logged with the
- * request it came from, and the server keeps serving: one request's bug must not take every other
- * one down. An uncaught exception is logged the same way, then Node's default (exit) stands, since
- * the process's state is unknown after one.
- */
-function logUnhandledErrors() {
-  if (processHandlersInstalled) return;
-  processHandlersInstalled = true;
-  process.on('unhandledRejection', (reason) => console.error(`[${currentRequestId() ?? '-'}] unhandled rejection:`, reason));
-  process.on('uncaughtExceptionMonitor', (error) => console.error(`[${currentRequestId() ?? '-'}] uncaught exception:`, error));
 }
 
 /**

@@ -15,3 +15,18 @@ export function inRequestScope<T>(requestId: string, work: () => T): T {
 export function currentRequestId(): string | undefined {
   return scope.getStore()?.requestId;
 }
+
+let processHandlersInstalled = false;
+
+/**
+ * A rejection nobody handled (a driver's background query, a forgotten await) is logged with the
+ * request it came from, and the server keeps serving: one request's bug must not take every other
+ * one down. An uncaught exception is logged the same way, then Node's default (exit) stands, since
+ * the process's state is unknown after one.
+ */
+export function logUnhandledErrors() {
+  if (processHandlersInstalled) return;
+  processHandlersInstalled = true;
+  process.on('unhandledRejection', (reason) => console.error(`[${currentRequestId() ?? '-'}] unhandled rejection:`, reason));
+  process.on('uncaughtExceptionMonitor', (error) => console.error(`[${currentRequestId() ?? '-'}] uncaught exception:`, error));
+}
