@@ -41,16 +41,24 @@ describe('rate limits in PostgreSQL', () => {
   });
 
   it('costs about one round trip per call (measured)', async () => {
-    const CALLS = 300;
-    const time = async (work: (i: number) => Promise<unknown>) => {
+    const CALLS = 100;
+    const ROUNDS = 5;
+    const perCall = async (work: (i: number) => Promise<unknown>) => {
       const started = performance.now();
       for (let i = 0; i < CALLS; i++) await work(i);
       return (performance.now() - started) / CALLS;
     };
-    // Baseline: the cheapest statement a call already makes; then the limiter's upsert.
-    const select1 = await time(() => database.db.execute(sql`SELECT 1`));
-    const limiter = await time((i) => takeRateLimit(database.db, { key: `bench ${i % 50}`, limit: 1_000_000 }));
-    console.log(`rate limiter: ${limiter.toFixed(3)} ms per call; a SELECT 1 round trip: ${select1.toFixed(3)} ms`);
-    expect(limiter).toBeLessThan(50);
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    // Interleaved rounds, medians: the machine is shared. The baseline is the cheapest round trip there is.
+    const baseline: number[] = [];
+    const limiter: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      baseline.push(await perCall(() => database.sql`SELECT 1`));
+      limiter.push(await perCall((i) => takeRateLimit(database.db, { key: `bench ${i % 50}`, limit: 1_000_000 })));
+    }
+    console.log(
+      `rate limiter: ${median(limiter).toFixed(3)} ms per call (median of ${ROUNDS}×${CALLS}); a SELECT 1 round trip: ${median(baseline).toFixed(3)} ms`,
+    );
+    expect(median(limiter)).toBeLessThan(50);
   });
 });

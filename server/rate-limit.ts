@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client';
+import type postgres from 'postgres';
+import type { Db } from '../db/client';
 import { rateLimits } from '../db/schema';
 
 /**
@@ -20,6 +21,9 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 let lastSweep = 0;
 
+/** The postgres.js client drizzle runs on (drizzle() keeps it as `$client`; the Db type leaves it out). */
+const clientOf = (db: Db) => (db as Db & { $client: postgres.Sql }).$client;
+
 export interface RateLimitCall {
   /** What is counted: the procedure and the client, e.g. `session.start ip:203.0.113.7`. */
   key: string;
@@ -29,29 +33,30 @@ export interface RateLimitCall {
   at?: Date;
 }
 
-export async function takeRateLimit(db: DbOrTx, { key, limit, at }: RateLimitCall): Promise<Decision> {
-  const now = at ? sql`${at.toISOString()}::timestamptz` : sql`now()`;
-  const window = RATE_LIMIT_WINDOW_SECONDS;
+export async function takeRateLimit(db: Db, { key, limit, at }: RateLimitCall): Promise<Decision> {
+  const now = at?.toISOString() ?? null; // null: the database's clock
+  const window = `${RATE_LIMIT_WINDOW_SECONDS} seconds`;
   // The window this call falls in; a row of an older window starts over at 1. Hits stop counting one
-  // past the limit, so a flood cannot overflow the column.
-  const rows = await db.execute<{ hits: number; retry_after: number }>(sql`
-    INSERT INTO ${rateLimits} AS r (key, window_start, hits)
-    VALUES (${key}, to_timestamp(floor(extract(epoch FROM ${now}) / ${window}) * ${window}), 1)
+  // past the limit, so a flood cannot overflow the column. postgres.js's own tagged template, not
+  // drizzle's execute: it is a prepared statement, which halves the statement's cost.
+  const [row] = await clientOf(db)<{ hits: number; retry_after: number }[]>`
+    INSERT INTO rate_limits AS r (key, window_start, hits)
+    VALUES (${key}, date_bin(${window}::interval, coalesce(${now}::timestamptz, now()), 'epoch'), 1)
     ON CONFLICT (key) DO UPDATE SET
-      hits = CASE WHEN r.window_start = excluded.window_start THEN least(r.hits + 1, ${limit + 1}) ELSE 1 END,
+      hits = CASE WHEN r.window_start = excluded.window_start THEN least(r.hits + 1, ${limit + 1}::int) ELSE 1 END,
       window_start = excluded.window_start
-    RETURNING r.hits, ceil(extract(epoch FROM r.window_start) + ${window} - extract(epoch FROM ${now}))::int AS retry_after`);
+    RETURNING r.hits, ceil(extract(epoch FROM r.window_start + ${window}::interval - coalesce(${now}::timestamptz, now())))::int AS retry_after`;
   await sweepNowAndThen(db);
-  const { hits, retry_after } = rows[0]!;
+  const { hits, retry_after } = row!;
   return hits <= limit ? { allowed: true, retryAfterSeconds: 0 } : { allowed: false, retryAfterSeconds: Math.max(1, retry_after) };
 }
 
 /** Deletes the rows of windows long over, so clients seen once do not stay forever. */
-export async function deleteExpiredRateLimits(db: DbOrTx): Promise<void> {
+export async function deleteExpiredRateLimits(db: Db): Promise<void> {
   await db.execute(sql`DELETE FROM ${rateLimits} WHERE window_start < now() - make_interval(secs => ${2 * RATE_LIMIT_WINDOW_SECONDS})`);
 }
 
-async function sweepNowAndThen(db: DbOrTx): Promise<void> {
+async function sweepNowAndThen(db: Db): Promise<void> {
   if (Date.now() - lastSweep < SWEEP_INTERVAL_MS) return;
   lastSweep = Date.now();
   await deleteExpiredRateLimits(db);
