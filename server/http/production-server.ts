@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import next from 'next';
 import { getDatabase } from '../../db/client';
 import { env } from '../env';
@@ -15,9 +16,15 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 /** Longer than common load balancers' idle timeout, so they close idle connections first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-/** Requests being served by a server, and API handlers still running (a client that hung up does not stop its handler's transaction). */
+/** A connection, and whether it is answering a request (and which) right now. */
+interface Connection {
+  req?: http.IncomingMessage;
+  responding: boolean;
+}
+
+/** Connections of a server, and API handlers still running (a client that hung up does not stop its handler's transaction). */
 interface InFlight {
-  requests: Set<http.IncomingMessage>;
+  connections: Map<Socket, Connection>;
   handlers: number;
 }
 const inFlight = new WeakMap<http.Server, InFlight>();
@@ -43,10 +50,14 @@ function malformedUrl(req: http.IncomingMessage, res: http.ServerResponse) {
  * through Next's route handler instead; a malformed URL is a 400 here, for pages too.
  */
 export function createRequestServer({ handleApi, handlePage }: { handleApi: Handler; handlePage: Handler }): http.Server {
-  const state: InFlight = { requests: new Set(), handlers: 0 };
+  const state: InFlight = { connections: new Map(), handlers: 0 };
   const server = http.createServer((req, res) => {
-    state.requests.add(req);
-    res.once('close', () => state.requests.delete(req));
+    const connection = state.connections.get(req.socket);
+    if (connection) {
+      connection.req = req;
+      connection.responding = true;
+      res.once('close', () => (connection.responding = false));
+    }
     const path = normalisePath(req.url ?? '/');
     if (path.kind === 'malformed') return malformedUrl(req, res);
     if (path.kind === 'api') {
@@ -65,6 +76,10 @@ export function createRequestServer({ handleApi, handlePage }: { handleApi: Hand
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.on('connection', (socket: Socket) => {
+    state.connections.set(socket, { responding: false });
+    socket.once('close', () => state.connections.delete(socket));
+  });
   inFlight.set(server, state);
   return server;
 }
@@ -91,16 +106,17 @@ export async function startProductionServer(port: number): Promise<http.Server> 
 const DRAIN_POLL_MS = 20;
 
 /**
- * Stops taking connections and lets requests in flight finish (for at most `graceMs`). A request
- * whose body has not fully arrived is cut at once: a client that stalls mid-body would otherwise
- * hold the stop for its whole grace period, and its call has not started any work yet.
+ * Stops taking connections and lets requests in flight finish (for at most `graceMs`). Connections
+ * that are not answering a complete request are cut at once: idle ones, ones still sending headers,
+ * and ones whose request body has not fully arrived (a stalled client would otherwise hold the stop
+ * for its whole grace period, and its call has not started any work yet).
  */
 export async function stopServer(server: http.Server, graceMs = 10_000): Promise<void> {
   const deadline = Date.now() + graceMs;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const state = inFlight.get(server);
-  for (const req of state?.requests ?? []) if (!req.complete) req.socket.destroy();
+  for (const [socket, { req, responding }] of state?.connections ?? []) if (!responding || !req?.complete) socket.destroy();
   const timer = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;
   clearTimeout(timer);

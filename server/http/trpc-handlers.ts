@@ -231,8 +231,9 @@ export function createNodeHandler(deps: Deps): (req: IncomingMessage, res: Serve
       },
       deps,
     );
-    // The rest of a refused body is never read: the connection closes after the answer instead.
-    if (response.status === 413) res.setHeader('connection', 'close');
+    // A body left unread (refused, or answered before it was needed) is not read on to keep the
+    // connection: it closes after the answer instead.
+    if (!req.complete) res.setHeader('connection', 'close');
     if (!res.destroyed) await writeResponse(res, response).catch(() => res.destroy());
   };
 }
