@@ -3,10 +3,9 @@ import type { Socket } from 'node:net';
 import next from 'next';
 import { getDatabase } from '../../db/client';
 import { env } from '../env';
-import { REQUEST_ID_HEADER, requestIdOf } from '../trpc/context';
 import { normalisePath } from './request-guard';
 import { logUnhandledErrors } from './request-scope';
-import { createNodeHandler } from './trpc-handlers';
+import { answerMalformedUrl, createNodeHandler } from './trpc-handlers';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
@@ -29,21 +28,6 @@ interface InFlight {
 }
 const inFlight = new WeakMap<http.Server, InFlight>();
 
-/** A URL no router can read: answered here, in the API's error shape, for pages and API alike. */
-function malformedUrl(req: http.IncomingMessage, res: http.ServerResponse) {
-  const requestId = requestIdOf({ get: (name) => req.headers[name]?.toString() ?? null });
-  res.writeHead(400, { 'content-type': 'application/json', 'cache-control': 'no-store', [REQUEST_ID_HEADER]: requestId });
-  res.end(
-    JSON.stringify({
-      error: {
-        message: 'The URL has a malformed percent-escape.',
-        code: -32600,
-        data: { code: 'BAD_REQUEST', httpStatus: 400, reason: 'INVALID_INPUT', requestId },
-      },
-    }),
-  );
-}
-
 /**
  * The HTTP server of `npm start`: requests are routed on their normalised path (the one Next would
  * route on), so every spelling of `/api/trpc/…` reaches the API's request layer and none slips
@@ -59,7 +43,7 @@ export function createRequestServer({ handleApi, handlePage }: { handleApi: Hand
       res.once('close', () => (connection.responding = false));
     }
     const path = normalisePath(req.url ?? '/');
-    if (path.kind === 'malformed') return malformedUrl(req, res);
+    if (path.kind === 'malformed') return void answerMalformedUrl(req, res);
     if (path.kind === 'api') {
       // The API answers JSON only; Next adds the full set (CSP and all) to everything it serves.
       res.setHeader('X-Content-Type-Options', 'nosniff');

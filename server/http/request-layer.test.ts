@@ -219,11 +219,11 @@ describe('rate limits are the same on both paths', () => {
 
 /** A raw request with an exact path (fetch would normalise it first). */
 function rawRequest(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+  return new Promise<{ status: number; body: string; requestId?: string }>((resolve, reject) => {
     const req = http.request(`${base}/`, { method, path, headers }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text, requestId: res.headers['x-request-id'] as string | undefined }));
     });
     req.on('error', reject);
     req.end(body);
@@ -248,7 +248,7 @@ describe("npm start's router", () => {
       '/API/trpc/health.ping',
     ]) {
       const res = await rawRequest(base, 'GET', path);
-      expect(res, path).toEqual({ status: 200, body: '{"result":{"data":{"ok":true}}}' });
+      expect(res, path).toMatchObject({ status: 200, body: '{"result":{"data":{"ok":true}}}' });
     }
     // The rate limit and the body cap hold under an odd spelling too.
     const headers = { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.30' };
@@ -266,7 +266,10 @@ describe("npm start's router", () => {
     for (const path of ['/%zz', '/concerts/%E0%A4%A', '/api/trpc/%E0%A4%A', '/api/%zz/trpc/x']) {
       const res = await rawRequest(base, 'GET', path);
       expect(res.status, path).toBe(400);
-      expect((JSON.parse(res.body) as { error: { data: { reason: string } } }).error.data.reason, path).toBe('INVALID_INPUT');
+      expect((JSON.parse(res.body) as { error: { data: object } }).error.data, path).toMatchObject({
+        reason: 'INVALID_INPUT',
+        requestId: res.requestId,
+      });
     }
   });
 });

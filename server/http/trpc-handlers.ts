@@ -73,6 +73,8 @@ function refusal(error: TRPCError): Response {
   return Response.json({ error: shape }, { status: getHTTPStatusCodeFromError(error) });
 }
 
+const malformedUrl = () => new TRPCError({ code: 'BAD_REQUEST', message: 'The URL has a malformed percent-escape.' });
+
 /** What is wrong with a request before any of it is parsed, if anything. */
 function refusalReason(req: ApiRequest): TRPCError | undefined {
   if (declaresTooLarge(req.headers.get('content-length'), MAX_BODY_BYTES)) return bodyTooLarge(MAX_BODY_BYTES);
@@ -85,7 +87,7 @@ async function answer(req: ApiRequest, requestId: string, { db, config, trustPro
   const refused = refusalReason(req);
   if (refused) return refusal(refused);
   const path = normalisePath(req.url.pathname);
-  if (path.kind === 'malformed') return refusal(new TRPCError({ code: 'BAD_REQUEST', message: 'The URL has a malformed percent-escape.' }));
+  if (path.kind === 'malformed') return refusal(malformedUrl());
   if (path.kind === 'page') return refusal(new TRPCError({ code: 'NOT_FOUND', message: 'Not an API path.' }));
   const address = clientAddress({ forwardedFor: req.headers.get('x-forwarded-for'), socketAddress: req.socketAddress, trustProxy });
   // tRPC decodes the path once more: hand it the decoded path, encoded once.
@@ -202,6 +204,18 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   const cookies = response.headers.getSetCookie();
   if (cookies.length) res.setHeader('set-cookie', cookies);
   res.end(body);
+}
+
+/**
+ * A URL no router can read (a page's or the API's): a 400 in the API's error shape, for the production
+ * server to answer before Next would answer it with a 500.
+ */
+export async function answerMalformedUrl(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestId = requestIdOf(headersOf(req));
+  const response = inRequestScope(requestId, () => refusal(malformedUrl()));
+  response.headers.set(REQUEST_ID_HEADER, requestId);
+  res.setHeader('cache-control', 'no-store');
+  await writeResponse(res, response);
 }
 
 /**
