@@ -241,3 +241,14 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_keys_by_age').on(t.createdAt)],
 );
+
+/**
+ * Rate-limit counters, shared by every app instance: one row per (procedure, client) with the hits of
+ * its current fixed window. Counted by one atomic upsert per call (server/rate-limit.ts). UNLOGGED (see
+ * the migration): a counter needs no crash safety, and skipping the WAL makes the upsert cheap.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+  hits: integer('hits').notNull(),
+});

@@ -1,37 +1,63 @@
+import { sql } from 'drizzle-orm';
+import type postgres from 'postgres';
+import type { Db } from '../db/client';
+import { rateLimits } from '../db/schema';
+
 /**
- * Token buckets per client address, in this process: `limit` calls a minute, refilled smoothly.
- * Each app instance counts on its own (with N instances a client gets up to N× the limit); a shared
- * store (PostgreSQL or Redis) is the step for a large fleet.
+ * Rate limits kept in PostgreSQL, so every app instance counts against the same limit (in-process
+ * counters gave a client N× the limit with N instances). Fixed one-minute windows on the database's
+ * clock: one atomic upsert per call counts the call and says whether it is within the limit. A
+ * burst across a window's edge can see up to twice the limit, the price of one row and one statement.
  */
 export interface Decision {
   allowed: boolean;
-  /** Seconds until the next call would be allowed. */
+  /** Seconds until the next call would be allowed (0 when allowed). */
   retryAfterSeconds: number;
 }
 
-const MAX_TRACKED = 100_000;
+export const RATE_LIMIT_WINDOW_SECONDS = 60;
+/** Rows of windows that ended this long ago are deleted, at most once per interval per instance. */
+const SWEEP_INTERVAL_MS = 60_000;
 
-export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+let lastSweep = 0;
 
-  constructor(
-    private readonly perMinute: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+/** The postgres.js client drizzle runs on (drizzle() keeps it as `$client`; the Db type leaves it out). */
+const clientOf = (db: Db) => (db as Db & { $client: postgres.Sql }).$client;
 
-  take(client: string): Decision {
-    const now = this.now();
-    const ratePerMs = this.perMinute / 60_000;
-    const bucket = this.buckets.get(client) ?? { tokens: this.perMinute, at: now };
-    bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.at) * ratePerMs);
-    bucket.at = now;
-    this.buckets.delete(client); // re-inserted last: the map stays in least-recently-used order
-    this.buckets.set(client, bucket);
-    if (this.buckets.size > MAX_TRACKED) this.buckets.delete(this.buckets.keys().next().value!);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { allowed: true, retryAfterSeconds: 0 };
-    }
-    return { allowed: false, retryAfterSeconds: Math.ceil((1 - bucket.tokens) / ratePerMs / 1000) };
-  }
+export interface RateLimitCall {
+  /** What is counted: the procedure and the client, e.g. `session.start ip:203.0.113.7`. */
+  key: string;
+  /** Calls allowed per window. */
+  limit: number;
+  /** For tests: the time to count at, instead of the database's clock. */
+  at?: Date;
+}
+
+export async function takeRateLimit(db: Db, { key, limit, at }: RateLimitCall): Promise<Decision> {
+  const now = at?.toISOString() ?? null; // null: the database's clock
+  const window = `${RATE_LIMIT_WINDOW_SECONDS} seconds`;
+  // The window this call falls in; a row of an older window starts over at 1. Hits stop counting one
+  // past the limit, so a flood cannot overflow the column. postgres.js's own tagged template, not
+  // drizzle's execute: it is a prepared statement, which halves the statement's cost.
+  const [row] = await clientOf(db)<{ hits: number; retry_after: number }[]>`
+    INSERT INTO rate_limits AS r (key, window_start, hits)
+    VALUES (${key}, date_bin(${window}::interval, coalesce(${now}::timestamptz, now()), 'epoch'), 1)
+    ON CONFLICT (key) DO UPDATE SET
+      hits = CASE WHEN r.window_start = excluded.window_start THEN least(r.hits + 1, ${limit + 1}::int) ELSE 1 END,
+      window_start = excluded.window_start
+    RETURNING r.hits, ceil(extract(epoch FROM r.window_start + ${window}::interval - coalesce(${now}::timestamptz, now())))::int AS retry_after`;
+  await sweepNowAndThen(db);
+  const { hits, retry_after } = row!;
+  return hits <= limit ? { allowed: true, retryAfterSeconds: 0 } : { allowed: false, retryAfterSeconds: Math.max(1, retry_after) };
+}
+
+/** Deletes the rows of windows long over, so clients seen once do not stay forever. */
+export async function deleteExpiredRateLimits(db: Db): Promise<void> {
+  await db.execute(sql`DELETE FROM ${rateLimits} WHERE window_start < now() - make_interval(secs => ${2 * RATE_LIMIT_WINDOW_SECONDS})`);
+}
+
+async function sweepNowAndThen(db: Db): Promise<void> {
+  if (Date.now() - lastSweep < SWEEP_INTERVAL_MS) return;
+  lastSweep = Date.now();
+  await deleteExpiredRateLimits(db);
 }

@@ -1,5 +1,17 @@
 /** Minimal, dependency-free cookie reading and writing for the request context. */
 
+/**
+ * Control characters (a NUL above all: PostgreSQL refuses 0x00 in text) are never part of a cookie we
+ * set; a value carrying one, even percent-encoded, is dropped as if it had not been sent.
+ */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
 export function parseCookies(header: string | null | undefined): Map<string, string> {
   const jar = new Map<string, string>();
   if (!header) return jar;
@@ -9,11 +21,13 @@ export function parseCookies(header: string | null | undefined): Map<string, str
     const name = part.slice(0, eq).trim();
     if (!name || jar.has(name)) continue;
     const raw = part.slice(eq + 1).trim();
+    let value = raw;
     try {
-      jar.set(name, decodeURIComponent(raw));
+      value = decodeURIComponent(raw);
     } catch {
-      jar.set(name, raw);
+      // Not percent-encoded by us: kept as sent.
     }
+    if (!hasControlCharacter(value) && !hasControlCharacter(name)) jar.set(name, value);
   }
   return jar;
 }

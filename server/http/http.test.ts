@@ -9,6 +9,9 @@ import { testConfig } from '../testing/test-user';
 import type { AppRouter } from '../trpc/root';
 import { createNodeHandler, handleFetch } from './trpc-handlers';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read whatever JSON came back, path by path
+type Json = any;
+
 const { db } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
 beforeAll(() => seedDemoData(db));
@@ -27,7 +30,7 @@ function browserlessClient(send: (req: Request) => Promise<Response>) {
       const body = method === 'POST' ? (options.body ?? JSON.stringify(options.input ?? {})) : undefined;
       const res = await send(new Request(url, { method, headers, body }));
       jar.absorbAll(res.headers);
-      return { status: res.status, headers: res.headers, json: (await res.json()) as any };
+      return { status: res.status, headers: res.headers, json: (await res.json()) as Json };
     },
   };
 }
@@ -106,7 +109,8 @@ describe('the typed tRPC client over a real socket (Node adapter)', () => {
   let server: http.Server;
   let url: string;
   beforeAll(async () => {
-    server = http.createServer(createNodeHandler({ db, config }));
+    const handle = createNodeHandler({ db, config });
+    server = http.createServer((req, res) => void handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/trpc`;
   });
@@ -160,7 +164,7 @@ describe('request hygiene over plain HTTP', () => {
       }),
     );
     expect(crossSite.status).toBe(403);
-    expect(((await crossSite.json()) as any).error.data.reason).toBe('CROSS_SITE');
+    expect(((await crossSite.json()) as Json).error.data.reason).toBe('CROSS_SITE');
     const fetchMeta = await send(
       new Request('http://tickets.example/api/trpc/session.start', {
         method: 'POST',
@@ -191,7 +195,7 @@ describe('request hygiene over plain HTTP', () => {
     const res = await send(new Request('http://localhost/api/trpc/session.me'));
     const requestId = res.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(((await res.json()) as any).error.data.requestId).toBe(requestId);
+    expect(((await res.json()) as Json).error.data.requestId).toBe(requestId);
     const given = await send(new Request('http://localhost/api/trpc/health.ping', { headers: { 'x-request-id': 'proxy-req-12345' } }));
     expect(given.headers.get('x-request-id')).toBe('proxy-req-12345');
   });
@@ -215,7 +219,7 @@ describe('rate limits over plain HTTP', () => {
     const refused = await start('203.0.113.7');
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(((await refused.json()) as any).error.data).toMatchObject({
+    expect(((await refused.json()) as Json).error.data).toMatchObject({
       reason: 'TOO_MANY_REQUESTS',
       retryAfterSeconds: expect.any(Number),
     });

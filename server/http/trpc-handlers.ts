@@ -1,15 +1,31 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getErrorShape, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { createURL, internal_exceptionHandler, nodeHTTPRequestHandler, type NodeHTTPHandlerOptions } from '@trpc/server/adapters/node-http';
-import type { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { Db } from '../../db/client';
 import type { Config } from '../env';
-import { createContext, type RequestHeaders } from '../trpc/context';
+import { createContext, REQUEST_ID_HEADER, requestIdOf } from '../trpc/context';
 import { appRouter } from '../trpc/root';
+import {
+  bodyTooLarge,
+  cappedBody,
+  clientAddress,
+  addressKey,
+  declaresTooLarge,
+  normalisePath,
+  TRPC_ENDPOINT,
+  wantsStreamedResponse,
+} from './request-guard';
+import { currentRequestId, inRequestScope } from './request-scope';
 
-export const TRPC_ENDPOINT = '/api/trpc';
-/** No call needs more than a few hundred bytes; a larger body is refused before it is parsed. */
+export { TRPC_ENDPOINT };
+/** No call needs more than a few hundred bytes; a larger body is refused (413) while it streams in. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * Calls per batch. The web app batches the few queries a page makes; a thousand calls in one GET
+ * would hold a connection and the CPU for seconds while everyone else waits.
+ */
+export const MAX_BATCH_SIZE = 10;
 
 export interface Deps {
   db: Db;
@@ -18,9 +34,16 @@ export interface Deps {
   trustProxy?: boolean;
 }
 
-/** The first address of X-Forwarded-For, when the proxy in front is trusted to set it. */
-function forwardedFor(headers: RequestHeaders, trustProxy: boolean | undefined): string | undefined {
-  return trustProxy ? headers.get('x-forwarded-for')?.split(',')[0]?.trim() || undefined : undefined;
+/** One request into the API, whichever adapter it came through. */
+export interface ApiRequest {
+  method: string;
+  url: URL;
+  headers: Headers;
+  /** Already capped at MAX_BODY_BYTES by the caller, or null. */
+  body: ReadableStream<Uint8Array> | null;
+  signal?: AbortSignal;
+  /** The TCP peer, when there is a socket (the Node adapter). */
+  socketAddress?: string;
 }
 
 /**
@@ -30,77 +53,201 @@ function forwardedFor(headers: RequestHeaders, trustProxy: boolean | undefined):
 function logInternal({ error, path, ctx }: { error: TRPCError; path?: string; ctx?: { requestId?: string } }) {
   if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') {
     console.error(
-      `[${ctx?.requestId ?? '-'}] tRPC ${path ?? '?'} failed:`,
+      `[${ctx?.requestId ?? currentRequestId() ?? '-'}] tRPC ${path ?? '?'} failed:`,
       error.cause instanceof Error && error.cause.cause ? error.cause.cause : (error.cause ?? error),
     );
   }
 }
 
-/** The fetch adapter (Next's route handler, Vercel). */
-export async function handleFetch(req: Request, { db, config, trustProxy }: Deps): Promise<Response> {
-  if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) {
-    return Response.json(
-      {
-        error: {
-          message: 'The request body is too large.',
-          code: -32600,
-          data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, reason: 'INVALID_INPUT' },
-        },
-      },
-      { status: 413 },
-    );
-  }
+/** An error answered before tRPC runs, shaped (and its reason chosen) by the same error formatter. */
+function refusal(error: TRPCError): Response {
+  const shape = getErrorShape({
+    config: appRouter._def._config,
+    error,
+    type: 'unknown',
+    path: undefined,
+    input: undefined,
+    ctx: undefined,
+  });
+  if (error.code === 'INTERNAL_SERVER_ERROR') logInternal({ error });
+  return Response.json({ error: shape }, { status: getHTTPStatusCodeFromError(error) });
+}
+
+const malformedUrl = () => new TRPCError({ code: 'BAD_REQUEST', message: 'The URL has a malformed percent-escape.' });
+
+/** What is wrong with a request before any of it is parsed, if anything. */
+function refusalReason(req: ApiRequest): TRPCError | undefined {
+  if (declaresTooLarge(req.headers.get('content-length'), MAX_BODY_BYTES)) return bodyTooLarge(MAX_BODY_BYTES);
+  if (wantsStreamedResponse(req.headers))
+    return new TRPCError({ code: 'BAD_REQUEST', message: 'Streamed responses (application/jsonl) are not supported; send a plain batch.' });
+  return undefined;
+}
+
+async function answer(req: ApiRequest, requestId: string, { db, config, trustProxy = false }: Deps): Promise<Response> {
+  const refused = refusalReason(req);
+  if (refused) return refusal(refused);
+  const path = normalisePath(req.url.pathname);
+  if (path.kind === 'malformed') return refusal(malformedUrl());
+  if (path.kind === 'page') return refusal(new TRPCError({ code: 'NOT_FOUND', message: 'Not an API path.' }));
+  const address = clientAddress({ forwardedFor: req.headers.get('x-forwarded-for'), socketAddress: req.socketAddress, trustProxy });
+  // tRPC decodes the path once more: hand it the decoded path, encoded once.
+  const url = new URL(`${TRPC_ENDPOINT}/${encodeURIComponent(path.procedurePath)}${req.url.search}`, req.url);
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
-    req,
+    req: new Request(url, { method: req.method, headers: req.headers, body: req.body, signal: req.signal, duplex: 'half' } as RequestInit),
     router: appRouter,
-    createContext: ({ req, resHeaders }) =>
+    maxBatchSize: MAX_BATCH_SIZE,
+    createContext: ({ resHeaders }) =>
       createContext({
         db,
         config,
-        // A fetch Request keeps its host in the URL; the Origin check compares with it.
-        headers: { get: (name) => req.headers.get(name) ?? (name.toLowerCase() === 'host' ? new URL(req.url).host : null) },
+        requestId,
+        // The Origin check compares with the host: the Host header, else (a bare fetch Request) the URL's.
+        headers: { get: (name) => req.headers.get(name) ?? (name.toLowerCase() === 'host' ? req.url.host : null) },
         appendHeader: (name, value) => resHeaders.append(name, value),
-        // The fetch adapter has no socket: behind Vercel the platform sets X-Forwarded-For.
-        clientIp: forwardedFor(req.headers, trustProxy) ?? 'unknown',
+        clientIp: address === undefined ? undefined : addressKey(address),
       }),
     onError: logInternal,
   });
 }
 
-/** Node's already-parsed headers, read as the context reads them (no Headers object per request). */
-function headersOf(req: IncomingMessage): RequestHeaders {
-  return {
-    get: (name) => {
-      const value = req.headers[name.toLowerCase()];
-      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+/**
+ * The one request layer both adapters go through: the body cap, the path check, the client's
+ * address, the request id (also in an AsyncLocalStorage scope for logs) and tRPC's options. Never
+ * throws: whatever escapes becomes a formatted 500 with the request id.
+ */
+export async function handleApiRequest(req: ApiRequest, deps: Deps): Promise<Response> {
+  const requestId = requestIdOf(req.headers);
+  return inRequestScope(requestId, async () => {
+    let response: Response;
+    try {
+      response = await answer(req, requestId, deps);
+    } catch (cause) {
+      response = refusal(new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause }));
+    }
+    response.headers.set(REQUEST_ID_HEADER, requestId);
+    return response;
+  });
+}
+
+/** The fetch adapter (Next's route handler, Vercel). No socket: the address comes from a trusted proxy or not at all. */
+export function handleFetch(req: Request, deps: Deps): Promise<Response> {
+  return handleApiRequest(
+    {
+      method: req.method,
+      url: new URL(req.url),
+      headers: req.headers,
+      body: req.body && cappedBody(req.body, MAX_BODY_BYTES),
+      signal: req.signal,
     },
-  };
+    deps,
+  );
 }
 
 /**
- * tRPC's Node adapter, same router and context, for requests under TRPC_ENDPOINT. Its promise settles
- * when the call's work is done (even if the client hung up), so a graceful stop can wait for it.
+ * A Node request's body as a stream that stops at the cap. On overflow it stops reading, and the
+ * response (a 413) closes the connection so the rest of the body is never read.
  */
-export function createNodeHandler({ db, config, trustProxy }: Deps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const options: NodeHTTPHandlerOptions<typeof appRouter, IncomingMessage, ServerResponse> = {
-    router: appRouter,
-    maxBodySize: MAX_BODY_BYTES,
-    createContext: ({ req, res }) => {
-      const headers = headersOf(req);
-      return createContext({
-        db,
-        config,
-        headers,
-        appendHeader: (name, value) => res.appendHeader(name, value),
-        clientIp: forwardedFor(headers, trustProxy) ?? req.socket.remoteAddress ?? 'unknown',
-      });
+function nodeBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let size = 0;
+  return new ReadableStream({
+    start(controller) {
+      const stop = () => {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onError);
+        req.off('close', onError);
+      };
+      const onData = (chunk: Buffer) => {
+        size += chunk.byteLength;
+        if (size <= MAX_BODY_BYTES) return controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        stop();
+        req.pause();
+        controller.error(bodyTooLarge(MAX_BODY_BYTES));
+      };
+      const onEnd = () => {
+        stop();
+        controller.close();
+      };
+      // The client went away (or a stop cut it) before the body was complete: its business, not a bug.
+      // (Node's error is left out: its ECONNRESET code would read as a lost database connection.)
+      const onError = () => {
+        stop();
+        controller.error(new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: 'The request body was cut off.' }));
+      };
+      req.on('data', onData);
+      req.on('end', onEnd);
+      req.on('error', onError);
+      req.on('close', onError);
     },
-    onError: logInternal,
-  };
-  const prefixLength = `${TRPC_ENDPOINT}/`.length;
-  return (req, res) => {
-    const path = createURL(req).pathname.slice(prefixLength);
-    return nodeHTTPRequestHandler({ ...options, req, res, path }).catch(internal_exceptionHandler({ ...options, req, res, path }));
+    cancel() {
+      req.destroy();
+    },
+  });
+}
+
+/** Node's parsed headers as a Headers object (HTTP/2 pseudo-headers left out). */
+function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name.startsWith(':') || value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else headers.append(name, value);
+  }
+  return headers;
+}
+
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer());
+  res.statusCode = response.status;
+  for (const [name, value] of response.headers) if (name !== 'set-cookie') res.setHeader(name, value);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) res.setHeader('set-cookie', cookies);
+  res.end(body);
+}
+
+/**
+ * A URL no router can read (a page's or the API's): a 400 in the API's error shape, for the production
+ * server to answer before Next would answer it with a 500.
+ */
+export async function answerMalformedUrl(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestId = requestIdOf(headersOf(req));
+  const response = inRequestScope(requestId, () => refusal(malformedUrl()));
+  response.headers.set(REQUEST_ID_HEADER, requestId);
+  res.setHeader('cache-control', 'no-store');
+  await writeResponse(res, response);
+}
+
+/**
+ * The Node adapter (`npm start`): the same request layer, fed from a socket. Its promise settles when
+ * the call's work is done (even if the client hung up), so a graceful stop can wait for it.
+ */
+export function createNodeHandler(deps: Deps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const abort = new AbortController();
+    res.once('close', () => abort.abort());
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    const host = req.headers.host ?? 'localhost';
+    let url: URL;
+    try {
+      url = new URL(`http://${host}${req.url?.startsWith('/') ? '' : '/'}${req.url ?? '/'}`);
+    } catch {
+      url = new URL(`http://localhost/${encodeURI(req.url ?? '')}`);
+    }
+    const response = await handleApiRequest(
+      {
+        method: req.method ?? 'GET',
+        url,
+        headers: headersOf(req),
+        body: hasBody ? nodeBody(req) : null,
+        signal: abort.signal,
+        socketAddress: req.socket.remoteAddress,
+      },
+      deps,
+    );
+    // A body left unread (refused, or answered before it was needed) is not read on to keep the
+    // connection: it closes after the answer instead.
+    if (!req.complete) res.setHeader('connection', 'close');
+    if (!res.destroyed) await writeResponse(res, response).catch(() => res.destroy());
   };
 }

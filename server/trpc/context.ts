@@ -21,8 +21,8 @@ export interface Context {
   setCookie: (name: string, value: string, maxAgeSeconds: number) => void;
   /** Sent back as `x-request-id` and in every error's data; server logs carry it too. */
   requestId: string;
-  /** The caller's address, for rate limits. */
-  clientIp: string;
+  /** The caller's address, for rate limits; undefined when it cannot be known (see clientAddress). */
+  clientIp: string | undefined;
   appendHeader: (name: string, value: string) => void;
 }
 
@@ -32,18 +32,25 @@ export interface ContextSource {
   headers: RequestHeaders;
   /** Appends a header to the response. */
   appendHeader: (name: string, value: string) => void;
-  clientIp: string;
+  clientIp: string | undefined;
+  /** Set by the HTTP request layer, which also sends it as `x-request-id`; else made here. */
+  requestId?: string;
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** A caller's own request id is kept when it looks like one (a proxy's, say); else a new one. */
 const REQUEST_ID = /^[\w.:-]{8,64}$/;
 
-export function createContext({ db, config, headers, appendHeader, clientIp }: ContextSource): Context {
-  const secure = config.NODE_ENV === 'production';
+/** The request's id: the caller's own when it looks like one, else a new one. */
+export function requestIdOf(headers: RequestHeaders): string {
   const given = headers.get(REQUEST_ID_HEADER);
-  const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
-  appendHeader(REQUEST_ID_HEADER, requestId);
+  return given && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+export function createContext({ db, config, headers, appendHeader, clientIp, requestId: fromLayer }: ContextSource): Context {
+  const secure = config.NODE_ENV === 'production';
+  const requestId = fromLayer ?? requestIdOf(headers);
+  if (!fromLayer) appendHeader(REQUEST_ID_HEADER, requestId);
   return {
     db,
     config,

@@ -4,7 +4,8 @@ import { asDomainError, DomainError } from '../errors';
 import { reasonOf, toTRPCError } from './errors';
 import { idempotencyKeySchema } from '../idempotency/service';
 import { requireActiveToken, type ActiveToken } from '../queue/service';
-import { RateLimiter } from '../rate-limit';
+import { currentRequestId } from '../http/request-scope';
+import { takeRateLimit } from '../rate-limit';
 import { SESSION_COOKIE } from '../session/service';
 import { verifySession } from '../session/signing';
 import type { Context } from './context';
@@ -37,7 +38,8 @@ const t = initTRPC.context<Context>().create({
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
         reason: reasonOf(error),
-        requestId: ctx?.requestId,
+        // Errors raised before a context exists (a refused body, an oversized batch) still carry it.
+        requestId: ctx?.requestId ?? currentRequestId(),
         ...domain?.details,
         ...(fieldErrors && { fieldErrors }),
       },
@@ -77,23 +79,61 @@ function isCrossSite(headers: Context['headers']): boolean {
   }
 }
 
-/** Anyone may call it. */
-export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseCrossSite);
-
-const limiters = new Map<string, RateLimiter>();
+/** True if a NUL character is anywhere in a parsed JSON value (its strings or its keys). */
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
+  return false;
+}
 
 /**
- * At most RATE_LIMIT_PER_MINUTE calls a minute per client address to this procedure: past it, 429
- * TOO_MANY_REQUESTS with Retry-After, so one script can't flood the line or mint sessions.
+ * PostgreSQL refuses a NUL (0x00) in text, so an input string carrying one would fail as a 500 deep in
+ * a service. It is refused here, once for every procedure, before anything runs.
+ */
+const refuseNul = t.middleware(async ({ getRawInput, next }) => {
+  if (containsNul(await getRawInput()))
+    throw new DomainError('INVALID_INPUT', 'The input contains a NUL character.', {
+      fieldErrors: { _: ['must not contain NUL characters'] },
+    });
+  return next();
+});
+
+/** Anyone may call it. */
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseCrossSite).use(refuseNul);
+
+/**
+ * Who a rate limit counts: the client's address; else (the route handler without TRUST_PROXY has no
+ * address) the session's user. A caller with neither is not lumped with everyone else in one bucket:
+ * in production it is refused (the deployment must set TRUST_PROXY); in development and tests, where
+ * every caller is the developer, it is counted as `local`.
+ */
+function rateLimitSubject(ctx: Context): string | undefined {
+  if (ctx.clientIp) return `ip:${ctx.clientIp}`;
+  const userId = verifySession(ctx.config.SESSION_SECRET, ctx.cookies.get(SESSION_COOKIE));
+  if (userId) return `user:${userId}`;
+  return ctx.config.NODE_ENV === 'production' ? undefined : 'local';
+}
+
+let warnedNoAddress = false;
+
+/**
+ * At most RATE_LIMIT_PER_MINUTE calls a minute per client to this procedure, counted in PostgreSQL
+ * across every app instance: past it, 429 TOO_MANY_REQUESTS with Retry-After, so one script can't flood
+ * the line or mint sessions.
  */
 export function rateLimited(name: string) {
-  return t.middleware(({ ctx, next }) => {
+  return t.middleware(async ({ ctx, next }) => {
     const perMinute = ctx.config.RATE_LIMIT_PER_MINUTE;
     if (perMinute === 0) return next();
-    const key = `${name}/${perMinute}`;
-    let limiter = limiters.get(key);
-    if (!limiter) limiters.set(key, (limiter = new RateLimiter(perMinute)));
-    const { allowed, retryAfterSeconds } = limiter.take(ctx.clientIp);
+    const subject = rateLimitSubject(ctx);
+    if (!subject) {
+      if (!warnedNoAddress)
+        console.error(`[${ctx.requestId}] ${name}: client address unknown; set TRUST_PROXY=true behind a proxy that sets X-Forwarded-For`);
+      warnedNoAddress = true;
+      throw new DomainError('UNAVAILABLE', 'This server cannot tell its clients apart right now. Please try again later.');
+    }
+    const { allowed, retryAfterSeconds } = await takeRateLimit(ctx.db, { key: `${name} ${subject}`, limit: perMinute });
     if (allowed) return next();
     ctx.appendHeader('retry-after', String(retryAfterSeconds));
     throw new DomainError('TOO_MANY_REQUESTS', `Too many attempts. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
