@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { httpBatchLink, TRPCClientError } from '@trpc/client';
 import { useState, type ReactNode } from 'react';
 import { trpc } from './client';
+import { MAX_BATCH_SIZE } from '../../server/http/batch-limit';
 import { fetchApi } from './errors';
 
 /** Retry only what may succeed on a second try: never a 4xx the server meant. */
@@ -24,7 +25,7 @@ export function TRPCProvider({ children }: { children: ReactNode }) {
   );
   const [client] = useState(() =>
     // The batch link, not the streaming one: session.start and queue.issue set cookies.
-    trpc.createClient({ links: [httpBatchLink({ url: '/api/trpc', fetch: fetchApi })] }),
+    trpc.createClient({ links: [httpBatchLink({ url: '/api/trpc', fetch: fetchApi, maxItems: MAX_BATCH_SIZE })] }),
   );
   return (
     <trpc.Provider client={client} queryClient={queryClient}>

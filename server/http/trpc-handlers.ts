@@ -17,15 +17,12 @@ import {
   wantsStreamedResponse,
 } from './request-guard';
 import { currentRequestId, inRequestScope } from './request-scope';
+import { MAX_BATCH_SIZE } from './batch-limit';
 
 export { TRPC_ENDPOINT };
 /** No call needs more than a few hundred bytes; a larger body is refused (413) while it streams in. */
 export const MAX_BODY_BYTES = 64 * 1024;
-/**
- * Calls per batch. The web app batches the few queries a page makes; a thousand calls in one GET
- * would hold a connection and the CPU for seconds while everyone else waits.
- */
-export const MAX_BATCH_SIZE = 10;
+export { MAX_BATCH_SIZE };
 
 export interface Deps {
   db: Db;
