@@ -12,7 +12,8 @@ export default defineConfig({
     globalSetup: ['server/testing/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    teardownTimeout: 30_000,
     pool: 'forks',
-    reporters: ['default', './server/testing/summary-reporter.ts'],
+    reporters: ['default', './server/testing/summary-reporter.ts', './server/testing/in-flight-reporter.ts'],
   },
 });
