@@ -1,6 +1,6 @@
 import http from 'node:http';
 import next from 'next';
-import { getDatabase } from '../../db/client';
+import { getDatabase } from '../database';
 import { env } from '../env';
 import { createNodeHandler, TRPC_ENDPOINT } from './trpc-handlers';
 
