@@ -1,5 +1,6 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { assertPostgresPatched } from './postgres-patch';
 import * as schema from './schema';
 
 export type Db = PostgresJsDatabase<typeof schema>;
@@ -32,6 +33,7 @@ const CONNECT_TIMEOUT_SECONDS = 10;
 const reconnectBackoff = (attempts: number) => Math.min(0.05 * 2 ** attempts, 1);
 
 export function connect(url: string, options: ConnectOptions = {}): Database {
+  assertPostgresPatched();
   const sql = postgres(url, {
     max: options.max ?? 10,
     idle_timeout: IDLE_TIMEOUT_SECONDS,
