@@ -10,6 +10,7 @@ import { createNodeHandler } from '../http/trpc-handlers';
 import { stopServer } from '../http/production-server';
 import { checkInvariants } from '../invariants';
 import { emptyLine } from '../testing/clock';
+import { connectionKiller } from '../testing/connection-killer';
 import { withRetries } from '../testing/retry';
 import { seatPicker } from '../testing/seats';
 import { useTestDatabase } from '../testing/test-database';
@@ -29,33 +30,6 @@ async function expectInvariants(maxActive = config.QUEUE_MAX_ACTIVE) {
   expect(breached).toEqual([]);
 }
 
-/**
- * Kills every other connection to this test database, every `everyMs` (the pace of the fault, not a
- * wait for anything), until stopped. `kills()` counts the connections killed so far.
- */
-function connectionKiller(everyMs: number) {
-  const killer = postgres(database.url, { max: 1, onnotice: () => {} });
-  let kills = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const rows =
-        await killer`SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`;
-      kills += rows.filter((r) => r.killed).length;
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  })();
-  return {
-    kills: () => kills,
-    stop: async () => {
-      running = false;
-      await loop;
-      await killer.end();
-      return kills;
-    },
-  };
-}
-
 const freeSeatIds = seatPicker(db).ids;
 
 /** The killed-connection test: charges per fan (at least, at most), and kills it must see. */
@@ -69,7 +43,7 @@ describe('faults', () => {
     const fans = await Promise.all(Array.from({ length: 12 }, () => admittedUser(db, config)));
     const seats = await freeSeatIds(fans.length);
     const counts = { retries: 0 };
-    const killer = connectionKiller(150);
+    const killer = connectionKiller(database.url, 150);
 
     // Each fan charges until the killer has killed MIN_KILLS connections under them (so the faults
     // really hit the calls, however fast the machine), then holds and pays.

@@ -50,6 +50,7 @@ describe('SIGTERM during load', () => {
         ),
       );
       await expect.poll(() => server.counts.received - receivedBefore, { interval: 1 }).toBeGreaterThanOrEqual(IN_HAND_AT_SIGTERM);
+      expect(server.strayErrors()).toBe(0);
       const { code } = await server.stop();
       const outcomes = await Promise.all(charges);
       expect(code).toBe(0);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { onTestFinished } from 'vitest';
 import { freePort } from '../../db/embedded';
 
 /**
@@ -28,7 +29,9 @@ export interface ProductionProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** The final counts, written as the process exited. */
   finalCounts: () => RequestCounts;
-  /** What it wrote to stderr (also passed through to the test's stderr). */
+  /** Errors that escaped every caller (unhandled rejections, uncaught exceptions) it has logged. */
+  strayErrors: () => number;
+  /** The end of what it wrote to stderr (its error log: a test under faults makes it long). */
   stderr: () => string;
   /** SIGTERM, then the exit. */
   stop: () => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -36,6 +39,12 @@ export interface ProductionProcess {
 
 const READY_TIMEOUT_MS = 60_000;
 const READY_POLL_MS = 250;
+const STDERR_KEPT_CHARS = 64 * 1024;
+/**
+ * How Next's process handlers (which npm start's server installs) log an error that escaped every
+ * caller, instead of crashing: each is a bug, whether or not the process survives it.
+ */
+const STRAY_ERROR = /unhandledRejection|uncaughtException|Unhandled(Promise)?Rejection/;
 
 /** package.json's start command line, with the request counter preloaded. */
 function startCommand(): string[] {
@@ -61,9 +70,14 @@ export async function startProductionProcess(options: { databaseUrl: string; env
     },
   });
   let stderr = '';
+  let strays = 0;
+  let partialLine = '';
   child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    process.stderr.write(chunk);
+    const text = chunk.toString();
+    stderr = (stderr + text).slice(-STDERR_KEPT_CHARS);
+    const lines = (partialLine + text).split('\n');
+    partialLine = lines.pop()!;
+    strays += lines.filter((line) => STRAY_ERROR.test(line)).length;
   });
   const counts: RequestCounts = { received: 0, answered: 0, dropped: 0 };
   child.on('message', (message: { requestCounts?: RequestCounts }) => {
@@ -73,6 +87,10 @@ export async function startProductionProcess(options: { databaseUrl: string; env
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
   const alive = () => child.exitCode === null && child.signalCode === null;
+  // Whatever the test's outcome, the server does not outlive it.
+  onTestFinished(() => {
+    if (alive()) child.kill('SIGKILL');
+  });
   const api = `http://127.0.0.1:${port}/api/trpc`;
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -101,6 +119,7 @@ export async function startProductionProcess(options: { databaseUrl: string; env
       fs.rmSync(path.dirname(countsFile), { recursive: true, force: true });
       return final;
     },
+    strayErrors: () => strays,
     stderr: () => stderr,
     stop: () => {
       if (alive()) child.kill('SIGTERM');
