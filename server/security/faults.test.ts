@@ -37,29 +37,34 @@ const CHARGE = 50_000;
 const MIN_CHARGES = 5;
 const MAX_CHARGES = 100;
 const MIN_KILLS = 20;
+const KILL_EVERY_MS = 150;
 
 describe('faults', () => {
   it('killed connections: charges, holds and payments happen exactly once with idempotent retries, and the service recovers', async () => {
     const fans = await Promise.all(Array.from({ length: 12 }, () => admittedUser(db, config)));
     const seats = await freeSeatIds(fans.length);
     const counts = { retries: 0 };
-    const killer = connectionKiller(database.url, 150);
-
-    // Each fan charges until the killer has killed MIN_KILLS connections under them (so the faults
-    // really hit the calls, however fast the machine), then holds and pays.
-    const charged = await Promise.all(
-      fans.map(async (fan, i) => {
-        let c = 0;
-        while (c < MIN_CHARGES || (killer.kills() < MIN_KILLS && c < MAX_CHARGES)) {
-          await withRetries(() => fan.api.wallet.charge({ amount: CHARGE, idempotencyKey: `fault-charge-${i}-${c}` }), counts);
-          c++;
-        }
-        const hold = await withRetries(() => fan.api.reservation.hold({ seatId: seats[i]! }), counts);
-        await withRetries(() => fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: `fault-pay-${i}` }), counts);
-        return c;
-      }),
-    );
-    const kills = await killer.stop();
+    const killer = connectionKiller(database.url, KILL_EVERY_MS);
+    let charged: number[];
+    try {
+      // Each fan charges until the killer has killed MIN_KILLS connections under them (so the faults
+      // really hit the calls, however fast the machine), then holds and pays.
+      charged = await Promise.all(
+        fans.map(async (fan, i) => {
+          let c = 0;
+          while (c < MIN_CHARGES || (killer.kills() < MIN_KILLS && c < MAX_CHARGES)) {
+            await withRetries(() => fan.api.wallet.charge({ amount: CHARGE, idempotencyKey: `fault-charge-${i}-${c}` }), counts);
+            c++;
+          }
+          const hold = await withRetries(() => fan.api.reservation.hold({ seatId: seats[i]! }), counts);
+          await withRetries(() => fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: `fault-pay-${i}` }), counts);
+          return c;
+        }),
+      );
+    } finally {
+      await killer.stop();
+    }
+    const kills = killer.kills();
     const operations = charged.reduce((a, b) => a + b, 0) + 2 * fans.length;
     console.log(`faults: ${kills} connections killed, ${counts.retries} retryable errors, ${operations} operations`);
     expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
@@ -80,7 +85,7 @@ describe('faults', () => {
     await Promise.all(Array.from({ length: 40 }, () => withRetries(() => new TestUser(db, config).start(), flush)));
     const after = await Promise.allSettled(Array.from({ length: 20 }, () => new TestUser(db, config).start()));
     expect(after.filter((r) => r.status === 'rejected')).toEqual([]);
-  });
+  }, 90_000);
 
   it('bounds lock waits: a seat locked elsewhere for too long is BUSY (retry), not a hang', async () => {
     const fan = await admittedUser(db, config);

@@ -6,7 +6,7 @@ import { connectionKiller } from '../testing/connection-killer';
 import { CookieJar } from '../testing/cookie-jar';
 import { startKillingProxy } from '../testing/killing-proxy';
 import { productionBuildExists, startProductionProcess } from '../testing/production-process';
-import { retryDelayMs, type RetryPolicy } from '../testing/retry';
+import { CLIENT_RETRY, retryDelayMs } from '../testing/retry';
 import { useTestDatabase } from '../testing/test-database';
 
 /**
@@ -31,8 +31,6 @@ const MIN_FIRST_QUERY_KILLS = 30;
 /** Calls at once after the faults: more than the server's pool (DATABASE_POOL_MAX, 10). */
 const FLUSH_CALLS = 30;
 const RETRYABLE = new Set([503, 409]);
-/** Roomier than the in-process tests' bound: every pool connection dies every KILL_EVERY_MS here. */
-const RETRY: RetryPolicy = { attempts: 20, baseDelayMs: 25, maxDelayMs: 1_000 };
 
 interface Answer {
   status: number;
@@ -60,8 +58,8 @@ function client(api: string) {
   const until200 = async (procedure: string, jar: CookieJar, body?: unknown): Promise<Answer> => {
     for (let attempt = 1; ; attempt++) {
       const answer = await call(procedure, jar, body);
-      if (!RETRYABLE.has(answer.status) || attempt >= RETRY.attempts) return answer;
-      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt, RETRY)));
+      if (!RETRYABLE.has(answer.status) || attempt >= CLIENT_RETRY.attempts) return answer;
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
     }
   };
 
@@ -84,21 +82,26 @@ describe('killed database connections, against npm start', () => {
       }
 
       const killer = connectionKiller(database.url, KILL_EVERY_MS);
-      const deadline = Date.now() + LOAD_LIMIT_MS;
-      const charged = await Promise.all(
-        jars.map(async (jar, i) => {
-          let charges = 0;
-          while (killer.kills() < MIN_KILLS && Date.now() < deadline) {
-            const charge = await until200('wallet.charge', jar, { amount: CHARGE, idempotencyKey: `killed-${i}-${charges}` });
-            expect(charge).toEqual({ status: 200, reason: undefined });
-            charges++;
-            // A read too, answered 200 or a retryable 503, never anything else.
-            expect([200, 503]).toContain((await call('concert.list', jar)).status);
-          }
-          return charges;
-        }),
-      );
-      const kills = await killer.stop();
+      let charged: number[];
+      try {
+        const deadline = Date.now() + LOAD_LIMIT_MS;
+        charged = await Promise.all(
+          jars.map(async (jar, i) => {
+            let charges = 0;
+            while (killer.kills() < MIN_KILLS && Date.now() < deadline) {
+              const charge = await until200('wallet.charge', jar, { amount: CHARGE, idempotencyKey: `killed-${i}-${charges}` });
+              expect(charge).toEqual({ status: 200, reason: undefined });
+              charges++;
+              // A read too, answered 200 or a retryable 503, never anything else.
+              expect([200, 503]).toContain((await call('concert.list', jar)).status);
+            }
+            return charges;
+          }),
+        );
+      } finally {
+        await killer.stop();
+      }
+      const kills = killer.kills();
       const answers = Object.fromEntries(statuses);
       console.log(
         `killed connections (npm start): ${kills} connections killed, ${charged.reduce((a, b) => a + b, 0)} charges, answers ${JSON.stringify(answers)}`,
@@ -145,15 +148,18 @@ describe('killed database connections, against npm start', () => {
       // current ones, so new connections are made (and cut) all the time.
       proxy.setKilling(true);
       const killer = connectionKiller(database.url, KILL_EVERY_MS);
-      const deadline = Date.now() + LOAD_LIMIT_MS;
-      await Promise.all(
-        Array.from({ length: FANS }, async () => {
-          while (proxy.kills() < MIN_FIRST_QUERY_KILLS && Date.now() < deadline && server.alive())
-            expect([200, 503]).toContain((await call('concert.list', jar)).status);
-        }),
-      );
-      proxy.setKilling(false);
-      await killer.stop();
+      try {
+        const deadline = Date.now() + LOAD_LIMIT_MS;
+        await Promise.all(
+          Array.from({ length: FANS }, async () => {
+            while (proxy.kills() < MIN_FIRST_QUERY_KILLS && Date.now() < deadline && server.alive())
+              expect([200, 503]).toContain((await call('concert.list', jar)).status);
+          }),
+        );
+      } finally {
+        proxy.setKilling(false);
+        await killer.stop();
+      }
       console.log(
         `killed in their first query (npm start): ${proxy.kills()} connections, answers ${JSON.stringify(Object.fromEntries(statuses))}`,
       );

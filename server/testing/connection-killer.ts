@@ -1,9 +1,11 @@
 import postgres from 'postgres';
 
 /**
- * Kills every other client connection to the database at `url` (pg_terminate_backend), every
+ * Kills every other client connection to the database at `url` (pg_terminate_backend) about every
  * `everyMs` (the pace of the fault, not a wait for anything), until stopped, sparing connections whose
- * application_name is `spare`. `kills()` counts the connections killed so far, `rounds()` the passes.
+ * application_name is `spare`. The pace is jittered (half to one and a half times `everyMs`): with a
+ * fixed period, work that takes longer than the period on a loaded machine would never get through.
+ * `kills()` counts the connections killed so far, `rounds()` the passes.
  */
 export function connectionKiller(url: string, everyMs: number, options: { spare?: string } = {}) {
   const killer = postgres(url, { max: 1, onnotice: () => {} });
@@ -19,7 +21,7 @@ export function connectionKiller(url: string, everyMs: number, options: { spare?
           AND application_name <> ${spare}`;
       kills += rows.filter((r) => r.killed).length;
       rounds++;
-      await new Promise((r) => setTimeout(r, everyMs));
+      await new Promise((r) => setTimeout(r, everyMs * (0.5 + Math.random())));
     }
   })();
   return {
