@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { canTraverse, reachableBinaries, startEmbeddedPostgres, systemAccount } from './embedded';
+import { canTraverse, EmbeddedPostgresError, reachableBinaries, reachableDataDir, startEmbeddedPostgres, systemAccount } from './embedded';
 
 /**
  * The zero-set-up start from a folder the `postgres` system user cannot enter (a home folder such as
@@ -66,4 +66,14 @@ describe.skipIf(!isRoot)('as root, in a folder the postgres user cannot enter', 
       await server.stop();
     }
   }, 60_000);
+
+  it('refuses, in one sentence, a shared folder that someone else could have planted', () => {
+    const account = systemAccount();
+    const wanted = path.join(scratch, 'planted', 'postgres');
+    const base = path.dirname(reachableDataDir(wanted, account));
+    cleanup.push(base);
+    fs.chownSync(base, STRANGER.uid, STRANGER.gid);
+    expect(() => reachableDataDir(wanted, account)).toThrow(EmbeddedPostgresError);
+    expect(() => reachableDataDir(wanted, account)).toThrow(/not safe to run PostgreSQL from it: remove it and start again\.$/);
+  });
 });

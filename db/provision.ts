@@ -34,7 +34,8 @@ export async function migrateAndSeed(url: string): Promise<{ created: number }> 
 export async function startLocalDatabase(log: (line: string) => void): Promise<{ url: string; server: EmbeddedServer }> {
   log('Starting embedded PostgreSQL …');
   const server = await startEmbeddedPostgres({ dir: EMBEDDED_DATA_DIR });
-  log(`Embedded PostgreSQL data in ${path.relative(process.cwd(), server.dir) || server.dir}.`);
+  const inCheckout = !path.relative(process.cwd(), server.dir).startsWith('..');
+  log(`Embedded PostgreSQL data in ${inCheckout ? path.relative(process.cwd(), server.dir) : server.dir}.`);
   const url = withDatabase(server.url, APP_DATABASE);
   await ensureDatabase(server.url, APP_DATABASE);
   const { created } = await migrateAndSeed(url);
