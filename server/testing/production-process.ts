@@ -87,9 +87,10 @@ export async function startProductionProcess(options: { databaseUrl: string; env
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
   const alive = () => child.exitCode === null && child.signalCode === null;
-  // Whatever the test's outcome, the server does not outlive it.
+  // Whatever the test's outcome, the server does not outlive it, nor its counts file.
   onTestFinished(() => {
     if (alive()) child.kill('SIGKILL');
+    fs.rmSync(path.dirname(countsFile), { recursive: true, force: true });
   });
   const api = `http://127.0.0.1:${port}/api/trpc`;
 
@@ -114,11 +115,7 @@ export async function startProductionProcess(options: { databaseUrl: string; env
     counts,
     alive,
     exited,
-    finalCounts: () => {
-      const final = JSON.parse(fs.readFileSync(countsFile, 'utf8')) as RequestCounts;
-      fs.rmSync(path.dirname(countsFile), { recursive: true, force: true });
-      return final;
-    },
+    finalCounts: () => JSON.parse(fs.readFileSync(countsFile, 'utf8')) as RequestCounts,
     strayErrors: () => strays,
     stderr: () => stderr,
     stop: () => {
