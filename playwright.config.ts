@@ -1,8 +1,8 @@
 import { defineConfig, devices } from '@playwright/test';
 
 /**
- * Browser tests against the production build (`npm run build` first), each server on its own fresh
- * database. Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium): Playwright's own browser
+ * Browser tests against the production server that `npm start` runs (see e2e/server.ts; `npm run
+ * build` first), each server on its own fresh database. Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium): Playwright's own browser
  * downloads are not used.
  */
 const SECRET = 'e2e-session-secret-0123456789abcdef-xyz';

@@ -1,6 +1,6 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { env } from '../server/env';
+import { assertPostgresPatched } from './postgres-patch';
 import * as schema from './schema';
 
 export type Db = PostgresJsDatabase<typeof schema>;
@@ -33,12 +33,18 @@ const CONNECT_TIMEOUT_SECONDS = 10;
 const reconnectBackoff = (attempts: number) => Math.min(0.05 * 2 ** attempts, 1);
 
 export function connect(url: string, options: ConnectOptions = {}): Database {
+  assertPostgresPatched();
   const sql = postgres(url, {
     max: options.max ?? 10,
     idle_timeout: IDLE_TIMEOUT_SECONDS,
     connect_timeout: CONNECT_TIMEOUT_SECONDS,
     backoff: reconnectBackoff,
     prepare: options.pooler !== 'transaction',
+    // No array-type lookup on connect. That query runs outside any caller's promise, so when the
+    // connection is killed while it runs, its rejection is unhandled and can crash the process
+    // (porsager/postgres#1192, #1205, #1223). The app sends no array parameters: drizzle's inArray
+    // expands to IN ($1, $2, …), and no query binds a JavaScript array.
+    fetch_types: false,
     onnotice: () => {},
     connection: {
       lock_timeout: LOCK_TIMEOUT_MS,
@@ -47,26 +53,4 @@ export function connect(url: string, options: ConnectOptions = {}): Database {
     },
   });
   return { db: drizzle(sql, { schema }), sql, close: () => sql.end({ timeout: 5 }) };
-}
-
-const cache = globalThis as unknown as { __ticketsDatabase?: Database };
-
-/**
- * The process's database, opened on first use. It is kept on `globalThis` so that Next's hot
- * reload in development does not open a new pool on every edit.
- */
-export function getDatabase(): Database {
-  if (!cache.__ticketsDatabase) {
-    const config = env();
-    if (!config.DATABASE_URL) {
-      throw new Error(
-        'DATABASE_URL is not set. Start the app with `npm run dev` or `npm start`, which start an embedded PostgreSQL, or set DATABASE_URL.',
-      );
-    }
-    cache.__ticketsDatabase = connect(config.DATABASE_URL, {
-      max: config.DATABASE_POOL_MAX,
-      pooler: config.DATABASE_POOLER,
-    });
-  }
-  return cache.__ticketsDatabase;
 }

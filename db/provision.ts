@@ -1,3 +1,4 @@
+import path from 'node:path';
 import postgres from 'postgres';
 import { connect } from './client';
 import { startEmbeddedPostgres, withDatabase, type EmbeddedServer } from './embedded';
@@ -31,8 +32,10 @@ export async function migrateAndSeed(url: string): Promise<{ created: number }> 
 
 /** The zero-set-up database: an embedded PostgreSQL under .data/, migrated and seeded. */
 export async function startLocalDatabase(log: (line: string) => void): Promise<{ url: string; server: EmbeddedServer }> {
-  log(`Starting embedded PostgreSQL (data in ${EMBEDDED_DATA_DIR}) …`);
+  log('Starting embedded PostgreSQL …');
   const server = await startEmbeddedPostgres({ dir: EMBEDDED_DATA_DIR });
+  const inCheckout = !path.relative(process.cwd(), server.dir).startsWith('..');
+  log(`Embedded PostgreSQL data in ${inCheckout ? path.relative(process.cwd(), server.dir) : server.dir}.`);
   const url = withDatabase(server.url, APP_DATABASE);
   await ensureDatabase(server.url, APP_DATABASE);
   const { created } = await migrateAndSeed(url);

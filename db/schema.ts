@@ -14,7 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { MAX_BALANCE } from '../server/wallet/limits';
+import { MAX_BALANCE } from './limits';
 
 /**
  * Lock order (every transaction that takes more than one row lock takes them in this order):

@@ -1,7 +1,8 @@
 /**
  * One Playwright web server: a fresh embedded PostgreSQL (temporary folder, port E2E_DB_PORT),
- * migrated and seeded, then the production build (`next start`) on PORT with the environment it was
- * given (e.g. QUEUE_MAX_ACTIVE=1). Stops both on SIGTERM/SIGINT.
+ * migrated and seeded, then the production server exactly as `npm start` runs it (package.json's start
+ * command line: the compiled launcher, dist/serve.js, on the production build) on PORT, with the
+ * environment it was given (e.g. QUEUE_MAX_ACTIVE=1). Stops both on SIGTERM/SIGINT.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,26 +11,43 @@ import path from 'node:path';
 import { startEmbeddedPostgres, withDatabase } from '../db/embedded';
 import { APP_DATABASE, ensureDatabase, migrateAndSeed } from '../db/provision';
 
+/** package.json's start script as argv for this Node binary. */
+function startCommand(): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start should run node directly, not ${node}`);
+  return args;
+}
+
 async function main() {
+  if (!fs.existsSync('dist/serve.js')) throw new Error('No production build: run `npm run build` first.');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickets-e2e-pg-'));
   fs.chmodSync(dir, 0o755);
   const db = await startEmbeddedPostgres({ dir: path.join(dir, 'data'), port: Number(process.env.E2E_DB_PORT), persistent: false });
   const url = withDatabase(db.url, APP_DATABASE);
   await ensureDatabase(db.url, APP_DATABASE);
   await migrateAndSeed(url);
-  const next = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--port', process.env.PORT ?? '3000'], {
+  const app = spawn(process.execPath, startCommand(), {
     stdio: 'inherit',
     env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
   });
+  let stopping = false;
   const stop = async () => {
-    next.kill('SIGTERM');
+    if (stopping) return;
+    stopping = true;
+    // The server drains its requests on SIGTERM; the database goes after it.
+    if (app.exitCode === null && app.signalCode === null) {
+      const exited = new Promise((resolve) => app.once('exit', resolve));
+      app.kill('SIGTERM');
+      await exited;
+    }
     await db.stop().catch(() => {});
     fs.rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  next.on('exit', stop);
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  app.on('exit', () => void stop());
 }
 
 main().catch((error) => {

@@ -1,14 +1,43 @@
 /**
  * `npm run build`: with DATABASE_URL (a Vercel preview, a production server) applies the committed
- * migrations first, so the deployed code never meets an older schema; then `next build`.
+ * migrations first, so the deployed code never meets an older schema; then `next build`, then the
+ * launcher compiled to plain JavaScript (dist/serve.js), which `npm start` runs: production runs no
+ * TypeScript compiler. `--compile-only` (what `npm test` runs) skips the migrations.
  */
 import { execFileSync } from 'node:child_process';
-import { applyMigrations } from '../db/migrate';
+import fs from 'node:fs';
+import { build } from 'esbuild';
+import { applyMigrations, MIGRATIONS_DIR } from '../db/migrate';
 import { EnvError, parseEnv } from '../server/env';
 
+const OUT_DIR = 'dist';
+/** Node's oldest supported version (package.json "engines"). */
+const NODE_TARGET = 'node20';
+
+/**
+ * scripts/serve.ts and what it imports from server/ and db/, in one ES module; packages stay in
+ * node_modules. The migrations go beside it, where db/migrate.ts looks for them (next to itself).
+ */
+async function compileLauncher() {
+  fs.rmSync(OUT_DIR, { recursive: true, force: true });
+  await build({
+    entryPoints: ['scripts/serve.ts'],
+    outfile: `${OUT_DIR}/serve.js`,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: NODE_TARGET,
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  fs.cpSync(MIGRATIONS_DIR, `${OUT_DIR}/migrations`, { recursive: true });
+}
+
 async function main() {
+  const compileOnly = process.argv.includes('--compile-only');
   const config = parseEnv({ ...process.env, NODE_ENV: 'production', SESSION_SECRET: process.env.SESSION_SECRET ?? 'x'.repeat(32) });
-  if (config.DATABASE_URL) {
+  if (config.DATABASE_URL && !compileOnly) {
     console.log('Applying migrations …');
     await applyMigrations(config.DATABASE_URL);
   }
@@ -16,6 +45,8 @@ async function main() {
     stdio: 'inherit',
     env: { NEXT_TELEMETRY_DISABLED: '1', ...process.env },
   });
+  await compileLauncher();
+  console.log(`Compiled the launcher to ${OUT_DIR}/serve.js.`);
 }
 
 main().catch((error) => {

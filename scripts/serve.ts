@@ -7,13 +7,14 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { EmbeddedPostgresError } from '../db/embedded';
 import { EMBEDDED_DATA_DIR, startLocalDatabase } from '../db/provision';
 import { EnvError, parseEnv } from '../server/env';
 
 const MODES = ['dev', 'start'] as const;
 const mode = MODES.find((m) => m === process.argv[2]);
 if (!mode) {
-  console.error('usage: tsx scripts/serve.ts dev|start');
+  console.error('usage: serve dev|start (npm run dev, npm start)');
   process.exit(2);
 }
 
@@ -58,8 +59,8 @@ async function main(mode: (typeof MODES)[number]) {
       await stopDatabase().catch(() => {});
       process.exit(0);
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.on('SIGINT', () => void stop());
+    process.on('SIGTERM', () => void stop());
     return;
   }
 
@@ -75,13 +76,15 @@ async function main(mode: (typeof MODES)[number]) {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  next.on('exit', async (code) => {
-    await stopDatabase().catch(() => {});
-    process.exit(code ?? 0);
+  next.on('exit', (code) => {
+    void stopDatabase()
+      .catch(() => {})
+      .then(() => process.exit(code ?? 0));
   });
 }
 
 main(mode).catch((error) => {
-  console.error(error instanceof EnvError ? error.message : error);
+  // Problems the user can fix are one sentence; anything else keeps its stack.
+  console.error(error instanceof EnvError || error instanceof EmbeddedPostgresError ? error.message : error);
   process.exit(1);
 });

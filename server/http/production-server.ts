@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import next from 'next';
-import { getDatabase } from '../../db/client';
+import { getDatabase } from '../database';
 import { env } from '../env';
 import { normalisePath } from './request-guard';
 import { logUnhandledErrors } from './request-scope';

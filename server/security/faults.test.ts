@@ -1,17 +1,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TRPCError } from '@trpc/server';
 import { sql as drizzleSql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../db/client';
 import { seedDemoData } from '../../db/seed';
 import { asDomainError } from '../errors';
-import { reasonOf } from '../trpc/errors';
 import { createNodeHandler } from '../http/trpc-handlers';
 import { stopServer } from '../http/production-server';
 import { checkInvariants } from '../invariants';
 import { emptyLine } from '../testing/clock';
+import { connectionKiller } from '../testing/connection-killer';
+import { withRetries } from '../testing/retry';
 import { seatPicker } from '../testing/seats';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
@@ -25,78 +25,58 @@ const { db, sql } = database;
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
 beforeAll(() => seedDemoData(db));
 
-const RETRYABLE = new Set(['UNAVAILABLE', 'BUSY']);
-
 async function expectInvariants(maxActive = config.QUEUE_MAX_ACTIVE) {
   const breached = (await checkInvariants(sql, maxActive)).filter((r) => r.breaches.length > 0);
   expect(breached).toEqual([]);
 }
 
-/** Kills every other connection to this test database, every `everyMs`, until stopped. */
-function connectionKiller(everyMs: number) {
-  const killer = postgres(database.url, { max: 1, onnotice: () => {} });
-  let kills = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const rows =
-        await killer`SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`;
-      kills += rows.filter((r) => r.killed).length;
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      await killer.end();
-      return kills;
-    },
-  };
-}
-
-/** Calls until it succeeds, as a client does on a retryable error; anything else fails the test. */
-async function withRetries<T>(call: () => Promise<T>, counts: { retries: number }): Promise<T> {
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      const reason = error instanceof TRPCError ? reasonOf(error) : undefined;
-      if (!reason || !RETRYABLE.has(reason)) throw error;
-      counts.retries++;
-    }
-  }
-}
-
 const freeSeatIds = seatPicker(db).ids;
+
+/** The killed-connection test: charges per fan (at least, at most), and kills it must see. */
+const CHARGE = 50_000;
+const MIN_CHARGES = 5;
+const MAX_CHARGES = 100;
+const MIN_KILLS = 20;
+const KILL_EVERY_MS = 150;
 
 describe('faults', () => {
   it('killed connections: charges, holds and payments happen exactly once with idempotent retries, and the service recovers', async () => {
     const fans = await Promise.all(Array.from({ length: 12 }, () => admittedUser(db, config)));
     const seats = await freeSeatIds(fans.length);
     const counts = { retries: 0 };
-    const killer = connectionKiller(150);
+    const killer = connectionKiller(database.url, KILL_EVERY_MS);
+    let charged: number[];
+    try {
+      // Each fan charges until the killer has killed MIN_KILLS connections under them (so the faults
+      // really hit the calls, however fast the machine), then holds and pays.
+      charged = await Promise.all(
+        fans.map(async (fan, i) => {
+          let c = 0;
+          while (c < MIN_CHARGES || (killer.kills() < MIN_KILLS && c < MAX_CHARGES)) {
+            await withRetries(() => fan.api.wallet.charge({ amount: CHARGE, idempotencyKey: `fault-charge-${i}-${c}` }), counts);
+            c++;
+          }
+          const hold = await withRetries(() => fan.api.reservation.hold({ seatId: seats[i]! }), counts);
+          await withRetries(() => fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: `fault-pay-${i}` }), counts);
+          return c;
+        }),
+      );
+    } finally {
+      await killer.stop();
+    }
+    const kills = killer.kills();
+    const operations = charged.reduce((a, b) => a + b, 0) + 2 * fans.length;
+    console.log(`faults: ${kills} connections killed, ${counts.retries} retryable errors, ${operations} operations`);
+    expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
 
-    await Promise.all(
-      fans.map(async (fan, i) => {
-        for (let c = 0; c < 5; c++)
-          await withRetries(() => fan.api.wallet.charge({ amount: 50_000, idempotencyKey: `fault-charge-${i}-${c}` }), counts);
-        const hold = await withRetries(() => fan.api.reservation.hold({ seatId: seats[i]! }), counts);
-        await withRetries(() => fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: `fault-pay-${i}` }), counts);
-      }),
-    );
-    const kills = await killer.stop();
-    console.log(`faults: ${kills} connections killed, ${counts.retries} retryable errors, ${fans.length * 7} operations`);
-    expect(kills).toBeGreaterThan(0);
-
-    // Exactly once: five charges and one payment each, whatever was killed when. (Paying ended the
+    // Exactly once: each charge and the payment once, whatever was killed when. (Paying ended the
     // turns, so this reads the database directly.)
     for (const [i, fan] of fans.entries()) {
       const [row] = await sql<{ balance: number; price: number; entries: number }[]>`
         SELECT w.balance, (SELECT price FROM seats WHERE id = ${seats[i]!}) AS price,
                (SELECT count(*)::int FROM ledger_entries WHERE user_id = w.user_id) AS entries
         FROM wallets w WHERE w.user_id = ${fan.userId}`;
-      expect(row).toEqual({ balance: 250_000 - row!.price, price: row!.price, entries: 6 });
+      expect(row).toEqual({ balance: charged[i]! * CHARGE - row!.price, price: row!.price, entries: charged[i]! + 1 });
     }
     await expectInvariants();
     // No restart: a connection killed while idle fails its next use once (a retryable 503), and the
@@ -105,7 +85,7 @@ describe('faults', () => {
     await Promise.all(Array.from({ length: 40 }, () => withRetries(() => new TestUser(db, config).start(), flush)));
     const after = await Promise.allSettled(Array.from({ length: 20 }, () => new TestUser(db, config).start()));
     expect(after.filter((r) => r.status === 'rejected')).toEqual([]);
-  });
+  }, 90_000);
 
   it('bounds lock waits: a seat locked elsewhere for too long is BUSY (retry), not a hang', async () => {
     const fan = await admittedUser(db, config);
@@ -113,15 +93,23 @@ describe('faults', () => {
     const [seatId] = await freeSeatIds(1);
     const hold = await fan.api.reservation.hold({ seatId: seatId! });
     const blocker = postgres(database.url, { max: 1, onnotice: () => {} });
-    const release = blocker.begin(async (tx) => {
+    // The blocker holds the seat's row lock until the payment has given up on it: longer than
+    // lock_timeout, whatever the machine's speed.
+    let locked!: () => void;
+    let release!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const blocking = blocker.begin(async (tx) => {
       await tx`SELECT id FROM seats WHERE id = ${seatId!} FOR UPDATE`;
-      await new Promise((r) => setTimeout(r, 7_000)); // longer than lock_timeout
+      locked();
+      await released;
     });
-    await new Promise((r) => setTimeout(r, 200));
+    await isLocked;
     const started = Date.now();
     await expectFailure(fan.api.payment.pay({ reservationId: hold.reservationId }), 'CONFLICT', 'BUSY');
     expect(Date.now() - started).toBeLessThan(6_500);
-    await release;
+    release();
+    await blocking;
     await blocker.end();
     expect(await fan.api.payment.pay({ reservationId: hold.reservationId })).toMatchObject({ reservationId: hold.reservationId });
   }, 20_000);
@@ -177,7 +165,7 @@ describe('faults', () => {
     let received = 0;
     const server = http.createServer((req, res) => {
       received++;
-      handle(req, res);
+      void handle(req, res);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/trpc`;

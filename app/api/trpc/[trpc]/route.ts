@@ -1,4 +1,4 @@
-import { getDatabase } from '../../../../db/client';
+import { getDatabase } from '../../../../server/database';
 import { env } from '../../../../server/env';
 import { handleFetch } from '../../../../server/http/trpc-handlers';
 

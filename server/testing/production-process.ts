@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { onTestFinished } from 'vitest';
+import { freePort } from '../../db/embedded';
+
+/**
+ * The production server as `npm start` runs it (package.json's start command line: the compiled
+ * launcher and its heap flags), spawned on a given database, for process-level tests. A preload
+ * (request-counter.mjs) counts the requests it received, answered and dropped.
+ */
+export const productionBuildExists = () => fs.existsSync('.next/BUILD_ID') && fs.existsSync('dist/serve.js');
+
+export interface RequestCounts {
+  received: number;
+  answered: number;
+  dropped: number;
+}
+
+export interface ProductionProcess {
+  /** http://127.0.0.1:<port>/api/trpc */
+  api: string;
+  pid: number;
+  /** Live counts, as the server reports them. */
+  counts: RequestCounts;
+  /** Whether the process is still running. */
+  alive: () => boolean;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The final counts, written as the process exited. */
+  finalCounts: () => RequestCounts;
+  /** Errors that escaped every caller (unhandled rejections, uncaught exceptions) it has logged. */
+  strayErrors: () => number;
+  /** The end of what it wrote to stderr (its error log: a test under faults makes it long). */
+  stderr: () => string;
+  /** SIGTERM, then the exit. */
+  stop: () => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+const READY_POLL_MS = 250;
+const STDERR_KEPT_CHARS = 64 * 1024;
+/**
+ * How Next's process handlers (which npm start's server installs) log an error that escaped every
+ * caller, instead of crashing: each is a bug, whether or not the process survives it.
+ */
+const STRAY_ERROR = /unhandledRejection|uncaughtException|Unhandled(Promise)?Rejection/;
+
+/** package.json's start command line, with the request counter preloaded. */
+function startCommand(): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start should run node directly, not ${node}`);
+  return ['--import', path.resolve('server/testing/request-counter.mjs'), ...args];
+}
+
+export async function startProductionProcess(options: { databaseUrl: string; env?: Record<string, string> }): Promise<ProductionProcess> {
+  const port = await freePort();
+  const countsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tickets-counts-')), 'counts.json');
+  const child = spawn(process.execPath, startCommand(), {
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: options.databaseUrl,
+      PORT: String(port),
+      SESSION_SECRET: 'process-test-secret-0123456789abcdef',
+      REQUEST_COUNTS_FILE: countsFile,
+      ...options.env,
+    },
+  });
+  let stderr = '';
+  let strays = 0;
+  let partialLine = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    stderr = (stderr + text).slice(-STDERR_KEPT_CHARS);
+    const lines = (partialLine + text).split('\n');
+    partialLine = lines.pop()!;
+    strays += lines.filter((line) => STRAY_ERROR.test(line)).length;
+  });
+  const counts: RequestCounts = { received: 0, answered: 0, dropped: 0 };
+  child.on('message', (message: { requestCounts?: RequestCounts }) => {
+    if (message.requestCounts) Object.assign(counts, message.requestCounts);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  // Whatever the test's outcome, the server does not outlive it, nor its counts file.
+  onTestFinished(() => {
+    if (alive()) child.kill('SIGKILL');
+    fs.rmSync(path.dirname(countsFile), { recursive: true, force: true });
+  });
+  const api = `http://127.0.0.1:${port}/api/trpc`;
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (!alive()) throw new Error(`npm start exited during start-up: ${stderr.trim()}`);
+    const ready = await fetch(`${api}/health.ping`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`npm start did not answer within ${READY_TIMEOUT_MS / 1000} s: ${stderr.trim()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+  }
+
+  return {
+    api,
+    pid: child.pid!,
+    counts,
+    alive,
+    exited,
+    finalCounts: () => JSON.parse(fs.readFileSync(countsFile, 'utf8')) as RequestCounts,
+    strayErrors: () => strays,
+    stderr: () => stderr,
+    stop: () => {
+      if (alive()) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
