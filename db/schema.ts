@@ -18,7 +18,8 @@ import { MAX_BALANCE } from './limits';
 
 /**
  * Lock order (every transaction that takes more than one row lock takes them in this order):
- *   idempotency_keys → queue_state → users → seats → reservations → wallets → queue_tokens
+ *   idempotency_keys → queue_state → users → seats → reservations → wallets → the line's write lock
+ *   (advisory, server/queue/service.ts) → queue_tokens
  * See README "Lock order" for which operation takes which.
  */
 
