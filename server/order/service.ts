@@ -17,7 +17,8 @@ import { seatLabel } from '../concert/service';
 import type { Config } from '../env';
 import { DomainError, PG, pgCode } from '../errors';
 import { turnCap } from '../queue/rules';
-import { endTurn, extendTurn, type ActiveToken } from '../queue/service';
+import { claimKey, rememberResult, storedResult, type Idempotency } from '../idempotency/service';
+import { admitAfterTurnEnded, endTurn, extendTurn, type ActiveToken } from '../queue/service';
 import { dbNow, effectiveStatus, liveHold, liveReservation, occupiesSeat } from '../reservation/rules';
 import { ticketReference } from '../ticket/reference';
 import { MAX_BALANCE } from '../wallet/limits';
@@ -618,5 +619,59 @@ async function seatsTaken(db: Db, { seatIds }: { userId: string; seatIds: number
     const free = new Set(lockable.map((s) => s.id));
     const taken = new Set([...seatIds.filter((id) => !free.has(id)), ...occupied.map((r) => r.seatId)]);
     return [...taken].sort((a, b) => a - b);
+  });
+}
+
+/**
+ * order.pay: one transaction (the idempotency key claimed first, then `payOrderIn`), then, when it
+ * ended the turn, the admission pass that gives the freed slot to the next fan at once. The payment
+ * stands whatever that pass meets (it never throws).
+ */
+export async function payOrder(
+  db: Db,
+  config: Config,
+  { userId, orderId, idempotency, requestId }: { userId: string; orderId: number; idempotency?: Idempotency; requestId?: string },
+): Promise<OrderPayment> {
+  const outcome = await db.transaction(async (tx) => {
+    if (idempotency) {
+      const first = await claimKey<OrderPayment>(tx, userId, idempotency);
+      if (first) return { result: first.replay, first: false, turnEnded: false };
+    }
+    const paid = await payOrderIn(tx, config, { userId, orderId });
+    if (idempotency) await rememberResult(tx, userId, idempotency, paid.result);
+    return paid;
+  });
+  if (outcome.first && outcome.turnEnded) await admitAfterTurnEnded(db, config, { requestId });
+  return outcome.result;
+}
+
+/**
+ * The answer to an order payment that already went through, if this call repeats one: the result
+ * stored under its idempotency key, else the order's payment. A replay needs no turn (the first
+ * payment ended it), so the procedure asks for it before the active-turn check.
+ */
+export async function orderPaymentReplay(
+  db: DbOrTx,
+  { userId, orderId, idempotency }: { userId: string; orderId: number; idempotency?: Idempotency },
+): Promise<OrderPayment | undefined> {
+  const stored = idempotency && (await storedResult<OrderPayment>(db, userId, idempotency));
+  if (stored) return stored.replay;
+  return findOrderPayment(db, { userId, orderId });
+}
+
+/** order.cancel: one transaction, the idempotency key claimed first, then `cancelOrderIn`. */
+export async function cancelOrder(
+  db: Db,
+  config: Config,
+  { userId, orderId, idempotency }: { userId: string; orderId: number; idempotency?: Idempotency },
+): Promise<CancelResult> {
+  return db.transaction(async (tx) => {
+    if (idempotency) {
+      const first = await claimKey<CancelResult>(tx, userId, idempotency);
+      if (first) return first.replay;
+    }
+    const result = await cancelOrderIn(tx, config, { userId, orderId, refund: true });
+    if (idempotency) await rememberResult(tx, userId, idempotency, result);
+    return result;
   });
 }
