@@ -455,7 +455,8 @@ export async function cancelOrderIn(
     case 'cancelled':
     case 'expired': {
       if (order.status === 'held') {
-        // A live hold is released; one that ran out is marked as what it already is.
+        // A hold that ran out is marked as what it already is (its reservations too, unless a later
+        // hold of a seat marked one first).
         const status = order.effective;
         await lockOrderSeats(tx, orderId);
         await tx
