@@ -36,7 +36,13 @@ async function compileLauncher() {
 
 async function main() {
   const compileOnly = process.argv.includes('--compile-only');
-  const config = parseEnv({ ...process.env, NODE_ENV: 'production', SESSION_SECRET: process.env.SESSION_SECRET ?? 'x'.repeat(32) });
+  const config = parseEnv({
+    ...process.env,
+    NODE_ENV: 'production',
+    // Only the build's own check: the server reads the real ones when it starts.
+    SESSION_SECRET: process.env.SESSION_SECRET ?? 'x'.repeat(32),
+    OPERATOR_PASSWORD: process.env.OPERATOR_PASSWORD ?? 'x'.repeat(12),
+  });
   if (config.DATABASE_URL && !compileOnly) {
     console.log('Applying migrations …');
     await applyMigrations(config.DATABASE_URL);

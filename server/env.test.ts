@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EnvError, parseEnv } from './env';
+import { DEV_OPERATOR_PASSWORD, EnvError, parseEnv } from './env';
 import { HEARTBEAT_SECONDS, LONGEST_POLL_INTERVAL_SECONDS } from './queue/timing';
+
+const OPERATOR = 'a-long-operator-password';
 
 describe('parseEnv', () => {
   it('applies the documented defaults', () => {
@@ -11,6 +13,7 @@ describe('parseEnv', () => {
       HOLD_TTL_SECONDS: 300,
       HOLD_MAX_PER_USER: 4,
       PURCHASE_MAX_PER_USER: 4,
+      REFUND_DEADLINE_HOURS: 24,
       DATABASE_POOLER: 'none',
     });
   });
@@ -20,6 +23,7 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ HOLD_TTL_SECONDS: '0' })).toThrow(/HOLD_TTL_SECONDS/);
     expect(() => parseEnv({ PORT: '70000' })).toThrow(/PORT/);
     expect(() => parseEnv({ PURCHASE_MAX_PER_USER: '0' })).toThrow(/PURCHASE_MAX_PER_USER/);
+    expect(() => parseEnv({ REFUND_DEADLINE_HOURS: '-1' })).toThrow(/REFUND_DEADLINE_HOURS/);
     expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow(EnvError);
   });
@@ -38,8 +42,20 @@ describe('parseEnv', () => {
   it('requires a real SESSION_SECRET in production only', () => {
     expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET: is required in production/);
     expect(() => parseEnv({ NODE_ENV: 'production', SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET/);
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) }).SESSION_SECRET).toBe('x'.repeat(32));
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), OPERATOR_PASSWORD: OPERATOR }).SESSION_SECRET).toBe(
+      'x'.repeat(32),
+    );
     expect(parseEnv({ NODE_ENV: 'development' }).SESSION_SECRET.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('requires an OPERATOR_PASSWORD of 12 characters or more in production, with a dev default elsewhere', () => {
+    const secret = 'x'.repeat(32);
+    expect(() => parseEnv({ NODE_ENV: 'production', SESSION_SECRET: secret })).toThrow(/OPERATOR_PASSWORD: is required in production/);
+    expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET: is required[\s\S]*OPERATOR_PASSWORD: is required/);
+    expect(() => parseEnv({ OPERATOR_PASSWORD: 'short' })).toThrow(/OPERATOR_PASSWORD: must be at least 12 characters/);
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: secret, OPERATOR_PASSWORD: OPERATOR }).OPERATOR_PASSWORD).toBe(OPERATOR);
+    expect(parseEnv({ NODE_ENV: 'development' }).OPERATOR_PASSWORD).toBe(DEV_OPERATOR_PASSWORD);
+    expect(parseEnv({ NODE_ENV: 'test' }).OPERATOR_PASSWORD).toBe(DEV_OPERATOR_PASSWORD);
   });
 
   it('treats an empty variable as unset', () => {

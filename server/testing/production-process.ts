@@ -65,6 +65,7 @@ export async function startProductionProcess(options: { databaseUrl: string; env
       DATABASE_URL: options.databaseUrl,
       PORT: String(port),
       SESSION_SECRET: 'process-test-secret-0123456789abcdef',
+      OPERATOR_PASSWORD: 'process-test-operator',
       REQUEST_COUNTS_FILE: countsFile,
       ...options.env,
     },

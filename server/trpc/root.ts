@@ -1,9 +1,12 @@
+import { adminRouter } from '../admin/router';
 import { concertRouter } from '../concert/router';
 import { healthRouter } from '../health/router';
+import { orderRouter } from '../order/router';
 import { paymentRouter } from '../payment/router';
 import { queueRouter } from '../queue/router';
 import { reservationRouter } from '../reservation/router';
 import { sessionRouter } from '../session/router';
+import { ticketRouter } from '../ticket/router';
 import { walletRouter } from '../wallet/router';
 import { createCallerFactory, router } from './init';
 
@@ -15,6 +18,9 @@ export const appRouter = router({
   reservation: reservationRouter,
   wallet: walletRouter,
   payment: paymentRouter,
+  order: orderRouter,
+  ticket: ticketRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;
