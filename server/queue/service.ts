@@ -225,12 +225,13 @@ export async function admitWaiting(
       .from(queueTokens)
       .where(and(ofLine, runningTurn));
 
-    let free = sale!.maxActive - active;
+    // Paused, closed or not yet drawn: turns still end, nobody is admitted.
+    const admits = sale!.openedAt !== null && saleStateOf(sale!, state.now) === 'open';
+    let free = admits ? sale!.maxActive - active : 0;
     let noSeatFree = false;
     let holdEndsAt: Date | null = null;
     let soldOut = false;
-    const opened = sale!.openedAt !== null && saleStateOf(sale!, state.now) === 'open';
-    if (opened && free > 0) {
+    if (free > 0) {
       const seats = await seatCounts(tx, concertId);
       if (seats.left === 0) {
         // Admission stops while no seat is free; a hold that runs out may free one.
