@@ -5,7 +5,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { freePort, startEmbeddedPostgres, withDatabase, type EmbeddedServer } from '../db/embedded';
 import { applyMigrations } from '../db/migrate';
-import { ensureDatabase } from '../db/provision';
+import { ensureDatabase } from '../server/provision';
 
 export const BENCH_SECRET = 'bench-session-secret-0123456789abcdef-xyz';
 

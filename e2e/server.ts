@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres, withDatabase } from '../db/embedded';
-import { APP_DATABASE, ensureDatabase, migrateAndSeed } from '../db/provision';
+import { APP_DATABASE, ensureDatabase, migrateAndSeed } from '../server/provision';
 
 /** package.json's start script as argv for this Node binary. */
 function startCommand(): string[] {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EmbeddedPostgresError } from '../db/embedded';
-import { EMBEDDED_DATA_DIR, startLocalDatabase } from '../db/provision';
+import { EMBEDDED_DATA_DIR, startLocalDatabase } from '../server/provision';
 import { EnvError, parseEnv } from '../server/env';
 
 const MODES = ['dev', 'start'] as const;

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CONCERTS, seedDemoData, SEATS_PER_DATE } from '../../db/seed';
+import { DEMO_CONCERTS, seedDemoData, SEATS_PER_DATE } from '../seed';
+import { checkInvariants } from '../invariants';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
 
-const { db } = await useTestDatabase();
+const { db, sql: client } = await useTestDatabase();
 const config = testConfig();
 beforeAll(() => seedDemoData(db));
 
@@ -14,13 +15,34 @@ describe('browsing concerts, dates and seats', () => {
     const concerts = await visitor.api.concert.list();
     expect(concerts.map((c) => c.title)).toEqual(DEMO_CONCERTS.map((c) => c.title));
     for (const c of concerts) {
-      expect(c.dates.length).toBeGreaterThanOrEqual(3);
+      expect(c.dates.length).toBeGreaterThanOrEqual(1);
       for (const d of c.dates) expect(Date.parse(d.startsAt)).toBeGreaterThan(Date.now());
     }
   });
 
   it('seeds idempotently', async () => {
     expect(await seedDemoData(db)).toEqual({ created: 0 });
+  });
+
+  it('shows every state of a sale in the demo data, with price ranges, and the sold-out one keeps the invariants', async () => {
+    const visitor = await new TestUser(db, config).start();
+    const concerts = await visitor.api.concert.list();
+    expect(concerts.map((c) => c.sale?.state)).toEqual(['open', 'scheduled', 'prequeue', 'sold_out']);
+    for (const c of concerts) {
+      expect(c.sale).toMatchObject({ prequeueOpensAt: expect.any(String), opensAt: expect.any(String) });
+      expect(c.sale!.commitment).toMatch(/^[0-9a-f]{64}$/);
+      expect(c.priceRange).toEqual({ min: 99_000, max: 165_000 });
+    }
+    // The pre-queue's sale opens a few minutes from now.
+    const opensIn = Date.parse(concerts[2]!.sale!.opensAt) - Date.now();
+    expect(opensIn).toBeGreaterThan(60_000);
+    expect(opensIn).toBeLessThanOrEqual(5 * 60_000);
+    const [{ unsold } = { unsold: -1 }] = await db.execute<{ unsold: number }>(sql`
+      SELECT count(*)::int AS unsold FROM seats s JOIN schedules d ON d.id = s.schedule_id
+      WHERE d.concert_id = ${concerts[3]!.concertId}
+        AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.seat_id = s.id AND r.status = 'confirmed')`);
+    expect(unsold).toBe(0);
+    expect((await checkInvariants(client, config.QUEUE_MAX_ACTIVE, config)).filter((r) => r.breaches.length > 0)).toEqual([]);
   });
 
   it('lists a concert’s future dates only, with free and total seats', async () => {
@@ -42,8 +64,9 @@ describe('browsing concerts, dates and seats', () => {
 
   it('shows every seat of a date with its state as the caller sees it', async () => {
     const [alice, bob] = [await admittedUser(db, config), await admittedUser(db, config)];
-    const [, second] = await alice.api.concert.list();
-    const [date] = await alice.api.concert.dates({ concertId: second!.concertId });
+    // The concert on sale (the one both joined), its second date.
+    const [second] = await alice.api.concert.list();
+    const [, date] = await alice.api.concert.dates({ concertId: second!.concertId });
     const seats = await alice.api.concert.seats({ scheduleId: date!.scheduleId });
     expect(seats).toHaveLength(SEATS_PER_DATE);
     expect(seats[0]).toEqual({

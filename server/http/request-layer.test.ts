@@ -2,7 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../../db/seed';
+import { seedDemoData } from '../seed';
 import type { Config } from '../env';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, testConfig } from '../testing/test-user';

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../../db/seed';
+import { seedDemoData } from '../seed';
 import { ledgerMismatches } from '../testing/ledger';
 import { seatPicker } from '../testing/seats';
 import { useTestDatabase } from '../testing/test-database';

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createConcert } from '../../db/seed';
+import { createConcert } from '../seed';
 import { checkInvariants } from '../invariants';
 import { runOutHold } from '../testing/clock';
 import { ledgerMismatches } from '../testing/ledger';

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { bigId, intId } from '../ids';
 import { idempotencyKeySchema, idempotencyOf } from '../idempotency/service';
 import type { Context } from '../trpc/context';
-import { activeTokenOrReplayProcedure, activeTokenProcedure, idempotencyKeyOf, router, sessionProcedure } from '../trpc/init';
+import { concertOfOrder, concertOfSeat } from '../sale/scope';
+import { activeTokenForConcertProcedure, activeTokenOrReplayProcedure, idempotencyKeyOf, router, sessionProcedure } from '../trpc/init';
 import { cancelOrder, getOrder, holdSeats, listOrders, orderPaymentReplay, payOrder } from './service';
 
 /** More than any hold limit: the configured HOLD_MAX_PER_USER is checked by the service (INVALID_INPUT). */
@@ -16,13 +17,19 @@ const idempotencyOfCall = (scope: string, ctx: Context, input: { idempotencyKey?
 
 export const orderRouter = router({
   /** Holds seats of one date together, all or none. */
-  hold: activeTokenProcedure.input(z.object({ seatIds: z.array(intId).max(MAX_SEAT_IDS) })).mutation(async ({ ctx, input }) => {
+  // The line is the one of the first seat's concert; seats of another date (or concert) are refused by the service.
+  hold: activeTokenForConcertProcedure(z.object({ seatIds: z.array(intId).max(MAX_SEAT_IDS) }), (ctx, input) =>
+    input.seatIds[0] === undefined ? Promise.resolve(undefined) : concertOfSeat(ctx.db, input.seatIds[0]),
+  ).mutation(async ({ ctx, input }) => {
     const order = await holdSeats(ctx.db, ctx.config, { userId: ctx.userId, token: ctx.token, seatIds: input.seatIds });
     return { ...order, seats: order.seats.map(({ reservationId: _reservationId, ...seat }) => seat) };
   }),
   /** Pays a held order with the active turn; repeating a payment that went through returns it with the session only. */
-  pay: activeTokenOrReplayProcedure(payInput, (ctx, input) =>
-    orderPaymentReplay(ctx.db, { userId: ctx.userId, orderId: input.orderId, idempotency: idempotencyOfCall('order.pay', ctx, input) }),
+  pay: activeTokenOrReplayProcedure(
+    payInput,
+    (ctx, input) =>
+      orderPaymentReplay(ctx.db, { userId: ctx.userId, orderId: input.orderId, idempotency: idempotencyOfCall('order.pay', ctx, input) }),
+    (ctx, input) => concertOfOrder(ctx.db, { userId: ctx.userId, orderId: input.orderId }),
   ).mutation(
     async ({ ctx, input }) =>
       ctx.replay ??

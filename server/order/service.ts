@@ -18,7 +18,9 @@ import type { Config } from '../env';
 import { DomainError, PG, pgCode } from '../errors';
 import { turnCap } from '../queue/rules';
 import { claimKey, rememberResult, storedResult, type Idempotency } from '../idempotency/service';
-import { admitAfterTurnEnded, endTurn, extendTurn, type ActiveToken } from '../queue/service';
+import { admitAfterTurnEnded, endTurn, extendTurn, markAdmissionDue, type ActiveToken } from '../queue/service';
+import { concertOfOrder } from '../sale/scope';
+import { reopenSoldOut } from '../sale/service';
 import { dbNow, effectiveStatus, liveHold, liveReservation, occupiesSeat } from '../reservation/rules';
 import { ticketReference } from '../ticket/reference';
 import { MAX_BALANCE } from '../wallet/limits';
@@ -289,6 +291,7 @@ async function lockOwnOrder(tx: Tx, config: Config, { userId, orderId }: { userI
       heldUntil: orders.heldUntil,
       total: orders.total,
       bookingCode: orders.bookingCode,
+      concertId: schedules.concertId,
       now: dbNow(),
       refundDeadline: sql<Date>`${schedules.startsAt} - make_interval(hours => ${config.REFUND_DEADLINE_HOURS})`.mapWith(
         (v: string | Date) => new Date(v),
@@ -357,10 +360,10 @@ export async function payOrderIn(
   tx: Tx,
   config: Config,
   { userId, orderId }: { userId: string; orderId: number },
-): Promise<{ result: OrderPayment; first: boolean; turnEnded: boolean }> {
+): Promise<{ result: OrderPayment; first: boolean; turnEnded: boolean; concertId: number }> {
   const order = await lockOwnOrder(tx, config, { userId, orderId });
   if (order.effective === 'confirmed' || order.effective === 'refunded') {
-    return { result: (await findOrderPayment(tx, { userId, orderId }))!, first: false, turnEnded: false };
+    return { result: (await findOrderPayment(tx, { userId, orderId }))!, first: false, turnEnded: false, concertId: order.concertId };
   }
   if (order.effective === 'cancelled') throw new DomainError('RESERVATION_EXPIRED', 'This hold was cancelled. Pick your seats again.');
   if (order.effective === 'expired') {
@@ -396,13 +399,20 @@ export async function payOrderIn(
     .where(eq(reservations.orderId, orderId));
   const bookingCode = await confirmWithBookingCode(tx, orderId);
 
+  // The turn in this concert's line ends once no other hold of the concert is left to pay.
   const [otherHold] = await tx
     .select({ id: reservations.id })
     .from(reservations)
-    .where(and(eq(reservations.userId, userId), liveHold))
+    .innerJoin(schedules, eq(schedules.id, reservations.scheduleId))
+    .where(and(eq(reservations.userId, userId), liveHold, eq(schedules.concertId, order.concertId)))
     .limit(1);
-  if (!otherHold) await endTurn(tx, { userId });
-  return { result: { orderId, bookingCode, paymentId: payment!.id, amount: order.total, balance }, first: true, turnEnded: !otherHold };
+  if (!otherHold) await endTurn(tx, { userId, concertId: order.concertId });
+  return {
+    result: { orderId, bookingCode, paymentId: payment!.id, amount: order.total, balance },
+    first: true,
+    turnEnded: !otherHold,
+    concertId: order.concertId,
+  };
 }
 
 /**
@@ -636,13 +646,13 @@ export async function payOrder(
   const outcome = await db.transaction(async (tx) => {
     if (idempotency) {
       const first = await claimKey<OrderPayment>(tx, userId, idempotency);
-      if (first) return { result: first.replay, first: false, turnEnded: false };
+      if (first) return { result: first.replay, first: false, turnEnded: false, concertId: 0 };
     }
     const paid = await payOrderIn(tx, config, { userId, orderId });
     if (idempotency) await rememberResult(tx, userId, idempotency, paid.result);
     return paid;
   });
-  if (outcome.first && outcome.turnEnded) await admitAfterTurnEnded(db, config, { requestId });
+  if (outcome.first && outcome.turnEnded) await admitAfterTurnEnded(db, config, { concertId: outcome.concertId, requestId });
   return outcome.result;
 }
 
@@ -666,13 +676,26 @@ export async function cancelOrder(
   config: Config,
   { userId, orderId, idempotency }: { userId: string; orderId: number; idempotency?: Idempotency },
 ): Promise<CancelResult> {
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     if (idempotency) {
       const first = await claimKey<CancelResult>(tx, userId, idempotency);
       if (first) return first.replay;
     }
-    const result = await cancelOrderIn(tx, config, { userId, orderId, refund: true });
-    if (idempotency) await rememberResult(tx, userId, idempotency, result);
-    return result;
+    const cancelled = await cancelOrderIn(tx, config, { userId, orderId, refund: true });
+    if (idempotency) await rememberResult(tx, userId, idempotency, cancelled);
+    return cancelled;
   });
+  if (result.status === 'refunded' || result.status === 'cancelled') await seatsBackOnSale(db, { userId, orderId });
+  return result;
+}
+
+/**
+ * After a commit that released seats (a refund, a released hold): the sale's sold-out state and its
+ * line see them again. Both steps are idempotent and never wait (the cancel already stands).
+ */
+async function seatsBackOnSale(db: Db, { userId, orderId }: { userId: string; orderId: number }) {
+  const concertId = await concertOfOrder(db, { userId, orderId });
+  if (concertId === undefined) return;
+  await reopenSoldOut(db, concertId);
+  await markAdmissionDue(db, concertId);
 }

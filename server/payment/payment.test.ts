@@ -3,7 +3,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as schema from '../../db/schema';
-import { seedDemoData } from '../../db/seed';
+import { seedDemoData } from '../seed';
 import { admitWaiting } from '../queue/service';
 import { emptyLine, runOutHold } from '../testing/clock';
 import { ledgerMismatches } from '../testing/ledger';
@@ -209,7 +209,7 @@ describe('the admission pass after a payment', () => {
     for (let round = 0; round < 15; round++) {
       const { solo, payer, hold, next } = await soloLine();
       // Passes started by others (polls, issues) race the payment's own pass.
-      const others = Array.from({ length: 4 }, () => admitWaiting(db, solo, { mode: 'wait' }));
+      const others = Array.from({ length: 4 }, () => admitWaiting(db, solo, { concertId: payer.concertId, mode: 'wait' }));
       await payer.api.payment.pay({ reservationId: hold.reservationId });
       await Promise.all(others);
       // Read without polling: the slot went to the next fan without anyone asking.

@@ -36,7 +36,7 @@ export async function pay(
   const outcome = await db.transaction(async (tx) => {
     if (idempotency) {
       const first = await claimKey<PaymentResult>(tx, userId, idempotency);
-      if (first) return { result: first.replay, first: false, turnEnded: false };
+      if (first) return { result: first.replay, first: false, turnEnded: false, concertId: 0 };
     }
     const orderId = await orderOfReservation(tx, { userId, reservationId });
     const paid = await payOrderIn(tx, config, { userId, orderId });
@@ -45,7 +45,7 @@ export async function pay(
     return { ...paid, result };
   });
   // A freed slot admits the next in line at once, not at the next poll; the payment stands whatever that pass meets.
-  if (outcome.first && outcome.turnEnded) await admitAfterTurnEnded(db, config, { requestId });
+  if (outcome.first && outcome.turnEnded) await admitAfterTurnEnded(db, config, { concertId: outcome.concertId, requestId });
   return outcome.result;
 }
 

@@ -71,6 +71,7 @@ export async function orderOfReservation(
   const [found] = await db
     .select({ orderId: reservations.orderId })
     .from(reservations)
+    .innerJoin(schedules, eq(schedules.id, reservations.scheduleId))
     .where(and(eq(reservations.id, reservationId), eq(reservations.userId, userId)));
   if (!found) throw new DomainError('NOT_FOUND', 'There is no such reservation.');
   return found.orderId;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../../db/seed';
+import { seedDemoData } from '../seed';
 import { useTestDatabase } from '../testing/test-database';
 import { concertPlan } from '../testing/operator';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
@@ -19,7 +19,7 @@ const CALLS: Record<string, Call> = {
   'session.start': (u) => u.api.session.start(),
   'session.me': (u) => u.api.session.me(),
   'health.ping': (u) => u.api.health.ping(),
-  'queue.issue': (u) => u.api.queue.issue(),
+  'queue.issue': (u, ids) => u.api.queue.issue({ concertId: ids.concertId }),
   'queue.status': (u) => u.api.queue.status(),
   'concert.list': (u) => u.api.concert.list(),
   'concert.dates': (u, ids) => u.api.concert.dates({ concertId: ids.concertId }),
@@ -41,9 +41,19 @@ const CALLS: Record<string, Call> = {
   'admin.login': (u) => u.api.admin.login({ password: 'not-the-operator-password' }),
   'admin.logout': (u) => u.api.admin.logout(),
   'admin.concert.create': (u) => u.api.admin.concert.create(concertPlan()),
+  'sale.draw': (u, ids) => u.api.sale.draw({ concertId: ids.concertId }),
 };
 /** Procedures a stranger may call with no token at all (they reveal nothing of anyone else's). */
-const OPEN = new Set(['session.start', 'session.me', 'health.ping', 'queue.issue', 'concert.list', 'admin.login', 'admin.logout']);
+const OPEN = new Set([
+  'session.start',
+  'session.me',
+  'health.ping',
+  'queue.issue',
+  'concert.list',
+  'sale.draw',
+  'admin.login',
+  'admin.logout',
+]);
 /** The session alone is enough: a fan's own orders (another's are NOT_FOUND, checked below). */
 const SESSION_ONLY = new Set(['order.list', 'order.get', 'order.cancel']);
 /** Operators only: no fan session or token lets anyone in. */
@@ -117,7 +127,7 @@ describe('authorization', () => {
       mine: false,
     });
     // Issuing returns Bob's own token, never Alice's; status reads his own.
-    expect((await bob.api.queue.issue()).token).toBe(bob.token);
+    expect((await bob.api.queue.issue({ concertId: concert!.concertId })).token).toBe(bob.token);
 
     expect(await alice.api.wallet.balance()).toEqual({ balance: 500_000 });
     expect((await alice.api.reservation.list())[0]).toMatchObject({ status: 'held' });

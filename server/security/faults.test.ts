@@ -4,7 +4,7 @@ import { sql as drizzleSql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../db/client';
-import { seedDemoData } from '../../db/seed';
+import { seedDemoData } from '../seed';
 import { asDomainError } from '../errors';
 import { createNodeHandler } from '../http/trpc-handlers';
 import { stopServer } from '../http/production-server';

@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../../db/seed';
+import { seedDemoData } from '../seed';
 import { checkInvariants } from '../invariants';
 import { connectionKiller } from '../testing/connection-killer';
 import { CookieJar } from '../testing/cookie-jar';

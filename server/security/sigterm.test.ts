@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
+import { createConcert } from '../seed';
 import { checkInvariants } from '../invariants';
 import { CookieJar } from '../testing/cookie-jar';
 import { productionBuildExists, startProductionProcess } from '../testing/production-process';
@@ -17,6 +18,7 @@ const FANS = 10;
 const CHARGES_PER_FAN = 10;
 /** Requests the server must have in hand when the signal comes. */
 const IN_HAND_AT_SIGTERM = 10;
+const { concertId } = await createConcert(database.db, { title: 'SIGTERM', artist: 'Testers', venue: 'Test Hall', dayOffsets: [20] });
 
 describe('SIGTERM during load', () => {
   it.skipIf(!productionBuildExists())(
@@ -36,7 +38,7 @@ describe('SIGTERM during load', () => {
       for (let i = 0; i < FANS; i++) {
         const jar = new CookieJar();
         expect(await post('session.start', '', {}, jar)).toBe(200);
-        expect(await post('queue.issue', jar.header(), {}, jar)).toBe(200);
+        expect(await post('queue.issue', jar.header(), { concertId }, jar)).toBe(200);
         fans.push(jar.header());
       }
 

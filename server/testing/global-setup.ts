@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, withDatabase } from '../../db/embedded';
 import { applyMigrations } from '../../db/migrate';
-import { ensureDatabase } from '../../db/provision';
+import { ensureDatabase } from '../provision';
 
 export const TEMPLATE_DATABASE = 'tickets_test_template';
 

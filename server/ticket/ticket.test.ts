@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seedDemoData } from '../../db/seed';
+import { seedDemoData } from '../seed';
 import { newBookingCode, normalizeBookingCode } from '../order/booking-code';
 import { signedInOperator } from '../testing/operator';
 import { seatPicker } from '../testing/seats';

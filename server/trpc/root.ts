@@ -5,6 +5,7 @@ import { orderRouter } from '../order/router';
 import { paymentRouter } from '../payment/router';
 import { queueRouter } from '../queue/router';
 import { reservationRouter } from '../reservation/router';
+import { saleRouter } from '../sale/router';
 import { sessionRouter } from '../session/router';
 import { ticketRouter } from '../ticket/router';
 import { walletRouter } from '../wallet/router';
@@ -21,6 +22,7 @@ export const appRouter = router({
   order: orderRouter,
   ticket: ticketRouter,
   admin: adminRouter,
+  sale: saleRouter,
 });
 
 export type AppRouter = typeof appRouter;
