@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import next from 'next';
 import { getDatabase } from '../database';
 import { env } from '../env';
-import { normalisePath } from './request-guard';
+import { isBareHost, normalisePath } from './request-guard';
 import { logUnhandledErrors } from './request-scope';
 import { answerMalformedUrl, createNodeHandler } from './trpc-handlers';
 
@@ -42,7 +42,7 @@ export function createRequestServer({ handleApi, handlePage }: { handleApi: Hand
       connection.responding = true;
       res.once('close', () => (connection.responding = false));
     }
-    const path = normalisePath(req.url ?? '/');
+    const path = isBareHost(req.headers.host) ? normalisePath(req.url ?? '/') : { kind: 'malformed' as const };
     if (path.kind === 'malformed') return void answerMalformedUrl(req, res);
     if (path.kind === 'api') {
       // The API answers JSON only; Next adds the full set (CSP and all) to everything it serves.

@@ -86,6 +86,10 @@ export function addressKey(address: string): string {
     .join(':')}::/64`;
 }
 
+/** A Host header as clients send it: a name or an address, and a port. Anything else (a path, spaces) is refused. */
+const BARE_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/;
+export const isBareHost = (host: string | undefined): boolean => host === undefined || BARE_HOST.test(host);
+
 export type PathVerdict = { kind: 'api'; procedurePath: string } | { kind: 'page' } | { kind: 'malformed' };
 
 /**
@@ -95,6 +99,9 @@ export type PathVerdict = { kind: 'api'; procedurePath: string } | { kind: 'page
  * API layer, never a second way in. A malformed percent-escape is `malformed` (a 400, not a 500).
  */
 export function normalisePath(rawUrl: string): PathVerdict {
+  // Only origin-form targets (`/path?query`): the asterisk form (`OPTIONS *`) and the absolute form
+  // (`GET http://host/path`), which browsers never send to an origin server, are refused.
+  if (!/^[\\/]/.test(rawUrl)) return { kind: 'malformed' };
   const query = rawUrl.search(/[?#]/);
   const rawPath = (query < 0 ? rawUrl : rawUrl.slice(0, query)).replace(/[\\/]+/g, '/');
   let decoded: string;

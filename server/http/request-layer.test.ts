@@ -141,6 +141,16 @@ describe.each(paths)('the request layer through the %s', (_name, send) => {
     expect(await count('users')).toBe(users);
   });
 
+  it('refuses an input nested deeper than any procedure takes with 400, not a stack overflow, and writes nothing', async () => {
+    const users = await count('users');
+    for (const depth of [40, 5_000, 30_000]) {
+      const res = await send(post('session.start', `{"name":${'['.repeat(depth)}${']'.repeat(depth)}}`));
+      expect(res.status, `depth ${depth}`).toBe(400);
+      expect((await json(res)).error!.data.reason).toBe('INVALID_INPUT');
+    }
+    expect(await count('users')).toBe(users);
+  });
+
   it('drops a cookie carrying a NUL: a 4xx with a reason, never a 500, and nothing written', async () => {
     const fan = await admittedUser(db, config);
     const cookie = `${fan.cookies.header().replace(/queue_token=[^;]*/, 'queue_token=%00abc')}`;
@@ -164,6 +174,9 @@ describe.each(paths)('the request layer through the %s', (_name, send) => {
     const res = await send(post('session.start', '{}', { origin: 'https://evil.example' }));
     expect(res.status).toBe(403);
     expect((await json(res)).error!.data.reason).toBe('CROSS_SITE');
+    // Without a trusted proxy, a forwarded host is the client's own word: it cannot vouch for an Origin.
+    const spoofed = await send(post('session.start', '{}', { origin: 'http://evil.example', 'x-forwarded-host': 'evil.example' }));
+    expect(spoofed.status).toBe(403);
     expect(await count('users')).toBe(users);
   });
 });
@@ -256,6 +269,24 @@ describe("npm start's router", () => {
     expect((await rawRequest(base, 'POST', '//api/trpc/session.start', headers, '{}')).status).toBe(429);
     const big = JSON.stringify({ name: 'x'.repeat(MAX_BODY_BYTES) });
     expect((await rawRequest(base, 'POST', '/api/./trpc/session.me', { 'content-type': 'application/json' }, big)).status).toBe(413);
+    expect(pages).toBe(0);
+  });
+
+  it('refuses request targets other than a path (asterisk, absolute form) and a Host that carries a path, with 400', async () => {
+    let pages = 0;
+    const base = await listen(
+      createRequestServer({
+        handleApi: createNodeHandler({ db, config }),
+        handlePage: (_req, res) => Promise.resolve(void (pages++, res.writeHead(404).end())),
+      }),
+    );
+    const users = await count('users');
+    expect((await rawRequest(base, 'OPTIONS', '*')).status).toBe(400);
+    expect((await rawRequest(base, 'GET', '*')).status).toBe(400);
+    expect((await rawRequest(base, 'GET', 'http://127.0.0.1/api/trpc/health.ping')).status).toBe(400);
+    const hostile = { 'content-type': 'application/json', host: 'x/api/trpc/session.start?' };
+    expect((await rawRequest(base, 'POST', '/api/trpc/health.ping', hostile, '{"name":"hosty"}')).status).toBe(400);
+    expect(await count('users')).toBe(users);
     expect(pages).toBe(0);
   });
 

@@ -103,6 +103,7 @@ async function answer(req: ApiRequest, requestId: string, { db, config, trustPro
         headers: { get: (name) => req.headers.get(name) ?? (name.toLowerCase() === 'host' ? req.url.host : null) },
         appendHeader: (name, value) => resHeaders.append(name, value),
         clientIp: address === undefined ? undefined : addressKey(address),
+        trustProxy,
       }),
     onError: logInternal,
   });
@@ -224,10 +225,11 @@ export function createNodeHandler(deps: Deps): (req: IncomingMessage, res: Serve
     const abort = new AbortController();
     res.once('close', () => abort.abort());
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-    const host = req.headers.host ?? 'localhost';
+    // The path and query come from the request line alone: the Host header is the client's to write
+    // and must never change which procedure runs (the Origin check reads it separately).
     let url: URL;
     try {
-      url = new URL(`http://${host}${req.url?.startsWith('/') ? '' : '/'}${req.url ?? '/'}`);
+      url = new URL(`http://localhost${req.url?.startsWith('/') ? '' : '/'}${req.url ?? ''}`);
     } catch {
       url = new URL(`http://localhost/${encodeURI(req.url ?? '')}`);
     }

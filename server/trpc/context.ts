@@ -23,6 +23,8 @@ export interface Context {
   requestId: string;
   /** The caller's address, for rate limits; undefined when it cannot be known (see clientAddress). */
   clientIp: string | undefined;
+  /** Behind a trusted proxy (TRUST_PROXY): its forwarded host and scheme count for the Origin check. */
+  trustProxy: boolean;
   appendHeader: (name: string, value: string) => void;
 }
 
@@ -33,6 +35,7 @@ export interface ContextSource {
   /** Appends a header to the response. */
   appendHeader: (name: string, value: string) => void;
   clientIp: string | undefined;
+  trustProxy?: boolean;
   /** Set by the HTTP request layer, which also sends it as `x-request-id`; else made here. */
   requestId?: string;
 }
@@ -47,7 +50,15 @@ export function requestIdOf(headers: RequestHeaders): string {
   return given && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-export function createContext({ db, config, headers, appendHeader, clientIp, requestId: fromLayer }: ContextSource): Context {
+export function createContext({
+  db,
+  config,
+  headers,
+  appendHeader,
+  clientIp,
+  trustProxy = false,
+  requestId: fromLayer,
+}: ContextSource): Context {
   const secure = config.NODE_ENV === 'production';
   const requestId = fromLayer ?? requestIdOf(headers);
   if (!fromLayer) appendHeader(REQUEST_ID_HEADER, requestId);
@@ -59,6 +70,7 @@ export function createContext({ db, config, headers, appendHeader, clientIp, req
     setCookie: (name, value, maxAgeSeconds) => appendHeader('set-cookie', serializeCookie(name, value, { maxAgeSeconds, secure })),
     requestId,
     clientIp,
+    trustProxy,
     appendHeader,
   };
 }

@@ -64,44 +64,75 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
  * without an Origin (curl, server to server) are not cross-site.
  */
 const refuseCrossSite = t.middleware(({ ctx, type, next }) => {
-  if (type === 'mutation' && isCrossSite(ctx.headers)) throw new DomainError('CROSS_SITE', 'This request came from another site.');
+  if (type === 'mutation' && isCrossSite(ctx.headers, ctx.trustProxy)) {
+    throw new DomainError('CROSS_SITE', 'This request came from another site.');
+  }
   return next();
 });
 
-function isCrossSite(headers: Context['headers']): boolean {
+/**
+ * An Origin that is not this site: another host, or the same host over another scheme. The host and
+ * scheme a proxy forwards (`X-Forwarded-Host`, `X-Forwarded-Proto`) count only behind a trusted proxy;
+ * otherwise a client could write them to match any Origin.
+ */
+function isCrossSite(headers: Context['headers'], trustProxy: boolean): boolean {
   if (headers.get('sec-fetch-site') === 'cross-site') return true;
   const origin = headers.get('origin');
   if (!origin) return false;
-  const host = headers.get('x-forwarded-host') ?? headers.get('host');
+  const forwarded = (name: string) => (trustProxy ? headers.get(name)?.split(',')[0]?.trim() : undefined);
+  const host = forwarded('x-forwarded-host') ?? headers.get('host');
+  const scheme = forwarded('x-forwarded-proto');
   try {
-    return new URL(origin).host !== host;
+    const from = new URL(origin);
+    return from.host !== host || (scheme !== undefined && from.protocol !== `${scheme}:`);
   } catch {
     return true; // "null" or garbage
   }
 }
 
-/** True if a NUL character is anywhere in a parsed JSON value (its strings or its keys). */
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
-  return false;
-}
+/** Deeper than any input of this API; a deeper one is refused rather than walked. */
+const MAX_INPUT_DEPTH = 32;
 
 /**
- * PostgreSQL refuses a NUL (0x00) in text, so an input string carrying one would fail as a 500 deep in
- * a service. It is refused here, once for every procedure, before anything runs.
+ * What a raw input holds that no procedure accepts: a NUL character in a string or key (PostgreSQL
+ * refuses 0x00 in text, so it would fail as a 500 deep in a service), or nesting deeper than
+ * MAX_INPUT_DEPTH. Walked iteratively: a 10 KB body of brackets must not exhaust the stack.
  */
-const refuseNul = t.middleware(async ({ getRawInput, next }) => {
-  if (containsNul(await getRawInput()))
+function inputProblem(input: unknown): 'nul' | 'too-deep' | undefined {
+  const stack: { value: unknown; depth: number }[] = [{ value: input, depth: 0 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return 'nul';
+    } else if (value !== null && typeof value === 'object') {
+      if (depth >= MAX_INPUT_DEPTH) return 'too-deep';
+      for (const [key, child] of Object.entries(value)) {
+        if (key.includes('\u0000')) return 'nul';
+        stack.push({ value: child, depth: depth + 1 });
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Inputs no procedure accepts are refused here, once for every procedure, before anything runs. */
+const refuseUnacceptableInput = t.middleware(async ({ getRawInput, next }) => {
+  const problem = inputProblem(await getRawInput());
+  if (problem === 'nul') {
     throw new DomainError('INVALID_INPUT', 'The input contains a NUL character.', {
       fieldErrors: { _: ['must not contain NUL characters'] },
     });
+  }
+  if (problem === 'too-deep') {
+    throw new DomainError('INVALID_INPUT', 'The input is nested too deeply.', {
+      fieldErrors: { _: [`must not nest deeper than ${MAX_INPUT_DEPTH}`] },
+    });
+  }
   return next();
 });
 
 /** Anyone may call it. */
-export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseCrossSite).use(refuseNul);
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseCrossSite).use(refuseUnacceptableInput);
 
 /**
  * Who a rate limit counts: the client's address; else (the route handler without TRUST_PROXY has no
