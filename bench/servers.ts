@@ -6,6 +6,7 @@ import postgres from 'postgres';
 import { freePort, startEmbeddedPostgres, withDatabase, type EmbeddedServer } from '../db/embedded';
 import { applyMigrations } from '../db/migrate';
 import { ensureDatabase } from '../server/provision';
+import { npmStartNodeArgs } from '../scripts/start-command';
 
 export const BENCH_SECRET = 'bench-session-secret-0123456789abcdef-xyz';
 
@@ -93,10 +94,7 @@ export async function startApp(kind: 'custom' | 'next', databaseUrl: string, env
 
 /** Exactly what `npm start` runs (its heap budget included), as one process whose memory we can read. */
 function npmStartCommand(): string[] {
-  const { scripts } = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
-  const [node, ...args] = scripts.start.split(/\s+/);
-  if (node !== 'node') throw new Error(`npm start should run node directly, not ${node}`);
-  return [process.execPath, ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...args];
+  return [process.execPath, ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...npmStartNodeArgs()];
 }
 
 /** Resident memory of a process in MB, from /proc. */

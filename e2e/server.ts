@@ -10,13 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres, withDatabase } from '../db/embedded';
 import { APP_DATABASE, ensureDatabase, migrateAndSeed } from '../server/provision';
+import { npmStartNodeArgs } from '../scripts/start-command';
 
 /** package.json's start script as argv for this Node binary. */
 function startCommand(): string[] {
-  const { scripts } = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
-  const [node, ...args] = scripts.start.split(/\s+/);
-  if (node !== 'node') throw new Error(`npm start should run node directly, not ${node}`);
-  return args;
+  return npmStartNodeArgs();
 }
 
 async function main() {

@@ -21,8 +21,8 @@ let processHandlersInstalled = false;
 /**
  * A rejection nobody handled (a driver's background query, a forgotten await) is logged with the
  * request it came from, and the server keeps serving: one request's bug must not take every other
- * one down. An uncaught exception is logged the same way, then Node's default (exit) stands, since
- * the process's state is unknown after one.
+ * one down. An uncaught exception is logged the same way (under npm start, Next's own handler then
+ * keeps the process serving, as it does for rejections). The process tests count both lines as bugs.
  */
 export function logUnhandledErrors() {
   if (processHandlersInstalled) return;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { onTestFinished } from 'vitest';
 import { freePort } from '../../db/embedded';
+import { npmStartNodeArgs } from '../../scripts/start-command';
 
 /**
  * The production server as `npm start` runs it (package.json's start command line: the compiled
@@ -41,17 +42,15 @@ const READY_TIMEOUT_MS = 60_000;
 const READY_POLL_MS = 250;
 const STDERR_KEPT_CHARS = 64 * 1024;
 /**
- * How Next's process handlers (which npm start's server installs) log an error that escaped every
- * caller, instead of crashing: each is a bug, whether or not the process survives it.
+ * How an error that escaped every caller is logged, by Next's process handlers (which npm start's
+ * server installs) and by our own (server/http/request-scope.ts): each is a bug, whether or not the
+ * process survives it.
  */
-const STRAY_ERROR = /unhandledRejection|uncaughtException|Unhandled(Promise)?Rejection/;
+const STRAY_ERROR = /unhandledRejection|uncaughtException|Unhandled(Promise)?Rejection|unhandled rejection:|uncaught exception:/;
 
 /** package.json's start command line, with the request counter preloaded. */
 function startCommand(): string[] {
-  const { scripts } = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
-  const [node, ...args] = scripts.start.split(/\s+/);
-  if (node !== 'node') throw new Error(`npm start should run node directly, not ${node}`);
-  return ['--import', path.resolve('server/testing/request-counter.mjs'), ...args];
+  return ['--import', path.resolve('server/testing/request-counter.mjs'), ...npmStartNodeArgs()];
 }
 
 export async function startProductionProcess(options: { databaseUrl: string; env?: Record<string, string> }): Promise<ProductionProcess> {
