@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
 import { concerts, schedules, seats } from '../../db/schema';
+import type { Config } from '../env';
+import { createSale } from '../sale/service';
 
 /**
  * An operator creates a concert, its dates and their seat maps (and, with the sale module, its sale)
@@ -144,11 +146,20 @@ export async function insertConcert(
   return { concertId, scheduleIds };
 }
 
-/** `admin.concert.create`: the concert, its dates and seat maps (and its sale) in one transaction. */
-export async function createConcert(db: Db, plan: CreateConcertInput): Promise<{ concertId: number; scheduleIds: number[] }> {
+/** `admin.concert.create`: the concert, its dates and seat maps and its sale, in one transaction. */
+export async function createConcert(
+  db: Db,
+  defaults: Pick<Config, 'QUEUE_MAX_ACTIVE' | 'QUEUE_ACTIVE_TTL_SECONDS'>,
+  plan: CreateConcertInput,
+): Promise<{ concertId: number; scheduleIds: number[] }> {
   return db.transaction(async (tx) => {
     const created = await insertConcert(tx, plan);
-    // The sale is created here too once server/sale/service.ts (createSale) lands.
+    const { prequeueOpensAt, opensAt, maxActive, turnSeconds } = plan.sale;
+    await createSale(
+      tx,
+      { concertId: created.concertId, prequeueOpensAt: new Date(prequeueOpensAt), opensAt: new Date(opensAt), maxActive, turnSeconds },
+      defaults,
+    );
     return created;
   });
 }
