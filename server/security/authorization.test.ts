@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed';
+import type { TRPCError } from '@trpc/server';
+import { concertPlan, signedInOperator } from '../testing/operator';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
 import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '../trpc/init';
@@ -27,9 +29,27 @@ const CALLS: Record<string, Call> = {
   'wallet.charge': (u) => u.api.wallet.charge({ amount: 1 }),
   'wallet.history': (u) => u.api.wallet.history(),
   'payment.pay': (u, ids) => u.api.payment.pay({ reservationId: ids.reservationId }),
+  // The operator's console: a fan's session or token opens none of it.
+  'admin.login': (u) => u.api.admin.login({ password: 'not-the-operator-password' }),
+  'admin.logout': (u) => u.api.admin.logout(),
+  'admin.concert.create': (u) => u.api.admin.concert.create(concertPlan()),
+  'admin.sale.list': (u) => u.api.admin.sale.list(),
+  'admin.sale.stats': (u, ids) => u.api.admin.sale.stats({ concertId: ids.concertId }),
+  'admin.sale.history': (u, ids) => u.api.admin.sale.history({ concertId: ids.concertId }),
+  'admin.sale.update': (u, ids) => u.api.admin.sale.update({ concertId: ids.concertId, maxActive: 1 }),
+  'admin.sale.pause': (u, ids) => u.api.admin.sale.pause({ concertId: ids.concertId }),
+  'admin.sale.resume': (u, ids) => u.api.admin.sale.resume({ concertId: ids.concertId }),
+  'admin.sale.close': (u, ids) => u.api.admin.sale.close({ concertId: ids.concertId }),
 };
 /** Procedures a stranger may call with no token at all (they reveal nothing of anyone else's). */
-const OPEN = new Set(['session.start', 'session.me', 'health.ping', 'queue.issue', 'concert.list']);
+const OPEN = new Set(['session.start', 'session.me', 'health.ping', 'queue.issue', 'concert.list', 'admin.logout']);
+/** How a procedure refuses a fan: operator procedures want the operator cookie, whatever token comes with the call. */
+const refusalOf = (name: string): [TRPCError['code'], string] =>
+  name === 'admin.login'
+    ? ['UNAUTHORIZED', 'OPERATOR_LOGIN_FAILED']
+    : name.startsWith('admin.')
+      ? ['FORBIDDEN', 'OPERATOR_REQUIRED']
+      : ['UNAUTHORIZED', 'TOKEN_INVALID'];
 
 describe('authorization', () => {
   it('covers every procedure of the router', () => {
@@ -50,7 +70,7 @@ describe('authorization', () => {
       else mallory.cookies.set(QUEUE_TOKEN_COOKIE, alice.token);
       for (const [name, call] of Object.entries(CALLS)) {
         if (OPEN.has(name) || name === 'queue.issue') continue;
-        await expectFailure(call(mallory, ids), 'UNAUTHORIZED', 'TOKEN_INVALID').catch((e: Error) => {
+        await expectFailure(call(mallory, ids), ...refusalOf(name)).catch((e: Error) => {
           throw new Error(`${name} via ${via}: ${e.message}`);
         });
       }
@@ -81,5 +101,19 @@ describe('authorization', () => {
 
     expect(await alice.api.wallet.balance()).toEqual({ balance: 500_000 });
     expect((await alice.api.reservation.list())[0]).toMatchObject({ status: 'held' });
+
+    // A fan with a turn of their own is no operator: every admin procedure refuses and changes nothing.
+    const ids = { reservationId: hold.reservationId, seatId: seat.seatId, scheduleId: date!.scheduleId, concertId: concert!.concertId };
+    for (const [name, call] of Object.entries(CALLS)) {
+      if (!name.startsWith('admin.') || OPEN.has(name)) continue;
+      await expectFailure(call(bob, ids), ...refusalOf(name)).catch((e: Error) => {
+        throw new Error(`${name}: ${e.message}`);
+      });
+    }
+    const operator = await signedInOperator(db, config);
+    expect((await operator.api.admin.sale.list()).find((s) => s.concertId === concert!.concertId)).toMatchObject({
+      state: 'open',
+      paused: false,
+    });
   });
 });
