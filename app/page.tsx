@@ -13,7 +13,7 @@ export default function HomePage() {
   const issue = trpc.queue.issue.useMutation();
 
   const getTickets = (concertId: number) =>
-    issue.mutate(undefined, { onSuccess: () => router.push(waitingRoomFor(`/concerts/${concertId}`)) });
+    issue.mutate({ concertId }, { onSuccess: () => router.push(waitingRoomFor(`/concerts/${concertId}`)) });
 
   return (
     <>

@@ -12,23 +12,34 @@ function safeNext(value: string | null): string {
   return value && value.startsWith('/') && !value.startsWith('//') ? value : '/';
 }
 
+/** The concert whose line to join: `?concert=`, else the concert page `next` leads to. */
+function concertOf(params: URLSearchParams, next: string): number | null {
+  const id = Number(params.get('concert') ?? /^\/concerts\/(\d+)/.exec(next)?.[1]);
+  return Number.isInteger(id) && id > 0 ? id : null;
+}
+
 function WaitingRoom() {
   const { t, formatDuration } = useI18n();
   const router = useRouter();
-  const next = safeNext(useSearchParams().get('next'));
+  const params = useSearchParams();
+  const next = safeNext(params.get('next'));
+  const concertInLink = concertOf(params, next);
+  // Without a concert in the link (wallet, tickets, checkout), the line joined last.
+  const lastLine = trpc.queue.status.useQuery(undefined, { enabled: concertInLink === null, retry: false });
+  const concertId = concertInLink ?? lastLine.data?.concertId ?? null;
   // Issuing is idempotent: a live token comes back unchanged, so reopening the tab keeps the place.
   const utils = trpc.useUtils();
   const issue = trpc.queue.issue.useMutation({
-    onSuccess: ({ status, position, estimatedWaitSeconds }) => {
-      // Shown at once, then read for real (the turn's end, `activeUntil`, comes from status).
-      utils.queue.status.setData(undefined, { status, position, estimatedWaitSeconds, activeUntil: null });
+    onSuccess: ({ token: _token, ...view }) => {
+      // Shown at once, then read for real.
+      utils.queue.status.setData({ concertId: view.concertId }, view);
       void utils.queue.status.invalidate();
     },
   });
   const joined = issue.isSuccess;
   const unchanged = useRef(0);
   const lastPosition = useRef<number | null>(null);
-  const status = trpc.queue.status.useQuery(undefined, {
+  const status = trpc.queue.status.useQuery(concertId === null ? undefined : { concertId }, {
     enabled: joined,
     refetchInterval: (query) => (query.state.data?.status === 'active' ? false : nextPollDelayMs(unchanged.current)),
     refetchIntervalInBackground: true,
@@ -36,8 +47,8 @@ function WaitingRoom() {
   const [firstPosition, setFirstPosition] = useState<number | null>(null);
 
   useEffect(() => {
-    if (issue.isIdle) issue.mutate();
-  }, [issue]);
+    if (issue.isIdle && concertId !== null) issue.mutate({ concertId });
+  }, [issue, concertId]);
 
   const view = status.data ?? issue.data;
   const token = issue.data?.token;
@@ -58,10 +69,12 @@ function WaitingRoom() {
 
   useEffect(() => {
     if (view?.status === 'active') router.replace(next);
-    if (status.data?.status === 'expired' && !issue.isPending) issue.mutate(); // the place was given up: join again
-  }, [view?.status, status.data?.status, next, router, issue]);
+    // the place was given up: join again
+    if (status.data?.status === 'expired' && !issue.isPending && concertId !== null) issue.mutate({ concertId });
+  }, [view?.status, status.data?.status, next, router, issue, concertId]);
 
-  if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => issue.mutate()} />;
+  if (lastLine.error) return <ErrorNotice error={lastLine.error} />;
+  if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => concertId !== null && issue.mutate({ concertId })} />;
   if (!view)
     return (
       <p className="muted" aria-busy="true">

@@ -17,7 +17,7 @@ const CALLS: Record<string, Call> = {
   'session.start': (u) => u.api.session.start(),
   'session.me': (u) => u.api.session.me(),
   'health.ping': (u) => u.api.health.ping(),
-  'queue.issue': (u) => u.api.queue.issue(),
+  'queue.issue': (u, ids) => u.api.queue.issue({ concertId: ids.concertId }),
   'queue.status': (u) => u.api.queue.status(),
   'concert.list': (u) => u.api.concert.list(),
   'concert.dates': (u, ids) => u.api.concert.dates({ concertId: ids.concertId }),
@@ -29,6 +29,7 @@ const CALLS: Record<string, Call> = {
   'wallet.charge': (u) => u.api.wallet.charge({ amount: 1 }),
   'wallet.history': (u) => u.api.wallet.history(),
   'payment.pay': (u, ids) => u.api.payment.pay({ reservationId: ids.reservationId }),
+  'sale.draw': (u, ids) => u.api.sale.draw({ concertId: ids.concertId }),
   // The operator's console: a fan's session or token opens none of it.
   'admin.login': (u) => u.api.admin.login({ password: 'not-the-operator-password' }),
   'admin.logout': (u) => u.api.admin.logout(),
@@ -42,7 +43,7 @@ const CALLS: Record<string, Call> = {
   'admin.sale.close': (u, ids) => u.api.admin.sale.close({ concertId: ids.concertId }),
 };
 /** Procedures a stranger may call with no token at all (they reveal nothing of anyone else's). */
-const OPEN = new Set(['session.start', 'session.me', 'health.ping', 'queue.issue', 'concert.list', 'admin.logout']);
+const OPEN = new Set(['session.start', 'session.me', 'health.ping', 'queue.issue', 'concert.list', 'sale.draw', 'admin.logout']);
 /** How a procedure refuses a fan: operator procedures want the operator cookie, whatever token comes with the call. */
 const refusalOf = (name: string): [TRPCError['code'], string] =>
   name === 'admin.login'
@@ -97,7 +98,7 @@ describe('authorization', () => {
       mine: false,
     });
     // Issuing returns Bob's own token, never Alice's; status reads his own.
-    expect((await bob.api.queue.issue()).token).toBe(bob.token);
+    expect((await bob.api.queue.issue({ concertId: concert!.concertId })).token).toBe(bob.token);
 
     expect(await alice.api.wallet.balance()).toEqual({ balance: 500_000 });
     expect((await alice.api.reservation.list())[0]).toMatchObject({ status: 'held' });

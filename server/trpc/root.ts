@@ -4,6 +4,7 @@ import { healthRouter } from '../health/router';
 import { paymentRouter } from '../payment/router';
 import { queueRouter } from '../queue/router';
 import { reservationRouter } from '../reservation/router';
+import { saleRouter } from '../sale/router';
 import { sessionRouter } from '../session/router';
 import { walletRouter } from '../wallet/router';
 import { createCallerFactory, router } from './init';
@@ -16,6 +17,7 @@ export const appRouter = router({
   reservation: reservationRouter,
   wallet: walletRouter,
   payment: paymentRouter,
+  sale: saleRouter,
   admin: adminRouter,
 });
 
