@@ -279,6 +279,21 @@ describe('admin.sale.stats', () => {
       seatsFree: 88,
       lastInLineWaitSeconds: 240,
     });
+    const listed = async () => (await operator.api.admin.sale.list()).find((s) => s.concertId === concertId)!;
+    expect(await listed()).toMatchObject({ seed: null, openedAt: null });
+
+    // The opening time passes: the dashboard's next read runs the draw and shows the seed.
+    await db
+      .update(sales)
+      .set({ opensAt: sql`now() - interval '1 second'` })
+      .where(eq(sales.concertId, concertId));
+    const opened = await operator.api.admin.sale.stats({ concertId });
+    expect(opened.state).toBe('open');
+    const sale = await listed();
+    expect(sale).toMatchObject({ seed: expect.stringMatching(/^[0-9a-f]{32}$/), openedAt: expect.any(String) });
+    expect(commitmentOf(sale.seed!)).toBe(sale.commitment);
+    const places = await db.select({ place: queueTokens.place }).from(queueTokens).where(eq(queueTokens.concertId, concertId));
+    expect(places.map((p) => p.place).sort()).toEqual([1, 2, 3, 4]);
   });
 
   it('has nobody waiting on an empty line', async () => {
@@ -294,5 +309,41 @@ describe('admin.sale.stats', () => {
       soldLastMinute: 0,
       lastInLineWaitSeconds: null,
     });
+  });
+});
+
+describe('the console drives the line', () => {
+  it('pause, a raised cap, resume and close, each through admin.*, apply at the fans’ next poll', async () => {
+    const { concertId } = await openedSale({ maxActive: 1 });
+    const fan = async () => {
+      const user = new TestUser(db, config);
+      await user.join(concertId);
+      return user;
+    };
+    const first = await fan();
+    const [second, third] = [await fan(), await fan()];
+    expect(await second.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
+    expect(await operator.api.admin.sale.stats({ concertId })).toMatchObject({ state: 'open', waiting: 2, active: 1 });
+
+    await operator.api.admin.sale.pause({ concertId });
+    await operator.api.admin.sale.update({ concertId, maxActive: 2 });
+    expect(await second.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
+    expect(await operator.api.admin.sale.stats({ concertId })).toMatchObject({ state: 'paused', waiting: 2, active: 1 });
+
+    await operator.api.admin.sale.resume({ concertId });
+    expect(await second.api.queue.status({ concertId })).toMatchObject({ status: 'active' });
+    expect(await third.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
+    expect(await operator.api.admin.sale.stats({ concertId })).toMatchObject({
+      state: 'open',
+      waiting: 1,
+      active: 2,
+      admittedLastMinute: 2,
+    });
+
+    await operator.api.admin.sale.close({ concertId });
+    expect(await third.api.queue.status({ concertId })).toMatchObject({ status: 'closed', closedReason: 'closed' });
+    expect(await first.api.queue.status({ concertId })).toMatchObject({ status: 'active' }); // admitted fans go on buying
+    await expectFailure(new TestUser(db, config).join(concertId), 'CONFLICT', 'SALE_CLOSED');
+    expect(await operator.api.admin.sale.stats({ concertId })).toMatchObject({ state: 'closed', waiting: 0, active: 2 });
   });
 });

@@ -1,12 +1,11 @@
 import { and, asc, count, eq, gt, isNull, max, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
-import { concerts, payments, queueState, queueTokens, reservations, sales, schedules, seats } from '../../db/schema';
+import { concerts, payments, queueState, queueTokens, reservations, sales, schedules } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError } from '../errors';
 import { runningTurn, stillPolling } from '../queue/rules';
-import { liveHold, liveReservation } from '../reservation/rules';
-import { saleStateOf, type SaleState } from '../sale/service';
+import { openSaleIfDue, saleStateOf, seatCounts, type SaleState } from '../sale/service';
 import { isoDateTime, maxActiveSchema, turnSecondsSchema } from './concert';
 
 /**
@@ -205,7 +204,7 @@ export interface SaleStats {
   /** Turns running now. */
   active: number;
   admittedLastMinute: number;
-  /** Seats of the sale's future dates, by their live reservation. */
+  /** Seats of the sale's future dates, by their live reservation (server/sale/service.ts seatCounts). */
   seatsFree: number;
   seatsHeld: number;
   seatsSold: number;
@@ -237,8 +236,12 @@ export function estimatedWaitSeconds({
 }
 
 /** `admin.sale.stats`: the line and the seats of one sale, now. */
-export async function saleStats(db: DbOrTx, config: Pick<Config, 'QUEUE_ABANDON_SECONDS'>, { concertId }: { concertId: number }) {
-  const sale = await requireSale(db, { concertId });
+export async function saleStats(db: Db, config: Pick<Config, 'QUEUE_ABANDON_SECONDS'>, { concertId }: { concertId: number }) {
+  let sale = await requireSale(db, { concertId });
+  // The dashboard is a caller that notices the opening too: the draw runs then, even before a fan polls.
+  if (sale.openedAt === null && sale.closedReason === null && sale.state !== 'scheduled' && sale.state !== 'prequeue') {
+    if (await openSaleIfDue(db, concertId)) sale = await requireSale(db, { concertId });
+  }
   const ofLine = eq(queueTokens.concertId, concertId);
   const [line] = await db
     .select({
@@ -256,16 +259,7 @@ export async function saleStats(db: DbOrTx, config: Pick<Config, 'QUEUE_ABANDON_
     .select({ admittedThrough: queueState.admittedThrough, admitRate: queueState.admitRate })
     .from(queueState)
     .where(eq(queueState.concertId, concertId));
-  const [seatCounts] = await db
-    .select({
-      total: count(seats.id),
-      held: countWhere(liveHold),
-      sold: countWhere(eq(reservations.status, 'confirmed')),
-    })
-    .from(seats)
-    .innerJoin(schedules, eq(schedules.id, seats.scheduleId))
-    .leftJoin(reservations, and(eq(reservations.seatId, seats.id), liveReservation))
-    .where(and(eq(schedules.concertId, concertId), gt(schedules.startsAt, sql`now()`)));
+  const seats = await seatCounts(db, concertId);
   const [sold] = await db
     .select({ lastMinute: count(payments.id) })
     .from(payments)
@@ -276,15 +270,14 @@ export async function saleStats(db: DbOrTx, config: Pick<Config, 'QUEUE_ABANDON_
   const { waiting, active, admittedLastMinute, unplaced, lastPlace } = line!;
   // The pre-queue's tokens get the first places at the opening; later joiners' places follow.
   const lastPosition = unplaced + (lastPlace === null ? 0 : Math.max(1, lastPlace - (state?.admittedThrough ?? 0)));
-  const { total, held, sold: seatsSold } = seatCounts!;
   return {
     state: sale.state,
     waiting,
     active,
     admittedLastMinute,
-    seatsFree: total - held - seatsSold,
-    seatsHeld: held,
-    seatsSold,
+    seatsFree: seats.left,
+    seatsHeld: seats.held,
+    seatsSold: seats.total - seats.left - seats.held,
     soldLastMinute: sold!.lastMinute,
     lastInLineWaitSeconds:
       lastPosition === 0 ? null : estimatedWaitSeconds({ position: lastPosition, admitRate: state?.admitRate ?? null, ...sale }),
