@@ -43,7 +43,7 @@ const schema = z
     HOLD_MAX_PER_USER: intFrom(1, 4),
     /** Seats one user may hold and buy for one concert (all its dates together). */
     PURCHASE_MAX_PER_USER: intFrom(1, 4),
-    /** Calls a minute per client address to session.start and to queue.issue; 0 turns the limit off. */
+    /** Calls a minute per client address to session.start, to queue.issue and to admin.login; 0 turns the limit off. */
     RATE_LIMIT_PER_MINUTE: intFrom(0, 60),
     /** Behind a proxy that sets X-Forwarded-For (Vercel, a load balancer): read the client from it. */
     TRUST_PROXY: z
