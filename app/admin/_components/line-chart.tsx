@@ -14,7 +14,7 @@ export interface ChartSeries {
 
 const WIDTH = 600;
 const HEIGHT = 200;
-const PAD = { left: 44, right: 12, top: 12, bottom: 26 };
+const PAD = { left: 64, right: 12, top: 14, bottom: 32 };
 const TABLE_ROWS = 30;
 
 /** The smallest of 1, 2, 5 × 10ⁿ at or above `value` (at least 2, so the middle tick is whole): a round top for the y axis. */

@@ -348,14 +348,13 @@ export default function SaleDashboard() {
           </div>
           <div>
             <dt>{t('admin.draw.seed')}</dt>
-            <dd>{sale.seed ? <code>{sale.seed}</code> : <span className="muted">{t('admin.draw.hidden')}</span>}</dd>
+            <dd>
+              {sale.seed ? <code>{sale.seed}</code> : <span className="muted">{t('admin.draw.hidden')}</span>}
+              {sale.openedAt && (
+                <span className="draw-time muted">{t('admin.draw.openedAt', { time: formatDateTime(sale.openedAt) })}</span>
+              )}
+            </dd>
           </div>
-          {sale.openedAt && (
-            <div>
-              <dt />
-              <dd className="muted">{t('admin.draw.openedAt', { time: formatDateTime(sale.openedAt) })}</dd>
-            </div>
-          )}
         </dl>
       </section>
     </section>
