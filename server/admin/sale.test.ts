@@ -164,9 +164,12 @@ describe('admin.sale controls', () => {
     expect(await operator.api.admin.sale.update({ concertId, maxActive: 2 })).toMatchObject({ maxActive: 2 });
   });
 
-  it('answers NOT_FOUND for an unknown concert', async () => {
+  it('answers NOT_FOUND for an unknown concert, and INVALID_INPUT for an id past the integer range', async () => {
     for (const name of SALE_PROCEDURES) {
       await expectFailure(callSale(operator, name, 987_654), 'NOT_FOUND', 'NOT_FOUND').catch((e: Error) => {
+        throw new Error(`${name}: ${e.message}`);
+      });
+      await expectFailure(callSale(operator, name, 2 ** 31), 'BAD_REQUEST', 'INVALID_INPUT').catch((e: Error) => {
         throw new Error(`${name}: ${e.message}`);
       });
     }

@@ -4,6 +4,7 @@ import type { Db, DbOrTx } from '../../db/client';
 import { concerts, payments, queueState, queueTokens, reservations, sales, schedules } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError } from '../errors';
+import { intId } from '../ids';
 import { runningTurn, stillPolling } from '../queue/rules';
 import { openSaleIfDue, saleStateOf, seatCounts, type SaleState } from '../sale/service';
 import { isoDateTime, maxActiveSchema, turnSecondsSchema } from './concert';
@@ -16,12 +17,11 @@ import { isoDateTime, maxActiveSchema, turnSecondsSchema } from './concert';
  * next admission (server/queue/service.ts).
  */
 
-export const concertIdSchema = z.number().int().positive();
-export const saleRef = z.object({ concertId: concertIdSchema });
+export const saleRef = z.object({ concertId: intId });
 
 export const updateSaleInput = z
   .object({
-    concertId: concertIdSchema,
+    concertId: intId,
     maxActive: maxActiveSchema.optional(),
     turnSeconds: turnSecondsSchema.optional(),
     prequeueOpensAt: isoDateTime.optional(),
