@@ -24,9 +24,11 @@ function WaitingRoom() {
   const params = useSearchParams();
   const next = safeNext(params.get('next'));
   const concertInLink = concertOf(params, next);
-  // Without a concert in the link (wallet, tickets, checkout), the line joined last.
+  // Without a concert in the link (wallet, tickets, checkout), the line joined last, else a concert on sale.
   const lastLine = trpc.queue.status.useQuery(undefined, { enabled: concertInLink === null, retry: false });
-  const concertId = concertInLink ?? lastLine.data?.concertId ?? null;
+  const concerts = trpc.concert.list.useQuery(undefined, { enabled: concertInLink === null && lastLine.isError });
+  const onSale = concerts.data?.find((c) => c.sale?.state === 'open')?.concertId ?? null;
+  const concertId = concertInLink ?? lastLine.data?.concertId ?? onSale;
   // Issuing is idempotent: a live token comes back unchanged, so reopening the tab keeps the place.
   const utils = trpc.useUtils();
   const issue = trpc.queue.issue.useMutation({
@@ -68,12 +70,15 @@ function WaitingRoom() {
   }, [status.data]);
 
   useEffect(() => {
-    if (view?.status === 'active') router.replace(next);
+    if (view?.status === 'active') {
+      void utils.queue.status.invalidate(); // the turn banner reads the line joined last
+      router.replace(next);
+    }
     // the place was given up: join again
     if (status.data?.status === 'expired' && !issue.isPending && concertId !== null) issue.mutate({ concertId });
-  }, [view?.status, status.data?.status, next, router, issue, concertId]);
+  }, [view?.status, status.data?.status, next, router, issue, concertId, utils]);
 
-  if (lastLine.error) return <ErrorNotice error={lastLine.error} />;
+  if (lastLine.error && concerts.isSuccess && onSale === null) return <ErrorNotice error={lastLine.error} />;
   if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => concertId !== null && issue.mutate({ concertId })} />;
   if (!view)
     return (
