@@ -33,9 +33,16 @@ test('an operator signs in, creates a concert with its sale, watches the dashboa
   await expect(page.getByRole('img', { name: /^The line/ })).toBeVisible();
   await expect(page.getByText(/^[0-9a-f]{64}$/)).toBeVisible(); // the commitment
   await expect(page.getByText('Revealed at the opening')).toBeVisible();
-  // It refreshes by itself.
+  // It refreshes by itself: a fan who joins the pre-queue shows up without a reload.
   const firstUpdate = await operatorConsole.lastUpdate().textContent();
   await expect(operatorConsole.lastUpdate()).not.toHaveText(firstUpdate!);
+  const concertId = Number(new URL(page.url()).pathname.split('/').pop());
+  const fan = await newFan();
+  expect((await fan.page.request.post('/api/trpc/session.start', { data: {} })).status()).toBe(200);
+  const joined = await fan.page.request.post('/api/trpc/queue.issue', { data: { concertId } });
+  expect((await joined.json()).result.data).toMatchObject({ status: 'prequeue', concertId });
+  await expect(operatorConsole.stat('Waiting')).toContainText('1');
+  await expect(operatorConsole.stat('Wait of the last in line')).not.toContainText('Nobody waiting');
   await keepScreenshot(page, 'admin-dashboard');
 
   await operatorConsole.button('Pause admission').click();
@@ -66,7 +73,6 @@ test('an operator signs in, creates a concert with its sale, watches the dashboa
   await expect(operatorConsole.sale(title)).toContainText('5 buying at once');
 
   // A fan is no operator: the console asks for the password, and the API refuses.
-  const fan = await newFan();
   await fan.page.goto('/admin');
   await expect(new ConsolePage(fan.page).signInForm()).toBeVisible();
   const refused = await fan.page.request.get('/api/trpc/admin.sale.list');
