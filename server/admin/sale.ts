@@ -5,7 +5,7 @@ import { concerts, payments, queueState, queueTokens, reservations, sales, sched
 import type { Config } from '../env';
 import { DomainError } from '../errors';
 import { intId } from '../ids';
-import { runningTurn, stillPolling } from '../queue/rules';
+import { estimatedWaitSeconds, runningTurn, stillPolling } from '../queue/rules';
 import { openSaleIfDue, saleStateOf, seatCounts, type SaleState } from '../sale/service';
 import { isoDateTime, maxActiveSchema, turnSecondsSchema } from './concert';
 
@@ -215,25 +215,6 @@ export interface SaleStats {
 
 const ONE_MINUTE = sql`interval '1 minute'`;
 const countWhere = (condition: SQL) => sql<number>`(count(*) FILTER (WHERE ${condition}))::int`;
-
-/**
- * The estimate the waiting room gives a fan at `position` (server/queue/service.ts, viewOf): the
- * line's smoothed admission rate, but never slower than every slot freeing once a turn.
- */
-export function estimatedWaitSeconds({
-  position,
-  admitRate,
-  maxActive,
-  turnSeconds,
-}: {
-  position: number;
-  admitRate: number | null;
-  maxActive: number;
-  turnSeconds: number;
-}): number {
-  const rate = Math.max(admitRate ?? 0, maxActive / turnSeconds);
-  return Math.ceil(position / rate);
-}
 
 /** `admin.sale.stats`: the line and the seats of one sale, now. */
 export async function saleStats(db: Db, config: Pick<Config, 'QUEUE_ABANDON_SECONDS'>, { concertId }: { concertId: number }) {
