@@ -45,7 +45,7 @@ const schema = z
     PURCHASE_MAX_PER_USER: intFrom(1, 4),
     /** A paid order can be cancelled (and refunded) until this many hours before its show. */
     REFUND_DEADLINE_HOURS: intFrom(0, 24),
-    /** Calls a minute per client address to session.start and to queue.issue; 0 turns the limit off. */
+    /** Calls a minute per client address to session.start, to queue.issue and to admin.login; 0 turns the limit off. */
     RATE_LIMIT_PER_MINUTE: intFrom(0, 60),
     /** Behind a proxy that sets X-Forwarded-For (Vercel, a load balancer): read the client from it. */
     TRUST_PROXY: z

@@ -5,7 +5,8 @@ import { errorDataOf } from '../testing/error-shape';
 import { useTestDatabase } from '../testing/test-database';
 import { concertPlan, hoursFromNow, signedInOperator } from '../testing/operator';
 import { expectFailure, testConfig } from '../testing/test-user';
-import { MAX_DATES, rowName, type CreateConcertInput } from './concert';
+import { MAX_DATES, type CreateConcertInput } from './concert';
+import { rowName } from './rows';
 
 const { db } = await useTestDatabase();
 const config = testConfig();
@@ -66,6 +67,22 @@ describe('admin.concert.create', () => {
     expect(Object.keys(fieldErrors)).toContain(field);
     expect(fieldErrors[field]).toEqual([expect.any(String)]);
     expect(await counts()).toEqual(before);
+  });
+
+  it('reports a past date and opening even while another field is wrong', async () => {
+    const error = await expectFailure(
+      operator.api.admin.concert.create({
+        ...plan,
+        title: '',
+        dates: [hoursFromNow(-5)],
+        sections: section({ price: 1.5 }),
+        sale: { prequeueOpensAt: hoursFromNow(-3), opensAt: hoursFromNow(-2) },
+      }),
+      'BAD_REQUEST',
+      'INVALID_INPUT',
+    );
+    const { fieldErrors } = errorDataOf(error) as { fieldErrors: Record<string, string[]> };
+    expect(Object.keys(fieldErrors).sort()).toEqual(['dates.0', 'sale.opensAt', 'sections.0.price', 'title']);
   });
 
   it('creates the concert, its dates in order and the same seat map for each date', async () => {

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
 import { concerts, schedules, seats } from '../../db/schema';
+import type { Config } from '../env';
+import { createSale } from '../sale/service';
+import { rowName } from './rows';
 
 /**
  * An operator creates a concert, its dates and their seat maps (and, with the sale module, its sale)
@@ -40,16 +43,27 @@ const sectionSchema = z.object({
 
 export type SectionPlan = z.output<typeof sectionSchema>;
 
-const saleSchema = z.object({
-  prequeueOpensAt: isoDateTime,
-  opensAt: isoDateTime,
-  maxActive: maxActiveSchema.optional(),
-  turnSeconds: turnSecondsSchema.optional(),
-});
-
 const time = (iso: string) => new Date(iso).getTime();
 /** Zod runs refinements even when a string failed its format: only well-formed times are compared. */
 const wellFormed = (iso: string) => isoDateTime.safeParse(iso).success;
+
+/**
+ * A time that must lie ahead (and not absurdly far): checked on the field itself, so the operator
+ * hears about it even while another field is wrong (zod skips the plan's cross-field checks then).
+ */
+const futureDateTime = isoDateTime.superRefine((iso, ctx) => {
+  if (!wellFormed(iso)) return;
+  const at = new Date(iso).getTime();
+  if (at <= Date.now()) ctx.addIssue({ code: 'custom', message: 'must be in the future' });
+  else if (at > Date.now() + MAX_DAYS_AHEAD * DAY_MS) ctx.addIssue({ code: 'custom', message: `must be within ${MAX_DAYS_AHEAD} days` });
+});
+
+const saleSchema = z.object({
+  prequeueOpensAt: isoDateTime,
+  opensAt: futureDateTime,
+  maxActive: maxActiveSchema.optional(),
+  turnSeconds: turnSecondsSchema.optional(),
+});
 
 /** `admin.concert.create`'s input; checks that need the clock read it when the input is parsed. */
 export const createConcertInput = z
@@ -57,7 +71,7 @@ export const createConcertInput = z
     title: text(MAX_TEXT_LENGTH),
     artist: text(MAX_TEXT_LENGTH),
     venue: text(MAX_TEXT_LENGTH),
-    dates: z.array(isoDateTime).min(1, 'needs at least one date').max(MAX_DATES),
+    dates: z.array(futureDateTime).min(1, 'needs at least one date').max(MAX_DATES),
     sections: z.array(sectionSchema).min(1, 'needs at least one section').max(MAX_SECTIONS),
     sale: saleSchema,
   })
@@ -68,17 +82,12 @@ export const createConcertInput = z
     if (wellFormed(prequeueOpensAt) && opening <= time(prequeueOpensAt)) {
       ctx.addIssue({ code: 'custom', path: ['sale', 'opensAt'], message: 'must be after the pre-queue opens' });
     }
-    if (opening <= now) ctx.addIssue({ code: 'custom', path: ['sale', 'opensAt'], message: 'must be in the future' });
 
     const seen = new Set<number>();
     plan.dates.forEach((date, i) => {
       if (!wellFormed(date)) return;
       const at = time(date);
-      if (at <= now) ctx.addIssue({ code: 'custom', path: ['dates', i], message: 'must be in the future' });
-      else if (at <= opening) ctx.addIssue({ code: 'custom', path: ['dates', i], message: 'must be after the sale opens' });
-      if (at > now + MAX_DAYS_AHEAD * DAY_MS) {
-        ctx.addIssue({ code: 'custom', path: ['dates', i], message: `must be within ${MAX_DAYS_AHEAD} days` });
-      }
+      if (at > now && at <= opening) ctx.addIssue({ code: 'custom', path: ['dates', i], message: 'must be after the sale opens' });
       if (seen.has(at)) ctx.addIssue({ code: 'custom', path: ['dates', i], message: 'is the same as another date' });
       seen.add(at);
     });
@@ -101,13 +110,6 @@ export type CreateConcertInput = z.output<typeof createConcertInput>;
 
 export const seatsPerDate = (sections: Pick<SectionPlan, 'rows' | 'seatsPerRow'>[]) =>
   sections.reduce((n, s) => n + s.rows * s.seatsPerRow, 0);
-
-/** The letters of the row at `index` (0-based), as on a spreadsheet: A … Z, AA, AB, … */
-export function rowName(index: number): string {
-  let name = '';
-  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
-  return name;
-}
 
 /**
  * One date's seats: rows lettered across the sections in order (the first section's rows are A, B, …,
@@ -144,11 +146,20 @@ export async function insertConcert(
   return { concertId, scheduleIds };
 }
 
-/** `admin.concert.create`: the concert, its dates and seat maps (and its sale) in one transaction. */
-export async function createConcert(db: Db, plan: CreateConcertInput): Promise<{ concertId: number; scheduleIds: number[] }> {
+/** `admin.concert.create`: the concert, its dates and seat maps and its sale, in one transaction. */
+export async function createConcert(
+  db: Db,
+  defaults: Pick<Config, 'QUEUE_MAX_ACTIVE' | 'QUEUE_ACTIVE_TTL_SECONDS'>,
+  plan: CreateConcertInput,
+): Promise<{ concertId: number; scheduleIds: number[] }> {
   return db.transaction(async (tx) => {
     const created = await insertConcert(tx, plan);
-    // The sale is created here too once server/sale/service.ts (createSale) lands.
+    const { prequeueOpensAt, opensAt, maxActive, turnSeconds } = plan.sale;
+    await createSale(
+      tx,
+      { concertId: created.concertId, prequeueOpensAt: new Date(prequeueOpensAt), opensAt: new Date(opensAt), maxActive, turnSeconds },
+      defaults,
+    );
     return created;
   });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '../errors';
 import { operatorProcedure, publicProcedure, rateLimited, router } from '../trpc/init';
 import { createConcert, createConcertInput } from './concert';
+import { closeSale, listSales, pauseSale, resumeSale, saleHistory, saleRef, saleStats, updateSale, updateSaleInput } from './sale';
 import { OPERATOR_COOKIE, OPERATOR_SESSION_SECONDS, passwordMatches, signOperator } from './operator';
 
 const MAX_PASSWORD_LENGTH = 200;
@@ -24,6 +25,15 @@ export const adminRouter = router({
     return { ok: true as const };
   }),
   concert: router({
-    create: operatorProcedure.input(createConcertInput).mutation(({ ctx, input }) => createConcert(ctx.db, input)),
+    create: operatorProcedure.input(createConcertInput).mutation(({ ctx, input }) => createConcert(ctx.db, ctx.config, input)),
+  }),
+  sale: router({
+    list: operatorProcedure.query(({ ctx }) => listSales(ctx.db)),
+    stats: operatorProcedure.input(saleRef).query(({ ctx, input }) => saleStats(ctx.db, ctx.config, input)),
+    history: operatorProcedure.input(saleRef).query(({ ctx, input }) => saleHistory(ctx.db, input)),
+    update: operatorProcedure.input(updateSaleInput).mutation(({ ctx, input }) => updateSale(ctx.db, input)),
+    pause: operatorProcedure.input(saleRef).mutation(({ ctx, input }) => pauseSale(ctx.db, input)),
+    resume: operatorProcedure.input(saleRef).mutation(({ ctx, input }) => resumeSale(ctx.db, input)),
+    close: operatorProcedure.input(saleRef).mutation(({ ctx, input }) => closeSale(ctx.db, input)),
   }),
 });

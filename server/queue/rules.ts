@@ -62,3 +62,13 @@ export function isRunningTurn(row: TokenTimes): boolean {
 export function isLiveToken(row: TokenTimes, config: Pick<Config, 'QUEUE_ABANDON_SECONDS'>): boolean {
   return row.status === 'waiting' ? !isAbandoned(row, config) : isRunningTurn(row);
 }
+
+/**
+ * The estimated wait of the fan `position` places from the front of a line: its smoothed admission
+ * rate, but never slower than every slot freeing once a turn (with the line full, the slowest it can
+ * move). The waiting room tells a fan this; the operator's dashboard shows it for the last in line.
+ */
+export function estimatedWaitSeconds(line: { position: number; admitRate: number | null; maxActive: number; turnSeconds: number }): number {
+  const rate = Math.max(line.admitRate ?? 0, line.maxActive / line.turnSeconds);
+  return Math.ceil(line.position / rate);
+}

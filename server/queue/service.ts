@@ -6,6 +6,7 @@ import type { Config } from '../env';
 import { DomainError, PG, pgCode } from '../errors';
 import { markSoldOut, openSaleIfDue, saleStateOf, seatCounts, type SaleState } from '../sale/service';
 import { isAbandoned, isLiveToken, isRunningTurn, PLACE_TAKING_STATUSES, runningTurn, stillPolling, turnCap, turnRanOut } from './rules';
+import { estimatedWaitSeconds } from './rules';
 import { HEARTBEAT_SECONDS } from './timing';
 
 /**
@@ -162,16 +163,18 @@ function viewOf(row: TokenRow, config: Config): TokenView {
   const seats = { seatsLeft: row.seatsLeft, seatsHeld: row.seatsHeld };
   if (row.place === null) return { ...base, ...NOT_WAITING, ...seats, status: 'prequeue' };
   const position = positionOf({ place: row.place, admittedThrough: row.admittedThrough });
-  // With the line full, every slot frees at least once per turn: the slowest the line can move.
-  const slowestRate = row.maxActive / row.turnSeconds;
-  const rate = Math.max(row.admitRate ?? 0, slowestRate);
   return {
     ...base,
     ...seats,
     status: 'waiting',
     position,
     aheadOfYou: position - 1,
-    estimatedWaitSeconds: Math.ceil(position / rate),
+    estimatedWaitSeconds: estimatedWaitSeconds({
+      position,
+      admitRate: row.admitRate,
+      maxActive: row.maxActive,
+      turnSeconds: row.turnSeconds,
+    }),
   };
 }
 

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../seed';
+import type { TRPCError } from '@trpc/server';
+import { concertPlan, signedInOperator } from '../testing/operator';
 import { useTestDatabase } from '../testing/test-database';
-import { concertPlan } from '../testing/operator';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
 import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '../trpc/init';
 import { appRouter } from '../trpc/root';
@@ -38,26 +39,32 @@ const CALLS: Record<string, Call> = {
   'order.get': (u, ids) => u.api.order.get({ orderId: ids.orderId }),
   'order.cancel': (u, ids) => u.api.order.cancel({ orderId: ids.orderId }),
   'ticket.verify': (u, ids) => u.api.ticket.verify({ code: ids.bookingCode }),
+  'sale.draw': (u, ids) => u.api.sale.draw({ concertId: ids.concertId }),
+  // The operator's console: a fan's session or token opens none of it.
   'admin.login': (u) => u.api.admin.login({ password: 'not-the-operator-password' }),
   'admin.logout': (u) => u.api.admin.logout(),
   'admin.concert.create': (u) => u.api.admin.concert.create(concertPlan()),
-  'sale.draw': (u, ids) => u.api.sale.draw({ concertId: ids.concertId }),
+  'admin.sale.list': (u) => u.api.admin.sale.list(),
+  'admin.sale.stats': (u, ids) => u.api.admin.sale.stats({ concertId: ids.concertId }),
+  'admin.sale.history': (u, ids) => u.api.admin.sale.history({ concertId: ids.concertId }),
+  'admin.sale.update': (u, ids) => u.api.admin.sale.update({ concertId: ids.concertId, maxActive: 1 }),
+  'admin.sale.pause': (u, ids) => u.api.admin.sale.pause({ concertId: ids.concertId }),
+  'admin.sale.resume': (u, ids) => u.api.admin.sale.resume({ concertId: ids.concertId }),
+  'admin.sale.close': (u, ids) => u.api.admin.sale.close({ concertId: ids.concertId }),
 };
 /** Procedures a stranger may call with no token at all (they reveal nothing of anyone else's). */
-const OPEN = new Set([
-  'session.start',
-  'session.me',
-  'health.ping',
-  'queue.issue',
-  'concert.list',
-  'sale.draw',
-  'admin.login',
-  'admin.logout',
-]);
+const OPEN = new Set(['session.start', 'session.me', 'health.ping', 'queue.issue', 'concert.list', 'sale.draw', 'admin.logout']);
 /** The session alone is enough: a fan's own orders (another's are NOT_FOUND, checked below). */
 const SESSION_ONLY = new Set(['order.list', 'order.get', 'order.cancel']);
-/** Operators only: no fan session or token lets anyone in. */
-const OPERATOR_ONLY = new Set(['ticket.verify', 'admin.concert.create']);
+/** How a procedure refuses a fan: operator procedures want the operator cookie, whatever token comes with the call. */
+const refusalOf = (name: string): [TRPCError['code'], string] =>
+  name === 'admin.login'
+    ? ['UNAUTHORIZED', 'OPERATOR_LOGIN_FAILED']
+    : name.startsWith('admin.') || name === 'ticket.verify'
+      ? ['FORBIDDEN', 'OPERATOR_REQUIRED']
+      : SESSION_ONLY.has(name)
+        ? ['NOT_FOUND', 'NOT_FOUND']
+        : ['UNAUTHORIZED', 'TOKEN_INVALID'];
 
 describe('authorization', () => {
   it('covers every procedure of the router', () => {
@@ -86,16 +93,11 @@ describe('authorization', () => {
       else mallory.cookies.set(QUEUE_TOKEN_COOKIE, alice.token);
       for (const [name, call] of Object.entries(CALLS)) {
         if (OPEN.has(name) || name === 'queue.issue') continue;
-        const [code, reason] = OPERATOR_ONLY.has(name)
-          ? (['FORBIDDEN', 'OPERATOR_REQUIRED'] as const)
-          : SESSION_ONLY.has(name)
-            ? (['NOT_FOUND', 'NOT_FOUND'] as const)
-            : (['UNAUTHORIZED', 'TOKEN_INVALID'] as const);
         if (name === 'order.list') {
           expect(await mallory.api.order.list()).toEqual([]);
           continue;
         }
-        await expectFailure(call(mallory, ids), code, reason).catch((e: Error) => {
+        await expectFailure(call(mallory, ids), ...refusalOf(name)).catch((e: Error) => {
           throw new Error(`${name} via ${via}: ${e.message}`);
         });
       }
@@ -131,5 +133,26 @@ describe('authorization', () => {
 
     expect(await alice.api.wallet.balance()).toEqual({ balance: 500_000 });
     expect((await alice.api.reservation.list())[0]).toMatchObject({ status: 'held' });
+
+    // A fan with a turn of their own is no operator: every admin procedure refuses and changes nothing.
+    const ids = {
+      reservationId: hold.reservationId,
+      orderId: order!.orderId,
+      seatId: seat.seatId,
+      scheduleId: date!.scheduleId,
+      concertId: concert!.concertId,
+      bookingCode: 'K7Q-4MZ-92D',
+    };
+    for (const [name, call] of Object.entries(CALLS)) {
+      if (!name.startsWith('admin.') || OPEN.has(name)) continue;
+      await expectFailure(call(bob, ids), ...refusalOf(name)).catch((e: Error) => {
+        throw new Error(`${name}: ${e.message}`);
+      });
+    }
+    const operator = await signedInOperator(db, config);
+    expect((await operator.api.admin.sale.list()).find((s) => s.concertId === concert!.concertId)).toMatchObject({
+      state: 'open',
+      paused: false,
+    });
   });
 });
