@@ -130,11 +130,13 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
     lastPosition.current = position;
   }, [polled]);
 
-  const lostToken = reasonOf(status.error) === 'TOKEN_INVALID'; // the cookie is gone: join again
-  const mustRejoin = polled?.status === 'expired' || otherLine || lostToken;
+  // Join again when the place was given up, the cookie is gone, or it now holds another line's token;
+  // only after this page's own join, and only for answers read since.
+  const lostToken = reasonOf(status.error) === 'TOKEN_INVALID' && status.errorUpdatedAt > issue.submittedAt;
+  const mustRejoin = joined && (polled?.status === 'expired' || otherLine || lostToken);
   useEffect(() => {
     if (view?.status === 'active') router.replace(next);
-    if (mustRejoin && !issue.isPending) issue.mutate(issueInput(concertId)); // the place was given up: join again
+    if (mustRejoin && !issue.isPending) issue.mutate(issueInput(concertId));
   }, [view?.status, mustRejoin, next, router, issue, concertId]);
 
   const { t } = useI18n();
