@@ -1,7 +1,7 @@
 'use client';
 
 import { useMemo } from 'react';
-import type { MessageKey } from '../_i18n/messages';
+import type { Locale, MessageKey } from '../_i18n/messages';
 import { useI18n } from '../_i18n/provider';
 
 /** A concert's sale as `concert.list` shows it (issue 10's contract). */
@@ -39,31 +39,32 @@ export const drawPageOf = (concertId: number, ticket?: number) =>
 const SALE_TIME_ZONE = 'Asia/Seoul';
 
 /**
- * Sale times: "Fri 27 Nov, 20:00 KST" / "11월 27일 (금) 20:00". `timeOnly` is "19:30" (in English
- * without the zone: it follows a time that names it).
+ * Sale times: "Fri 27 Nov, 20:00 KST" / "11월 27일 (금) 20:00". `besides` gives the pre-queue's time
+ * next to the opening's: the time of day alone ("19:30") when both fall on the same day in Korea.
  */
+export function saleTimeFormat(locale: Locale) {
+  const tag = locale === 'ko' ? 'ko-KR' : 'en-GB';
+  const dayAndTime = new Intl.DateTimeFormat(tag, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: SALE_TIME_ZONE,
+  });
+  const timeOfDay = new Intl.DateTimeFormat(tag, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: SALE_TIME_ZONE });
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: SALE_TIME_ZONE }); // YYYY-MM-DD in Korea
+  const zone = locale === 'ko' ? '' : ' KST';
+  const at = (iso: string) => `${dayAndTime.format(new Date(iso))}${zone}`;
+  return {
+    at,
+    besides: (iso: string, reference: string) =>
+      day.format(new Date(iso)) === day.format(new Date(reference)) ? timeOfDay.format(new Date(iso)) : at(iso),
+  };
+}
+
 export function useSaleTime() {
   const { locale } = useI18n();
-  return useMemo(() => {
-    const tag = locale === 'ko' ? 'ko-KR' : 'en-GB';
-    const dayAndTime = new Intl.DateTimeFormat(tag, {
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZone: SALE_TIME_ZONE,
-    });
-    const timeOfDay = new Intl.DateTimeFormat(tag, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: SALE_TIME_ZONE });
-    const day = new Intl.DateTimeFormat('en-CA', { timeZone: SALE_TIME_ZONE }); // YYYY-MM-DD in Korea
-    const zone = locale === 'ko' ? '' : ' KST';
-    const at = (iso: string) => `${dayAndTime.format(new Date(iso))}${zone}`;
-    return {
-      at,
-      /** The pre-queue's time beside the opening: the time alone when both are on the same day in Korea. */
-      besides: (iso: string, reference: string) =>
-        day.format(new Date(iso)) === day.format(new Date(reference)) ? timeOfDay.format(new Date(iso)) : at(iso),
-    };
-  }, [locale]);
+  return useMemo(() => saleTimeFormat(locale), [locale]);
 }
