@@ -2,8 +2,6 @@
 
 import { useRouter } from 'next/navigation';
 import { ConcertCard } from './_components/concert-card';
-import type { ListedConcert } from './_components/sale-contract';
-import { issueInput } from './_components/sale-contract';
 import { ErrorNotice, Loading } from './_components/states';
 import { useNow } from './_components/use-now';
 import { waitingRoomFor } from './_components/use-queue-guard';
@@ -22,7 +20,7 @@ export default function HomePage() {
   const issue = trpc.queue.issue.useMutation({ onError: () => void concerts.refetch() });
 
   const join = (concertId: number) =>
-    issue.mutate(issueInput(concertId), { onSuccess: () => router.push(waitingRoomFor(`/concerts/${concertId}`, concertId)) });
+    issue.mutate({ concertId }, { onSuccess: () => router.push(waitingRoomFor(`/concerts/${concertId}`, concertId)) });
 
   return (
     <>
@@ -35,7 +33,7 @@ export default function HomePage() {
       {issue.error && <ErrorNotice error={issue.error} />}
       {concerts.data?.length === 0 && <p className="empty">{t('home.empty')}</p>}
       <ul className="concert-grid">
-        {(concerts.data as ListedConcert[] | undefined)?.map((concert) => (
+        {concerts.data?.map((concert) => (
           <ConcertCard key={concert.concertId} concert={concert} now={now} onJoin={join} joining={issue.isPending} />
         ))}
       </ul>

@@ -253,7 +253,7 @@ async function runWide(cluster: Cluster) {
             return async () =>
               holdSeat(direct.db, config, {
                 userId: u.userId,
-                token: await requireActiveToken(direct.db, config, { userId: u.userId, token: u.token }),
+                token: await requireActiveToken(direct.db, config, { userId: u.userId, tokens: [u.token] }),
                 seatId,
               });
           },
@@ -332,7 +332,7 @@ async function runWide(cluster: Cluster) {
               const asked = { userId: u.userId, reservationId: u.reservationId! };
               const replay = await paymentReplay(direct.db, asked);
               if (replay) return replay;
-              await requireActiveToken(direct.db, config, { userId: u.userId, token: u.token });
+              await requireActiveToken(direct.db, config, { userId: u.userId, tokens: [u.token] });
               return pay(direct.db, config, asked);
             })
           );

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   doublePrecision,
   index,
@@ -8,7 +9,6 @@ import {
   primaryKey,
   integer,
   pgTable,
-  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -18,7 +18,7 @@ import { MAX_BALANCE } from '../server/wallet/limits';
 
 /**
  * Lock order (every transaction that takes more than one row lock takes them in this order):
- *   idempotency_keys → queue_state → users → seats → reservations → wallets → queue_tokens
+ *   idempotency_keys → sales → queue_state → users → seats → reservations → wallets → queue_tokens
  * See README "Lock order" for which operation takes which.
  */
 
@@ -163,13 +163,60 @@ export const ledgerEntries = pgTable(
   ],
 );
 
-export const TOKEN_STATUSES = ['waiting', 'active', 'expired', 'done'] as const;
+export const SALE_CLOSED_REASONS = ['sold_out', 'closed'] as const;
+export type SaleClosedReason = (typeof SALE_CLOSED_REASONS)[number];
+
+/**
+ * A concert's sale: when its pre-queue and its sale open, its line's settings, and the fair draw.
+ * `commitment` (hex SHA-256 of `seed`) is public from the start; `seed` is revealed at the opening
+ * (`opened_at`), when the pre-queue's tickets get their places (`drawn_count` of them: places
+ * 1..drawn_count). Later joiners take the next place from `last_place` (the line's place counter,
+ * written by `queue.issue` under this row's lock, so places are handed out in commit order).
+ * `closed_reason` is set when every seat is sold (`sold_out`) or an operator closes the sale.
+ * State rule: server/sale/service.ts `saleStateOf`.
+ */
+export const sales = pgTable(
+  'sales',
+  {
+    concertId: integer('concert_id')
+      .primaryKey()
+      .references(() => concerts.id, { onDelete: 'cascade' }),
+    prequeueOpensAt: timestamp('prequeue_opens_at', { withTimezone: true }).notNull(),
+    opensAt: timestamp('opens_at', { withTimezone: true }).notNull(),
+    maxActive: integer('max_active').notNull(),
+    turnSeconds: integer('turn_seconds').notNull(),
+    paused: boolean('paused').notNull().default(false),
+    closedReason: text('closed_reason', { enum: SALE_CLOSED_REASONS }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    commitment: text('commitment').notNull(),
+    seed: text('seed').notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }),
+    /** How many pre-queue tickets the draw placed (places 1..drawn_count); null before the opening. */
+    drawnCount: integer('drawn_count'),
+    /** The last place handed out in this line. */
+    lastPlace: bigId('last_place').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('sales_opens_after_prequeue', sql`${t.opensAt} > ${t.prequeueOpensAt}`),
+    check('sales_max_active_positive', sql`${t.maxActive} > 0`),
+    check('sales_turn_seconds_positive', sql`${t.turnSeconds} > 0`),
+    check('sales_closed_reason_known', sql`${t.closedReason} IS NULL OR ${t.closedReason} IN ('sold_out', 'closed')`),
+    check('sales_closed_has_time', sql`(${t.closedReason} IS NULL) = (${t.closedAt} IS NULL)`),
+    check('sales_commitment_hex', sql`${t.commitment} ~ '^[0-9a-f]{64}$'`),
+  ],
+);
+
+export const TOKEN_STATUSES = ['waiting', 'active', 'expired', 'done', 'closed'] as const;
 export type TokenStatus = (typeof TOKEN_STATUSES)[number];
 
 /**
- * The waiting room. `id` is the ticket number: issue order. A token is admitted when its turn
- * comes (status active, expires_at set), ends when it expires or its user pays (done), and a
- * waiting token that stops polling gives up its place (expired).
+ * The waiting rooms, one line per concert. `id` is the ticket number (unique across lines). A token
+ * of the pre-queue waits with no `place` until the draw gives it one; a token that joins after the
+ * opening takes the next place at once. A token is admitted when its place comes (status active,
+ * expires_at set), ends when it expires or its user pays (done), gives up its place when its holder
+ * stops polling (expired), and turns `closed` (with `closed_reason`) when its sale sells out or is
+ * closed while it waits.
  */
 export const queueTokens = pgTable(
   'queue_tokens',
@@ -179,48 +226,64 @@ export const queueTokens = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    concertId: integer('concert_id')
+      .notNull()
+      .references(() => concerts.id, { onDelete: 'cascade' }),
+    /** Place in the concert's line: null in the pre-queue until the draw. */
+    place: bigId('place'),
     status: text('status', { enum: TOKEN_STATUSES }).notNull().default('waiting'),
+    closedReason: text('closed_reason', { enum: SALE_CLOSED_REASONS }),
     issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     admittedAt: timestamp('admitted_at', { withTimezone: true }),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** The turn length the token was admitted with (its sale's `turn_seconds` then). */
+    turnSeconds: integer('turn_seconds'),
   },
   (t) => [
     uniqueIndex('queue_tokens_token').on(t.token),
-    // A user holds at most one live token.
-    uniqueIndex('queue_tokens_one_live_per_user')
-      .on(t.userId)
+    // A user holds at most one live token per concert.
+    uniqueIndex('queue_tokens_one_live_per_user_concert')
+      .on(t.userId, t.concertId)
       .where(sql`${t.status} IN ('waiting', 'active')`),
     index('queue_tokens_waiting_in_order')
-      .on(t.id)
+      .on(t.concertId, t.place)
       .where(sql`${t.status} = 'waiting'`),
     index('queue_tokens_active_by_expiry')
-      .on(t.expiresAt)
+      .on(t.concertId, t.expiresAt)
       .where(sql`${t.status} = 'active'`),
-    check('queue_tokens_status_known', sql`${t.status} IN ('waiting', 'active', 'expired', 'done')`),
+    index('queue_tokens_placed').on(t.concertId, t.place),
+    check('queue_tokens_status_known', sql`${t.status} IN ('waiting', 'active', 'expired', 'done', 'closed')`),
     check('queue_tokens_active_has_expiry', sql`${t.status} <> 'active' OR ${t.expiresAt} IS NOT NULL`),
+    check('queue_tokens_closed_has_reason', sql`(${t.status} = 'closed') = (${t.closedReason} IS NOT NULL)`),
+    check('queue_tokens_admitted_has_place', sql`${t.status} <> 'active' OR ${t.place} IS NOT NULL`),
   ],
 );
 
 /**
- * One row: the admission cursor and what the hot path needs to decide, without a lock or a
- * count, whether an admission pass is due. Written only by the admission pass (under its row lock).
+ * One row per line (concert): the admission cursor and what the hot path needs to decide, without a
+ * lock or a count, whether an admission pass is due. Written only by the admission pass (under its
+ * row lock) and by the conditional one-statement updates beside it (marking a pass due, recounting seats).
  */
-export const queueState = pgTable(
-  'queue_state',
-  {
-    id: smallint('id').primaryKey().default(1),
-    /** Highest ticket number admitted so far; a waiting token's position is `id - admitted_through`. */
-    admittedThrough: bigId('admitted_through').notNull().default(0),
-    activeCount: integer('active_count').notNull().default(0),
-    /** Earliest expires_at among active tokens: an admission pass is due once it has passed. */
-    nextExpiryAt: timestamp('next_expiry_at', { withTimezone: true }),
-    lastAdmittedAt: timestamp('last_admitted_at', { withTimezone: true }),
-    /** Smoothed admissions per second, for the waiting estimate. */
-    admitRate: doublePrecision('admit_rate'),
-  },
-  (t) => [check('queue_state_single_row', sql`${t.id} = 1`)],
-);
+export const queueState = pgTable('queue_state', {
+  concertId: integer('concert_id')
+    .primaryKey()
+    .references(() => concerts.id, { onDelete: 'cascade' }),
+  /** Highest place admitted so far; a waiting token's position is `place - admitted_through`. */
+  admittedThrough: bigId('admitted_through').notNull().default(0),
+  activeCount: integer('active_count').notNull().default(0),
+  /** Earliest expires_at among active tokens (or a hold's end while no seat is free): a pass is due once it has passed. */
+  nextExpiryAt: timestamp('next_expiry_at', { withTimezone: true }),
+  lastAdmittedAt: timestamp('last_admitted_at', { withTimezone: true }),
+  /** Smoothed admissions per second, for the waiting estimate. */
+  admitRate: doublePrecision('admit_rate'),
+  /** The last pass found no free seat: a free slot alone does not make a pass due (a run-out hold or cancel does). */
+  noSeatFree: boolean('no_seat_free').notNull().default(false),
+  /** Seats of the sale neither held nor sold / held, as last counted (at most a few seconds old). */
+  seatsLeft: integer('seats_left'),
+  seatsHeld: integer('seats_held'),
+  seatsCountedAt: timestamp('seats_counted_at', { withTimezone: true }),
+});
 
 /**
  * Idempotency keys of money-moving calls (wallet.charge, payment.pay): the first call's result,

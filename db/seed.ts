@@ -1,6 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { createSale, type NewSale } from '../server/sale/service';
 import type { Db, DbOrTx } from './client';
-import { concerts, schedules, seats } from './schema';
+import { concerts, ledgerEntries, payments, reservations, sales, schedules, seats, users, wallets } from './schema';
 
 /** A section of the hall: its rows, seats per row and price in won. */
 interface SectionPlan {
@@ -24,12 +25,31 @@ export interface ConcertPlan {
   venue: string;
   /** Days from the seed day; a negative one is a past date that must not be offered. */
   dayOffsets: number[];
+  /** Its sale, in minutes from now; default: on sale now (pre-queue an hour ago, opened a minute ago). */
+  sale?: { prequeueInMinutes: number; opensInMinutes: number } & Pick<NewSale, 'maxActive' | 'turnSeconds'>;
+  /** Demo fans buy every seat (the sold-out demo). */
+  soldOut?: boolean;
 }
 
 export const DEMO_CONCERTS: ConcertPlan[] = [
   { title: 'Seoul Lights Live', artist: 'Haneul', venue: 'KSPO Dome, Seoul', dayOffsets: [-7, 14, 15, 16] },
-  { title: 'Midnight Frequencies', artist: 'The Blue Hour', venue: 'Olympic Hall, Seoul', dayOffsets: [21, 22, 28] },
-  { title: 'Busan Summer Waves', artist: 'Moonstone', venue: 'BEXCO Auditorium, Busan', dayOffsets: [30, 31, 35] },
+  {
+    title: 'Busan Summer Waves',
+    artist: 'Moonstone',
+    venue: 'BEXCO Auditorium, Busan',
+    dayOffsets: [30, 31, 35],
+    // Scheduled: its pre-queue opens in two days.
+    sale: { prequeueInMinutes: 2 * 24 * 60, opensInMinutes: 2 * 24 * 60 + 30 },
+  },
+  {
+    title: 'Midnight Frequencies',
+    artist: 'The Blue Hour',
+    venue: 'Olympic Hall, Seoul',
+    dayOffsets: [21, 22, 28],
+    // The pre-queue is open; the sale opens a few minutes after the first start (left as it is later).
+    sale: { prequeueInMinutes: -1, opensInMinutes: 5 },
+  },
+  { title: 'Hongdae Unplugged', artist: 'Paper Lanterns', venue: 'Rolling Hall, Seoul', dayOffsets: [10], soldOut: true },
 ];
 
 /** Shows start at 19:00 Korea time (10:00 UTC). */
@@ -51,7 +71,10 @@ export function seatRows(scheduleId: number) {
  * Demo concerts, their dates and seat maps. Idempotent: a concert whose title exists is left as it
  * is, so running it again (or from two processes at once) adds nothing.
  */
-/** One concert with its dates and a full seat map for each. */
+const MINUTE_MS = 60_000;
+const ON_SALE_NOW = { prequeueInMinutes: -60, opensInMinutes: -1 };
+
+/** One concert with its dates, a full seat map for each, and its sale. */
 export async function createConcert(tx: DbOrTx, plan: ConcertPlan, today = new Date()) {
   const [concert] = await tx
     .insert(concerts)
@@ -62,7 +85,59 @@ export async function createConcert(tx: DbOrTx, plan: ConcertPlan, today = new D
     .values(plan.dayOffsets.map((offset) => ({ concertId: concert!.id, startsAt: showTime(today, offset) })))
     .returning({ id: schedules.id });
   await tx.insert(seats).values(dates.flatMap((d) => seatRows(d.id)));
+  const { prequeueInMinutes, opensInMinutes, ...settings } = plan.sale ?? ON_SALE_NOW;
+  const now = Date.now();
+  await createSale(tx, {
+    concertId: concert!.id,
+    prequeueOpensAt: new Date(now + prequeueInMinutes * MINUTE_MS),
+    opensAt: new Date(now + opensInMinutes * MINUTE_MS),
+    ...settings,
+  });
+  if (plan.soldOut) await sellEverySeat(tx, concert!.id);
   return { concertId: concert!.id, scheduleIds: dates.map((d) => d.id) };
+}
+
+/**
+ * The sold-out demo: demo fans, each buying as many seats as one fan may (PURCHASE_MAX_PER_USER's
+ * default), pay for every seat from a charged wallet, with the ledger and payments of real purchases.
+ */
+async function sellEverySeat(tx: DbOrTx, concertId: number, seatsPerFan = 4) {
+  const all = await tx
+    .select({ id: seats.id, scheduleId: seats.scheduleId, price: seats.price })
+    .from(seats)
+    .innerJoin(schedules, eq(schedules.id, seats.scheduleId))
+    .where(eq(schedules.concertId, concertId))
+    .orderBy(seats.id);
+  for (let i = 0; i < all.length; i += seatsPerFan) {
+    const bought = all.slice(i, i + seatsPerFan);
+    const total = bought.reduce((sum, seat) => sum + seat.price, 0);
+    const [fan] = await tx
+      .insert(users)
+      .values({ name: `Demo fan ${i / seatsPerFan + 1}` })
+      .returning({ id: users.id });
+    const userId = fan!.id;
+    await tx.insert(wallets).values({ userId, balance: 0 });
+    await tx.insert(ledgerEntries).values({ userId, kind: 'charge', amount: total, balanceAfter: total });
+    let balance = total;
+    for (const seat of bought) {
+      const [reservation] = await tx
+        .insert(reservations)
+        .values({ userId, seatId: seat.id, scheduleId: seat.scheduleId, price: seat.price, status: 'confirmed', heldUntil: sql`now()` })
+        .returning({ id: reservations.id });
+      const [payment] = await tx
+        .insert(payments)
+        .values({ reservationId: reservation!.id, userId, amount: seat.price })
+        .returning({ id: payments.id });
+      balance -= seat.price;
+      await tx
+        .insert(ledgerEntries)
+        .values({ userId, kind: 'payment', amount: -seat.price, balanceAfter: balance, paymentId: payment!.id });
+    }
+  }
+  await tx
+    .update(sales)
+    .set({ closedReason: 'sold_out', closedAt: sql`now()` })
+    .where(eq(sales.concertId, concertId));
 }
 
 export async function seedDemoData(db: Db, today = new Date()): Promise<{ created: number }> {

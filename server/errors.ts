@@ -9,6 +9,14 @@ export const REASON_CODES = {
   TOKEN_INVALID: 'UNAUTHORIZED',
   TOKEN_EXPIRED: 'UNAUTHORIZED',
   TOKEN_NOT_ACTIVE: 'FORBIDDEN',
+  /** A queue token of one concert's line used on another concert's dates, seats or reservations. */
+  TOKEN_WRONG_SALE: 'FORBIDDEN',
+  /** Joining a line before its pre-queue opens (`prequeueOpensAt`, `opensAt` beside it). */
+  SALE_NOT_OPEN: 'CONFLICT',
+  /** Joining a line whose seats are all sold. */
+  SOLD_OUT: 'CONFLICT',
+  /** Joining a line whose sale an operator closed. */
+  SALE_CLOSED: 'CONFLICT',
   SEAT_UNAVAILABLE: 'CONFLICT',
   HOLD_LIMIT: 'CONFLICT',
   /** The seats a user holds and bought for one concert would pass PURCHASE_MAX_PER_USER. */

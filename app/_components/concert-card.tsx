@@ -2,16 +2,7 @@
 
 import { formatWon, useI18n } from '../_i18n/provider';
 import { joinLabel, saleStateAt, useSaleTime, type SaleState, type SaleSummary } from './sale';
-
-export interface ConcertCardData {
-  concertId: number;
-  title: string;
-  artist: string;
-  venue: string;
-  dates: { scheduleId: number; startsAt: string }[];
-  sale?: SaleSummary;
-  priceRange?: { min: number; max: number } | null;
-}
+import type { ListedConcert } from './sale-contract';
 
 /** What the sale line says, per state. */
 function SaleLine({ sale, state }: { sale: SaleSummary; state: SaleState }) {
@@ -39,13 +30,13 @@ export function ConcertCard({
   onJoin,
   joining,
 }: {
-  concert: ConcertCardData;
+  concert: ListedConcert;
   now: number;
   onJoin: (concertId: number) => void;
   joining: boolean;
 }) {
   const { t, formatDateTime } = useI18n();
-  // Before issue 10's API: every concert was on sale.
+  // A concert without a sale (none is made so) would be on sale, as before sales existed.
   const state = concert.sale ? saleStateAt(concert.sale, now) : 'open';
   const action = concert.dates.length > 0 ? joinLabel(state) : null;
   const price = concert.priceRange;

@@ -2,16 +2,12 @@
 
 import { useMemo } from 'react';
 import type { Locale, MessageKey } from '../_i18n/messages';
+import type { ListedConcert } from './sale-contract';
 import { useI18n } from '../_i18n/provider';
 
-/** A concert's sale as `concert.list` shows it (issue 10's contract). */
-export type SaleState = 'scheduled' | 'prequeue' | 'open' | 'paused' | 'sold_out' | 'closed';
-export interface SaleSummary {
-  state: SaleState;
-  prequeueOpensAt: string;
-  opensAt: string;
-  commitment: string | null;
-}
+/** A concert's sale as `concert.list` shows it. */
+export type SaleSummary = NonNullable<ListedConcert['sale']>;
+export type SaleState = SaleSummary['state'];
 
 /**
  * The state a visitor should see now. The server moves a sale on lazily (at the first call after a

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { Suspense, useEffect, useRef, useState } from 'react';
 import { drawPageOf, useSaleTime } from '../_components/sale';
-import { issueInput, type QueueView } from '../_components/sale-contract';
+import type { QueueView } from '../_components/sale-contract';
 import { ErrorNotice, Loading } from '../_components/states';
 import { useConcert } from '../_components/use-concert';
 import { secondsUntil, useNow } from '../_components/use-now';
@@ -66,7 +66,7 @@ function FindLine({ next }: { next: string }) {
   const { t } = useI18n();
   const router = useRouter();
   const status = trpc.queue.status.useQuery(undefined, { retry: false });
-  const concertId = (status.data as QueueView | undefined)?.concertId;
+  const concertId = status.data?.concertId;
   useEffect(() => {
     if (concertId !== undefined) router.replace(waitingRoomFor(next, concertId));
   }, [concertId, next, router]);
@@ -90,30 +90,32 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
   const utils = trpc.useUtils();
   // Issuing is idempotent per concert: a live token comes back unchanged, so reopening the tab keeps the place.
   const issue = trpc.queue.issue.useMutation({
-    onSuccess: (issued) => {
-      // Shown at once, then read for real (the turn's end, `activeUntil`, comes from status).
-      utils.queue.status.setData(undefined, { activeUntil: null, ...issued } as never);
+    onSuccess: ({ token: _token, ...view }) => {
+      // Shown at once, then read for real.
+      utils.queue.status.setData({ concertId }, view);
       void utils.queue.status.invalidate();
     },
   });
   const joined = issue.isSuccess;
   const unchanged = useRef(0);
   const lastPosition = useRef<number | null>(null);
-  const status = trpc.queue.status.useQuery(undefined, {
-    enabled: joined,
-    refetchInterval: (query) => pollDelay(query.state.data as QueueView | undefined, unchanged.current),
-    refetchIntervalInBackground: true,
-  });
-  const polled = status.data as QueueView | undefined;
-  // Another tab may have joined another concert's line since (the token cookie is the latest one).
-  const otherLine = polled?.concertId !== undefined && polled.concertId !== concertId;
-  const view: QueueView | undefined = (otherLine ? undefined : polled) ?? (issue.data as QueueView | undefined);
+  // This line's own token (its cookie), whatever line another tab joined since.
+  const status = trpc.queue.status.useQuery(
+    { concertId },
+    {
+      enabled: joined,
+      refetchInterval: (query) => pollDelay(query.state.data, unchanged.current),
+      refetchIntervalInBackground: true,
+    },
+  );
+  const polled = status.data;
+  const view: QueueView | undefined = polled ?? issue.data;
 
   useEffect(() => {
-    if (issue.isIdle) issue.mutate(issueInput(concertId));
+    if (issue.isIdle) issue.mutate({ concertId });
   }, [issue, concertId]);
 
-  const token = (issue.data as { token?: string } | undefined)?.token;
+  const token = issue.data?.token;
   const [firstPosition, setFirstPosition] = useState<number | null>(null);
   useEffect(() => {
     if (!token || view?.status !== 'waiting' || !view.position) return;
@@ -130,13 +132,13 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
     lastPosition.current = position;
   }, [polled]);
 
-  // Join again when the place was given up, the cookie is gone, or it now holds another line's token;
-  // only after this page's own join, and only for answers read since.
+  // Join again when the place was given up or the cookie is gone: only after this page's own join, and
+  // only for answers read since.
   const lostToken = reasonOf(status.error) === 'TOKEN_INVALID' && status.errorUpdatedAt > issue.submittedAt;
-  const mustRejoin = joined && (polled?.status === 'expired' || otherLine || lostToken);
+  const mustRejoin = joined && (polled?.status === 'expired' || lostToken);
   useEffect(() => {
     if (view?.status === 'active') router.replace(next);
-    if (mustRejoin && !issue.isPending) issue.mutate(issueInput(concertId));
+    if (mustRejoin && !issue.isPending) issue.mutate({ concertId });
   }, [view?.status, mustRejoin, next, router, issue, concertId]);
 
   const { t } = useI18n();
@@ -151,11 +153,11 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
       <NotOpenYet
         concertId={concertId}
         prequeueOpensAt={errorData(issue.error)?.prequeueOpensAt as string | undefined}
-        onOpen={() => issue.mutate(issueInput(concertId))}
+        onOpen={() => issue.mutate({ concertId })}
       />
     );
   }
-  if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => issue.mutate(issueInput(concertId))} />;
+  if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => issue.mutate({ concertId })} />;
   if (!view || view.status === 'expired')
     return (
       <p className="muted" aria-busy="true">
@@ -187,7 +189,7 @@ function Prequeue({ concertId, view }: { concertId: number; view: QueueView }) {
   const { t } = useI18n();
   const time = useSaleTime();
   const now = useNow();
-  const concert = useConcert(concertId) as { sale?: { commitment: string | null } } | undefined;
+  const concert = useConcert(concertId);
   const opensAt = view.opensAt;
   const left = opensAt ? secondsUntil(opensAt, now) : null;
   const commitment = concert?.sale?.commitment;
@@ -212,7 +214,7 @@ function Prequeue({ concertId, view }: { concertId: number; view: QueueView }) {
       <p className="notice no-advantage">
         {t('queue.noAdvantage')} <Link href={drawPageOf(concertId, view.ticket)}>{t('queue.howDraw')}</Link>
       </p>
-      {view.ticket !== undefined && <p className="ticket-line">{t('queue.yourTicket', { ticket: view.ticket })}</p>}
+      <p className="ticket-line">{t('queue.yourTicket', { ticket: view.ticket })}</p>
       {commitment && (
         <p className="commitment muted">
           {t('queue.commitment')} <code>{commitment}</code>
@@ -265,12 +267,10 @@ function InLine({
         <div className="progress-bar" style={{ width: `${Math.max(progress, 3)}%` }} />
       </div>
       {view.estimatedWaitSeconds !== null && <p>{t('queue.wait', { time: formatDuration(view.estimatedWaitSeconds) })}</p>}
-      {view.ticket !== undefined && (
-        <p className="ticket-line">
-          {t('queue.placeLine', { position: position.toLocaleString(), ticket: view.ticket })}{' '}
-          <Link href={drawPageOf(concertId, view.ticket)}>{t('queue.checkDraw')}</Link>
-        </p>
-      )}
+      <p className="ticket-line">
+        {t('queue.placeLine', { position: position.toLocaleString(), ticket: view.ticket })}{' '}
+        <Link href={drawPageOf(concertId, view.ticket)}>{t('queue.checkDraw')}</Link>
+      </p>
       {view.seatsLeft === 0 ? (
         <p className="notice notice-warning" role="status">
           {held === 1 ? t('queue.seatsTakenOne') : t('queue.seatsTaken', { held: (held ?? 0).toLocaleString() })}

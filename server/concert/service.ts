@@ -1,8 +1,9 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { concerts, reservations, schedules, seats } from '../../db/schema';
+import { concerts, reservations, sales, schedules, seats } from '../../db/schema';
 import { DomainError } from '../errors';
-import { liveReservation } from '../reservation/rules';
+import { dbNow, liveReservation } from '../reservation/rules';
+import { saleStateOf, type SaleState } from '../sale/service';
 
 /**
  * Browsing. A seat is sold when its live reservation is confirmed, held while its live hold has
@@ -12,7 +13,19 @@ import { liveReservation } from '../reservation/rules';
 /** Joins a seat to the reservation that takes it. */
 const liveReservationOf = (seatId: typeof seats.id) => and(eq(reservations.seatId, seatId), liveReservation);
 
-export async function listConcerts(db: DbOrTx) {
+export interface ConcertSummary {
+  concertId: number;
+  title: string;
+  artist: string;
+  venue: string;
+  dates: { scheduleId: number; startsAt: string }[];
+  sale: { state: SaleState; prequeueOpensAt: string; opensAt: string; commitment: string } | null;
+  /** The cheapest and dearest seat of its future dates (null without any). */
+  priceRange: { min: number; max: number } | null;
+}
+
+/** Every concert (closed and sold-out ones too) with its future dates, its sale and its price range. */
+export async function listConcerts(db: DbOrTx): Promise<ConcertSummary[]> {
   const rows = await db
     .select({
       concertId: concerts.id,
@@ -25,13 +38,47 @@ export async function listConcerts(db: DbOrTx) {
     .from(concerts)
     .leftJoin(schedules, and(eq(schedules.concertId, concerts.id), gt(schedules.startsAt, sql`now()`)))
     .orderBy(asc(concerts.id), asc(schedules.startsAt));
-  const byId = new Map<
-    number,
-    { concertId: number; title: string; artist: string; venue: string; dates: { scheduleId: number; startsAt: string }[] }
-  >();
+  const saleRows = await db
+    .select({
+      concertId: sales.concertId,
+      prequeueOpensAt: sales.prequeueOpensAt,
+      opensAt: sales.opensAt,
+      paused: sales.paused,
+      closedReason: sales.closedReason,
+      commitment: sales.commitment,
+      now: dbNow(),
+    })
+    .from(sales);
+  const prices = await db
+    .select({ concertId: schedules.concertId, min: sql<number>`min(${seats.price})::int`, max: sql<number>`max(${seats.price})::int` })
+    .from(seats)
+    .innerJoin(schedules, and(eq(schedules.id, seats.scheduleId), gt(schedules.startsAt, sql`now()`)))
+    .groupBy(schedules.concertId);
+  const saleOf = new Map(saleRows.map((s) => [s.concertId, s]));
+  const priceOf = new Map(prices.map((p) => [p.concertId, { min: p.min, max: p.max }]));
+  const byId = new Map<number, ConcertSummary>();
   for (const r of rows) {
-    const concert = byId.get(r.concertId) ?? { concertId: r.concertId, title: r.title, artist: r.artist, venue: r.venue, dates: [] };
-    byId.set(r.concertId, concert);
+    let concert = byId.get(r.concertId);
+    if (!concert) {
+      const sale = saleOf.get(r.concertId);
+      concert = {
+        concertId: r.concertId,
+        title: r.title,
+        artist: r.artist,
+        venue: r.venue,
+        dates: [],
+        sale: sale
+          ? {
+              state: saleStateOf(sale, sale.now),
+              prequeueOpensAt: sale.prequeueOpensAt.toISOString(),
+              opensAt: sale.opensAt.toISOString(),
+              commitment: sale.commitment,
+            }
+          : null,
+        priceRange: priceOf.get(r.concertId) ?? null,
+      };
+      byId.set(r.concertId, concert);
+    }
     if (r.scheduleId !== null && r.startsAt) concert.dates.push({ scheduleId: r.scheduleId, startsAt: r.startsAt.toISOString() });
   }
   return [...byId.values()];

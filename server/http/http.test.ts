@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed';
 import { CookieJar } from '../testing/cookie-jar';
 import { useTestDatabase } from '../testing/test-database';
-import { testConfig } from '../testing/test-user';
+import { concertOnSale, testConfig } from '../testing/test-user';
 import type { AppRouter } from '../trpc/root';
 import { createNodeHandler, handleFetch } from './trpc-handlers';
 
@@ -42,7 +42,7 @@ describe('plain HTTP through the route handler (fetch adapter)', () => {
     expect(started.json.result.data).toMatchObject({ name: 'curl' });
     expect(started.headers.getSetCookie()[0]).toMatch(/^sid=.+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
 
-    const issued = await c.call('POST', 'queue.issue');
+    const issued = await c.call('POST', 'queue.issue', { input: { concertId: await concertOnSale(db, { settingsFrom: config }) } });
     const { token, status } = issued.json.result.data;
     expect(status).toBe('active');
     c.jar.delete('queue_token'); // API clients send the token in a header instead
@@ -76,7 +76,8 @@ describe('plain HTTP through the route handler (fetch adapter)', () => {
     expect(noToken.status).toBe(401);
     expect(noToken.json.error.data.reason).toBe('TOKEN_INVALID');
 
-    const { token } = (await c.call('POST', 'queue.issue')).json.result.data;
+    const { token } = (await c.call('POST', 'queue.issue', { input: { concertId: await concertOnSale(db, { settingsFrom: config }) } }))
+      .json.result.data;
     const headers = { 'x-queue-token': token };
     const badAmount = await c.call('POST', 'wallet.charge', { input: { amount: 'lots' }, headers });
     expect(badAmount.status).toBe(400);
@@ -132,8 +133,11 @@ describe('the typed tRPC client over a real socket (Node adapter)', () => {
   it('books a seat, and the loser of a race for it sees SEAT_UNAVAILABLE in error.data', async () => {
     const [alice, bob] = [typedClient(), typedClient()];
     await Promise.all([alice.session.start.mutate({ name: 'Alice' }), bob.session.start.mutate({ name: 'Bob' })]);
-    await Promise.all([alice.queue.issue.mutate(), bob.queue.issue.mutate()]);
     const [concert] = await alice.concert.list.query();
+    await Promise.all([
+      alice.queue.issue.mutate({ concertId: concert!.concertId }),
+      bob.queue.issue.mutate({ concertId: concert!.concertId }),
+    ]);
     const [date] = await alice.concert.dates.query({ concertId: concert!.concertId });
     const seat = (await alice.concert.seats.query({ scheduleId: date!.scheduleId })).find((s) => s.status === 'available')!;
 

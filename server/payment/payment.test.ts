@@ -209,7 +209,7 @@ describe('the admission pass after a payment', () => {
     for (let round = 0; round < 15; round++) {
       const { solo, payer, hold, next } = await soloLine();
       // Passes started by others (polls, issues) race the payment's own pass.
-      const others = Array.from({ length: 4 }, () => admitWaiting(db, solo, { mode: 'wait' }));
+      const others = Array.from({ length: 4 }, () => admitWaiting(db, solo, { concertId: payer.concertId, mode: 'wait' }));
       await payer.api.payment.pay({ reservationId: hold.reservationId });
       await Promise.all(others);
       // Read without polling: the slot went to the next fan without anyone asking.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { bigId } from '../ids';
 import { idempotencyKeySchema, idempotencyOf } from '../idempotency/service';
 import type { Context } from '../trpc/context';
+import { concertOfReservation } from '../sale/scope';
 import { activeTokenOrReplayProcedure, idempotencyKeyOf, router } from '../trpc/init';
 import { pay, paymentReplay } from './service';
 
@@ -12,8 +13,11 @@ const idempotencyOfPay = (ctx: Context, input: z.output<typeof payInput>) =>
 
 export const paymentRouter = router({
   /** Pays a hold with the active turn; repeating a payment that went through returns it with the session only. */
-  pay: activeTokenOrReplayProcedure(payInput, (ctx, input) =>
-    paymentReplay(ctx.db, { userId: ctx.userId, reservationId: input.reservationId, idempotency: idempotencyOfPay(ctx, input) }),
+  pay: activeTokenOrReplayProcedure(
+    payInput,
+    (ctx, input) =>
+      paymentReplay(ctx.db, { userId: ctx.userId, reservationId: input.reservationId, idempotency: idempotencyOfPay(ctx, input) }),
+    (ctx, input) => concertOfReservation(ctx.db, { userId: ctx.userId, reservationId: input.reservationId }),
   ).mutation(
     async ({ ctx, input }) =>
       ctx.replay ??

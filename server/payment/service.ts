@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { ledgerEntries, payments, reservations, wallets } from '../../db/schema';
+import { ledgerEntries, payments, reservations, schedules, wallets } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError } from '../errors';
 import { claimKey, rememberResult, storedResult, type Idempotency } from '../idempotency/service';
@@ -25,7 +25,7 @@ export interface PaymentRequest {
 
 /**
  * Pays a hold from the wallet. One transaction; locks, in the documented order:
- *   seats → reservations → wallets → the line's write lock (shared, to end the turn) → queue_tokens.
+ *   seats → reservations → wallets → the concert line's write lock (shared, to end the turn) → queue_tokens.
  * Checks owner, status and expiry, then the balance; deducts, writes the payment and its ledger
  * entry, confirms the reservation (so the seat is sold) and ends the payer's turn once no other hold
  * is left to pay. Paying a confirmed reservation again charges nothing and returns the first payment.
@@ -72,18 +72,20 @@ export async function pay(
       .set({ status: 'confirmed', updatedAt: sql`now()` })
       .where(eq(reservations.id, reservationId));
 
+    // The turn in this concert's line ends once no other hold of the concert is left to pay.
     const [otherHold] = await tx
       .select({ id: reservations.id })
       .from(reservations)
-      .where(and(eq(reservations.userId, userId), liveHold))
+      .innerJoin(schedules, eq(schedules.id, reservations.scheduleId))
+      .where(and(eq(reservations.userId, userId), liveHold, eq(schedules.concertId, r.concertId)))
       .limit(1);
-    if (!otherHold) await endTurn(tx, { userId });
+    if (!otherHold) await endTurn(tx, { userId, concertId: r.concertId });
     const result = { paymentId: payment!.id, reservationId, amount: r.price, balance };
     if (idempotency) await rememberResult(tx, userId, idempotency, result);
-    return { result, first: true, turnEnded: !otherHold };
+    return { result, first: true, turnEnded: !otherHold, concertId: r.concertId };
   });
   // A freed slot admits the next in line at once, not at the next poll; the payment stands whatever that pass meets.
-  if (outcome.first && outcome.turnEnded) await admitAfterTurnEnded(db, config, { requestId });
+  if (outcome.first && outcome.turnEnded) await admitAfterTurnEnded(db, config, { concertId: outcome.concertId!, requestId });
   return outcome.result;
 }
 

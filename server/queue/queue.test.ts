@@ -7,8 +7,8 @@ import { DomainError } from '../errors';
 import { emptyLine, runOutTurn, stopPolling } from '../testing/clock';
 import { isLiveToken, runningTurn, stillPolling } from './rules';
 import { useTestDatabase } from '../testing/test-database';
-import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
-import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '../trpc/init';
+import { admittedUser, concertOnSale, expectFailure, testConfig, TestUser } from '../testing/test-user';
+import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER, queueTokenCookie } from '../trpc/init';
 
 const { db, sql: client } = await useTestDatabase();
 
@@ -29,11 +29,14 @@ async function oneSlotTaken() {
 describe('queue.issue and queue.status', () => {
   it('issues an unguessable token, set as an HttpOnly cookie, and admits when there is room', async () => {
     await emptyLine(db);
-    const user = await new TestUser(db, testConfig()).start();
-    const issued = await user.api.queue.issue();
+    const config = testConfig();
+    const user = await new TestUser(db, config).start();
+    const concertId = await concertOnSale(db, { settingsFrom: config });
+    const issued = await user.api.queue.issue({ concertId });
     expect(issued.token).toMatch(/^[A-Za-z0-9_-]{24,}$/);
     expect(issued.status).toBe('active');
     expect(user.cookies.get(QUEUE_TOKEN_COOKIE)).toBe(issued.token);
+    expect(user.cookies.get(queueTokenCookie(concertId))).toBe(issued.token);
     expect(user.setCookieHeaders.find((h) => h.startsWith(`${QUEUE_TOKEN_COOKIE}=`))).toMatch(/HttpOnly; SameSite=Lax/);
     const status = await user.api.queue.status();
     expect(status).toMatchObject({ status: 'active', position: null });
@@ -43,7 +46,8 @@ describe('queue.issue and queue.status', () => {
   it('returns the same live token when a user issues again, even concurrently', async () => {
     const { config } = await oneSlotTaken();
     const user = await new TestUser(db, config).start();
-    const tokens = await Promise.all(Array.from({ length: 8 }, () => user.api.queue.issue()));
+    const concertId = await concertOnSale(db, { settingsFrom: config });
+    const tokens = await Promise.all(Array.from({ length: 8 }, () => user.api.queue.issue({ concertId })));
     expect(new Set(tokens.map((t) => t.token)).size).toBe(1);
     expect(tokens[0]).toMatchObject({ status: 'waiting', position: 1 });
   });
@@ -84,10 +88,15 @@ describe('queue.issue and queue.status', () => {
 
     await runOutTurn(db, first.token);
     expect(await second.api.queue.status()).toMatchObject({ status: 'active' });
-    expect(await first.api.queue.status()).toEqual({ status: 'expired', position: null, estimatedWaitSeconds: null, activeUntil: null });
-    await expectFailure(first.api.concert.dates({ concertId: 1 }), 'UNAUTHORIZED', 'TOKEN_EXPIRED');
+    expect(await first.api.queue.status()).toMatchObject({
+      status: 'expired',
+      position: null,
+      estimatedWaitSeconds: null,
+      activeUntil: null,
+    });
+    await expectFailure(first.api.concert.dates({ concertId: first.concertId }), 'UNAUTHORIZED', 'TOKEN_EXPIRED');
     // Issuing again after the turn ended puts the user at the back with a new token.
-    const again = await first.api.queue.issue();
+    const again = await first.api.queue.issue({ concertId: first.concertId });
     expect(again.token).not.toBe(first.token);
     expect(again).toMatchObject({ status: 'waiting', position: 1 });
   });
@@ -109,7 +118,7 @@ describe('queue.issue and queue.status', () => {
     const { config, first } = await oneSlotTaken();
     const waiting = new TestUser(db, config);
     await waiting.join();
-    const error = await expectFailure(waiting.api.concert.dates({ concertId: 1 }), 'FORBIDDEN', 'TOKEN_NOT_ACTIVE');
+    const error = await expectFailure(waiting.api.concert.dates({ concertId: waiting.concertId }), 'FORBIDDEN', 'TOKEN_NOT_ACTIVE');
     expect((error.cause as DomainError).details).toMatchObject({ position: 1 });
 
     // Someone else's token, sent in the header an API client uses, is not valid for this user.
@@ -123,16 +132,19 @@ describe('queue.issue and queue.status', () => {
     await expectFailure(thief.api.wallet.balance(), 'UNAUTHORIZED', 'TOKEN_INVALID');
     // The header works for the token's owner even without the cookie.
     first.cookies.delete(QUEUE_TOKEN_COOKIE);
+    first.cookies.delete(queueTokenCookie(first.concertId));
     first.headers.set(QUEUE_TOKEN_HEADER, first.token);
     expect(await first.api.wallet.balance()).toEqual({ balance: 0 });
   });
 
   it('computes a position from the admission cursor, not by counting the line', async () => {
-    const { config } = await oneSlotTaken();
-    // 5,000 people join ahead (filled with SQL), then one more joins through the API.
+    const { config, first } = await oneSlotTaken();
+    // 5,000 people join ahead (filled with SQL, taking the line's next places), then one more joins through the API.
     await db.execute(sql`
-      WITH fillers AS (INSERT INTO users (name) SELECT 'filler-' || g FROM generate_series(1, 5000) g RETURNING id)
-      INSERT INTO queue_tokens (token, user_id) SELECT 'filler-' || id, id FROM fillers`);
+      WITH fillers AS (INSERT INTO users (name) SELECT 'filler-' || g FROM generate_series(1, 5000) g RETURNING id),
+      placed AS (UPDATE sales SET last_place = last_place + 5000 WHERE concert_id = ${first.concertId} RETURNING last_place - 5000 AS base)
+      INSERT INTO queue_tokens (token, user_id, concert_id, place)
+      SELECT 'filler-' || f.id, f.id, ${first.concertId}, placed.base + row_number() OVER () FROM fillers f, placed`);
     const late = new TestUser(db, config);
     const issued = await late.join();
     expect(issued.status).toBe('waiting');
@@ -154,12 +166,13 @@ describe('queue.issue and queue.status', () => {
 describe('the live-token rule', () => {
   it('says the same in SQL and in TypeScript', async () => {
     const config = testConfig();
+    const concertId = await concertOnSale(db);
     // active and running, active but run out, waiting and polling, waiting but silent, done
     const rows = await db.execute<{ id: number }>(sql`
       WITH u AS (INSERT INTO users (name) SELECT 'rule-' || g FROM generate_series(1, 5) g RETURNING id, name),
       t AS (
-        INSERT INTO queue_tokens (token, user_id, status, expires_at, last_seen_at)
-        SELECT 'rule-token-' || u.id, u.id, c.status, now() + c.expires, now() - c.silent
+        INSERT INTO queue_tokens (token, user_id, concert_id, place, status, expires_at, last_seen_at)
+        SELECT 'rule-token-' || u.id, u.id, ${concertId}, 1, c.status, now() + c.expires, now() - c.silent
         FROM u JOIN (VALUES
           ('rule-1', 'active', interval '1 minute', interval '0'),
           ('rule-2', 'active', interval '-1 second', interval '0'),

@@ -1,19 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { queueState, queueTokens } from '../../db/schema';
+import { queueState, queueTokens, sales, type SaleClosedReason } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError, PG, pgCode } from '../errors';
+import { markSoldOut, openSaleIfDue, saleStateOf, seatCounts, type SaleState } from '../sale/service';
 import { isAbandoned, isLiveToken, isRunningTurn, PLACE_TAKING_STATUSES, runningTurn, stillPolling, turnCap, turnRanOut } from './rules';
 import { HEARTBEAT_SECONDS } from './timing';
 
 /**
- * The waiting room.
+ * The waiting rooms: one line per concert's sale.
  *
- * A token's id is its ticket number. The single `queue_state` row holds the admission cursor
- * (`admitted_through`): a waiting token's position is `id - admitted_through`, one read however long
- * the line is. There is no background worker: the calls that issue or read tokens run an admission
- * pass when one is due, under the `queue_state` row lock, so several app instances admit safely.
+ * A token's id is its ticket number; its `place` is its place in its concert's line: given by the
+ * draw at the opening for the pre-queue's tickets (server/sale/draw.ts), and the next one of the
+ * line's counter (`sales.last_place`) for later joiners. Each line's `queue_state` row holds its
+ * admission cursor (`admitted_through`, a place): a waiting token's position is `place -
+ * admitted_through`, one read however long the line is. There is no background worker: the calls
+ * that issue or read tokens run an admission pass when one is due, under the line's `queue_state`
+ * row lock, so several app instances admit safely.
  */
 
 const TOKEN_BYTES = 18; // 144 bits of randomness
@@ -23,27 +27,39 @@ const ABANDON_SCAN_SLACK = 200;
 const MAX_ADMISSION_ROUNDS = 10;
 /** Weight of the newest observation in the smoothed admission rate. */
 const RATE_SMOOTHING = 0.3;
+/** A line's seat counts (seatsLeft, seatsHeld) shown to waiting fans are at most this old. */
+const SEAT_COUNT_SECONDS = 5;
 /**
- * The line's writers hold this advisory lock shared until they commit; an admission pass takes it
- * exclusively before it counts. So a pass sees
- * - every ticket number handed out before it, and never admits a later ticket while an earlier one is
- *   still being written: admission follows issue order exactly;
- * - every turn ended by a payment before it: a pass that holds the queue_state lock when the payment
- *   commits counts that slot as free, so the payment's own pass may skip when it finds one running.
+ * A line's writers hold this advisory lock (two-int form: one per concert) shared until they commit;
+ * the line's admission pass takes it exclusively before it counts. So a pass sees every turn ended by
+ * a payment before it: a pass that holds the queue_state lock when the payment commits counts that
+ * slot as free, so the payment's own pass may skip when it finds one running. (Places need no such
+ * lock: they are taken under the sales row lock, so they commit in order.)
  */
-const LINE_WRITE_LOCK = sql`hashtext('queue-issue-order')`;
+const lineWriteLock = (concertId: number) => sql`hashtext('queue-issue-order'), ${concertId}::int`;
 
-export type QueueStatus = 'waiting' | 'active' | 'expired';
+export type QueueStatus = 'prequeue' | 'waiting' | 'active' | 'expired' | 'closed';
 
 export interface TokenView {
+  concertId: number;
+  /** The ticket number (the token's id): find yourself in the draw with it. */
+  ticket: number;
   status: QueueStatus;
+  /** 1 is next; null unless waiting. */
   position: number | null;
+  aheadOfYou: number | null;
   estimatedWaitSeconds: number | null;
   activeUntil: string | null;
+  opensAt: string;
+  /** Seats of the sale neither held nor sold, and held (they may come back), while prequeue or waiting. */
+  seatsLeft: number | null;
+  seatsHeld: number | null;
+  closedReason: SaleClosedReason | null;
 }
 
 export interface ActiveToken {
   id: number;
+  concertId: number;
   expiresAt: Date;
 }
 
@@ -51,23 +67,40 @@ function newToken(): string {
   return randomBytes(TOKEN_BYTES).toString('base64url');
 }
 
+const dbClock = () => sql<Date>`now()`.mapWith((v: string | Date) => new Date(v));
+
 function tokenQuery(db: DbOrTx) {
   return db
     .select({
       id: queueTokens.id,
       token: queueTokens.token,
       userId: queueTokens.userId,
+      concertId: queueTokens.concertId,
+      place: queueTokens.place,
       status: queueTokens.status,
+      closedReason: queueTokens.closedReason,
       expiresAt: queueTokens.expiresAt,
       lastSeenAt: queueTokens.lastSeenAt,
       admittedThrough: queueState.admittedThrough,
       activeCount: queueState.activeCount,
       nextExpiryAt: queueState.nextExpiryAt,
       admitRate: queueState.admitRate,
-      now: sql<Date>`now()`.mapWith((v: string | Date) => new Date(v)),
+      noSeatFree: queueState.noSeatFree,
+      seatsLeft: queueState.seatsLeft,
+      seatsHeld: queueState.seatsHeld,
+      seatsCountedAt: queueState.seatsCountedAt,
+      prequeueOpensAt: sales.prequeueOpensAt,
+      opensAt: sales.opensAt,
+      openedAt: sales.openedAt,
+      paused: sales.paused,
+      saleClosedReason: sales.closedReason,
+      maxActive: sales.maxActive,
+      turnSeconds: sales.turnSeconds,
+      now: dbClock(),
     })
     .from(queueTokens)
-    .innerJoin(queueState, eq(queueState.id, 1))
+    .innerJoin(queueState, eq(queueState.concertId, queueTokens.concertId))
+    .innerJoin(sales, eq(sales.concertId, queueTokens.concertId))
     .where(eq(queueTokens.token, sql.placeholder('token')))
     .prepare('read_queue_token');
 }
@@ -75,7 +108,7 @@ function tokenQuery(db: DbOrTx) {
 /** Built once per database handle: this read is the hot path of every poll. */
 const preparedTokenQueries = new WeakMap<object, ReturnType<typeof tokenQuery>>();
 
-/** One indexed read: the token with the queue state and the database's clock. */
+/** One indexed read: the token with its line's state, its sale and the database's clock. */
 async function readToken(db: Db, token: string) {
   let query = preparedTokenQueries.get(db);
   if (!query) preparedTokenQueries.set(db, (query = tokenQuery(db)));
@@ -87,83 +120,141 @@ type TokenRow = NonNullable<Awaited<ReturnType<typeof readToken>>>;
 
 const secondsBetween = (later: Date, earlier: Date) => (later.getTime() - earlier.getTime()) / 1000;
 
+const saleOfRow = (row: TokenRow) => ({
+  prequeueOpensAt: row.prequeueOpensAt,
+  opensAt: row.opensAt,
+  paused: row.paused,
+  closedReason: row.saleClosedReason,
+});
+
+/** Whether the line admits at all now: opened (drawn), not paused, not sold out or closed. */
+const admitting = (row: TokenRow) => row.openedAt !== null && saleStateOf(saleOfRow(row), row.now) === 'open';
+
 /**
  * Whether this caller should run an admission pass: a turn has run out (or a pass was marked due:
- * `markAdmissionDue`), or a slot is free.
+ * `markAdmissionDue`, or a hold that may free a seat ran out), or a slot is free while the line
+ * admits and the last pass found a seat free.
  */
-function admissionDue(row: TokenRow, config: Config): boolean {
+function admissionDue(row: TokenRow): boolean {
   const aTurnRanOut = row.nextExpiryAt !== null && row.nextExpiryAt <= row.now;
-  const slotFree = row.status === 'waiting' && row.activeCount < config.QUEUE_MAX_ACTIVE;
-  return aTurnRanOut || slotFree;
+  const slotFree = row.status === 'waiting' && row.place !== null && row.activeCount < row.maxActive && !row.noSeatFree;
+  return aTurnRanOut || (slotFree && admitting(row));
 }
 
-export function positionOf(row: Pick<TokenRow, 'id' | 'admittedThrough'>): number {
-  // A token whose insert committed after later ones were admitted is still next in line: 1.
-  return Math.max(1, row.id - row.admittedThrough);
+export function positionOf(row: { place: number; admittedThrough: number }): number {
+  // A place below the cursor (its token was passed over while it was being written) is next: 1.
+  return Math.max(1, row.place - row.admittedThrough);
 }
+
+const NOT_WAITING = { position: null, aheadOfYou: null, estimatedWaitSeconds: null, seatsLeft: null, seatsHeld: null };
 
 function viewOf(row: TokenRow, config: Config): TokenView {
-  if (!isLiveToken(row, config)) return { status: 'expired', position: null, estimatedWaitSeconds: null, activeUntil: null };
-  if (isRunningTurn(row)) {
-    return { status: 'active', position: null, estimatedWaitSeconds: null, activeUntil: row.expiresAt!.toISOString() };
-  }
-  const position = positionOf(row);
+  const base = {
+    concertId: row.concertId,
+    ticket: row.id,
+    opensAt: row.opensAt.toISOString(),
+    activeUntil: null,
+    closedReason: null,
+  };
+  if (row.status === 'closed') return { ...base, ...NOT_WAITING, status: 'closed', closedReason: row.closedReason };
+  if (!isLiveToken(row, config)) return { ...base, ...NOT_WAITING, status: 'expired' };
+  if (isRunningTurn(row)) return { ...base, ...NOT_WAITING, status: 'active', activeUntil: row.expiresAt!.toISOString() };
+  const seats = { seatsLeft: row.seatsLeft, seatsHeld: row.seatsHeld };
+  if (row.place === null) return { ...base, ...NOT_WAITING, ...seats, status: 'prequeue' };
+  const position = positionOf({ place: row.place, admittedThrough: row.admittedThrough });
   // With the line full, every slot frees at least once per turn: the slowest the line can move.
-  const slowestRate = config.QUEUE_MAX_ACTIVE / config.QUEUE_ACTIVE_TTL_SECONDS;
+  const slowestRate = row.maxActive / row.turnSeconds;
   const rate = Math.max(row.admitRate ?? 0, slowestRate);
-  return { status: 'waiting', position, estimatedWaitSeconds: Math.ceil(position / rate), activeUntil: null };
+  return {
+    ...base,
+    ...seats,
+    status: 'waiting',
+    position,
+    aheadOfYou: position - 1,
+    estimatedWaitSeconds: Math.ceil(position / rate),
+  };
 }
 
 export type AdmissionMode = 'skip-if-busy' | 'wait';
 
 /**
- * The admission pass: ends turns that ran out, then admits waiting tokens in ticket order into the
- * free slots, passing over (and expiring) places whose holders stopped polling. `skip-if-busy`
- * returns at once when another pass holds the lock (it will admit); `wait` queues behind it.
+ * A concert's admission pass: ends turns that ran out, then, while the sale admits (opened, not
+ * paused, not closed) and a seat of it is free, admits waiting tokens in place order into the free
+ * slots (`max_active` of the sale, read now: a changed cap applies from this pass on), passing over
+ * (and expiring) places whose holders stopped polling. While no seat is free it admits nobody and
+ * makes the next pass due when the earliest hold runs out; when every seat is sold, the sale is
+ * marked sold out. `skip-if-busy` returns at once when another pass holds the line's lock (it will
+ * admit); `wait` queues behind it.
  */
-export async function admitWaiting(db: Db, config: Config, { mode }: { mode: AdmissionMode }): Promise<number> {
-  return db.transaction(async (tx) => {
+export async function admitWaiting(
+  db: Db,
+  config: Config,
+  { concertId, mode }: { concertId: number; mode: AdmissionMode },
+): Promise<number> {
+  const { admitted, soldOut } = await db.transaction(async (tx) => {
     const [state] = await tx
       .select({
         admittedThrough: queueState.admittedThrough,
         lastAdmittedAt: queueState.lastAdmittedAt,
         admitRate: queueState.admitRate,
-        now: sql<Date>`now()`.mapWith((v: string | Date) => new Date(v)),
+        now: dbClock(),
       })
       .from(queueState)
-      .where(eq(queueState.id, 1))
+      .where(eq(queueState.concertId, concertId))
       .for('update', mode === 'skip-if-busy' ? { skipLocked: true } : undefined);
-    if (!state) return 0;
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(${LINE_WRITE_LOCK})`);
+    if (!state) return { admitted: 0, soldOut: false };
+    // The sale's settings as they are now (an operator may have changed them): read, not locked.
+    const [sale] = await tx
+      .select({
+        prequeueOpensAt: sales.prequeueOpensAt,
+        opensAt: sales.opensAt,
+        paused: sales.paused,
+        closedReason: sales.closedReason,
+        openedAt: sales.openedAt,
+        maxActive: sales.maxActive,
+        turnSeconds: sales.turnSeconds,
+      })
+      .from(sales)
+      .where(eq(sales.concertId, concertId));
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${lineWriteLock(concertId)})`);
 
-    await tx.update(queueTokens).set({ status: 'expired' }).where(turnRanOut);
+    const ofLine = eq(queueTokens.concertId, concertId);
+    await tx.update(queueTokens).set({ status: 'expired' }).where(and(ofLine, turnRanOut));
     const [{ active } = { active: 0 }] = await tx
       .select({ active: sql<number>`count(*)::int` })
       .from(queueTokens)
-      .where(runningTurn);
+      .where(and(ofLine, runningTurn));
 
-    let free = config.QUEUE_MAX_ACTIVE - active;
+    let free = sale!.maxActive - active;
+    let noSeatFree = false;
+    let holdEndsAt: Date | null = null;
+    let soldOut = false;
+    const opened = sale!.openedAt !== null && saleStateOf(sale!, state.now) === 'open';
+    if (opened && free > 0) {
+      const seats = await seatCounts(tx, concertId);
+      if (seats.left === 0) {
+        // Admission stops while no seat is free; a hold that runs out may free one.
+        noSeatFree = true;
+        free = 0;
+        holdEndsAt = seats.earliestHoldEnd;
+        soldOut = seats.held === 0 && seats.total > 0;
+      }
+    }
     let admittedThrough = state.admittedThrough;
     let admitted = 0;
     for (let round = 0; free > 0 && round < MAX_ADMISSION_ROUNDS; round++) {
       const scan = free + ABANDON_SCAN_SLACK;
       const head = await tx
-        .select({
-          id: queueTokens.id,
-          present: sql<boolean>`${stillPolling(config)}`,
-        })
+        .select({ id: queueTokens.id, place: queueTokens.place, present: sql<boolean>`${stillPolling(config)}` })
         .from(queueTokens)
-        .where(eq(queueTokens.status, 'waiting'))
-        .orderBy(asc(queueTokens.id))
+        .where(and(ofLine, eq(queueTokens.status, 'waiting'), isNotNull(queueTokens.place)))
+        .orderBy(asc(queueTokens.place))
         .limit(scan);
       if (head.length === 0) break;
-      const chosen = head
-        .filter((h) => h.present)
-        .slice(0, free)
-        .map((h) => h.id);
+      const chosen = head.filter((h) => h.present).slice(0, free);
       // Abandoned places up to the last one this pass reached are given up.
-      const reachedThrough = chosen.length === free ? chosen[chosen.length - 1]! : head[head.length - 1]!.id;
-      const abandoned = head.filter((h) => !h.present && h.id <= reachedThrough).map((h) => h.id);
+      const reachedThrough = chosen.length === free ? chosen[chosen.length - 1]!.place! : head[head.length - 1]!.place!;
+      const abandoned = head.filter((h) => !h.present && h.place! <= reachedThrough).map((h) => h.id);
       if (abandoned.length > 0) {
         await tx.update(queueTokens).set({ status: 'expired' }).where(inArray(queueTokens.id, abandoned));
       }
@@ -174,10 +265,16 @@ export async function admitWaiting(db: Db, config: Config, { mode }: { mode: Adm
             status: 'active',
             // When this statement ran (passes run one at a time), not when a pass that queued for the lock began.
             admittedAt: sql`statement_timestamp()`,
-            expiresAt: sql`statement_timestamp() + make_interval(secs => ${config.QUEUE_ACTIVE_TTL_SECONDS})`,
+            expiresAt: sql`statement_timestamp() + make_interval(secs => ${sale!.turnSeconds})`,
+            turnSeconds: sale!.turnSeconds,
           })
-          .where(inArray(queueTokens.id, chosen));
-        admittedThrough = Math.max(admittedThrough, chosen[chosen.length - 1]!);
+          .where(
+            inArray(
+              queueTokens.id,
+              chosen.map((h) => h.id),
+            ),
+          );
+        admittedThrough = Math.max(admittedThrough, chosen[chosen.length - 1]!.place!);
         admitted += chosen.length;
         free -= chosen.length;
       }
@@ -187,42 +284,97 @@ export async function admitWaiting(db: Db, config: Config, { mode }: { mode: Adm
     const [after] = await tx
       .select({ count: sql<number>`count(*)::int`, nextExpiry: sql<string | null>`min(${queueTokens.expiresAt})` })
       .from(queueTokens)
-      .where(runningTurn);
+      .where(and(ofLine, runningTurn));
     let admitRate = state.admitRate;
     if (admitted > 0 && state.lastAdmittedAt) {
       const elapsed = Math.max(1, secondsBetween(state.now, state.lastAdmittedAt));
       const observed = admitted / elapsed;
       admitRate = admitRate === null ? observed : admitRate * (1 - RATE_SMOOTHING) + observed * RATE_SMOOTHING;
     }
+    const turnEnds = after?.nextExpiry ? new Date(after.nextExpiry) : null;
+    const nextDue = [turnEnds, holdEndsAt].filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
     await tx
       .update(queueState)
       .set({
         admittedThrough,
         activeCount: after?.count ?? 0,
-        nextExpiryAt: after?.nextExpiry ? new Date(after.nextExpiry) : null,
+        nextExpiryAt: nextDue,
+        noSeatFree,
         ...(admitted > 0 && { lastAdmittedAt: state.now, admitRate }),
       })
-      .where(eq(queueState.id, 1));
-    return admitted;
+      .where(eq(queueState.concertId, concertId));
+    return { admitted, soldOut };
   });
+  // sales comes before queue_state in the lock order: marked after the pass's commit.
+  if (soldOut) await markSoldOut(db, concertId);
+  return admitted;
 }
 
-/** Reads a token for its owner, refreshing its heartbeat and running an admission pass if due. */
+/**
+ * Refreshes a line's seat counts for its waiting fans when they are older than SEAT_COUNT_SECONDS:
+ * one statement, skipped when another caller (or a pass) holds the row. Marks the sale sold out when
+ * every seat is sold.
+ */
+async function refreshSeatCounts(db: Db, row: TokenRow): Promise<TokenRow> {
+  if (row.seatsCountedAt && secondsBetween(row.now, row.seatsCountedAt) < SEAT_COUNT_SECONDS) return row;
+  const [counted] = await db.transaction(async (tx) => {
+    const locked = await tx.execute(sql`
+      SELECT 1 FROM ${queueState} WHERE ${queueState.concertId} = ${row.concertId} FOR UPDATE SKIP LOCKED`);
+    if (locked.length === 0) return [];
+    const seats = await seatCounts(tx, row.concertId);
+    await tx
+      .update(queueState)
+      .set({ seatsLeft: seats.left, seatsHeld: seats.held, seatsCountedAt: sql`now()` })
+      .where(eq(queueState.concertId, row.concertId));
+    return [seats];
+  });
+  if (!counted) return row;
+  if (counted.left === 0 && counted.held === 0 && counted.total > 0) {
+    await markSoldOut(db, row.concertId);
+    return { ...row, seatsLeft: 0, seatsHeld: 0, saleClosedReason: row.saleClosedReason ?? 'sold_out' };
+  }
+  return { ...row, seatsLeft: counted.left, seatsHeld: counted.held };
+}
+
+/** A waiting token of a sale that sold out or was closed turns `closed`, with the sale's reason. */
+async function closeToken(db: Db, row: TokenRow, reason: SaleClosedReason): Promise<TokenRow> {
+  const [closed] = await db
+    .update(queueTokens)
+    .set({ status: 'closed', closedReason: reason })
+    .where(and(eq(queueTokens.id, row.id), eq(queueTokens.status, 'waiting')))
+    .returning({ status: queueTokens.status, closedReason: queueTokens.closedReason });
+  return closed ? { ...row, ...closed } : ((await readToken(db, row.token)) ?? row);
+}
+
+/**
+ * Reads a token for its owner: closes it if its sale closed, gives up an abandoned place, runs the
+ * draw when the opening has come, an admission pass if one is due, and refreshes the heartbeat.
+ */
 async function refresh(db: Db, config: Config, { userId, token, mode }: { userId: string; token: string; mode: AdmissionMode }) {
   let row = await readToken(db, token);
   if (!row || row.userId !== userId) return undefined;
-  if (isAbandoned(row, config)) {
-    await db
-      .update(queueTokens)
-      .set({ status: 'expired' })
-      .where(and(eq(queueTokens.id, row.id), eq(queueTokens.status, 'waiting')));
-    return { ...row, status: 'expired' as const };
+  if (row.status === 'waiting') {
+    if (row.saleClosedReason) return closeToken(db, row, row.saleClosedReason);
+    if (isAbandoned(row, config)) {
+      await db
+        .update(queueTokens)
+        .set({ status: 'expired' })
+        .where(and(eq(queueTokens.id, row.id), eq(queueTokens.status, 'waiting')));
+      return { ...row, status: 'expired' as const };
+    }
+    if (row.place === null && row.openedAt === null && row.now >= row.opensAt) {
+      await openSaleIfDue(db, row.concertId);
+      row = (await readToken(db, token))!;
+    }
   }
-  if (admissionDue(row, config)) {
-    await admitWaiting(db, config, { mode });
+  if (admissionDue(row)) {
+    await admitWaiting(db, config, { concertId: row.concertId, mode });
     row = (await readToken(db, token))!;
   }
-  if (row.status === 'waiting' && secondsBetween(row.now, row.lastSeenAt) > HEARTBEAT_SECONDS) {
+  if (row.status !== 'waiting') return row;
+  row = await refreshSeatCounts(db, row);
+  if (row.saleClosedReason) return closeToken(db, row, row.saleClosedReason);
+  if (secondsBetween(row.now, row.lastSeenAt) > HEARTBEAT_SECONDS) {
     await db
       .update(queueTokens)
       .set({ lastSeenAt: sql`now()` })
@@ -234,7 +386,7 @@ async function refresh(db: Db, config: Config, { userId, token, mode }: { userId
 const validTokenString = (token: string | undefined): token is string =>
   typeof token === 'string' && token.length > 0 && token.length <= MAX_TOKEN_LENGTH;
 
-/** `queue.status`: the caller's token, waiting (with its place), active (until when) or expired. */
+/** `queue.status`: the caller's token: prequeue, waiting (with its place), active (until when), expired or closed. */
 export async function tokenStatus(
   db: Db,
   config: Config,
@@ -247,24 +399,82 @@ export async function tokenStatus(
 }
 
 /**
- * `queue.issue`: the user's live token, or a new one at the back of the line. A user has at most
- * one live token (a partial unique index guarantees it), so issuing again never jumps the line.
+ * `queue.issue`: the user's live token for the concert, or a new one at the back of its line (in the
+ * pre-queue before the opening). A user has at most one live token per concert (a partial unique
+ * index guarantees it), so issuing again never jumps the line.
  */
-export type IssuedToken = TokenView & { token: string; status: 'waiting' | 'active' };
+export type IssuedToken = TokenView & { token: string; status: 'prequeue' | 'waiting' | 'active' };
 
 const liveView = (token: string, view: TokenView): IssuedToken | undefined =>
-  view.status === 'expired' ? undefined : { ...view, token, status: view.status };
+  view.status === 'prequeue' || view.status === 'waiting' || view.status === 'active' ? { ...view, token, status: view.status } : undefined;
 
-export async function issueToken(db: Db, config: Config, { userId }: { userId: string }): Promise<IssuedToken> {
+function refuseJoining(state: SaleState, sale: { prequeueOpensAt: Date; opensAt: Date }): never {
+  if (state === 'sold_out') throw new DomainError('SOLD_OUT', 'This concert is sold out.');
+  if (state === 'closed') throw new DomainError('SALE_CLOSED', 'The sale of this concert is closed.');
+  throw new DomainError('SALE_NOT_OPEN', 'The line for this concert is not open yet.', {
+    prequeueOpensAt: sale.prequeueOpensAt.toISOString(),
+    opensAt: sale.opensAt.toISOString(),
+  });
+}
+
+/** Inserts the caller's token: in the pre-queue (no place) or at the back of the opened line. */
+async function insertToken(db: Db, { userId, concertId, token }: { userId: string; concertId: number; token: string }) {
+  return db.transaction(async (tx) => {
+    // The draw locks the sale row FOR UPDATE: a pre-queue join either commits before it (and is drawn)
+    // or sees the opening and takes a place behind the drawn tickets.
+    const [sale] = await tx
+      .select({
+        prequeueOpensAt: sales.prequeueOpensAt,
+        opensAt: sales.opensAt,
+        paused: sales.paused,
+        closedReason: sales.closedReason,
+        openedAt: sales.openedAt,
+        now: dbClock(),
+      })
+      .from(sales)
+      .where(eq(sales.concertId, concertId))
+      .for('share');
+    if (!sale) throw new DomainError('NOT_FOUND', 'There is no such concert.');
+    const state = saleStateOf(sale, sale.now);
+    if (state === 'prequeue') {
+      await tx.insert(queueTokens).values({ token, userId, concertId });
+      return 'inserted' as const;
+    }
+    if (state !== 'open' && state !== 'paused') refuseJoining(state, sale);
+    if (sale.openedAt === null) return 'draw-first' as const;
+    return 'open' as const;
+  });
+}
+
+/** Takes the next place of an opened line and inserts the token there, under the sales row lock. */
+async function insertPlacedToken(db: Db, { userId, concertId, token }: { userId: string; concertId: number; token: string }) {
+  return db.transaction(async (tx) => {
+    const [taken] = await tx
+      .update(sales)
+      .set({ lastPlace: sql`${sales.lastPlace} + 1` })
+      .where(and(eq(sales.concertId, concertId), isNotNull(sales.openedAt), sql`${sales.closedReason} IS NULL`))
+      .returning({ place: sales.lastPlace });
+    if (!taken) return false;
+    await tx.insert(queueTokens).values({ token, userId, concertId, place: taken.place });
+    return true;
+  });
+}
+
+export async function issueToken(
+  db: Db,
+  config: Config,
+  { userId, concertId }: { userId: string; concertId: number },
+): Promise<IssuedToken> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const [live] = await db
       .select({ token: queueTokens.token })
       .from(queueTokens)
-      .where(and(eq(queueTokens.userId, userId), inArray(queueTokens.status, PLACE_TAKING_STATUSES)));
+      .where(and(eq(queueTokens.userId, userId), eq(queueTokens.concertId, concertId), inArray(queueTokens.status, PLACE_TAKING_STATUSES)));
     if (live) {
       const row = await refresh(db, config, { userId, token: live.token, mode: 'wait' });
       const issued = row && liveView(row.token, viewOf(row, config));
       if (issued) return issued;
+      if (row?.status === 'closed') refuseJoining(row.closedReason!, row);
       // Its turn ran out or its place was given up: it is no longer live, so a new one is due.
       await db
         .update(queueTokens)
@@ -273,11 +483,14 @@ export async function issueToken(db: Db, config: Config, { userId }: { userId: s
     }
     try {
       const token = newToken();
-      await db.transaction(async (tx) => {
-        await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${LINE_WRITE_LOCK})`);
-        await tx.insert(queueTokens).values({ token, userId });
-      });
+      let how = await insertToken(db, { userId, concertId, token });
+      if (how === 'draw-first') {
+        await openSaleIfDue(db, concertId);
+        how = 'open';
+      }
+      if (how === 'open' && !(await insertPlacedToken(db, { userId, concertId, token }))) continue;
       const row = await refresh(db, config, { userId, token, mode: 'wait' });
+      if (row?.status === 'closed') refuseJoining(row.closedReason!, row);
       const issued = row && liveView(token, viewOf(row, config));
       if (issued) return issued;
     } catch (error) {
@@ -289,18 +502,44 @@ export async function issueToken(db: Db, config: Config, { userId }: { userId: s
 }
 
 /**
- * The active-turn rule, for the procedure rungs in server/trpc/init.ts (and only there): the caller's
- * own token, active and unexpired, or an error.
+ * The active-turn rule, for the procedure rungs in server/trpc/init.ts (and only there).
+ * `tokens`: the queue tokens the request carries, the one for `concertId` first. With a `concertId`
+ * (the concert of the resource the call touches), the caller's token of that concert's line, active
+ * and unexpired, or an error (`TOKEN_WRONG_SALE` when the token is of another concert). Without one
+ * (the wallet, the reservation list), an active turn of any sale.
  */
 export async function requireActiveToken(
   db: Db,
   config: Config,
-  { userId, token }: { userId: string; token: string | undefined },
+  { userId, tokens, concertId }: { userId: string; tokens: (string | undefined)[]; concertId?: number },
 ): Promise<ActiveToken> {
-  if (!validTokenString(token)) throw new DomainError('TOKEN_INVALID', 'No queue token: join the queue first.');
+  const candidates = [...new Set(tokens.filter(validTokenString))];
+  if (candidates.length === 0) throw new DomainError('TOKEN_INVALID', 'No queue token: join the queue first.');
+  let firstError: unknown;
+  for (const token of candidates) {
+    try {
+      return await activeTurnOf(db, config, { userId, token, concertId });
+    } catch (error) {
+      firstError ??= error;
+    }
+  }
+  throw firstError;
+}
+
+async function activeTurnOf(
+  db: Db,
+  config: Config,
+  { userId, token, concertId }: { userId: string; token: string; concertId?: number },
+): Promise<ActiveToken> {
   let row = await readToken(db, token);
   if (!row || row.userId !== userId) throw new DomainError('TOKEN_INVALID', 'This queue token is not yours or does not exist.');
-  if (row.status === 'waiting' && admissionDue(row, config)) row = await refresh(db, config, { userId, token, mode: 'skip-if-busy' });
+  if (concertId !== undefined && row.concertId !== concertId) {
+    throw new DomainError('TOKEN_WRONG_SALE', 'This queue token is for another concert. Join this concert’s line.', {
+      tokenConcertId: row.concertId,
+      concertId,
+    });
+  }
+  if (row.status === 'waiting') row = await refresh(db, config, { userId, token, mode: 'skip-if-busy' });
   if (!row) throw new DomainError('TOKEN_INVALID', 'This queue token is not yours or does not exist.');
   if (row.status === 'waiting' && !isAbandoned(row, config)) {
     const view = viewOf(row, config);
@@ -310,7 +549,7 @@ export async function requireActiveToken(
     });
   }
   if (!isRunningTurn(row)) throw new DomainError('TOKEN_EXPIRED', 'Your turn has ended. Join the queue again.');
-  return { id: row.id, expiresAt: row.expiresAt! };
+  return { id: row.id, concertId: row.concertId, expiresAt: row.expiresAt! };
 }
 
 /**
@@ -328,44 +567,49 @@ export async function extendTurn(tx: DbOrTx, config: Config, { tokenId, until }:
 }
 
 /**
- * Ends the user's turn (after a payment), freeing the slot for the next in line. Holds the line's
- * write lock (shared) until the transaction commits, so no admission pass counts while the change is
- * in flight; then call `admitAfterTurnEnded`.
+ * Ends the user's turn in one concert's line (after a payment), freeing the slot for the next in that
+ * line. Holds the line's write lock (shared) until the transaction commits, so no admission pass of
+ * the line counts while the change is in flight; then call `admitAfterTurnEnded`.
  */
-export async function endTurn(tx: DbOrTx, { userId }: { userId: string }): Promise<void> {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${LINE_WRITE_LOCK})`);
+export async function endTurn(tx: DbOrTx, { userId, concertId }: { userId: string; concertId: number }): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${lineWriteLock(concertId)})`);
   await tx
     .update(queueTokens)
     .set({ status: 'done', expiresAt: sql`now()` })
-    .where(and(eq(queueTokens.userId, userId), eq(queueTokens.status, 'active')));
+    .where(and(eq(queueTokens.userId, userId), eq(queueTokens.concertId, concertId), eq(queueTokens.status, 'active')));
 }
 
 /**
  * After a commit that ended a turn (a payment): the admission pass that gives the freed slot to the
- * next fan at once. The commit stands whatever happens here, so this never throws.
- * - It skips when another pass holds the queue_state lock: that pass counts this slot as free
- *   (`LINE_WRITE_LOCK` made it wait for the commit before counting).
- * - If it fails (a lock wait ran out, the database went away), the error is logged and the queue
+ * next fan of that line at once. The commit stands whatever happens here, so this never throws.
+ * - It skips when another pass holds the line's queue_state lock: that pass counts this slot as free
+ *   (`lineWriteLock` made it wait for the commit before counting).
+ * - If it fails (a lock wait ran out, the database went away), the error is logged and the line's
  *   state is marked due, so the next poll runs a pass; if even that fails, the next pass (at the
  *   latest when the earliest turn runs out) recounts the slots from the tokens themselves.
  */
-export async function admitAfterTurnEnded(db: Db, config: Config, { requestId }: { requestId?: string } = {}): Promise<void> {
+export async function admitAfterTurnEnded(
+  db: Db,
+  config: Config,
+  { concertId, requestId }: { concertId: number; requestId?: string },
+): Promise<void> {
   try {
-    await admitWaiting(db, config, { mode: 'skip-if-busy' });
+    await admitWaiting(db, config, { concertId, mode: 'skip-if-busy' });
   } catch (error) {
     console.error(`[${requestId ?? '-'}] Admission pass after a turn ended failed; the next poll admits instead:`, error);
-    await markAdmissionDue(db).catch((markError: unknown) =>
+    await markAdmissionDue(db, concertId).catch((markError: unknown) =>
       console.error(`[${requestId ?? '-'}] Could not mark an admission pass due:`, markError),
     );
   }
 }
 
 /**
- * Makes the next poll run an admission pass (`admissionDue` sees the earliest expiry as passed). Skips
- * when a pass holds the lock: that pass counts every turn ended before it.
+ * Makes the next poll of a line run an admission pass (`admissionDue` sees the earliest expiry as
+ * passed). Skips when a pass holds the lock: that pass counts every turn ended before it. Also used
+ * when a released hold may have freed a seat.
  */
-async function markAdmissionDue(db: Db): Promise<void> {
+export async function markAdmissionDue(db: Db, concertId: number): Promise<void> {
   await db.execute(sql`
     UPDATE ${queueState} SET next_expiry_at = now()
-    WHERE id = (SELECT id FROM ${queueState} WHERE id = 1 FOR UPDATE SKIP LOCKED)`);
+    WHERE concert_id = (SELECT concert_id FROM ${queueState} WHERE concert_id = ${concertId} FOR UPDATE SKIP LOCKED)`);
 }

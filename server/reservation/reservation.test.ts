@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed';
 import { letTimePass, runOutHold } from '../testing/clock';
 import { checkInvariants } from '../invariants';
+import { concertIdOf, openSaleNow } from '../testing/sales';
 import { seatPicker } from '../testing/seats';
 import { dbNow, isLiveReservation, liveReservation } from './rules';
 import { useTestDatabase } from '../testing/test-database';
@@ -197,6 +198,12 @@ describe('the purchase limit per concert', () => {
     const limit = config.PURCHASE_MAX_PER_USER;
     expect(limit).toBe(4);
     const [fan] = (await admitted(1)) as [TestUser];
+    // Two more concerts on sale, and the fan in both lines.
+    for (const title of ['Busan Summer Waves', 'Midnight Frequencies']) {
+      const concertId = await concertIdOf(db, title);
+      await openSaleNow(db, concertId);
+      expect(await fan.join(concertId)).toMatchObject({ status: 'active' });
+    }
     await fan.api.wallet.charge({ amount: 1_000_000 });
     const [a1, a2] = await seatsOfDate('Busan Summer Waves', 0, 2);
     const dateB = await seatsOfDate('Busan Summer Waves', 1, 4);

@@ -1,14 +1,21 @@
 import { z } from 'zod';
 import { bigId, intId } from '../ids';
-import { activeTokenProcedure, router } from '../trpc/init';
+import { markAdmissionDue } from '../queue/service';
+import { concertOfReservation, concertOfSeat } from '../sale/scope';
+import { activeTokenForConcertProcedure, activeTokenProcedure, router } from '../trpc/init';
 import { cancelHold, holdSeat, listReservations } from './service';
 
 export const reservationRouter = router({
-  hold: activeTokenProcedure
-    .input(z.object({ seatId: intId }))
-    .mutation(({ ctx, input }) => holdSeat(ctx.db, ctx.config, { userId: ctx.userId, token: ctx.token, seatId: input.seatId })),
+  hold: activeTokenForConcertProcedure(z.object({ seatId: intId }), (ctx, input) => concertOfSeat(ctx.db, input.seatId)).mutation(
+    ({ ctx, input }) => holdSeat(ctx.db, ctx.config, { userId: ctx.userId, token: ctx.token, seatId: input.seatId }),
+  ),
   list: activeTokenProcedure.query(({ ctx }) => listReservations(ctx.db, { userId: ctx.userId })),
-  cancel: activeTokenProcedure
-    .input(z.object({ reservationId: bigId }))
-    .mutation(({ ctx, input }) => cancelHold(ctx.db, { userId: ctx.userId, reservationId: input.reservationId })),
+  cancel: activeTokenForConcertProcedure(z.object({ reservationId: bigId }), (ctx, input) =>
+    concertOfReservation(ctx.db, { userId: ctx.userId, reservationId: input.reservationId }),
+  ).mutation(async ({ ctx, input }) => {
+    const released = await cancelHold(ctx.db, { userId: ctx.userId, reservationId: input.reservationId });
+    // A released seat may let a line that stopped for want of seats admit again.
+    if (released.status === 'cancelled') await markAdmissionDue(ctx.db, ctx.token.concertId);
+    return released;
+  }),
 });

@@ -46,6 +46,9 @@ export async function holdSeat(db: Db, config: Config, { userId, token, seatId }
       throw error;
     }
     if (!seat) throw new DomainError('NOT_FOUND', 'There is no such seat, or its date has passed.');
+    if (seat.concertId !== token.concertId) {
+      throw new DomainError('TOKEN_WRONG_SALE', 'This queue token is for another concert. Join this concert’s line.');
+    }
 
     const [occupant] = await tx
       .select({
@@ -158,8 +161,9 @@ export async function listReservations(db: DbOrTx, { userId }: { userId: string 
  */
 export async function lockOwnReservation(tx: Tx, { userId, reservationId }: { userId: string; reservationId: number }) {
   const [found] = await tx
-    .select({ seatId: reservations.seatId })
+    .select({ seatId: reservations.seatId, concertId: schedules.concertId })
     .from(reservations)
+    .innerJoin(schedules, eq(schedules.id, reservations.scheduleId))
     .where(and(eq(reservations.id, reservationId), eq(reservations.userId, userId)));
   if (!found) throw new DomainError('NOT_FOUND', 'There is no such reservation.');
   await tx.select({ id: seats.id }).from(seats).where(eq(seats.id, found.seatId)).for('update');
@@ -168,7 +172,7 @@ export async function lockOwnReservation(tx: Tx, { userId, reservationId }: { us
     .from(reservations)
     .where(eq(reservations.id, reservationId))
     .for('update');
-  return { status: effectiveStatus(locked!, locked!.now), storedStatus: locked!.status, price: locked!.price };
+  return { status: effectiveStatus(locked!, locked!.now), storedStatus: locked!.status, price: locked!.price, concertId: found.concertId };
 }
 
 /** Releases a hold. Cancelling again is harmless; a paid ticket can't be cancelled here. */

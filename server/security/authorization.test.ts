@@ -15,7 +15,7 @@ const CALLS: Record<string, Call> = {
   'session.start': (u) => u.api.session.start(),
   'session.me': (u) => u.api.session.me(),
   'health.ping': (u) => u.api.health.ping(),
-  'queue.issue': (u) => u.api.queue.issue(),
+  'queue.issue': (u, ids) => u.api.queue.issue({ concertId: ids.concertId }),
   'queue.status': (u) => u.api.queue.status(),
   'concert.list': (u) => u.api.concert.list(),
   'concert.dates': (u, ids) => u.api.concert.dates({ concertId: ids.concertId }),
@@ -27,9 +27,10 @@ const CALLS: Record<string, Call> = {
   'wallet.charge': (u) => u.api.wallet.charge({ amount: 1 }),
   'wallet.history': (u) => u.api.wallet.history(),
   'payment.pay': (u, ids) => u.api.payment.pay({ reservationId: ids.reservationId }),
+  'sale.draw': (u, ids) => u.api.sale.draw({ concertId: ids.concertId }),
 };
 /** Procedures a stranger may call with no token at all (they reveal nothing of anyone else's). */
-const OPEN = new Set(['session.start', 'session.me', 'health.ping', 'queue.issue', 'concert.list']);
+const OPEN = new Set(['session.start', 'session.me', 'health.ping', 'queue.issue', 'concert.list', 'sale.draw']);
 
 describe('authorization', () => {
   it('covers every procedure of the router', () => {
@@ -77,7 +78,7 @@ describe('authorization', () => {
       mine: false,
     });
     // Issuing returns Bob's own token, never Alice's; status reads his own.
-    expect((await bob.api.queue.issue()).token).toBe(bob.token);
+    expect((await bob.api.queue.issue({ concertId: concert!.concertId })).token).toBe(bob.token);
 
     expect(await alice.api.wallet.balance()).toEqual({ balance: 500_000 });
     expect((await alice.api.reservation.list())[0]).toMatchObject({ status: 'held' });

@@ -8,7 +8,7 @@ import { createNodeHandler, handleFetch, MAX_BODY_BYTES } from '../http/trpc-han
 import { checkInvariants } from '../invariants';
 import { CookieJar } from '../testing/cookie-jar';
 import { useTestDatabase } from '../testing/test-database';
-import { testConfig } from '../testing/test-user';
+import { concertOnSale, testConfig } from '../testing/test-user';
 import { appRouter } from '../trpc/root';
 
 /**
@@ -50,19 +50,19 @@ const procedures = Object.entries(appRouter._def.procedures as Record<string, un
 /** A fan with a session and an active turn, as cookies for raw requests. */
 async function fanCookie(): Promise<string> {
   const jar = new CookieJar();
-  const call = async (path: string) => {
+  const call = async (path: string, input: unknown = {}) => {
     const res = await handleFetch(
       new Request(`http://localhost/api/trpc/${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie: jar.header() },
-        body: '{}',
+        body: JSON.stringify(input),
       }),
       { db, config },
     );
     jar.absorbAll(res.headers);
   };
   await call('session.start');
-  await call('queue.issue');
+  await call('queue.issue', { concertId: await concertOnSale(db, { settingsFrom: config }) });
   return jar.header();
 }
 

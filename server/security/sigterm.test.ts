@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../db/embedded';
+import { createConcert } from '../../db/seed';
 import { checkInvariants } from '../invariants';
 import { CookieJar } from '../testing/cookie-jar';
 import { useTestDatabase } from '../testing/test-database';
@@ -14,6 +15,7 @@ import { useTestDatabase } from '../testing/test-database';
  */
 const built = fs.existsSync('.next/BUILD_ID');
 const database = await useTestDatabase();
+const { concertId } = await createConcert(database.db, { title: 'SIGTERM', artist: 'Testers', venue: 'Test Hall', dayOffsets: [20] });
 
 describe('SIGTERM during load', () => {
   it.skipIf(!built)(
@@ -59,7 +61,7 @@ describe('SIGTERM during load', () => {
       for (let i = 0; i < 10; i++) {
         const jar = new CookieJar();
         await post('session.start', '', {}, jar);
-        await post('queue.issue', jar.header(), {}, jar);
+        await post('queue.issue', jar.header(), { concertId }, jar);
         fans.push(jar.header());
       }
 

@@ -39,7 +39,7 @@ describe('session', () => {
   it('refuses calls without a session, and forged or tampered cookies', async () => {
     const anonymous = new TestUser(db, config);
     await expectFailure(anonymous.api.session.me(), 'UNAUTHORIZED', 'SESSION_REQUIRED');
-    await expectFailure(anonymous.api.queue.issue(), 'UNAUTHORIZED', 'SESSION_REQUIRED');
+    await expectFailure(anonymous.api.queue.issue({ concertId: 1 }), 'UNAUTHORIZED', 'SESSION_REQUIRED');
 
     const victim = await new TestUser(db, config).start();
     const forger = new TestUser(db, config);

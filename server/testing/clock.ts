@@ -19,13 +19,14 @@ export async function stopPolling(db: Db, token: string) {
 }
 
 /**
- * Ends every live token and resets the queue state, so a test starts with an empty line (the queue
- * is one per database, shared by the tests of a file).
+ * Ends every live token and resets every line's state, so a test starts with empty lines (the lines
+ * are shared by the tests of a file).
  */
 export async function emptyLine(db: Db) {
   await db.execute(sql`UPDATE queue_tokens SET status = 'expired' WHERE status IN ('waiting', 'active')`);
   await db.execute(
-    sql`UPDATE queue_state SET active_count = 0, next_expiry_at = NULL, admitted_through = (SELECT coalesce(max(id), 0) FROM queue_tokens)`,
+    sql`UPDATE queue_state q SET active_count = 0, next_expiry_at = NULL, no_seat_free = false,
+        admitted_through = (SELECT last_place FROM sales s WHERE s.concert_id = q.concert_id)`,
   );
 }
 

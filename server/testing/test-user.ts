@@ -1,6 +1,8 @@
 import { TRPCError } from '@trpc/server';
+import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import type { Db } from '../../db/client';
+import { createConcert } from '../../db/seed';
 import { reasonOf } from '../trpc/errors';
 import { CookieJar } from './cookie-jar';
 import { parseEnv, type Config } from '../env';
@@ -24,6 +26,8 @@ export class TestUser {
   readonly headers = new Map<string, string>();
   userId = '';
   token = '';
+  /** The concert whose line `join` joined last. */
+  concertId = 0;
   /** Each test user calls from an address of its own unless a test says otherwise. */
   clientIp = `10.0.${Math.floor(++addresses / 256) % 256}.${addresses % 256}`;
 
@@ -57,13 +61,51 @@ export class TestUser {
     return this;
   }
 
-  /** A session and a queue token (admitted if there is room). */
-  async join() {
+  /**
+   * A session and a queue token (admitted if there is room) in a concert's line: by default the
+   * test database's concert on sale now, whose sale then takes this user's config as its settings
+   * (QUEUE_MAX_ACTIVE, QUEUE_ACTIVE_TTL_SECONDS), as the tests written for one site-wide line expect.
+   */
+  async join(concertId?: number) {
     if (!this.userId) await this.start();
-    const issued = await this.api.queue.issue();
+    const line = concertId ?? (await concertOnSale(this.db, { settingsFrom: this.config }));
+    const issued = await this.api.queue.issue({ concertId: line });
     this.token = issued.token;
+    this.concertId = line;
     return issued;
   }
+}
+
+const concertsOnSale = new WeakMap<Db, Promise<number>>();
+
+/**
+ * The concert on sale now in this database (the first, or one made for the tests); with
+ * `settingsFrom`, that config's cap and turn length are written to its sale.
+ */
+export async function concertOnSale(db: Db, { settingsFrom: config }: { settingsFrom?: Config } = {}): Promise<number> {
+  let found = concertsOnSale.get(db);
+  if (!found) {
+    found = (async () => {
+      const [row] = await db.execute<{ id: number }>(sql`
+        SELECT concert_id AS id FROM sales
+        WHERE opens_at <= now() AND closed_reason IS NULL AND NOT paused ORDER BY concert_id LIMIT 1`);
+      if (row) return row.id;
+      const made = await createConcert(db, {
+        title: `Test concert ${Date.now()}`,
+        artist: 'Testers',
+        venue: 'Test Hall',
+        dayOffsets: [20, 21, 22],
+      });
+      return made.concertId;
+    })();
+    concertsOnSale.set(db, found);
+  }
+  const concertId = await found;
+  if (!config) return concertId;
+  await db.execute(sql`
+    UPDATE sales SET max_active = ${config.QUEUE_MAX_ACTIVE}, turn_seconds = ${config.QUEUE_ACTIVE_TTL_SECONDS}
+    WHERE concert_id = ${concertId} AND (max_active <> ${config.QUEUE_MAX_ACTIVE} OR turn_seconds <> ${config.QUEUE_ACTIVE_TTL_SECONDS})`);
+  return concertId;
 }
 
 export async function admittedUser(db: Db, config: Config): Promise<TestUser> {

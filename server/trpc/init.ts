@@ -125,16 +125,49 @@ export function idempotencyKeyOf(ctx: Context, fromInput: string | undefined): s
   return parsed.data;
 }
 
-/** The queue token a request carries: the header for API clients, else the cookie. */
-export function queueTokenOf(ctx: Context): string | undefined {
-  return ctx.headers.get(QUEUE_TOKEN_HEADER) ?? ctx.cookies.get(QUEUE_TOKEN_COOKIE) ?? undefined;
+/** The cookie of a user's token in one concert's line (a user may wait in several lines at once). */
+export const queueTokenCookie = (concertId: number) => `${QUEUE_TOKEN_COOKIE}_${concertId}`;
+const CONCERT_TOKEN_COOKIE = new RegExp(`^${QUEUE_TOKEN_COOKIE}_\\d+$`);
+
+/**
+ * The queue token a request means: the header for API clients, else the cookie of that concert's
+ * line, else `queue_token` (the line the browser joined last).
+ */
+export function queueTokenOf(ctx: Context, concertId?: number): string | undefined {
+  const header = ctx.headers.get(QUEUE_TOKEN_HEADER);
+  if (header !== null) return header;
+  return (concertId === undefined ? undefined : ctx.cookies.get(queueTokenCookie(concertId))) ?? ctx.cookies.get(QUEUE_TOKEN_COOKIE);
 }
 
-/** Needs a session and that user's active, unexpired queue token; adds `token`. */
+/** Every queue token a request carries, the one it means for `concertId` first (the header alone when sent). */
+export function queueTokensOf(ctx: Context, concertId?: number): (string | undefined)[] {
+  const header = ctx.headers.get(QUEUE_TOKEN_HEADER);
+  if (header !== null) return [header];
+  const ofLines = [...ctx.cookies].filter(([name]) => CONCERT_TOKEN_COOKIE.test(name)).map(([, value]) => value);
+  return [queueTokenOf(ctx, concertId), ...ofLines];
+}
+
+/** The concert whose line a call's resource belongs to; undefined when the resource is unknown. */
+export type ConcertOf<TInput> = (ctx: Context & { userId: string }, input: TInput) => Promise<number | undefined>;
+
+/** Needs a session and that user's active, unexpired queue token of any sale; adds `token`. */
 export const activeTokenProcedure = sessionProcedure.use(async ({ ctx, next }) => {
-  const token = await requireActiveToken(ctx.db, ctx.config, { userId: ctx.userId, token: queueTokenOf(ctx) });
+  const token = await requireActiveToken(ctx.db, ctx.config, { userId: ctx.userId, tokens: queueTokensOf(ctx) });
   return next({ ctx: { token } });
 });
+
+/**
+ * Needs a session and the user's active token of the line of the concert the call touches
+ * (`concertOf`: another concert's token is FORBIDDEN / TOKEN_WRONG_SALE); adds `token`. A resource
+ * that does not exist needs an active token of any sale (the procedure then says NOT_FOUND).
+ */
+export function activeTokenForConcertProcedure<TInput extends z.ZodType>(input: TInput, concertOf: ConcertOf<z.output<TInput>>) {
+  return sessionProcedure.input(input).use(async ({ ctx, input, next }) => {
+    const concertId = await concertOf(ctx, input as z.output<TInput>);
+    const token = await requireActiveToken(ctx.db, ctx.config, { userId: ctx.userId, tokens: queueTokensOf(ctx, concertId), concertId });
+    return next({ ctx: { token } });
+  });
+}
 
 /**
  * `activeTokenProcedure` for a call that may repeat one whose effect already happened and ended the
@@ -146,6 +179,7 @@ export const activeTokenProcedure = sessionProcedure.use(async ({ ctx, next }) =
 export function activeTokenOrReplayProcedure<TInput extends z.ZodType, TReplay>(
   input: TInput,
   replayOf: (ctx: Context & { userId: string }, input: z.output<TInput>) => Promise<TReplay | undefined>,
+  concertOf: ConcertOf<z.output<TInput>>,
 ) {
   return sessionProcedure.input(input).use(async ({ ctx, input, next }) => {
     const asked = input as z.output<TInput>;
@@ -153,7 +187,8 @@ export function activeTokenOrReplayProcedure<TInput extends z.ZodType, TReplay>(
     let token: ActiveToken | undefined;
     if (replay === undefined) {
       try {
-        token = await requireActiveToken(ctx.db, ctx.config, { userId: ctx.userId, token: queueTokenOf(ctx) });
+        const concertId = await concertOf(ctx, asked);
+        token = await requireActiveToken(ctx.db, ctx.config, { userId: ctx.userId, tokens: queueTokensOf(ctx, concertId), concertId });
       } catch (error) {
         replay = await replayOf(ctx, asked);
         if (replay === undefined) throw error;

@@ -3,6 +3,7 @@ import { healthRouter } from '../health/router';
 import { paymentRouter } from '../payment/router';
 import { queueRouter } from '../queue/router';
 import { reservationRouter } from '../reservation/router';
+import { saleRouter } from '../sale/router';
 import { sessionRouter } from '../session/router';
 import { walletRouter } from '../wallet/router';
 import { createCallerFactory, router } from './init';
@@ -15,6 +16,7 @@ export const appRouter = router({
   reservation: reservationRouter,
   wallet: walletRouter,
   payment: paymentRouter,
+  sale: saleRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client';
+import { queueState, queueTokens, reservations, sales, schedules, seats, type SaleClosedReason } from '../../db/schema';
+import { env, type Config } from '../env';
+import { DomainError } from '../errors';
+import { dbNow, liveReservation } from '../reservation/rules';
+import { commitmentOf, drawPlaces, type PublishedDraw } from './draw';
+
+/**
+ * A concert's sale: its schedule, its line's settings and the fair draw (server/sale/draw.ts).
+ * `saleStateOf` is the one rule for what state a sale is in.
+ */
+
+export const SALE_STATES = ['scheduled', 'prequeue', 'open', 'paused', 'sold_out', 'closed'] as const;
+export type SaleState = (typeof SALE_STATES)[number];
+
+/** 128 bits of randomness, as 32 hex characters. */
+const SEED_BYTES = 16;
+
+export interface SaleTimes {
+  prequeueOpensAt: Date;
+  opensAt: Date;
+  paused: boolean;
+  closedReason: SaleClosedReason | null;
+}
+
+/**
+ * The state of a sale at `now` (the database's clock where it matters):
+ * `scheduled` (before the pre-queue) → `prequeue` → `open` ↔ `paused` → `sold_out` / `closed`.
+ * A sale paused before its opening shows `prequeue` until it opens, then `paused`.
+ */
+export function saleStateOf(sale: SaleTimes, now: Date): SaleState {
+  if (sale.closedReason) return sale.closedReason;
+  if (now < sale.prequeueOpensAt) return 'scheduled';
+  if (now < sale.opensAt) return 'prequeue';
+  return sale.paused ? 'paused' : 'open';
+}
+
+export interface NewSale {
+  concertId: number;
+  prequeueOpensAt: Date;
+  opensAt: Date;
+  /** Default: QUEUE_MAX_ACTIVE. */
+  maxActive?: number;
+  /** Default: QUEUE_ACTIVE_TTL_SECONDS. */
+  turnSeconds?: number;
+}
+
+/**
+ * Schedules a concert's sale and opens its line (its queue_state row). Generates the secret seed and
+ * publishes its commitment at once. Run it in the transaction that creates the concert.
+ */
+export async function createSale(
+  tx: DbOrTx,
+  { concertId, prequeueOpensAt, opensAt, maxActive, turnSeconds }: NewSale,
+  defaults: Pick<Config, 'QUEUE_MAX_ACTIVE' | 'QUEUE_ACTIVE_TTL_SECONDS'> = env(),
+): Promise<{ concertId: number; commitment: string }> {
+  const seed = randomBytes(SEED_BYTES).toString('hex');
+  const commitment = commitmentOf(seed);
+  await tx.insert(sales).values({
+    concertId,
+    prequeueOpensAt,
+    opensAt,
+    maxActive: maxActive ?? defaults.QUEUE_MAX_ACTIVE,
+    turnSeconds: turnSeconds ?? defaults.QUEUE_ACTIVE_TTL_SECONDS,
+    seed,
+    commitment,
+  });
+  await tx.insert(queueState).values({ concertId });
+  return { concertId, commitment };
+}
+
+/** A sale's row, or undefined for an unknown concert. */
+export async function findSale(db: DbOrTx, concertId: number) {
+  const [sale] = await db.select().from(sales).where(eq(sales.concertId, concertId));
+  return sale;
+}
+
+/**
+ * A sale's seats (of its future dates) as the live-reservation rule sees them: all, neither held nor
+ * sold, held, and when the earliest hold runs out.
+ */
+export async function seatCounts(db: DbOrTx, concertId: number) {
+  const [row] = await db
+    .select({
+      total: sql<number>`count(*)::int`,
+      left: sql<number>`(count(*) FILTER (WHERE ${reservations.id} IS NULL))::int`,
+      held: sql<number>`(count(*) FILTER (WHERE ${reservations.status} = 'held'))::int`,
+      earliestHoldEnd: sql<string | null>`min(${reservations.heldUntil}) FILTER (WHERE ${reservations.status} = 'held')`,
+    })
+    .from(seats)
+    .innerJoin(schedules, and(eq(schedules.id, seats.scheduleId), gt(schedules.startsAt, sql`now()`)))
+    .leftJoin(reservations, and(eq(reservations.seatId, seats.id), liveReservation))
+    .where(eq(schedules.concertId, concertId));
+  return {
+    total: row?.total ?? 0,
+    left: row?.left ?? 0,
+    held: row?.held ?? 0,
+    earliestHoldEnd: row?.earliestHoldEnd ? new Date(row.earliestHoldEnd) : null,
+  };
+}
+
+/** Marks a sale sold out (once; a closed sale stays closed). Its waiting tokens close at their next poll. */
+export async function markSoldOut(db: DbOrTx, concertId: number): Promise<void> {
+  await db
+    .update(sales)
+    .set({ closedReason: 'sold_out', closedAt: sql`now()` })
+    .where(and(eq(sales.concertId, concertId), isNull(sales.closedReason)));
+}
+
+/**
+ * The opening: once `opens_at` has passed, the first call that notices runs the draw, under the sale
+ * row's lock, once (`opened_at` is set in the same transaction; a caller that waited for the lock
+ * finds it set and does nothing), on any instance. The pre-queue's tickets (waiting, no place yet)
+ * get places 1..n by the published rule (server/sale/draw.ts); later joiners take places from n + 1.
+ * A sale closed before its opening is not drawn.
+ */
+export async function openSaleIfDue(db: Db, concertId: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [sale] = await tx
+      .select({ seed: sales.seed, openedAt: sales.openedAt, opensAt: sales.opensAt, closedReason: sales.closedReason, now: dbNow() })
+      .from(sales)
+      .where(eq(sales.concertId, concertId))
+      .for('update');
+    if (!sale || sale.openedAt !== null || sale.closedReason !== null || sale.now < sale.opensAt) return false;
+    const prequeue = await tx
+      .select({ id: queueTokens.id })
+      .from(queueTokens)
+      .where(and(eq(queueTokens.concertId, concertId), eq(queueTokens.status, 'waiting'), isNull(queueTokens.place)));
+    const entries = drawPlaces(
+      sale.seed,
+      prequeue.map((t) => t.id),
+    );
+    if (entries.length > 0) {
+      const tickets = `{${entries.map((e) => e.ticket).join(',')}}`;
+      const places = `{${entries.map((e) => e.place).join(',')}}`;
+      await tx.execute(sql`
+        UPDATE ${queueTokens} SET place = drawn.place
+        FROM unnest(${tickets}::bigint[], ${places}::bigint[]) AS drawn(ticket, place)
+        WHERE ${queueTokens.id} = drawn.ticket`);
+    }
+    await tx
+      .update(sales)
+      .set({ openedAt: sql`now()`, drawnCount: entries.length, lastPlace: entries.length })
+      .where(eq(sales.concertId, concertId));
+    return true;
+  });
+}
+
+/**
+ * `sale.draw`: the commitment, and after the opening the seed and the pre-queue's places, so anyone
+ * can check the draw (`drawProblems`, `npm run verify:draw`). Runs the opening if it is due.
+ */
+export async function publishedDraw(db: Db, { concertId }: { concertId: number }): Promise<PublishedDraw> {
+  let sale = await findSale(db, concertId);
+  if (!sale) throw new DomainError('NOT_FOUND', 'There is no such concert.');
+  if (sale.openedAt === null && sale.closedReason === null && (await openSaleIfDue(db, concertId))) {
+    sale = (await findSale(db, concertId))!;
+  }
+  if (sale.openedAt === null) return { commitment: sale.commitment, seed: null, openedAt: null, entries: null };
+  const entries = await db
+    .select({ ticket: queueTokens.id, place: queueTokens.place })
+    .from(queueTokens)
+    .where(and(eq(queueTokens.concertId, concertId), lte(queueTokens.place, sale.drawnCount ?? 0)))
+    .orderBy(asc(queueTokens.place));
+  return {
+    commitment: sale.commitment,
+    seed: sale.seed,
+    openedAt: sale.openedAt.toISOString(),
+    entries: entries.map((e) => ({ ticket: e.ticket, place: e.place! })),
+  };
+}
