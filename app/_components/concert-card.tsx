@@ -1,21 +1,35 @@
 'use client';
 
+import { Fragment, type ReactNode } from 'react';
+import { MESSAGES, type MessageKey } from '../_i18n/messages';
 import { formatWon, useI18n } from '../_i18n/provider';
 import { joinLabel, saleStateAt, useSaleTime, type SaleState, type SaleSummary } from './sale';
 import type { ListedConcert } from './sale-contract';
 
-/** What the sale line says, per state. */
+/** A message with its `{name}` placeholders filled by elements (times that must not wrap inside). */
+function fill(template: string, parts: Record<string, ReactNode>): ReactNode[] {
+  return template.split(/\{(\w+)\}/).map((piece, i) => <Fragment key={i}>{i % 2 === 1 ? parts[piece] : piece}</Fragment>);
+}
+
+const Time = ({ children }: { children: string }) => <span className="nowrap">{children}</span>;
+
+const LINE_KEYS: Record<SaleState, MessageKey> = {
+  scheduled: 'sale.scheduled',
+  prequeue: 'sale.prequeue',
+  open: 'sale.open',
+  paused: 'sale.paused',
+  sold_out: 'sale.soldOut',
+  closed: 'sale.closed',
+};
+
+/** What the sale line says: the state, and the times of the opening and the pre-queue before it. */
 function SaleLine({ sale, state }: { sale: SaleSummary; state: SaleState }) {
-  const { t } = useI18n();
+  const { locale } = useI18n();
   const time = useSaleTime();
-  const text = {
-    scheduled: () => t('sale.scheduled', { opensAt: time.at(sale.opensAt), prequeueAt: time.besides(sale.prequeueOpensAt, sale.opensAt) }),
-    prequeue: () => t('sale.prequeue', { opensAt: time.at(sale.opensAt) }),
-    open: () => t('sale.open'),
-    paused: () => t('sale.paused'),
-    sold_out: () => t('sale.soldOut'),
-    closed: () => t('sale.closed'),
-  }[state]();
+  const text = fill(MESSAGES[locale][LINE_KEYS[state]], {
+    opensAt: <Time>{time.at(sale.opensAt)}</Time>,
+    prequeueAt: <Time>{time.besides(sale.prequeueOpensAt, sale.opensAt)}</Time>,
+  });
   return (
     <p className={`sale-line sale-${state.replace('_', '-')}`} data-testid="sale-state">
       {text}
@@ -52,7 +66,13 @@ export function ConcertCard({
           {price.min === price.max ? formatWon(price.min) : t('sale.price', { min: formatWon(price.min), max: formatWon(price.max) })}
         </p>
       )}
-      <p className="muted">{concert.dates.length ? t('home.dates', { count: concert.dates.length }) : t('home.noDates')}</p>
+      <p className="muted">
+        {concert.dates.length === 0
+          ? t('home.noDates')
+          : concert.dates.length === 1
+            ? t('home.oneDate')
+            : t('home.dates', { count: concert.dates.length })}
+      </p>
       <ul className="date-list">
         {concert.dates.map((d) => (
           <li key={d.scheduleId}>{formatDateTime(d.startsAt)}</li>

@@ -22,7 +22,7 @@ export function DrawView({
   ticket?: number;
   origin: string;
 }) {
-  const { t, formatDateTime } = useI18n();
+  const { t } = useI18n();
   const time = useSaleTime();
   const entries = [...(draw.entries ?? [])].sort((a, b) => a.place - b.place);
   const shown = entries.slice(0, MAX_ROWS);
@@ -46,7 +46,7 @@ export function DrawView({
         {draw.openedAt && (
           <div>
             <dt>{t('draw.openedAt')}</dt>
-            <dd>{formatDateTime(draw.openedAt)}</dd>
+            <dd>{time.at(draw.openedAt)}</dd>
           </div>
         )}
       </dl>

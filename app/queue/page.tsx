@@ -137,9 +137,13 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
   const lostToken = reasonOf(status.error) === 'TOKEN_INVALID' && status.errorUpdatedAt > issue.submittedAt;
   const mustRejoin = joined && (polled?.status === 'expired' || lostToken);
   useEffect(() => {
-    if (view?.status === 'active') router.replace(next);
+    if (view?.status === 'active') {
+      // The turn banner reads the line joined last, which is this one: it shows the turn at once.
+      utils.queue.status.setData(undefined, view);
+      router.replace(next);
+    }
     if (mustRejoin && !issue.isPending) issue.mutate({ concertId });
-  }, [view?.status, mustRejoin, next, router, issue, concertId]);
+  }, [view, mustRejoin, next, router, issue, concertId, utils]);
 
   const { t } = useI18n();
   useTabTitle(view?.status === 'waiting' && view.position ? `#${view.position.toLocaleString()} · ${t('brand')}` : null);
