@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { test as base, type Browser, type Page } from '@playwright/test';
+import { sql } from 'drizzle-orm';
 import { connect } from '../db/client';
 import { createConcert } from '../db/seed';
 import { CheckoutPage } from './pages/checkout';
@@ -30,8 +31,26 @@ export interface TestConcert {
   scheduleIds: number[];
 }
 
+/** The sale of a test's concert: times in seconds from now (negative: already past). */
+export interface SaleOptions {
+  prequeueOpensIn?: number;
+  opensIn?: number;
+  /** Fans active at once in this sale's line. */
+  maxActive?: number;
+  /** Keeps only this many seats (the first ones of the first date); every seat when unset. */
+  seats?: number;
+  /** A sale that is over already. */
+  closed?: 'sold_out' | 'closed';
+}
+
+/** On sale since a minute ago, with room for everyone: the sale every test had before issue 10. */
+const OPEN_SALE = { prequeueOpensIn: -120, opensIn: -60, maxActive: 100 };
+const TURN_SECONDS = 600;
+
 interface Fixtures {
-  /** A concert made for this test alone (two future dates), so parallel tests never share seats. */
+  /** The sale of `concert`: set it with `test.use({ sale: { … } })`. */
+  sale: SaleOptions;
+  /** A concert made for this test alone (two future dates) with its sale, so parallel tests never share seats or lines. */
   concert: TestConcert;
   fan: Fan;
   /** Another person, in a browser context of their own. */
@@ -45,12 +64,29 @@ async function openFan(browser: Browser, baseURL: string | undefined, close: (()
 }
 
 export const test = base.extend<Fixtures>({
-  // Playwright reads a fixture's dependencies from an object pattern, so "none" has to be `{}`.
-  // eslint-disable-next-line no-empty-pattern
-  concert: async ({}, use, testInfo) => {
+  sale: [{}, { option: true }],
+  concert: async ({ sale }, use, testInfo) => {
     const database = connect(testInfo.project.metadata.databaseUrl as string, { max: 1 });
     const title = `E2E ${testInfo.title.slice(0, 40)} ${randomBytes(3).toString('hex')}`;
-    const created = await createConcert(database.db, { title, artist: 'The Testers', venue: 'Loopback Hall', dayOffsets: [40, 41] });
+    const { prequeueOpensIn, opensIn, maxActive } = { ...OPEN_SALE, ...sale };
+    const created = await database.db.transaction(async (tx) => {
+      const concert = await createConcert(tx, {
+        title,
+        artist: 'The Testers',
+        venue: 'Loopback Hall',
+        dayOffsets: [40, 41],
+        sale: { prequeueInMinutes: prequeueOpensIn / 60, opensInMinutes: opensIn / 60, maxActive, turnSeconds: TURN_SECONDS },
+      });
+      if (sale.seats !== undefined) {
+        await tx.execute(sql`
+          DELETE FROM seats WHERE schedule_id IN (SELECT id FROM schedules WHERE concert_id = ${concert.concertId}) AND id NOT IN (
+            SELECT id FROM seats WHERE schedule_id = ${concert.scheduleIds[0]} ORDER BY id LIMIT ${sale.seats})`);
+      }
+      if (sale.closed) {
+        await tx.execute(sql`UPDATE sales SET closed_reason = ${sale.closed}, closed_at = now() WHERE concert_id = ${concert.concertId}`);
+      }
+      return concert;
+    });
     await database.close();
     await use({ ...created, title });
   },
@@ -71,8 +107,12 @@ export async function keepScreenshot(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
 }
 
-/** The waiting room on the way to `next`: it admits (when there is room) and forwards. */
-export const throughQueue = (next: string) => `/queue?next=${encodeURIComponent(next)}`;
+/**
+ * The waiting room on the way to `next`: it admits (when there is room) and forwards. The line is the
+ * concert's given, else the one `next` belongs to (`/concerts/<id>/…`).
+ */
+export const throughQueue = (next: string, concert?: TestConcert) =>
+  `/queue?${concert ? `concert=${concert.concertId}&` : ''}next=${encodeURIComponent(next)}`;
 export const seatMapOf = (concert: TestConcert, dateIndex = 0) => `/concerts/${concert.concertId}/dates/${concert.scheduleIds[dateIndex]}`;
 
 /** What `loseFirstAnswer` saw of the calls to one procedure. */

@@ -1,0 +1,95 @@
+import { expect, keepScreenshot, seatMapOf, test, throughQueue, type Fan } from './fixtures';
+
+// On the one-slot server (a sale's line admits one fan at a time: maxActive 1).
+
+const admitted = (fan: Fan) => fan.page.getByRole('heading', { name: 'Choose a date' });
+
+/** Picks a seat of the first date, charges what is missing and pays. */
+async function buy(fan: Fan, label: string) {
+  await fan.seatMap.chooseDate(0);
+  await fan.seatMap.seat(label).click();
+  await fan.checkout.expectHeld(label);
+  await fan.checkout.chargeShortfallButton().click();
+  await fan.checkout.payButton().click();
+  await expect(fan.page.getByText('Paid! Your ticket is confirmed.')).toBeVisible();
+}
+
+test.describe('a sale whose pre-queue is open and which opens in a few seconds', () => {
+  test.use({ sale: { prequeueOpensIn: -5, opensIn: 15, maxActive: 1 } });
+
+  test('fans in the pre-queue see a countdown and that arriving early gives no advantage, get places by the draw, and buy', async ({
+    concert,
+    fan,
+    newFan,
+  }) => {
+    await fan.home.open();
+    await expect(fan.home.saleState(concert.title)).toHaveText(/^Pre.queue open · the sale opens \w{3} \d{1,2} \w{3}, \d\d:\d\d KST$/);
+    await fan.home.joinPrequeue(concert.title);
+    await expect(fan.page).toHaveURL(new RegExp(`/queue\\?concert=${concert.concertId}&`));
+    await expect(fan.waitingRoom.countdown()).toHaveText(/^0:[01]\d$/);
+    await expect(fan.waitingRoom.noAdvantage()).toBeVisible();
+    await expect(fan.waitingRoom.ticketNumber()).toBeVisible();
+    await expect(fan.page.getByRole('link', { name: 'How the draw works' })).toBeVisible();
+    await keepScreenshot(fan.page, 'prequeue');
+
+    const other = await newFan();
+    await other.page.goto(throughQueue(`/concerts/${concert.concertId}`));
+    await expect(other.waitingRoom.countdown()).toBeVisible();
+    await expect(other.waitingRoom.noAdvantage()).toBeVisible();
+
+    // At the opening the draw places both: the line's one slot admits the first, the second is next.
+    for (const f of [fan, other]) await expect(admitted(f).or(f.waitingRoom.placeLine())).toBeVisible({ timeout: 30_000 });
+    const [first, second] = (await admitted(fan).isVisible()) ? [fan, other] : [other, fan];
+    await second.waitingRoom.expectPosition(1);
+    await expect(second.waitingRoom.placeLine()).toHaveText(/^You are #1; your ticket number is \d+\./);
+    await expect(second.page).toHaveTitle('#1 · Concert Tickets');
+    const ticket = Number(/ticket number is (\d+)/.exec((await second.waitingRoom.placeLine().textContent()) ?? '')![1]);
+    await keepScreenshot(second.page, 'drawn-place');
+
+    await buy(first, 'VIP A-1');
+    // The payment ends the first fan's turn: the second is admitted and buys too.
+    await expect(admitted(second)).toBeVisible({ timeout: 20_000 });
+    await buy(second, 'VIP A-2');
+
+    // The draw is public: the seed, and the second fan's ticket at place 2.
+    const page = (await newFan()).page;
+    await page.goto(`/concerts/${concert.concertId}/draw?ticket=${ticket}`);
+    await expect(page.getByRole('heading', { name: 'The draw' })).toBeVisible();
+    await expect(page.getByTestId('draw-seed')).toHaveText(/^[0-9a-f]{32}$/);
+    await expect(page.getByTestId('draw-commitment')).toHaveText(/^[0-9a-f]{64}$/);
+    await expect(page.getByRole('row')).toHaveCount(3); // the header and two tickets
+    const mine = page.locator('tr[aria-current="true"]').getByRole('cell');
+    await expect(mine).toHaveText(['2', String(ticket)]);
+    await expect(page.getByText(`npm run verify:draw -- ${new URL(page.url()).origin} ${concert.concertId}`)).toBeVisible();
+    await keepScreenshot(page, 'draw');
+  });
+});
+
+test.describe('a sale with one seat left', () => {
+  test.use({ sale: { maxActive: 1, seats: 1 } });
+
+  test('a fan in line when the last seat sells is told it is sold out, with the way back to the concerts', async ({ concert, newFan }) => {
+    const [buyer, waiter] = [await newFan(), await newFan()];
+    await buyer.page.goto(throughQueue(seatMapOf(concert)));
+    await buyer.seatMap.expectSeatState('VIP A-1', 'Free');
+    await waiter.page.goto(throughQueue(`/concerts/${concert.concertId}`));
+    await waiter.waitingRoom.expectPosition(1);
+
+    await buyer.seatMap.seat('VIP A-1').click();
+    await buyer.checkout.expectHeld('VIP A-1');
+    await expect(waiter.waitingRoom.seatsTaken()).toHaveText('All seats are taken right now; 1 is held and may be released.', {
+      timeout: 20_000,
+    });
+
+    await buyer.checkout.chargeShortfallButton().click();
+    await buyer.checkout.payButton().click();
+    await expect(buyer.page.getByText('Paid! Your ticket is confirmed.')).toBeVisible();
+
+    await expect(waiter.waitingRoom.soldOut()).toBeVisible({ timeout: 20_000 });
+    await expect(waiter.page.getByRole('heading', { name: 'Sold out' })).toBeVisible();
+    await keepScreenshot(waiter.page, 'sold-out');
+    await waiter.waitingRoom.backToConcerts().click();
+    await expect(waiter.home.saleState(concert.title)).toHaveText('Sold out');
+    await expect(waiter.home.actions(concert.title)).toHaveCount(0);
+  });
+});
