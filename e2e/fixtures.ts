@@ -52,6 +52,8 @@ interface Fixtures {
   sale: SaleOptions;
   /** A concert made for this test alone (two future dates) with its sale, so parallel tests never share seats or lines. */
   concert: TestConcert;
+  /** A second concert, on sale now with room for everyone. */
+  anotherConcert: TestConcert;
   fan: Fan;
   /** Another person, in a browser context of their own. */
   newFan: () => Promise<Fan>;
@@ -63,12 +65,12 @@ async function openFan(browser: Browser, baseURL: string | undefined, close: (()
   return new Fan(await context.newPage());
 }
 
-export const test = base.extend<Fixtures>({
-  sale: [{}, { option: true }],
-  concert: async ({ sale }, use, testInfo) => {
-    const database = connect(testInfo.project.metadata.databaseUrl as string, { max: 1 });
-    const title = `E2E ${testInfo.title.slice(0, 40)} ${randomBytes(3).toString('hex')}`;
-    const { prequeueOpensIn, opensIn, maxActive } = { ...OPEN_SALE, ...sale };
+/** A concert of its own (two future dates) with its sale, made directly in the server's database. */
+async function createTestConcert(databaseUrl: string, testTitle: string, sale: SaleOptions): Promise<TestConcert> {
+  const database = connect(databaseUrl, { max: 1 });
+  const title = `E2E ${testTitle.slice(0, 40)} ${randomBytes(3).toString('hex')}`;
+  const { prequeueOpensIn, opensIn, maxActive } = { ...OPEN_SALE, ...sale };
+  try {
     const created = await database.db.transaction(async (tx) => {
       const concert = await createConcert(tx, {
         title,
@@ -87,8 +89,21 @@ export const test = base.extend<Fixtures>({
       }
       return concert;
     });
+    return { ...created, title };
+  } finally {
     await database.close();
-    await use({ ...created, title });
+  }
+}
+
+export const test = base.extend<Fixtures>({
+  sale: [{}, { option: true }],
+  concert: async ({ sale }, use, testInfo) => {
+    await use(await createTestConcert(testInfo.project.metadata.databaseUrl as string, testInfo.title, sale));
+  },
+  // Playwright reads a fixture's dependencies from an object pattern, so "none" has to be `{}`.
+  // eslint-disable-next-line no-empty-pattern
+  anotherConcert: async ({}, use, testInfo) => {
+    await use(await createTestConcert(testInfo.project.metadata.databaseUrl as string, `another, ${testInfo.title}`, {}));
   },
   fan: async ({ page }, use) => {
     await use(new Fan(page));

@@ -23,7 +23,7 @@ test.describe('a sale whose pre-queue is open and which opens in a few seconds',
     newFan,
   }) => {
     await fan.home.open();
-    await expect(fan.home.saleState(concert.title)).toHaveText(/^Pre.queue open · the sale opens \w{3} \d{1,2} \w{3}, \d\d:\d\d KST$/);
+    await expect(fan.home.saleState(concert.title)).toHaveText(/^Pre.queue open\s·\sthe sale opens \w{3} \d{1,2} \w{3}, \d\d:\d\d KST$/);
     await fan.home.joinPrequeue(concert.title);
     await expect(fan.page).toHaveURL(new RegExp(`/queue\\?concert=${concert.concertId}&`));
     await expect(fan.waitingRoom.countdown()).toHaveText(/^0:[01]\d$/);
@@ -92,4 +92,29 @@ test.describe('a sale with one seat left', () => {
     await expect(waiter.home.saleState(concert.title)).toHaveText('Sold out');
     await expect(waiter.home.actions(concert.title)).toHaveCount(0);
   });
+});
+
+test('a fan whose turn is for another concert is sent to the line of the concert they open, and comes back', async ({
+  fan,
+  concert,
+  anotherConcert,
+}) => {
+  const { page } = fan;
+  await page.goto(throughQueue(seatMapOf(anotherConcert)));
+  await fan.seatMap.expectSeatState('VIP A-1', 'Free');
+
+  // The turn is for the other concert: this one's seats refuse it, and the page goes through this concert's line.
+  // The first read of this concert's seats (batched with other calls: the reason is in the body).
+  const refused = page.waitForResponse(
+    (r) => r.url().includes('concert.seats') && decodeURIComponent(r.url()).includes(`"scheduleId":${concert.scheduleIds[0]}`),
+  );
+  const joined = page.waitForRequest(
+    (r) => r.url().includes('/api/trpc/queue.issue') && r.postData()!.includes(`"concertId":${concert.concertId}`),
+  );
+  await page.goto(seatMapOf(concert));
+  expect(JSON.stringify(await (await refused).json())).toContain('"reason":"TOKEN_WRONG_SALE"');
+  expect(new URL((await joined).frame().url()).pathname).toBe('/queue');
+  await expect(page).toHaveURL(new RegExp(`/concerts/${concert.concertId}/dates/${concert.scheduleIds[0]}$`));
+  await fan.seatMap.expectSeatState('VIP A-1', 'Free');
+  await expect(page.getByRole('heading', { name: 'Choose a seat' })).toBeVisible();
 });

@@ -26,13 +26,23 @@ const LINE_KEYS: Record<SaleState, MessageKey> = {
 function SaleLine({ sale, state }: { sale: SaleSummary; state: SaleState }) {
   const { locale } = useI18n();
   const time = useSaleTime();
-  const text = fill(MESSAGES[locale][LINE_KEYS[state]], {
+  const parts = {
     opensAt: <Time>{time.at(sale.opensAt)}</Time>,
     prequeueAt: <Time>{time.besides(sale.prequeueOpensAt, sale.opensAt)}</Time>,
-  });
+  };
+  // Each part of "state · opening · pre-queue" wraps as a whole where it can.
+  const segments = MESSAGES[locale][LINE_KEYS[state]].split(' · ');
   return (
     <p className={`sale-line sale-${state.replace('_', '-')}`} data-testid="sale-state">
-      {text}
+      {segments.map((segment, i) => (
+        <Fragment key={i}>
+          {i > 0 && ' '}
+          <span className="sale-line-part">
+            {fill(segment, parts)}
+            {i < segments.length - 1 && ' ·'}
+          </span>
+        </Fragment>
+      ))}
     </p>
   );
 }
