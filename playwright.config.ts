@@ -21,7 +21,7 @@ export const databaseUrlOf = (name: ServerName) => `postgres://postgres:postgres
 const project = (name: ServerName, testMatch: RegExp) => ({
   name,
   testMatch,
-  metadata: { databaseUrl: databaseUrlOf(name) },
+  metadata: { databaseUrl: databaseUrlOf(name), serverEnv: servers[name].env as Record<string, string> },
   use: { ...devices['Desktop Chrome'], baseURL: `http://127.0.0.1:${servers[name].port}` },
 });
 

@@ -43,15 +43,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const jitter = (ms: number) => ms * (0.75 + Math.random() * 0.5);
 
 interface QueueState {
-  status: 'waiting' | 'active' | 'expired';
+  status: 'prequeue' | 'waiting' | 'active' | 'expired' | 'closed';
   position: number | null;
 }
 
 export async function ticketDrop(o: DropOptions): Promise<DropReport> {
   const sql = postgres(o.databaseUrl, { max: 2, onnotice: () => {} });
-  const seatsByDate = await makeHall(sql, o.dates, Math.ceil(o.seats / o.dates), PRICE);
-  const [{ concert_id: concertId } = { concert_id: 0 }] = await sql<{ concert_id: number }[]>`
-    SELECT concert_id FROM schedules WHERE id = (SELECT schedule_id FROM seats WHERE id = ${seatsByDate[0]![0]!})`;
+  const seatsByDate = await makeHall(sql, o.dates, Math.ceil(o.seats / o.dates), PRICE, { maxActive: o.maxActive });
+  const { concertId } = seatsByDate;
   const totalSeats = seatsByDate.reduce((n, d) => n + d.length, 0);
 
   const pool = new Pool(o.url, { connections: o.connections, pipelining: 1 });
@@ -91,7 +90,7 @@ export async function ticketDrop(o: DropOptions): Promise<DropReport> {
     const remember = (cookies: string[]) => cookies.forEach((c) => jar.set(c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)));
 
     remember((await call('POST', 'session.start', cookie())).cookies);
-    const issued = await call<QueueState>('POST', 'queue.issue', cookie());
+    const issued = await call<QueueState>('POST', 'queue.issue', cookie(), { concertId });
     remember(issued.cookies);
     let status: string = issued.json.result?.data.status ?? 'waiting';
     let position: number | null = issued.json.result?.data.position ?? null;
@@ -105,8 +104,9 @@ export async function ticketDrop(o: DropOptions): Promise<DropReport> {
       if (!next) continue;
       delay = next.position === position ? Math.min(POLL_MAX_MS, delay * 1.5) : POLL_MIN_MS;
       ({ status, position } = next);
+      if (status === 'closed') return; // sold out: the line closed
       if (status === 'expired') {
-        remember((await call('POST', 'queue.issue', cookie())).cookies);
+        remember((await call('POST', 'queue.issue', cookie(), { concertId })).cookies);
         status = 'waiting';
       }
     }

@@ -1,8 +1,11 @@
 import type postgres from 'postgres';
+import { parseEnv } from '../server/env';
 import { signSession } from '../server/session/signing';
 import { BENCH_SECRET } from './servers';
 
 /** Test data made with SQL (fast), and the cookies that make its users' requests. */
+
+const DEFAULT_LINE = parseEnv({});
 
 export interface BenchUser {
   userId: string;
@@ -25,44 +28,65 @@ export async function makeUsers(sql: postgres.Sql, count: number, balance = 0): 
   return ids.map((userId) => ({ userId, cookie: cookieOf(userId) }));
 }
 
-/** Gives each user a queue token; `active` ones are admitted now, for the default turn. */
-export async function giveTokens(sql: postgres.Sql, users: BenchUser[], status: 'waiting' | 'active'): Promise<void> {
+/** Gives each user a queue token in a concert's line, at its back; `active` ones are admitted now, for the default turn. */
+export async function giveTokens(sql: postgres.Sql, users: BenchUser[], status: 'waiting' | 'active', concertId: number): Promise<void> {
   const rows = await sql<{ user_id: string; token: string }[]>`
-    INSERT INTO queue_tokens (token, user_id, status, admitted_at, expires_at)
-    SELECT replace(gen_random_uuid()::text, '-', ''), u, ${status},
+    WITH counter AS (
+      UPDATE sales SET last_place = last_place + ${users.length}::int WHERE concert_id = ${concertId} RETURNING last_place - ${users.length}::int AS base)
+    INSERT INTO queue_tokens (token, user_id, concert_id, place, status, admitted_at, expires_at)
+    SELECT replace(gen_random_uuid()::text, '-', ''), u, ${concertId}, counter.base + n, ${status},
            CASE WHEN ${status} = 'active' THEN now() END,
            CASE WHEN ${status} = 'active' THEN now() + interval '1 hour' END
-    FROM unnest(${users.map((u) => u.userId)}::uuid[]) WITH ORDINALITY AS t(u, n) ORDER BY n
+    FROM counter, unnest(${users.map((u) => u.userId)}::uuid[]) WITH ORDINALITY AS t(u, n) ORDER BY n
     RETURNING user_id, token`;
   const byUser = new Map(rows.map((r) => [r.user_id, r.token]));
   for (const u of users) {
     u.token = byUser.get(u.userId)!;
     u.cookie = cookieOf(u.userId, u.token);
   }
-  await syncQueueState(sql);
+  await syncQueueState(sql, concertId);
 }
 
-/** Sets the queue state row from the tokens, as an admission pass would leave it. */
-export async function syncQueueState(sql: postgres.Sql) {
+/** Sets a line's queue state row from its tokens, as an admission pass would leave it. */
+export async function syncQueueState(sql: postgres.Sql, concertId: number) {
   await sql`
     UPDATE queue_state SET
-      active_count = (SELECT count(*) FROM queue_tokens WHERE status = 'active'),
-      next_expiry_at = (SELECT min(expires_at) FROM queue_tokens WHERE status = 'active'),
-      admitted_through = coalesce((SELECT max(id) FROM queue_tokens WHERE status = 'active'), 0)`;
+      active_count = (SELECT count(*) FROM queue_tokens WHERE concert_id = ${concertId} AND status = 'active'),
+      next_expiry_at = (SELECT min(expires_at) FROM queue_tokens WHERE concert_id = ${concertId} AND status = 'active'),
+      admitted_through = coalesce((SELECT max(place) FROM queue_tokens WHERE concert_id = ${concertId} AND status = 'active'), 0)
+    WHERE concert_id = ${concertId}`;
 }
 
-/** Waiting tokens for `count` new users, with no wallets (the line-length filler). */
-export async function fillLine(sql: postgres.Sql, count: number): Promise<void> {
+/** Waiting tokens at the back of a concert's line for `count` new users, with no wallets (the line-length filler). */
+export async function fillLine(sql: postgres.Sql, count: number, concertId: number): Promise<void> {
   await sql`
-    WITH fillers AS (INSERT INTO users (name) SELECT 'line-' || g FROM generate_series(1, ${count}::int) g RETURNING id)
-    INSERT INTO queue_tokens (token, user_id) SELECT replace(gen_random_uuid()::text, '-', ''), id FROM fillers`;
+    WITH fillers AS (INSERT INTO users (name) SELECT 'line-' || g FROM generate_series(1, ${count}::int) g RETURNING id),
+    counter AS (UPDATE sales SET last_place = last_place + ${count}::int WHERE concert_id = ${concertId} RETURNING last_place - ${count}::int AS base)
+    INSERT INTO queue_tokens (token, user_id, concert_id, place)
+    SELECT replace(gen_random_uuid()::text, '-', ''), f.id, ${concertId}, counter.base + row_number() OVER () FROM fillers f, counter`;
 }
+
+/** Seat ids by date, and the concert they belong to (whose line admits to them). */
+export type Hall = number[][] & { concertId: number };
 
 /** A concert with `dates` future dates of `seatsPerDate` seats each; returns the seat ids by date. */
-export async function makeHall(sql: postgres.Sql, dates: number, seatsPerDate: number, price = 100_000): Promise<number[][]> {
+export async function makeHall(
+  sql: postgres.Sql,
+  dates: number,
+  seatsPerDate: number,
+  price = 100_000,
+  { maxActive = DEFAULT_LINE.QUEUE_MAX_ACTIVE }: { maxActive?: number } = {},
+): Promise<Hall> {
   const [concert] = await sql<
     { id: number }[]
   >`INSERT INTO concerts (title, artist, venue) VALUES ('Bench ' || gen_random_uuid(), 'Bench', 'Bench Hall') RETURNING id`;
+  // On sale since a minute ago, already opened (no pre-queue to draw).
+  await sql`
+    INSERT INTO sales (concert_id, prequeue_opens_at, opens_at, opened_at, drawn_count, max_active, turn_seconds, seed, commitment)
+    SELECT ${concert!.id}, now() - interval '1 hour', now() - interval '1 minute', now(), 0, ${maxActive}::int,
+           ${DEFAULT_LINE.QUEUE_ACTIVE_TTL_SECONDS}::int, seed, encode(sha256(convert_to(seed, 'UTF8')), 'hex')
+    FROM (SELECT replace(gen_random_uuid()::text, '-', '') AS seed) s`;
+  await sql`INSERT INTO queue_state (concert_id) VALUES (${concert!.id})`;
   const byDate: number[][] = [];
   for (let d = 0; d < dates; d++) {
     const [schedule] = await sql<
@@ -74,7 +98,7 @@ export async function makeHall(sql: postgres.Sql, dates: number, seatsPerDate: n
       RETURNING id`;
     byDate.push(seats.map((s) => s.id));
   }
-  return byDate;
+  return Object.assign(byDate, { concertId: concert!.id });
 }
 
 /** A live hold of one seat for each user (for the payment scenario); sets `user.reservationId`. */

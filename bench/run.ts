@@ -53,6 +53,8 @@ const POOL = 20;
 const DEFAULT_MAX_ACTIVE = parseEnv({}).QUEUE_MAX_ACTIVE;
 /** Enough admitted users at once for the contention and payment scenarios. */
 const WIDE_ENV = { QUEUE_MAX_ACTIVE: '1000000' };
+/** The sales of the wide scenarios: the same cap, per line. */
+const WIDE_LINE = { maxActive: Number(WIDE_ENV.QUEUE_MAX_ACTIVE) };
 
 const rows: Row[] = [];
 const ceilings = new Map<string, number>();
@@ -170,9 +172,10 @@ async function runWithMainServer(cluster: Cluster) {
     }
     if (scenarios.has('polling')) {
       // The line as on sale day: every slot taken, thousands waiting, each polling with its own token.
-      await giveTokens(sql, await makeUsers(sql, DEFAULT_MAX_ACTIVE), 'active');
+      const line = await makeHall(sql, 1, 1);
+      await giveTokens(sql, await makeUsers(sql, DEFAULT_MAX_ACTIVE), 'active', line.concertId);
       const waiting = await makeUsers(sql, smoke ? 1_000 : 10_000);
-      await giveTokens(sql, waiting, 'waiting');
+      await giveTokens(sql, waiting, 'waiting', line.concertId);
       const next = cycle(waiting);
       rows.push(
         ratio(
@@ -191,6 +194,7 @@ async function runWithMainServer(cluster: Cluster) {
       );
     }
     if (scenarios.has('joining')) {
+      const line = await makeHall(sql, 1, 1);
       rows.push(
         ratio(
           await runLoad({
@@ -210,7 +214,7 @@ async function runWithMainServer(cluster: Cluster) {
                 setupRequest: (req, context) => ({
                   ...req,
                   headers: { 'content-type': 'application/json', cookie: String((context as { cookie?: string }).cookie) },
-                  body: '{}',
+                  body: JSON.stringify({ concertId: line.concertId }),
                 }),
               },
             ],
@@ -235,12 +239,13 @@ async function runWide(cluster: Cluster) {
   try {
     if (scenarios.has('contention')) {
       // Many people, one date each run, half of them going for the same 20 seats.
-      const [ceilingDate, httpDate, raceDate] = await makeHall(sql, 3, smoke ? 200 : 500);
+      const hall = await makeHall(sql, 3, smoke ? 200 : 500, undefined, WIDE_LINE);
+      const [ceilingDate, httpDate, raceDate] = hall;
       const pickSeat = (seats: number[]) =>
         Math.random() < 0.5 ? seats[Math.floor(Math.random() * 20)]! : seats[Math.floor(Math.random() * seats.length)]!;
       const ceilingUsers = await makeUsers(sql, 1_000);
       const httpUsers = await makeUsers(sql, 1_000);
-      await giveTokens(sql, [...ceilingUsers, ...httpUsers], 'active');
+      await giveTokens(sql, [...ceilingUsers, ...httpUsers], 'active', hall.concertId);
       const pick = (users: BenchUser[]) => users[Math.floor(Math.random() * users.length)]!;
 
       rows.push(
@@ -287,7 +292,7 @@ async function runWide(cluster: Cluster) {
 
       // 200 people click the same seat at the same moment.
       const racers = await makeUsers(sql, 200);
-      await giveTokens(sql, racers, 'active');
+      await giveTokens(sql, racers, 'active', hall.concertId);
       const pool = new Pool(app.url, { connections: 200 });
       const t0 = performance.now();
       const statuses = await Promise.all(
@@ -314,10 +319,11 @@ async function runWide(cluster: Cluster) {
     }
     if (scenarios.has('payment')) {
       const perRun = smoke ? 300 : 3_000;
-      const [ceilingSeats, httpSeats] = await makeHall(sql, 2, perRun);
+      const hall = await makeHall(sql, 2, perRun, undefined, WIDE_LINE);
+      const [ceilingSeats, httpSeats] = hall;
       const ceilingUsers = await makeUsers(sql, perRun, 100_000);
       const httpUsers = await makeUsers(sql, perRun, 100_000);
-      await giveTokens(sql, [...ceilingUsers, ...httpUsers], 'active');
+      await giveTokens(sql, [...ceilingUsers, ...httpUsers], 'active', hall.concertId);
       await makeHolds(sql, ceilingUsers, ceilingSeats!);
       await makeHolds(sql, httpUsers, httpSeats!);
 
@@ -400,14 +406,15 @@ async function runLine(cluster: Cluster) {
   const PROBES = 300;
   const LATENCY_CONNECTIONS = 10;
   try {
-    await giveTokens(sql, await makeUsers(sql, DEFAULT_MAX_ACTIVE), 'active');
+    const line = await makeHall(sql, 1, 1);
+    await giveTokens(sql, await makeUsers(sql, DEFAULT_MAX_ACTIVE), 'active', line.concertId);
     let inLine = 0;
     const p50s: Record<number, { status: number; issue: number }> = {};
     for (const size of lineSizes) {
       log(`  filling the line to ${size.toLocaleString()} …`);
-      await fillLine(sql, size - inLine - PROBES);
+      await fillLine(sql, size - inLine - PROBES, line.concertId);
       const probes = await makeUsers(sql, PROBES);
-      await giveTokens(sql, probes, 'waiting'); // at the back of the line
+      await giveTokens(sql, probes, 'waiting', line.concertId); // at the back of the line
       inLine = size;
       // Let the fill settle (no autovacuum or checkpoint running under the measurement).
       await sql`VACUUM (ANALYZE) queue_tokens, users`;
@@ -432,7 +439,7 @@ async function runLine(cluster: Cluster) {
         amount: PROBES,
         requests: [
           {
-            ...post('/api/trpc/queue.issue', {}),
+            ...post('/api/trpc/queue.issue', { concertId: line.concertId }),
             setupRequest: (req) => ({ ...req, headers: { ...req.headers, cookie: nextJoiner().cookie } }),
           },
         ],

@@ -26,7 +26,7 @@ export interface ConcertPlan {
   /** Days from the seed day; a negative one is a past date that must not be offered. */
   dayOffsets: number[];
   /** Its sale, in minutes from now; default: on sale now (pre-queue an hour ago, opened a minute ago). */
-  sale?: { prequeueInMinutes: number; opensInMinutes: number } & Pick<NewSale, 'maxActive' | 'turnSeconds'>;
+  sale?: { prequeueInMinutes?: number; opensInMinutes?: number } & Pick<NewSale, 'maxActive' | 'turnSeconds'>;
   /** Demo fans buy every seat (the sold-out demo). */
   soldOut?: boolean;
 }
@@ -85,7 +85,7 @@ export async function createConcert(tx: DbOrTx, plan: ConcertPlan, today = new D
     .values(plan.dayOffsets.map((offset) => ({ concertId: concert!.id, startsAt: showTime(today, offset) })))
     .returning({ id: schedules.id });
   await tx.insert(seats).values(dates.flatMap((d) => seatRows(d.id)));
-  const { prequeueInMinutes, opensInMinutes, ...settings } = plan.sale ?? ON_SALE_NOW;
+  const { prequeueInMinutes, opensInMinutes, ...settings } = { ...ON_SALE_NOW, ...plan.sale };
   const now = Date.now();
   await createSale(tx, {
     concertId: concert!.id,

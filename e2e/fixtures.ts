@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { test as base, type Browser, type Page } from '@playwright/test';
+import { test as base, type Browser, type Page, type TestInfo } from '@playwright/test';
 import { sql } from 'drizzle-orm';
 import { connect } from '../db/client';
 import { createConcert } from '../db/seed';
@@ -35,7 +35,7 @@ export interface TestConcert {
 export interface SaleOptions {
   prequeueOpensIn?: number;
   opensIn?: number;
-  /** Fans active at once in this sale's line. */
+  /** Fans active at once in this sale's line; default: the QUEUE_MAX_ACTIVE of the server the test runs against. */
   maxActive?: number;
   /** Keeps only this many seats (the first ones of the first date); every seat when unset. */
   seats?: number;
@@ -43,8 +43,8 @@ export interface SaleOptions {
   closed?: 'sold_out' | 'closed';
 }
 
-/** On sale since a minute ago, with room for everyone: the sale every test had before issue 10. */
-const OPEN_SALE = { prequeueOpensIn: -120, opensIn: -60, maxActive: 100 };
+/** On sale since a minute ago: the sale every test had before issue 10. */
+const OPEN_SALE = { prequeueOpensIn: -120, opensIn: -60 };
 const TURN_SECONDS = 600;
 
 interface Fixtures {
@@ -52,7 +52,7 @@ interface Fixtures {
   sale: SaleOptions;
   /** A concert made for this test alone (two future dates) with its sale, so parallel tests never share seats or lines. */
   concert: TestConcert;
-  /** A second concert, on sale now with room for everyone. */
+  /** A second concert, on sale now. */
   anotherConcert: TestConcert;
   fan: Fan;
   /** Another person, in a browser context of their own. */
@@ -66,10 +66,13 @@ async function openFan(browser: Browser, baseURL: string | undefined, close: (()
 }
 
 /** A concert of its own (two future dates) with its sale, made directly in the server's database. */
-async function createTestConcert(databaseUrl: string, testTitle: string, sale: SaleOptions): Promise<TestConcert> {
-  const database = connect(databaseUrl, { max: 1 });
+async function createTestConcert(testInfo: TestInfo, testTitle: string, sale: SaleOptions): Promise<TestConcert> {
+  const database = connect(testInfo.project.metadata.databaseUrl as string, { max: 1 });
   const title = `E2E ${testTitle.slice(0, 40)} ${randomBytes(3).toString('hex')}`;
-  const { prequeueOpensIn, opensIn, maxActive } = { ...OPEN_SALE, ...sale };
+  // Unless the test says otherwise, the line's cap of the server it runs against (the waiting-room server's 1).
+  const serverEnv = testInfo.project.metadata.serverEnv as Record<string, string> | undefined;
+  const serverCap = serverEnv?.QUEUE_MAX_ACTIVE ? Number(serverEnv.QUEUE_MAX_ACTIVE) : undefined;
+  const { prequeueOpensIn, opensIn, maxActive } = { ...OPEN_SALE, maxActive: serverCap, ...sale };
   try {
     const created = await database.db.transaction(async (tx) => {
       const concert = await createConcert(tx, {
@@ -98,12 +101,12 @@ async function createTestConcert(databaseUrl: string, testTitle: string, sale: S
 export const test = base.extend<Fixtures>({
   sale: [{}, { option: true }],
   concert: async ({ sale }, use, testInfo) => {
-    await use(await createTestConcert(testInfo.project.metadata.databaseUrl as string, testInfo.title, sale));
+    await use(await createTestConcert(testInfo, testInfo.title, sale));
   },
   // Playwright reads a fixture's dependencies from an object pattern, so "none" has to be `{}`.
   // eslint-disable-next-line no-empty-pattern
   anotherConcert: async ({}, use, testInfo) => {
-    await use(await createTestConcert(testInfo.project.metadata.databaseUrl as string, `another, ${testInfo.title}`, {}));
+    await use(await createTestConcert(testInfo, `another, ${testInfo.title}`, {}));
   },
   fan: async ({ page }, use) => {
     await use(new Fan(page));

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CONCERTS, seedDemoData, SEATS_PER_DATE } from '../../db/seed';
+import { checkInvariants } from '../invariants';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
 
-const { db } = await useTestDatabase();
+const { db, sql: client } = await useTestDatabase();
 const config = testConfig();
 beforeAll(() => seedDemoData(db));
 
@@ -21,6 +22,27 @@ describe('browsing concerts, dates and seats', () => {
 
   it('seeds idempotently', async () => {
     expect(await seedDemoData(db)).toEqual({ created: 0 });
+  });
+
+  it('shows every state of a sale in the demo data, with price ranges, and the sold-out one keeps the invariants', async () => {
+    const visitor = await new TestUser(db, config).start();
+    const concerts = await visitor.api.concert.list();
+    expect(concerts.map((c) => c.sale?.state)).toEqual(['open', 'scheduled', 'prequeue', 'sold_out']);
+    for (const c of concerts) {
+      expect(c.sale).toMatchObject({ prequeueOpensAt: expect.any(String), opensAt: expect.any(String) });
+      expect(c.sale!.commitment).toMatch(/^[0-9a-f]{64}$/);
+      expect(c.priceRange).toEqual({ min: 99_000, max: 165_000 });
+    }
+    // The pre-queue's sale opens a few minutes from now.
+    const opensIn = Date.parse(concerts[2]!.sale!.opensAt) - Date.now();
+    expect(opensIn).toBeGreaterThan(60_000);
+    expect(opensIn).toBeLessThanOrEqual(5 * 60_000);
+    const [{ unsold } = { unsold: -1 }] = await db.execute<{ unsold: number }>(sql`
+      SELECT count(*)::int AS unsold FROM seats s JOIN schedules d ON d.id = s.schedule_id
+      WHERE d.concert_id = ${concerts[3]!.concertId}
+        AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.seat_id = s.id AND r.status = 'confirmed')`);
+    expect(unsold).toBe(0);
+    expect((await checkInvariants(client, config.QUEUE_MAX_ACTIVE, config)).filter((r) => r.breaches.length > 0)).toEqual([]);
   });
 
   it('lists a concert’s future dates only, with free and total seats', async () => {

@@ -225,12 +225,13 @@ export async function admitWaiting(
       .from(queueTokens)
       .where(and(ofLine, runningTurn));
 
-    let free = sale!.maxActive - active;
+    // Paused, closed or not yet drawn: turns still end, nobody is admitted.
+    const admits = sale!.openedAt !== null && saleStateOf(sale!, state.now) === 'open';
+    let free = admits ? sale!.maxActive - active : 0;
     let noSeatFree = false;
     let holdEndsAt: Date | null = null;
     let soldOut = false;
-    const opened = sale!.openedAt !== null && saleStateOf(sale!, state.now) === 'open';
-    if (opened && free > 0) {
+    if (free > 0) {
       const seats = await seatCounts(tx, concertId);
       if (seats.left === 0) {
         // Admission stops while no seat is free; a hold that runs out may free one.
@@ -417,47 +418,58 @@ function refuseJoining(state: SaleState, sale: { prequeueOpensAt: Date; opensAt:
   });
 }
 
-/** Inserts the caller's token: in the pre-queue (no place) or at the back of the opened line. */
-async function insertToken(db: Db, { userId, concertId, token }: { userId: string; concertId: number; token: string }) {
-  return db.transaction(async (tx) => {
+/**
+ * Inserts the caller's token in the pre-queue (no place), or says how to join: `open` (take a place),
+ * `draw-first` (the opening is due: run the draw, then take a place) or `retry` (the sale opened
+ * while joining the pre-queue).
+ */
+async function joinPrequeueOrSayHow(db: Db, { userId, concertId, token }: { userId: string; concertId: number; token: string }) {
+  const [sale] = await db
+    .select({
+      prequeueOpensAt: sales.prequeueOpensAt,
+      opensAt: sales.opensAt,
+      paused: sales.paused,
+      closedReason: sales.closedReason,
+      openedAt: sales.openedAt,
+      now: dbClock(),
+    })
+    .from(sales)
+    .where(eq(sales.concertId, concertId));
+  if (!sale) throw new DomainError('NOT_FOUND', 'There is no such concert.');
+  const state = saleStateOf(sale, sale.now);
+  if (state === 'prequeue') {
     // The draw locks the sale row FOR UPDATE: a pre-queue join either commits before it (and is drawn)
-    // or sees the opening and takes a place behind the drawn tickets.
-    const [sale] = await tx
-      .select({
-        prequeueOpensAt: sales.prequeueOpensAt,
-        opensAt: sales.opensAt,
-        paused: sales.paused,
-        closedReason: sales.closedReason,
-        openedAt: sales.openedAt,
-        now: dbClock(),
-      })
-      .from(sales)
-      .where(eq(sales.concertId, concertId))
-      .for('share');
-    if (!sale) throw new DomainError('NOT_FOUND', 'There is no such concert.');
-    const state = saleStateOf(sale, sale.now);
-    if (state === 'prequeue') {
+    // or finds it opened, and joins behind the drawn tickets.
+    const joined = await db.transaction(async (tx) => {
+      const [locked] = await tx
+        .select({ opensAt: sales.opensAt, openedAt: sales.openedAt, closedReason: sales.closedReason, now: dbClock() })
+        .from(sales)
+        .where(eq(sales.concertId, concertId))
+        .for('share');
+      if (!locked || locked.openedAt !== null || locked.closedReason !== null || locked.now >= locked.opensAt) return false;
       await tx.insert(queueTokens).values({ token, userId, concertId });
-      return 'inserted' as const;
-    }
-    if (state !== 'open' && state !== 'paused') refuseJoining(state, sale);
-    if (sale.openedAt === null) return 'draw-first' as const;
-    return 'open' as const;
-  });
+      return true;
+    });
+    return joined ? ('inserted' as const) : ('retry' as const);
+  }
+  if (state !== 'open' && state !== 'paused') refuseJoining(state, sale);
+  return sale.openedAt === null ? ('draw-first' as const) : ('open' as const);
 }
 
-/** Takes the next place of an opened line and inserts the token there, under the sales row lock. */
+/**
+ * Takes the next place of an opened line and inserts the token there: one statement, so the sales
+ * row (the line's place counter) is locked only for its own commit, and places commit in order.
+ */
 async function insertPlacedToken(db: Db, { userId, concertId, token }: { userId: string; concertId: number; token: string }) {
-  return db.transaction(async (tx) => {
-    const [taken] = await tx
-      .update(sales)
-      .set({ lastPlace: sql`${sales.lastPlace} + 1` })
-      .where(and(eq(sales.concertId, concertId), isNotNull(sales.openedAt), sql`${sales.closedReason} IS NULL`))
-      .returning({ place: sales.lastPlace });
-    if (!taken) return false;
-    await tx.insert(queueTokens).values({ token, userId, concertId, place: taken.place });
-    return true;
-  });
+  const inserted = await db.execute(sql`
+    WITH taken AS (
+      UPDATE ${sales} SET last_place = last_place + 1
+      WHERE concert_id = ${concertId} AND opened_at IS NOT NULL AND closed_reason IS NULL
+      RETURNING last_place)
+    INSERT INTO ${queueTokens} (token, user_id, concert_id, place)
+    SELECT ${token}, ${userId}, ${concertId}, taken.last_place FROM taken
+    RETURNING id`);
+  return inserted.length > 0;
 }
 
 export async function issueToken(
@@ -483,7 +495,8 @@ export async function issueToken(
     }
     try {
       const token = newToken();
-      let how = await insertToken(db, { userId, concertId, token });
+      let how = await joinPrequeueOrSayHow(db, { userId, concertId, token });
+      if (how === 'retry') continue;
       if (how === 'draw-first') {
         await openSaleIfDue(db, concertId);
         how = 'open';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { queueState, queueTokens, reservations, sales, schedules, seats, type SaleClosedReason } from '../../db/schema';
-import { env, type Config } from '../env';
+import { parseEnv, type Config } from '../env';
 import { DomainError } from '../errors';
 import { dbNow, liveReservation } from '../reservation/rules';
 import { commitmentOf, drawPlaces, type PublishedDraw } from './draw';
@@ -14,6 +14,15 @@ import { commitmentOf, drawPlaces, type PublishedDraw } from './draw';
 
 export const SALE_STATES = ['scheduled', 'prequeue', 'open', 'paused', 'sold_out', 'closed'] as const;
 export type SaleState = (typeof SALE_STATES)[number];
+
+/**
+ * QUEUE_MAX_ACTIVE and QUEUE_ACTIVE_TTL_SECONDS of this process (validated as at start-up), without
+ * requiring the rest of a production environment: the seed and test fixtures create sales too.
+ */
+function lineDefaults(): Pick<Config, 'QUEUE_MAX_ACTIVE' | 'QUEUE_ACTIVE_TTL_SECONDS'> {
+  const { QUEUE_MAX_ACTIVE, QUEUE_ACTIVE_TTL_SECONDS } = process.env;
+  return parseEnv({ QUEUE_MAX_ACTIVE, QUEUE_ACTIVE_TTL_SECONDS });
+}
 
 /** 128 bits of randomness, as 32 hex characters. */
 const SEED_BYTES = 16;
@@ -54,7 +63,7 @@ export interface NewSale {
 export async function createSale(
   tx: DbOrTx,
   { concertId, prequeueOpensAt, opensAt, maxActive, turnSeconds }: NewSale,
-  defaults: Pick<Config, 'QUEUE_MAX_ACTIVE' | 'QUEUE_ACTIVE_TTL_SECONDS'> = env(),
+  defaults: Pick<Config, 'QUEUE_MAX_ACTIVE' | 'QUEUE_ACTIVE_TTL_SECONDS'> = lineDefaults(),
 ): Promise<{ concertId: number; commitment: string }> {
   const seed = randomBytes(SEED_BYTES).toString('hex');
   const commitment = commitmentOf(seed);
