@@ -10,7 +10,7 @@ const LANGUAGES = ['en', 'ko'] as const;
 
 async function shoot(context: BrowserContext, page: Page, name: string, ready: (page: Page) => Locator[]) {
   for (const lang of LANGUAGES) {
-    await context.addCookies([{ name: 'lang', value: lang, url: page.url() }]);
+    await context.addCookies([{ name: 'lang', value: lang, domain: new URL(page.url()).hostname, path: '/' }]);
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: width < 500 ? 844 : 900 });
       await page.reload();
@@ -33,6 +33,12 @@ test.describe('before the opening', () => {
     await fan.page.goto(throughQueue(`/concerts/${concert.concertId}`));
     await expect(fan.waitingRoom.countdown()).toBeVisible();
     await shoot(fan.page.context(), fan.page, 'prequeue', (page) => [page.locator('.no-advantage'), page.locator('.commitment')]);
+    // The draw's page before the opening: the commitment, and when the seed comes.
+    await fan.page.goto(`/concerts/${concert.concertId}/draw`);
+    await shoot(fan.page.context(), fan.page, 'draw-before', (page) => [
+      page.getByTestId('draw-commitment'),
+      page.locator('.draw .eyebrow'),
+    ]);
   });
 });
 

@@ -324,7 +324,7 @@ const ko: Record<MessageKey, string> = {
   'draw.commitment': '커밋값(오픈 전에 공개)',
   'draw.seed': '시드(오픈 시각에 공개)',
   'draw.openedAt': '추첨 시각',
-  'draw.notYet': '시드와 순번은 오픈 시각({time})에 공개됩니다.',
+  'draw.notYet': '시드와 순번은 오픈 시각인 {time}에 공개됩니다.',
   'draw.entries': '사전 대기열 순번',
   'draw.ticket': '대기 번호',
   'draw.place': '순번',
