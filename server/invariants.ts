@@ -1,7 +1,7 @@
 import { sql as q } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
-import { queueTokens, reservations, schedules } from '../db/schema';
+import { queueTokens, reservations, sales, schedules } from '../db/schema';
 import type { Config } from './env';
 import { runningTurn, turnCap } from './queue/rules';
 import { liveReservation, occupiesSeat } from './reservation/rules';
@@ -51,11 +51,14 @@ export const INVARIANTS: {
       GROUP BY p.id HAVING count(l.id) <> 1 LIMIT 10`,
   },
   {
-    name: 'no line has more active tokens than QUEUE_MAX_ACTIVE (the cap of the sales it is run for)',
+    // A sale's cap may be raised past QUEUE_MAX_ACTIVE by an operator; lowering it lets the turns
+    // already running end on their own, so the given cap is the floor of what a line may hold.
+    name: 'no line has more active tokens than its sale’s cap (or QUEUE_MAX_ACTIVE, when higher)',
     breaches: (_sql, maxActive, db) =>
       db.execute(q`
-        SELECT ${queueTokens.concertId} AS concert_id, count(*)::int AS active FROM ${queueTokens} WHERE ${runningTurn}
-        GROUP BY 1 HAVING count(*) > ${maxActive} LIMIT 10`),
+        SELECT ${queueTokens.concertId} AS concert_id, count(*)::int AS active, max(${sales.maxActive}) AS cap
+        FROM ${queueTokens} JOIN ${sales} ON ${sales.concertId} = ${queueTokens.concertId} WHERE ${runningTurn}
+        GROUP BY 1 HAVING count(*) > greatest(max(${sales.maxActive}), ${maxActive}) LIMIT 10`),
   },
 ];
 

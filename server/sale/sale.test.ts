@@ -8,6 +8,7 @@ import { connect } from '../../db/client';
 import { createConcert, type ConcertPlan } from '../../db/seed';
 import type { DomainError } from '../errors';
 import { createNodeHandler } from '../http/trpc-handlers';
+import { checkInvariants } from '../invariants';
 import { runOutHold, runOutTurn } from '../testing/clock';
 import { useTestDatabase } from '../testing/test-database';
 import { expectFailure, testConfig, TestUser } from '../testing/test-user';
@@ -362,6 +363,24 @@ describe('operator settings, written to the sale, apply at the next admission', 
       sql`SELECT count(*)::int AS n FROM queue_tokens WHERE concert_id = ${concertId} AND status = 'active' AND expires_at > now()`,
     );
     expect(row!.n).toBe(2);
+  });
+
+  it('the invariant check holds each line to its own cap', async () => {
+    const concertId = await newConcert({ maxActive: 1 });
+    const [first, second] = [await fan(concertId), await fan(concertId)];
+    const overCap = async () =>
+      (await checkInvariants(database.sql, 1))
+        .find((r) => r.name.startsWith('no line has more active tokens'))!
+        .breaches.filter((b) => (b as { concert_id: number }).concert_id === concertId);
+    expect(await overCap()).toEqual([]);
+    // Admitted past the cap behind the pass's back: a breach.
+    await db.execute(sql`
+      UPDATE queue_tokens SET status = 'active', admitted_at = now(), expires_at = now() + interval '1 minute' WHERE token = ${second.token}`);
+    expect(await overCap()).toEqual([expect.objectContaining({ concert_id: concertId, active: 2 })]);
+    // An operator's raised cap allows it.
+    await setSale(concertId, sql`max_active = 2`);
+    expect(await overCap()).toEqual([]);
+    await runOutTurn(db, first.token);
   });
 
   it('a changed turn length applies to the turns admitted after it', async () => {
