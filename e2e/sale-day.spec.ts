@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { expect, keepScreenshot, seatMapOf, test, throughQueue, type Fan } from './fixtures';
 
 // On the one-slot server (a sale's line admits one fan at a time: maxActive 1).
+
+const run = promisify(execFile);
 
 const admitted = (fan: Fan) => fan.page.getByRole('heading', { name: 'Choose a date' });
 
@@ -60,7 +64,11 @@ test.describe('a sale whose pre-queue is open and which opens in a few seconds',
     await expect(page.getByRole('row')).toHaveCount(3); // the header and two tickets
     const mine = page.locator('tr[aria-current="true"]').getByRole('cell');
     await expect(mine).toHaveText(['2', String(ticket)]);
-    await expect(page.getByText(`npm run verify:draw -- ${new URL(page.url()).origin} ${concert.concertId}`)).toBeVisible();
+    const origin = new URL(page.url()).origin;
+    await expect(page.getByText(`npm run verify:draw -- ${origin} ${concert.concertId}`)).toBeVisible();
+    // The command the page gives checks this draw (exit code 0).
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-draw.ts', origin, String(concert.concertId)]);
+    expect(stdout).toMatch(/\bOK\b/);
     await keepScreenshot(page, 'draw');
   });
 });
@@ -80,6 +88,7 @@ test.describe('a sale with one seat left', () => {
     await expect(waiter.waitingRoom.seatsTaken()).toHaveText('All seats are taken right now; 1 is held and may be released.', {
       timeout: 20_000,
     });
+    await keepScreenshot(waiter.page, 'seats-taken');
 
     await buyer.checkout.chargeShortfallButton().click();
     await buyer.checkout.payButton().click();
