@@ -47,6 +47,7 @@ test.describe('a sale whose pre-queue is open and which opens in a few seconds',
     await second.waitingRoom.expectPosition(1);
     await expect(second.waitingRoom.placeLine()).toHaveText(/^You are #1; your ticket number is \d+\./);
     await expect(second.page).toHaveTitle('#1 · Concert Tickets');
+    await expect(second.page.getByRole('link', { name: 'Check the draw' })).toBeVisible();
     const ticket = Number(/ticket number is (\d+)/.exec((await second.waitingRoom.placeLine().textContent()) ?? '')![1]);
     await keepScreenshot(second.page, 'drawn-place');
 
@@ -88,6 +89,10 @@ test.describe('a sale with one seat left', () => {
     await expect(waiter.waitingRoom.seatsTaken()).toHaveText('All seats are taken right now; 1 is held and may be released.', {
       timeout: 20_000,
     });
+    // No seat free, nobody admitted: no estimate. Joined after the opening: not in the draw.
+    await expect(waiter.page.getByText(/^Estimated wait/)).toHaveCount(0);
+    await expect(waiter.waitingRoom.placeLine()).toBeVisible();
+    await expect(waiter.page.getByRole('link', { name: 'Check the draw' })).toHaveCount(0);
     await keepScreenshot(waiter.page, 'seats-taken');
 
     await buyer.checkout.chargeShortfallButton().click();

@@ -126,6 +126,15 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
     setFirstPosition(first);
   }, [token, view?.status, view?.position]);
 
+  // Whether this ticket was in the pre-queue (so it is in the draw), remembered across reloads.
+  const [drawn, setDrawn] = useState(false);
+  useEffect(() => {
+    if (!token) return;
+    const key = `queue-prequeue:${token}`;
+    if (view?.status === 'prequeue') localStorage.setItem(key, '1');
+    setDrawn(localStorage.getItem(key) === '1');
+  }, [token, view?.status]);
+
   useEffect(() => {
     const position = polled?.position ?? null;
     unchanged.current = position !== null && position === lastPosition.current ? unchanged.current + 1 : 0;
@@ -176,7 +185,7 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
     );
   if (view.status === 'closed') return <LineClosed concertId={concertId} reason={view.closedReason ?? 'closed'} />;
   if (view.status === 'prequeue') return <Prequeue concertId={concertId} view={view} />;
-  return <InLine concertId={concertId} view={view} firstPosition={firstPosition} pollError={status.error} />;
+  return <InLine concertId={concertId} view={view} firstPosition={firstPosition} drawn={drawn} pollError={status.error} />;
 }
 
 function ConcertEyebrow({ concertId }: { concertId: number }) {
@@ -234,11 +243,14 @@ function InLine({
   concertId,
   view,
   firstPosition,
+  drawn,
   pollError,
 }: {
   concertId: number;
   view: QueueView;
   firstPosition: number | null;
+  /** Joined in the pre-queue: the place came from the draw, which the fan can check. */
+  drawn: boolean;
   pollError: unknown;
 }) {
   const { t, formatDuration } = useI18n();
@@ -270,10 +282,18 @@ function InLine({
       >
         <div className="progress-bar" style={{ width: `${Math.max(progress, 3)}%` }} />
       </div>
-      {view.estimatedWaitSeconds !== null && <p>{t('queue.wait', { time: formatDuration(view.estimatedWaitSeconds) })}</p>}
+      {/* While no seat is free nobody is admitted: no estimate then, the sentence below says why. */}
+      {view.estimatedWaitSeconds !== null && view.seatsLeft !== 0 && (
+        <p>{t('queue.wait', { time: formatDuration(view.estimatedWaitSeconds) })}</p>
+      )}
       <p className="ticket-line">
-        {t('queue.placeLine', { position: position.toLocaleString(), ticket: view.ticket })}{' '}
-        <Link href={drawPageOf(concertId, view.ticket)}>{t('queue.checkDraw')}</Link>
+        {t('queue.placeLine', { position: position.toLocaleString(), ticket: view.ticket })}
+        {drawn && (
+          <>
+            {' '}
+            <Link href={drawPageOf(concertId, view.ticket)}>{t('queue.checkDraw')}</Link>
+          </>
+        )}
       </p>
       {view.seatsLeft === 0 ? (
         <p className="notice notice-warning" role="status">
