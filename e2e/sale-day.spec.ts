@@ -74,6 +74,32 @@ test.describe('a sale whose pre-queue is open and which opens in a few seconds',
   });
 });
 
+test.describe('a sale whose pre-queue opens in a few seconds', () => {
+  test.use({ sale: { prequeueOpensIn: 12, opensIn: 600 } });
+
+  test('before the pre-queue opens, the pages say when and offer nothing to join; when it opens, they do by themselves', async ({
+    concert,
+    fan,
+    newFan,
+  }) => {
+    await fan.home.open();
+    await expect(fan.home.saleState(concert.title)).toHaveText(
+      /^Opens \w{3} \d{1,2} \w{3}, \d\d:\d\d KST\s·\spre.queue from (\w{3} \d{1,2} \w{3}, )?\d\d:\d\d( KST)?$/,
+    );
+    await expect(fan.home.actions(concert.title)).toHaveCount(0);
+    const early = await newFan();
+    await early.page.goto(throughQueue(`/concerts/${concert.concertId}`));
+    await expect(
+      early.page.getByText(/^This sale has not opened yet: the pre-queue opens \w{3} \d{1,2} \w{3}, \d\d:\d\d KST\.$/),
+    ).toBeVisible();
+
+    // The home page moves on by its own clock; the waiting room joins the pre-queue by itself.
+    await expect(fan.home.actions(concert.title)).toHaveText('Join the pre-queue', { timeout: 20_000 });
+    await expect(early.waitingRoom.countdown()).toBeVisible({ timeout: 20_000 });
+    await expect(early.waitingRoom.noAdvantage()).toBeVisible();
+  });
+});
+
 test.describe('a sale with one seat left', () => {
   test.use({ sale: { maxActive: 1, seats: 1 } });
 

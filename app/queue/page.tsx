@@ -333,10 +333,11 @@ function NotOpenYet({ concertId, prequeueOpensAt, onOpen }: { concertId: number;
   const opened = prequeueOpensAt !== undefined && Date.parse(prequeueOpensAt) <= now;
   const asked = useRef(false);
   useEffect(() => {
-    if (opened && !asked.current) {
-      asked.current = true;
-      onOpen();
-    }
+    if (!opened || asked.current) return;
+    asked.current = true;
+    // Spread over a moment, so a crowd waiting on this page does not join in the same instant.
+    const timer = setTimeout(onOpen, OPENING_SPREAD_MS * Math.random());
+    return () => clearTimeout(timer);
   }, [opened, onOpen]);
   return (
     <section className="card waiting-room" aria-labelledby="waiting-title">
