@@ -55,7 +55,7 @@ export default defineConfig({
   },
   projects: [
     project('main', /(journey|seat-race|wallet|language|security|admin)\.spec\.ts/),
-    project('queue', /waiting-room\.spec\.ts/),
+    project('queue', /(waiting-room|sale-day|sale-day-screens)\.spec\.ts/),
     project('expiry', /hold-expiry\.spec\.ts/),
   ],
   webServer: Object.values(servers).map(({ port, dbPort, env }) => ({

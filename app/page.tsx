@@ -1,19 +1,26 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+import { ConcertCard } from './_components/concert-card';
 import { ErrorNotice, Loading } from './_components/states';
+import { useNow } from './_components/use-now';
 import { waitingRoomFor } from './_components/use-queue-guard';
 import { useI18n } from './_i18n/provider';
 import { trpc } from './_trpc/client';
 
-export default function HomePage() {
-  const { t, formatDateTime } = useI18n();
-  const router = useRouter();
-  const concerts = trpc.concert.list.useQuery();
-  const issue = trpc.queue.issue.useMutation();
+/** Sales change state by themselves (and by the operator's hand): read the list again now and then. */
+const LIST_REFRESH_MS = 15_000;
+const CLOCK_TICK_MS = 5_000;
 
-  const getTickets = (concertId: number) =>
-    issue.mutate({ concertId }, { onSuccess: () => router.push(waitingRoomFor(`/concerts/${concertId}`)) });
+export default function HomePage() {
+  const { t } = useI18n();
+  const router = useRouter();
+  const now = useNow(CLOCK_TICK_MS);
+  const concerts = trpc.concert.list.useQuery(undefined, { refetchInterval: LIST_REFRESH_MS });
+  const issue = trpc.queue.issue.useMutation({ onError: () => void concerts.refetch() });
+
+  const join = (concertId: number) =>
+    issue.mutate({ concertId }, { onSuccess: () => router.push(waitingRoomFor(`/concerts/${concertId}`, concertId)) });
 
   return (
     <>
@@ -27,26 +34,7 @@ export default function HomePage() {
       {concerts.data?.length === 0 && <p className="empty">{t('home.empty')}</p>}
       <ul className="concert-grid">
         {concerts.data?.map((concert) => (
-          <li key={concert.concertId} className="card concert-card">
-            <h2>{concert.title}</h2>
-            <p className="artist">{concert.artist}</p>
-            <p className="venue">{concert.venue}</p>
-            <p className="muted">{concert.dates.length ? t('home.dates', { count: concert.dates.length }) : t('home.noDates')}</p>
-            <ul className="date-list">
-              {concert.dates.map((d) => (
-                <li key={d.scheduleId}>{formatDateTime(d.startsAt)}</li>
-              ))}
-            </ul>
-            <button
-              type="button"
-              className="button-primary"
-              disabled={concert.dates.length === 0 || issue.isPending}
-              onClick={() => getTickets(concert.concertId)}
-              aria-label={`${t('home.getTickets')}: ${concert.title}`}
-            >
-              {t('home.getTickets')}
-            </button>
-          </li>
+          <ConcertCard key={concert.concertId} concert={concert} now={now} onJoin={join} joining={issue.isPending} />
         ))}
       </ul>
     </>

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { test as base, type Browser, type Page } from '@playwright/test';
+import { test as base, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { sql } from 'drizzle-orm';
 import { connect } from '../db/client';
 import { createConcert } from '../server/seed';
 import { CheckoutPage } from './pages/checkout';
@@ -30,9 +31,29 @@ export interface TestConcert {
   scheduleIds: number[];
 }
 
+/** The sale of a test's concert: times in seconds from now (negative: already past). */
+export interface SaleOptions {
+  prequeueOpensIn?: number;
+  opensIn?: number;
+  /** Fans active at once in this sale's line; default: the QUEUE_MAX_ACTIVE of the server the test runs against. */
+  maxActive?: number;
+  /** Keeps only this many seats (the first ones of the first date); every seat when unset. */
+  seats?: number;
+  /** A sale that is over already. */
+  closed?: 'sold_out' | 'closed';
+}
+
+/** On sale since a minute ago: the sale every test had before issue 10. */
+const OPEN_SALE = { prequeueOpensIn: -120, opensIn: -60 };
+const TURN_SECONDS = 600;
+
 interface Fixtures {
-  /** A concert made for this test alone (two future dates), so parallel tests never share seats. */
+  /** The sale of `concert`: set it with `test.use({ sale: { … } })`. */
+  sale: SaleOptions;
+  /** A concert made for this test alone (two future dates) with its sale, so parallel tests never share seats or lines. */
   concert: TestConcert;
+  /** A second concert, on sale now. */
+  anotherConcert: TestConcert;
   fan: Fan;
   /** Another person, in a browser context of their own. */
   newFan: () => Promise<Fan>;
@@ -44,24 +65,48 @@ async function openFan(browser: Browser, baseURL: string | undefined, close: (()
   return new Fan(await context.newPage());
 }
 
+/** A concert of its own (two future dates) with its sale, made directly in the server's database. */
+async function createTestConcert(testInfo: TestInfo, testTitle: string, sale: SaleOptions): Promise<TestConcert> {
+  const database = connect(testInfo.project.metadata.databaseUrl as string, { max: 1 });
+  const title = `E2E ${testTitle.slice(0, 40)} ${randomBytes(3).toString('hex')}`;
+  // Unless the test says otherwise, the line's cap of the server it runs against (the waiting-room server's 1).
+  const serverEnv = testInfo.project.metadata.serverEnv as Record<string, string> | undefined;
+  const serverCap = serverEnv?.QUEUE_MAX_ACTIVE ? Number(serverEnv.QUEUE_MAX_ACTIVE) : undefined;
+  const { prequeueOpensIn, opensIn, maxActive } = { ...OPEN_SALE, maxActive: serverCap, ...sale };
+  try {
+    const created = await database.db.transaction(async (tx) => {
+      const concert = await createConcert(tx, {
+        title,
+        artist: 'The Testers',
+        venue: 'Loopback Hall',
+        dayOffsets: [40, 41],
+        sale: { prequeueInMinutes: prequeueOpensIn / 60, opensInMinutes: opensIn / 60, maxActive, turnSeconds: TURN_SECONDS },
+      });
+      if (sale.seats !== undefined) {
+        await tx.execute(sql`
+          DELETE FROM seats WHERE schedule_id IN (SELECT id FROM schedules WHERE concert_id = ${concert.concertId}) AND id NOT IN (
+            SELECT id FROM seats WHERE schedule_id = ${concert.scheduleIds[0]} ORDER BY id LIMIT ${sale.seats})`);
+      }
+      if (sale.closed) {
+        await tx.execute(sql`UPDATE sales SET closed_reason = ${sale.closed}, closed_at = now() WHERE concert_id = ${concert.concertId}`);
+      }
+      return concert;
+    });
+    return { ...created, title };
+  } finally {
+    await database.close();
+  }
+}
+
 export const test = base.extend<Fixtures>({
+  sale: [{}, { option: true }],
+  concert: async ({ sale }, use, testInfo) => {
+    await use(await createTestConcert(testInfo, testInfo.title, sale));
+  },
   // Playwright reads a fixture's dependencies from an object pattern, so "none" has to be `{}`.
   // eslint-disable-next-line no-empty-pattern
-  concert: async ({}, use, testInfo) => {
-    const database = connect(testInfo.project.metadata.databaseUrl as string, { max: 1 });
-    const title = `E2E ${testInfo.title.slice(0, 40)} ${randomBytes(3).toString('hex')}`;
-    // Its sale is on sale now, with the line's cap of the server the test runs against.
-    const serverEnv = testInfo.project.metadata.serverEnv as Record<string, string> | undefined;
-    const maxActive = serverEnv?.QUEUE_MAX_ACTIVE ? Number(serverEnv.QUEUE_MAX_ACTIVE) : undefined;
-    const created = await createConcert(database.db, {
-      title,
-      artist: 'The Testers',
-      venue: 'Loopback Hall',
-      dayOffsets: [40, 41],
-      sale: { maxActive },
-    });
-    await database.close();
-    await use({ ...created, title });
+  anotherConcert: async ({}, use, testInfo) => {
+    await use(await createTestConcert(testInfo, `another, ${testInfo.title}`, {}));
   },
   fan: async ({ page }, use) => {
     await use(new Fan(page));
@@ -80,8 +125,12 @@ export async function keepScreenshot(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
 }
 
-/** The waiting room on the way to `next`: it admits (when there is room) and forwards. */
-export const throughQueue = (next: string) => `/queue?next=${encodeURIComponent(next)}`;
+/**
+ * The waiting room on the way to `next`: it admits (when there is room) and forwards. The line is the
+ * concert's given, else the one `next` belongs to (`/concerts/<id>/…`).
+ */
+export const throughQueue = (next: string, concert?: TestConcert) =>
+  `/queue?${concert ? `concert=${concert.concertId}&` : ''}next=${encodeURIComponent(next)}`;
 export const seatMapOf = (concert: TestConcert, dateIndex = 0) => `/concerts/${concert.concertId}/dates/${concert.scheduleIds[dateIndex]}`;
 
 /** What `loseFirstAnswer` saw of the calls to one procedure. */

@@ -1,6 +1,8 @@
 import { expect, keepScreenshot, seatMapOf, test, throughQueue } from './fixtures';
 
-// This server admits one person at a time (QUEUE_MAX_ACTIVE=1), and this is its only test.
+// This concert's line admits one person at a time.
+test.use({ sale: { maxActive: 1 } });
+
 test('with one slot, the next person waits at position 1 and is admitted when the first pays', async ({ concert, newFan }) => {
   const datesPage = `/concerts/${concert.concertId}`;
   const [first, second, third] = [await newFan(), await newFan(), await newFan()];

@@ -1,8 +1,8 @@
 import { expect, keepScreenshot, loseFirstAnswer, seatMapOf, test, throughQueue } from './fixtures';
 
-test('charging the wallet: presets and custom amounts, invalid amounts refused by the form and the API', async ({ fan }) => {
+test('charging the wallet: presets and custom amounts, invalid amounts refused by the form and the API', async ({ fan, concert }) => {
   const { page } = fan;
-  await page.goto(throughQueue('/wallet'));
+  await page.goto(throughQueue('/wallet', concert));
   await expect(page.getByRole('heading', { name: 'Wallet', level: 1 })).toBeVisible();
   await expect(fan.wallet.balance()).toHaveText('₩0');
   await expect(page.getByText('No transactions yet.')).toBeVisible();
@@ -32,9 +32,9 @@ test('charging the wallet: presets and custom amounts, invalid amounts refused b
   await keepScreenshot(page, 'wallet');
 });
 
-test('a charge whose answer is lost on the way back is sent again with the same key, and charged once', async ({ fan }) => {
+test('a charge whose answer is lost on the way back is sent again with the same key, and charged once', async ({ fan, concert }) => {
   const { page } = fan;
-  await page.goto(throughQueue('/wallet'));
+  await page.goto(throughQueue('/wallet', concert));
   await expect(fan.wallet.balance()).toHaveText('₩0');
   const lost = await loseFirstAnswer(page, 'wallet.charge');
 
@@ -60,10 +60,10 @@ test('a charge whose answer is lost on the way back is sent again with the same 
   await expect(fan.wallet.entries('Charge')).toHaveCount(2);
 });
 
-test('in Korean, the page says it is trying again', async ({ browser, baseURL }) => {
+test('in Korean, the page says it is trying again', async ({ browser, baseURL, concert }) => {
   const context = await browser.newContext({ baseURL, locale: 'ko-KR' });
   const page = await context.newPage();
-  await page.goto(throughQueue('/wallet'));
+  await page.goto(throughQueue('/wallet', concert));
   await expect(page.getByRole('heading', { name: '지갑', level: 1 })).toBeVisible();
   const lost = await loseFirstAnswer(page, 'wallet.charge');
   await page.getByRole('button', { name: '₩10,000 충전' }).click();
@@ -96,7 +96,7 @@ test('a payment whose answer is lost on the way back is sent again with the same
   await keepScreenshot(page, 'checkout-retried');
 
   // Paying ended the turn: the wallet is behind the waiting room again (which admits at once here).
-  await page.goto(throughQueue('/wallet'));
+  await page.goto(throughQueue('/wallet', concert));
   await expect(fan.wallet.balance()).toHaveText('₩0');
   await expect(fan.wallet.entries('Ticket payment')).toHaveCount(1);
   await expect(fan.wallet.entries('Charge')).toHaveCount(1);
@@ -109,9 +109,9 @@ const errorAnswer = (status: number, reason: string, extra: Record<string, unkno
   body: JSON.stringify([{ error: { message: reason, code: -32000, data: { reason, httpStatus: status, ...extra } } }]),
 });
 
-test('a charge the server answers "try again" is retried with the same key; a refusal is not retried', async ({ fan }) => {
+test('a charge the server answers "try again" is retried with the same key; a refusal is not retried', async ({ fan, concert }) => {
   const { page } = fan;
-  await page.goto(throughQueue('/wallet'));
+  await page.goto(throughQueue('/wallet', concert));
   await expect(fan.wallet.balance()).toHaveText('₩0');
   const keys: string[] = [];
   const answers = [errorAnswer(503, 'UNAVAILABLE'), null, errorAnswer(400, 'BALANCE_LIMIT', { balance: 10_000, maxCharge: 0 }), null];

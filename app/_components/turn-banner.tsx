@@ -10,7 +10,10 @@ const TURN_REFRESH_MS = 15_000;
 export function TurnBanner() {
   const { t } = useI18n();
   const now = useNow();
-  const status = trpc.queue.status.useQuery(undefined, { refetchInterval: TURN_REFRESH_MS });
+  const status = trpc.queue.status.useQuery(undefined, {
+    // A closed line (sold out) is over: nothing to poll for, here or in the waiting room.
+    refetchInterval: (query) => ((query.state.data?.status as string | undefined) === 'closed' ? false : TURN_REFRESH_MS),
+  });
   if (status.data?.status !== 'active' || !status.data.activeUntil) return null;
   const left = secondsUntil(status.data.activeUntil, now);
   return (

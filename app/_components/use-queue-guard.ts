@@ -4,9 +4,17 @@ import { usePathname, useRouter } from 'next/navigation';
 import { useEffect } from 'react';
 import { NEEDS_QUEUE, reasonOf } from '../_trpc/errors';
 
-export const waitingRoomFor = (next: string) => `/queue?next=${encodeURIComponent(next)}`;
+/**
+ * The waiting room of a concert's line, on the way to `next`. Without `concertId` the waiting room
+ * takes it from `next` (`/concerts/<id>/…`) or from the visitor's current token.
+ */
+export const waitingRoomFor = (next: string, concertId?: number) =>
+  `/queue?${concertId === undefined ? '' : `concert=${concertId}&`}next=${encodeURIComponent(next)}`;
 
-/** A page that needs an active turn sends a waiting or expired visitor to the waiting room. */
+/**
+ * A page that needs an active turn sends a waiting or expired visitor to the waiting room; one whose
+ * token is for another concert (TOKEN_WRONG_SALE) to the line of this page's concert.
+ */
 export function useQueueGuard(...errors: unknown[]): boolean {
   const router = useRouter();
   const pathname = usePathname();

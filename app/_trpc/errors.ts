@@ -17,7 +17,7 @@ export function errorData(error: unknown): ErrorData | undefined {
 export const reasonOf = (error: unknown): string | undefined => errorData(error)?.reason;
 
 /** Reasons after which the page belongs in the waiting room, not here. */
-export const NEEDS_QUEUE = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_NOT_ACTIVE']);
+export const NEEDS_QUEUE = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_NOT_ACTIVE', 'TOKEN_WRONG_SALE']);
 
 /**
  * An error answer that is not the API's JSON (a proxy's or load balancer's 502/503/504 page). tRPC would

@@ -1,10 +1,17 @@
 'use client';
 
+import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { Suspense, useEffect, useRef, useState } from 'react';
+import { drawPageOf, useSaleTime } from '../_components/sale';
+import type { QueueView } from '../_components/sale-contract';
 import { ErrorNotice, Loading } from '../_components/states';
-import { useI18n } from '../_i18n/provider';
+import { useConcert } from '../_components/use-concert';
+import { secondsUntil, useNow } from '../_components/use-now';
+import { waitingRoomFor } from '../_components/use-queue-guard';
+import { formatClock, useI18n } from '../_i18n/provider';
 import { trpc } from '../_trpc/client';
+import { errorData, reasonOf } from '../_trpc/errors';
 import { nextPollDelayMs } from '../../server/queue/timing';
 
 /** Only paths inside this site, so `next` can't send anyone elsewhere. */
@@ -12,75 +19,159 @@ function safeNext(value: string | null): string {
   return value && value.startsWith('/') && !value.startsWith('//') ? value : '/';
 }
 
-/** The concert whose line to join: `?concert=`, else the concert page `next` leads to. */
-function concertOf(params: URLSearchParams, next: string): number | null {
-  const id = Number(params.get('concert') ?? /^\/concerts\/(\d+)/.exec(next)?.[1]);
-  return Number.isInteger(id) && id > 0 ? id : null;
+/** The line to wait in: `?concert=`, else the concert of `next` (`/concerts/<id>/…`). */
+function concertOf(param: string | null, next: string): number | null {
+  const named = Number(param);
+  if (param && Number.isSafeInteger(named) && named > 0) return named;
+  const match = /^\/concerts\/(\d+)(?:[/?#]|$)/.exec(next);
+  return match ? Number(match[1]) : null;
+}
+
+/** Right after the opening, pre-queue fans poll within this spread, so they do not all arrive at once. */
+const OPENING_SPREAD_MS = 1_500;
+const MIN_POLL_MS = 1_000;
+
+/** When to read the status again: never once admitted or closed; right after the opening in the pre-queue. */
+function pollDelay(view: QueueView | undefined, unchangedPolls: number): number | false {
+  if (!view || view.status === 'active' || view.status === 'closed') return false;
+  const delay = nextPollDelayMs(unchangedPolls);
+  if (view.status === 'prequeue' && view.opensAt) {
+    const untilOpening = Date.parse(view.opensAt) - Date.now();
+    return Math.max(MIN_POLL_MS, Math.min(delay, untilOpening + Math.random() * OPENING_SPREAD_MS));
+  }
+  return delay;
+}
+
+/** The tab shows the place, so a fan sees it from another tab: "#128 · Concert Tickets". */
+function useTabTitle(title: string | null) {
+  useEffect(() => {
+    if (!title) return;
+    const before = document.title;
+    document.title = title;
+    return () => {
+      document.title = before;
+    };
+  }, [title]);
 }
 
 function WaitingRoom() {
-  const { t, formatDuration } = useI18n();
-  const router = useRouter();
   const params = useSearchParams();
   const next = safeNext(params.get('next'));
-  const concertInLink = concertOf(params, next);
-  // Without a concert in the link (wallet, tickets, checkout), the line joined last, else a concert on sale.
-  const lastLine = trpc.queue.status.useQuery(undefined, { enabled: concertInLink === null, retry: false });
-  const concerts = trpc.concert.list.useQuery(undefined, { enabled: concertInLink === null && lastLine.isError });
-  const onSale = concerts.data?.find((c) => c.sale?.state === 'open')?.concertId ?? null;
-  const concertId = concertInLink ?? lastLine.data?.concertId ?? onSale;
-  // Issuing is idempotent: a live token comes back unchanged, so reopening the tab keeps the place.
+  const concertId = concertOf(params.get('concert'), next);
+  return concertId === null ? <FindLine next={next} /> : <Line key={concertId} concertId={concertId} next={next} />;
+}
+
+/** No concert named: the line of the visitor's current token, if there is one. */
+function FindLine({ next }: { next: string }) {
+  const { t } = useI18n();
+  const router = useRouter();
+  const status = trpc.queue.status.useQuery(undefined, { retry: false });
+  const concertId = status.data?.concertId;
+  useEffect(() => {
+    if (concertId !== undefined) router.replace(waitingRoomFor(next, concertId));
+  }, [concertId, next, router]);
+  if (status.isPending || concertId !== undefined) return <Loading />;
+  if (status.error && reasonOf(status.error) !== 'TOKEN_INVALID') {
+    return <ErrorNotice error={status.error} onRetry={() => void status.refetch()} />;
+  }
+  return (
+    <section className="card waiting-room" aria-labelledby="waiting-title">
+      <h1 id="waiting-title">{t('queue.title')}</h1>
+      <p>{t('queue.pickConcert')}</p>
+      <Link className="button-primary" href="/">
+        {t('queue.backToConcerts')}
+      </Link>
+    </section>
+  );
+}
+
+function Line({ concertId, next }: { concertId: number; next: string }) {
+  const router = useRouter();
   const utils = trpc.useUtils();
+  // Issuing is idempotent per concert: a live token comes back unchanged, so reopening the tab keeps the place.
   const issue = trpc.queue.issue.useMutation({
     onSuccess: ({ token: _token, ...view }) => {
       // Shown at once, then read for real.
-      utils.queue.status.setData({ concertId: view.concertId }, view);
+      utils.queue.status.setData({ concertId }, view);
       void utils.queue.status.invalidate();
     },
   });
   const joined = issue.isSuccess;
   const unchanged = useRef(0);
   const lastPosition = useRef<number | null>(null);
-  const status = trpc.queue.status.useQuery(concertId === null ? undefined : { concertId }, {
-    enabled: joined,
-    refetchInterval: (query) => (query.state.data?.status === 'active' ? false : nextPollDelayMs(unchanged.current)),
-    refetchIntervalInBackground: true,
-  });
-  const [firstPosition, setFirstPosition] = useState<number | null>(null);
+  // This line's own token (its cookie), whatever line another tab joined since.
+  const status = trpc.queue.status.useQuery(
+    { concertId },
+    {
+      enabled: joined,
+      refetchInterval: (query) => pollDelay(query.state.data, unchanged.current),
+      refetchIntervalInBackground: true,
+    },
+  );
+  const polled = status.data;
+  const view: QueueView | undefined = polled ?? issue.data;
 
   useEffect(() => {
-    if (issue.isIdle && concertId !== null) issue.mutate({ concertId });
+    if (issue.isIdle) issue.mutate({ concertId });
   }, [issue, concertId]);
 
-  const view = status.data ?? issue.data;
   const token = issue.data?.token;
+  const [firstPosition, setFirstPosition] = useState<number | null>(null);
   useEffect(() => {
-    if (!token || !view?.position) return;
+    if (!token || view?.status !== 'waiting' || !view.position) return;
     const key = `queue-first-position:${token}`;
     const stored = Number(localStorage.getItem(key));
     const first = stored > 0 ? stored : view.position;
     localStorage.setItem(key, String(first));
     setFirstPosition(first);
-  }, [token, view?.position]);
+  }, [token, view?.status, view?.position]);
+
+  // Whether this ticket was in the pre-queue (so it is in the draw), remembered across reloads.
+  const [drawn, setDrawn] = useState(false);
+  useEffect(() => {
+    if (!token) return;
+    const key = `queue-prequeue:${token}`;
+    if (view?.status === 'prequeue') localStorage.setItem(key, '1');
+    setDrawn(localStorage.getItem(key) === '1');
+  }, [token, view?.status]);
 
   useEffect(() => {
-    const position = status.data?.position ?? null;
+    const position = polled?.position ?? null;
     unchanged.current = position !== null && position === lastPosition.current ? unchanged.current + 1 : 0;
     lastPosition.current = position;
-  }, [status.data]);
+  }, [polled]);
 
+  // Join again when the place was given up or the cookie is gone: only after this page's own join, and
+  // only for answers read since.
+  const lostToken = reasonOf(status.error) === 'TOKEN_INVALID' && status.errorUpdatedAt > issue.submittedAt;
+  const mustRejoin = joined && (polled?.status === 'expired' || lostToken);
   useEffect(() => {
     if (view?.status === 'active') {
-      void utils.queue.status.invalidate(); // the turn banner reads the line joined last
+      // The turn banner reads the line joined last, which is this one: it shows the turn at once.
+      utils.queue.status.setData(undefined, view);
       router.replace(next);
     }
-    // the place was given up: join again
-    if (status.data?.status === 'expired' && !issue.isPending && concertId !== null) issue.mutate({ concertId });
-  }, [view?.status, status.data?.status, next, router, issue, concertId, utils]);
+    if (mustRejoin && !issue.isPending) issue.mutate({ concertId });
+  }, [view, mustRejoin, next, router, issue, concertId, utils]);
 
-  if (lastLine.error && concerts.isSuccess && onSale === null) return <ErrorNotice error={lastLine.error} />;
-  if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => concertId !== null && issue.mutate({ concertId })} />;
-  if (!view)
+  const { t } = useI18n();
+  useTabTitle(view?.status === 'waiting' && view.position ? `#${view.position.toLocaleString()} · ${t('brand')}` : null);
+
+  const reason = reasonOf(issue.error);
+  if (reason === 'SOLD_OUT' || reason === 'SALE_CLOSED') {
+    return <LineClosed concertId={concertId} reason={reason === 'SOLD_OUT' ? 'sold_out' : 'closed'} />;
+  }
+  if (reason === 'SALE_NOT_OPEN') {
+    return (
+      <NotOpenYet
+        concertId={concertId}
+        prequeueOpensAt={errorData(issue.error)?.prequeueOpensAt as string | undefined}
+        onOpen={() => issue.mutate({ concertId })}
+      />
+    );
+  }
+  if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => issue.mutate({ concertId })} />;
+  if (!view || view.status === 'expired')
     return (
       <p className="muted" aria-busy="true">
         {t('queue.joining')}
@@ -92,12 +183,84 @@ function WaitingRoom() {
         {t('queue.admitted')}
       </p>
     );
+  if (view.status === 'closed') return <LineClosed concertId={concertId} reason={view.closedReason ?? 'closed'} />;
+  if (view.status === 'prequeue') return <Prequeue concertId={concertId} view={view} />;
+  return <InLine concertId={concertId} view={view} firstPosition={firstPosition} drawn={drawn} pollError={status.error} />;
+}
 
-  const position = view.position ?? 1;
-  const ahead = position - 1;
-  const progress = firstPosition && firstPosition > 1 ? Math.round(((firstPosition - position) / (firstPosition - 1)) * 100) : 0;
+function ConcertEyebrow({ concertId }: { concertId: number }) {
+  const concert = useConcert(concertId);
+  return concert ? (
+    <p className="eyebrow">
+      {concert.title} · {concert.venue}
+    </p>
+  ) : null;
+}
+
+/** Joined before the opening: no place yet, a countdown, and why arriving early does not matter. */
+function Prequeue({ concertId, view }: { concertId: number; view: QueueView }) {
+  const { t } = useI18n();
+  const time = useSaleTime();
+  const now = useNow();
+  const concert = useConcert(concertId);
+  const opensAt = view.opensAt;
+  const left = opensAt ? secondsUntil(opensAt, now) : null;
+  const commitment = concert?.sale?.commitment;
   return (
     <section className="card waiting-room" aria-labelledby="waiting-title">
+      <ConcertEyebrow concertId={concertId} />
+      <h1 id="waiting-title">{t('queue.title')}</h1>
+      <p>{t('queue.prequeueIntro')}</p>
+      <div className="position">
+        <span className="position-label">{t('queue.opensIn')}</span>
+        {left === null || left > 0 ? (
+          <strong className="position-number opening-countdown" role="timer" aria-label={t('queue.opensIn')}>
+            {left === null ? '–' : formatClock(left)}
+          </strong>
+        ) : (
+          <strong className="drawing" role="status">
+            {t('queue.drawing')}
+          </strong>
+        )}
+        {opensAt && <span className="muted">{t('queue.opensAt', { time: time.at(opensAt) })}</span>}
+      </div>
+      <p className="notice no-advantage">
+        {t('queue.noAdvantage')} <Link href={drawPageOf(concertId, view.ticket)}>{t('queue.howDraw')}</Link>
+      </p>
+      <p className="ticket-line">{t('queue.yourTicket', { ticket: view.ticket })}</p>
+      {commitment && (
+        <p className="commitment muted">
+          {t('queue.commitment')} <code>{commitment}</code>
+        </p>
+      )}
+      <p className="muted">{t('queue.keepPlace')}</p>
+    </section>
+  );
+}
+
+/** In line: the place, who is ahead, the estimated wait, and the seats honestly. */
+function InLine({
+  concertId,
+  view,
+  firstPosition,
+  drawn,
+  pollError,
+}: {
+  concertId: number;
+  view: QueueView;
+  firstPosition: number | null;
+  /** Joined in the pre-queue: the place came from the draw, which the fan can check. */
+  drawn: boolean;
+  pollError: unknown;
+}) {
+  const { t, formatDuration } = useI18n();
+  const position = view.position ?? 1;
+  const ahead = view.aheadOfYou ?? position - 1;
+  const progress = firstPosition && firstPosition > 1 ? Math.round(((firstPosition - position) / (firstPosition - 1)) * 100) : 0;
+  const held = view.seatsHeld;
+  return (
+    <section className="card waiting-room" aria-labelledby="waiting-title">
+      <ConcertEyebrow concertId={concertId} />
       <h1 id="waiting-title">{t('queue.title')}</h1>
       <p>{t('queue.intro')}</p>
       <div className="position" role="status" aria-live="polite">
@@ -119,9 +282,71 @@ function WaitingRoom() {
       >
         <div className="progress-bar" style={{ width: `${Math.max(progress, 3)}%` }} />
       </div>
-      {view.estimatedWaitSeconds !== null && <p>{t('queue.wait', { time: formatDuration(view.estimatedWaitSeconds) })}</p>}
+      {/* While no seat is free nobody is admitted: no estimate then, the sentence below says why. */}
+      {view.estimatedWaitSeconds !== null && view.seatsLeft !== 0 && (
+        <p>{t('queue.wait', { time: formatDuration(view.estimatedWaitSeconds) })}</p>
+      )}
+      <p className="ticket-line">
+        {t('queue.placeLine', { position: position.toLocaleString(), ticket: view.ticket })}
+        {drawn && (
+          <>
+            {' '}
+            <Link href={drawPageOf(concertId, view.ticket)}>{t('queue.checkDraw')}</Link>
+          </>
+        )}
+      </p>
+      {view.seatsLeft === 0 ? (
+        <p className="notice notice-warning" role="status">
+          {held === 1 ? t('queue.seatsTakenOne') : t('queue.seatsTaken', { held: (held ?? 0).toLocaleString() })}
+        </p>
+      ) : (
+        typeof view.seatsLeft === 'number' && <p className="muted">{t('queue.seatsLeft', { count: view.seatsLeft.toLocaleString() })}</p>
+      )}
       <p className="muted">{t('queue.keepPlace')}</p>
-      {status.error && <ErrorNotice error={status.error} />}
+      {pollError ? <ErrorNotice error={pollError} /> : null}
+    </section>
+  );
+}
+
+/** Sold out or closed: said at once, with the way back; nothing polls any more. */
+function LineClosed({ concertId, reason }: { concertId: number; reason: 'sold_out' | 'closed' }) {
+  const { t } = useI18n();
+  return (
+    <section className="card waiting-room" aria-labelledby="waiting-title">
+      <ConcertEyebrow concertId={concertId} />
+      <h1 id="waiting-title">{reason === 'sold_out' ? t('sale.soldOut') : t('sale.closed')}</h1>
+      <p className="notice notice-warning" role="alert">
+        {reason === 'sold_out' ? t('queue.soldOut') : t('queue.closed')}
+      </p>
+      <Link className="button-primary" href="/">
+        {t('queue.backToConcerts')}
+      </Link>
+    </section>
+  );
+}
+
+/** Before the pre-queue opens: when it does, and joining by itself then. */
+function NotOpenYet({ concertId, prequeueOpensAt, onOpen }: { concertId: number; prequeueOpensAt?: string; onOpen: () => void }) {
+  const { t } = useI18n();
+  const time = useSaleTime();
+  const now = useNow();
+  const opened = prequeueOpensAt !== undefined && Date.parse(prequeueOpensAt) <= now;
+  const asked = useRef(false);
+  useEffect(() => {
+    if (!opened || asked.current) return;
+    asked.current = true;
+    // Spread over a moment, so a crowd waiting on this page does not join in the same instant.
+    const timer = setTimeout(onOpen, OPENING_SPREAD_MS * Math.random());
+    return () => clearTimeout(timer);
+  }, [opened, onOpen]);
+  return (
+    <section className="card waiting-room" aria-labelledby="waiting-title">
+      <ConcertEyebrow concertId={concertId} />
+      <h1 id="waiting-title">{t('queue.title')}</h1>
+      <p className="notice" role="status">
+        {prequeueOpensAt ? t('sale.notOpenYet', { time: time.at(prequeueOpensAt) }) : t('error.SALE_NOT_OPEN')}
+      </p>
+      <Link href="/">{t('queue.backToConcerts')}</Link>
     </section>
   );
 }

@@ -15,4 +15,35 @@ export class WaitingRoomPage {
     await expect(this.heading()).toBeVisible();
     await expect(this.position()).toHaveText(String(position));
   }
+
+  /** Before the opening: the countdown to it. */
+  countdown() {
+    return this.page.getByRole('timer', { name: 'The sale opens in' });
+  }
+
+  noAdvantage() {
+    return this.page.getByText(/^Arriving early gives no advantage/);
+  }
+
+  /** "Your ticket number is 4711." (pre-queue) */
+  ticketNumber() {
+    return this.page.getByText(/^Your ticket number is \d+\.$/);
+  }
+
+  /** "You are #1; your ticket number is 4711." (in line, after the draw) */
+  placeLine() {
+    return this.page.getByText(/^You are #[\d,]+; your ticket number is \d+\./);
+  }
+
+  seatsTaken() {
+    return this.page.getByRole('status').filter({ hasText: /^All seats are taken right now;/ });
+  }
+
+  soldOut() {
+    return this.page.getByRole('alert').filter({ hasText: /^Sold out: every seat of this concert has been sold\./ });
+  }
+
+  backToConcerts() {
+    return this.page.getByRole('link', { name: 'Back to the concerts' });
+  }
 }

@@ -1,0 +1,98 @@
+'use client';
+
+import Link from 'next/link';
+import { useI18n } from '../_i18n/provider';
+import { useSaleTime } from './sale';
+import type { SaleDraw } from './sale-contract';
+
+/** Rows shown at most; the rest is in the API answer (and checked by the script). */
+const MAX_ROWS = 500;
+
+/** A sale's draw as `sale.draw` answers it, and how anyone can check it. */
+export function DrawView({
+  concertId,
+  draw,
+  opensAt,
+  ticket,
+  origin,
+}: {
+  concertId: number;
+  draw: SaleDraw;
+  opensAt?: string;
+  ticket?: number;
+  origin: string;
+}) {
+  const { t } = useI18n();
+  const time = useSaleTime();
+  const entries = [...(draw.entries ?? [])].sort((a, b) => a.place - b.place);
+  const shown = entries.slice(0, MAX_ROWS);
+  const mine = ticket === undefined ? undefined : entries.find((e) => e.ticket === ticket);
+  if (mine && !shown.includes(mine)) shown.push(mine);
+  return (
+    <>
+      <dl className="draw-facts">
+        <div>
+          <dt>{t('draw.commitment')}</dt>
+          <dd>
+            <code data-testid="draw-commitment">{draw.commitment ?? '–'}</code>
+          </dd>
+        </div>
+        <div>
+          <dt>{t('draw.seed')}</dt>
+          <dd>
+            <code data-testid="draw-seed">{draw.seed ?? '–'}</code>
+          </dd>
+        </div>
+        {draw.openedAt && (
+          <div>
+            <dt>{t('draw.openedAt')}</dt>
+            <dd>{time.at(draw.openedAt)}</dd>
+          </div>
+        )}
+      </dl>
+      {draw.seed === null && opensAt && <p className="notice">{t('draw.notYet', { time: time.at(opensAt) })}</p>}
+      {draw.entries && (
+        <section aria-labelledby="draw-entries">
+          <h2 id="draw-entries">{t('draw.entries')}</h2>
+          {entries.length === 0 ? (
+            <p className="muted">{t('draw.none')}</p>
+          ) : (
+            <div className="draw-table-wrap">
+              <table className="draw-table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('draw.place')}</th>
+                    <th scope="col">{t('draw.ticket')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.map((e) => (
+                    <tr key={e.ticket} className={e === mine ? 'draw-mine' : undefined} aria-current={e === mine ? 'true' : undefined}>
+                      <td>{e.place.toLocaleString()}</td>
+                      <td>{e.ticket}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      )}
+      <section className="draw-verify" aria-labelledby="draw-verify">
+        <h2 id="draw-verify">{t('draw.verifyTitle')}</h2>
+        <ol>
+          <li>{t('draw.rule1')}</li>
+          <li>{t('draw.rule2')}</li>
+        </ol>
+        <p>{t('draw.rule3')}</p>
+        <pre>
+          <code>{`npm run verify:draw -- ${origin} ${concertId}`}</code>
+        </pre>
+        <p className="muted">{t('draw.limit')}</p>
+      </section>
+      <p>
+        <Link href="/">{t('queue.backToConcerts')}</Link>
+      </p>
+    </>
+  );
+}

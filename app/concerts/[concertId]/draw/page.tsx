@@ -1,0 +1,50 @@
+'use client';
+
+import { useParams, useSearchParams } from 'next/navigation';
+import { Suspense, useSyncExternalStore } from 'react';
+import { DrawView } from '../../../_components/draw-view';
+import { ErrorNotice, Loading } from '../../../_components/states';
+import { useConcert } from '../../../_components/use-concert';
+import { useI18n } from '../../../_i18n/provider';
+import { trpc } from '../../../_trpc/client';
+
+/** Until the opening the seed is secret: read again now and then, so the page shows the draw when it happens. */
+const DRAW_REFRESH_MS = 10_000;
+
+const noSubscription = () => () => {};
+
+function Draw() {
+  const { t } = useI18n();
+  const concertId = Number(useParams<{ concertId: string }>().concertId);
+  const ticketParam = useSearchParams().get('ticket');
+  const ticket = ticketParam && /^\d+$/.test(ticketParam) ? Number(ticketParam) : undefined;
+  const concert = useConcert(concertId);
+  const origin = useSyncExternalStore(
+    noSubscription,
+    () => window.location.origin,
+    () => '<baseUrl>',
+  );
+  const draw = trpc.sale.draw.useQuery({ concertId }, { refetchInterval: (query) => (query.state.data?.seed ? false : DRAW_REFRESH_MS) });
+  return (
+    <section aria-labelledby="draw-title" className="draw">
+      {concert && (
+        <p className="eyebrow">
+          {concert.title} · {concert.venue}
+        </p>
+      )}
+      <h1 id="draw-title">{t('draw.title')}</h1>
+      <p>{t('draw.intro')}</p>
+      {draw.isPending && <Loading />}
+      {draw.error && <ErrorNotice error={draw.error} onRetry={() => void draw.refetch()} />}
+      {draw.data && <DrawView concertId={concertId} draw={draw.data} opensAt={concert?.sale?.opensAt} ticket={ticket} origin={origin} />}
+    </section>
+  );
+}
+
+export default function DrawPage() {
+  return (
+    <Suspense fallback={<Loading />}>
+      <Draw />
+    </Suspense>
+  );
+}
