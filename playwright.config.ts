@@ -6,6 +6,8 @@ import { defineConfig, devices } from '@playwright/test';
  * downloads are not used.
  */
 const SECRET = 'e2e-session-secret-0123456789abcdef-xyz';
+/** The operator console's password on every test server (e2e/admin.spec.ts signs in with it). */
+export const OPERATOR_PASSWORD = 'e2e-operator-password';
 
 const servers = {
   main: { port: 3301, dbPort: 5501, env: {} },
@@ -60,7 +62,14 @@ export default defineConfig({
     command: 'node --import tsx e2e/server.ts',
     url: `http://127.0.0.1:${port}/`,
     // Every browser of every test calls from 127.0.0.1: a roomier limit than one person needs.
-    env: { RATE_LIMIT_PER_MINUTE: '600', ...env, PORT: String(port), E2E_DB_PORT: String(dbPort), SESSION_SECRET: SECRET },
+    env: {
+      RATE_LIMIT_PER_MINUTE: '600',
+      ...env,
+      PORT: String(port),
+      E2E_DB_PORT: String(dbPort),
+      SESSION_SECRET: SECRET,
+      OPERATOR_PASSWORD,
+    },
     reuseExistingServer: false,
     timeout: 120_000,
     gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 10_000 },

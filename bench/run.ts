@@ -231,7 +231,7 @@ async function runWide(cluster: Cluster) {
   const app = await startApp('custom', url, WIDE_ENV);
   const sql = postgres(url, { max: 4, onnotice: () => {} });
   const direct = connect(url, { max: POOL });
-  const config = parseEnv({ NODE_ENV: 'production', SESSION_SECRET: BENCH_SECRET, ...WIDE_ENV });
+  const config = parseEnv({ NODE_ENV: 'production', SESSION_SECRET: BENCH_SECRET, OPERATOR_PASSWORD: BENCH_SECRET, ...WIDE_ENV });
   try {
     if (scenarios.has('contention')) {
       // Many people, one date each run, half of them going for the same 20 seats.

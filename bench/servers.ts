@@ -60,6 +60,7 @@ export async function startApp(kind: 'custom' | 'next', databaseUrl: string, env
       NEXT_TELEMETRY_DISABLED: '1',
       DATABASE_URL: databaseUrl,
       SESSION_SECRET: BENCH_SECRET,
+      OPERATOR_PASSWORD: BENCH_SECRET,
       PORT: String(port),
       DATABASE_POOL_MAX: '20',
       // All the load comes from one loopback address: the limiter would measure itself, not the service.

@@ -21,21 +21,33 @@ if (!mode) {
  * A local production run (embedded database, no SESSION_SECRET) gets a random secret kept under
  * .data/, so sessions survive restarts. A deployment (DATABASE_URL set) must set its own.
  */
-function localSessionSecret(): string {
-  const file = path.join(path.dirname(EMBEDDED_DATA_DIR), 'session-secret');
+function localSecret(name: 'session-secret' | 'operator-password', bytes: number): string {
+  const file = path.join(path.dirname(EMBEDDED_DATA_DIR), name);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+    fs.writeFileSync(file, randomBytes(bytes).toString('base64url'), { mode: 0o600 });
   }
   return fs.readFileSync(file, 'utf8').trim();
 }
+const localSessionSecret = () => localSecret('session-secret', 32);
+/** Likewise the operator console's password (.data/operator-password), printed at start. */
+const localOperatorPassword = () => localSecret('operator-password', 12);
 
 async function main(mode: (typeof MODES)[number]) {
   const nodeEnv = process.env.NODE_ENV ?? (mode === 'dev' ? 'development' : 'production');
   if (!process.env.DATABASE_URL && !process.env.SESSION_SECRET && nodeEnv === 'production') {
     process.env.SESSION_SECRET = localSessionSecret();
   }
+  const operatorPasswordGiven = Boolean(process.env.OPERATOR_PASSWORD);
+  if (!process.env.DATABASE_URL && !operatorPasswordGiven && nodeEnv === 'production') {
+    process.env.OPERATOR_PASSWORD = localOperatorPassword();
+  }
   const config = parseEnv({ ...process.env, NODE_ENV: nodeEnv });
+  if (!operatorPasswordGiven) {
+    console.log(
+      `Operator console: http://localhost:${config.PORT}/admin, password "${config.OPERATOR_PASSWORD}" (set OPERATOR_PASSWORD to choose one)`,
+    );
+  }
   let url: string | undefined = config.DATABASE_URL;
   let stopDatabase = async () => {};
   if (!url) {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EnvError, parseEnv } from './env';
+import { DEV_OPERATOR_PASSWORD, EnvError, parseEnv } from './env';
 import { HEARTBEAT_SECONDS, LONGEST_POLL_INTERVAL_SECONDS } from './queue/timing';
+
+const OPERATOR = 'a-long-operator-password';
 
 describe('parseEnv', () => {
   it('applies the documented defaults', () => {
@@ -38,8 +40,20 @@ describe('parseEnv', () => {
   it('requires a real SESSION_SECRET in production only', () => {
     expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET: is required in production/);
     expect(() => parseEnv({ NODE_ENV: 'production', SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET/);
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) }).SESSION_SECRET).toBe('x'.repeat(32));
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), OPERATOR_PASSWORD: OPERATOR }).SESSION_SECRET).toBe(
+      'x'.repeat(32),
+    );
     expect(parseEnv({ NODE_ENV: 'development' }).SESSION_SECRET.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('requires an OPERATOR_PASSWORD of 12 characters or more in production, with a dev default elsewhere', () => {
+    const secret = 'x'.repeat(32);
+    expect(() => parseEnv({ NODE_ENV: 'production', SESSION_SECRET: secret })).toThrow(/OPERATOR_PASSWORD: is required in production/);
+    expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET: is required[\s\S]*OPERATOR_PASSWORD: is required/);
+    expect(() => parseEnv({ OPERATOR_PASSWORD: 'short' })).toThrow(/OPERATOR_PASSWORD: must be at least 12 characters/);
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: secret, OPERATOR_PASSWORD: OPERATOR }).OPERATOR_PASSWORD).toBe(OPERATOR);
+    expect(parseEnv({ NODE_ENV: 'development' }).OPERATOR_PASSWORD).toBe(DEV_OPERATOR_PASSWORD);
+    expect(parseEnv({ NODE_ENV: 'test' }).OPERATOR_PASSWORD).toBe(DEV_OPERATOR_PASSWORD);
   });
 
   it('treats an empty variable as unset', () => {

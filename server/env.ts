@@ -6,6 +6,9 @@ import { HEARTBEAT_SECONDS, LONGEST_POLL_INTERVAL_SECONDS, MIN_ABANDON_SECONDS }
  * message naming the variable. Everything else imports `env` (or receives a `Config`) from here.
  */
 const DEV_SESSION_SECRET = 'dev-only-session-secret-change-me-0123456789';
+/** The operator console's password outside production when OPERATOR_PASSWORD is unset (printed at start). */
+export const DEV_OPERATOR_PASSWORD = 'operator-dev-password';
+export const MIN_OPERATOR_PASSWORD_LENGTH = 12;
 
 const intFrom = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
 
@@ -18,6 +21,12 @@ const schema = z
     DATABASE_POOL_MAX: intFrom(1, 10),
     PORT: intFrom(1, 3000).pipe(z.number().max(65535)),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Signs operators in at /admin. */
+    OPERATOR_PASSWORD: z
+      .string()
+      .min(MIN_OPERATOR_PASSWORD_LENGTH, `must be at least ${MIN_OPERATOR_PASSWORD_LENGTH} characters`)
+      .max(200)
+      .optional(),
     QUEUE_MAX_ACTIVE: intFrom(1, 100),
     QUEUE_ACTIVE_TTL_SECONDS: intFrom(1, 600),
     /** A waiting token not polled for this long gives up its place in line (never while its page still polls). */
@@ -43,11 +52,19 @@ const schema = z
       .transform((v) => v === 'true'),
   })
   .transform((raw, ctx) => {
-    if (!raw.SESSION_SECRET && raw.NODE_ENV === 'production') {
+    const production = raw.NODE_ENV === 'production';
+    if (production && !raw.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' });
-      return z.NEVER;
     }
-    return { ...raw, SESSION_SECRET: raw.SESSION_SECRET ?? DEV_SESSION_SECRET };
+    if (production && !raw.OPERATOR_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['OPERATOR_PASSWORD'], message: 'is required in production' });
+    }
+    if (production && (!raw.SESSION_SECRET || !raw.OPERATOR_PASSWORD)) return z.NEVER;
+    return {
+      ...raw,
+      SESSION_SECRET: raw.SESSION_SECRET ?? DEV_SESSION_SECRET,
+      OPERATOR_PASSWORD: raw.OPERATOR_PASSWORD ?? DEV_OPERATOR_PASSWORD,
+    };
   });
 
 export type Env = z.output<typeof schema>;
@@ -63,6 +80,7 @@ export type Config = Pick<
   | 'PURCHASE_MAX_PER_USER'
   | 'RATE_LIMIT_PER_MINUTE'
   | 'SESSION_SECRET'
+  | 'OPERATOR_PASSWORD'
   | 'NODE_ENV'
 >;
 

@@ -17,6 +17,13 @@ export const REASON_CODES = {
   RESERVATION_CONFIRMED: 'CONFLICT',
   IDEMPOTENCY_KEY_REUSED: 'CONFLICT',
   CROSS_SITE: 'FORBIDDEN',
+  // The operator's console (admin.*).
+  /** An operator procedure called without a valid operator sign-in (fans included). */
+  OPERATOR_REQUIRED: 'FORBIDDEN',
+  /** admin.login with a wrong password. */
+  OPERATOR_LOGIN_FAILED: 'UNAUTHORIZED',
+  /** Changing a sale's times after it has opened. */
+  SALE_ALREADY_OPEN: 'CONFLICT',
   INSUFFICIENT_BALANCE: 'PAYMENT_REQUIRED',
   BALANCE_LIMIT: 'BAD_REQUEST',
   NOT_FOUND: 'NOT_FOUND',

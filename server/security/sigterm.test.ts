@@ -30,6 +30,7 @@ describe('SIGTERM during load', () => {
           DATABASE_URL: database.url,
           PORT: String(port),
           SESSION_SECRET: 'sigterm-test-secret-0123456789abcdef',
+          OPERATOR_PASSWORD: 'sigterm-test-operator',
           RATE_LIMIT_PER_MINUTE: '0',
         },
       });

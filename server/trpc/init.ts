@@ -1,5 +1,6 @@
 import { initTRPC, type StandardSchemaV1Error } from '@trpc/server';
 import type { z } from 'zod';
+import { OPERATOR_COOKIE, verifyOperator } from '../admin/operator';
 import { asDomainError, DomainError } from '../errors';
 import { reasonOf, toTRPCError } from './errors';
 import { idempotencyKeySchema } from '../idempotency/service';
@@ -202,3 +203,14 @@ export function activeTokenOrReplayProcedure<TInput extends z.ZodType, TReplay>(
     return next({ ctx: { replay, token } });
   });
 }
+
+/**
+ * Needs the operator's sign-in cookie (admin.login), and nothing of a fan: no session, no token. A
+ * fan's session or token does not let anyone in.
+ */
+export const operatorProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!verifyOperator(ctx.config, ctx.cookies.get(OPERATOR_COOKIE))) {
+    throw new DomainError('OPERATOR_REQUIRED', 'Sign in as an operator first.');
+  }
+  return next();
+});

@@ -1,3 +1,4 @@
+import { adminRouter } from '../admin/router';
 import { concertRouter } from '../concert/router';
 import { healthRouter } from '../health/router';
 import { paymentRouter } from '../payment/router';
@@ -15,6 +16,7 @@ export const appRouter = router({
   reservation: reservationRouter,
   wallet: walletRouter,
   payment: paymentRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../testing/test-database';
+import { concertPlan, signedInOperator } from '../testing/operator';
+import { expectFailure, testConfig, TestUser } from '../testing/test-user';
+import { OPERATOR_COOKIE, OPERATOR_SESSION_SECONDS, passwordMatches, signOperator, verifyOperator } from './operator';
+
+const { db } = await useTestDatabase();
+const config = testConfig({ OPERATOR_PASSWORD: 'the-operator-password', RATE_LIMIT_PER_MINUTE: 1000 });
+
+const HOUR_MS = 3_600_000;
+
+describe('operator sign-in', () => {
+  it('sets a signed, HttpOnly operator cookie for the right password, apart from any fan session', async () => {
+    const operator = new TestUser(db, config);
+    const { expiresAt } = await operator.api.admin.login({ password: 'the-operator-password' });
+    const cookie = operator.setCookieHeaders.find((h) => h.startsWith(`${OPERATOR_COOKIE}=`));
+    expect(cookie).toMatch(new RegExp(`; Max-Age=${OPERATOR_SESSION_SECONDS}; HttpOnly; SameSite=Lax$`));
+    expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now() + OPERATOR_SESSION_SECONDS * 1000 - 60_000);
+    expect(operator.cookies.has('sid')).toBe(false);
+  });
+
+  it('refuses a wrong password with OPERATOR_LOGIN_FAILED and sets no cookie', async () => {
+    const guesser = new TestUser(db, config);
+    for (const password of ['wrong', 'the-operator-passwor', 'the-operator-password ', 'THE-OPERATOR-PASSWORD', 'x'.repeat(200)]) {
+      await expectFailure(guesser.api.admin.login({ password }), 'UNAUTHORIZED', 'OPERATOR_LOGIN_FAILED');
+    }
+    expect(guesser.setCookieHeaders).toEqual([]);
+  });
+
+  it('is rate limited per address, even for the right password once the limit is spent', async () => {
+    const limited = testConfig({ OPERATOR_PASSWORD: 'the-operator-password', RATE_LIMIT_PER_MINUTE: 3 });
+    const guesser = new TestUser(db, limited);
+    for (let i = 0; i < 3; i++) {
+      await expectFailure(guesser.api.admin.login({ password: `guess-${i}` }), 'UNAUTHORIZED', 'OPERATOR_LOGIN_FAILED');
+    }
+    const refused = await expectFailure(
+      guesser.api.admin.login({ password: 'the-operator-password' }),
+      'TOO_MANY_REQUESTS',
+      'TOO_MANY_REQUESTS',
+    );
+    expect(refused.cause).toMatchObject({ details: { retryAfterSeconds: expect.any(Number) } });
+    expect(guesser.setCookieHeaders).toEqual([]);
+    // Another address is not held back by this one.
+    await new TestUser(db, limited).api.admin.login({ password: 'the-operator-password' });
+  });
+
+  it('logout clears the cookie, after which operator procedures refuse', async () => {
+    const operator = await signedInOperator(db, config);
+    await operator.api.admin.logout();
+    expect(operator.setCookieHeaders.at(-1)).toMatch(new RegExp(`^${OPERATOR_COOKIE}=; .*Max-Age=0`));
+    await expectFailure(operator.api.admin.concert.create(concertPlan()), 'FORBIDDEN', 'OPERATOR_REQUIRED');
+  });
+});
+
+describe('operatorProcedure', () => {
+  it('refuses anonymous callers and fans, with a session or an active turn', async () => {
+    const anonymous = new TestUser(db, config);
+    await expectFailure(anonymous.api.admin.concert.create(concertPlan()), 'FORBIDDEN', 'OPERATOR_REQUIRED');
+    const fan = await new TestUser(db, config).start();
+    await expectFailure(fan.api.admin.concert.create(concertPlan()), 'FORBIDDEN', 'OPERATOR_REQUIRED');
+  });
+
+  it('refuses forged, tampered, expired cookies and those signed under an older password', async () => {
+    const now = Date.now();
+    const genuine = signOperator(config, now).value;
+    const [version, expires, signature] = genuine.split('.');
+    const forged = [
+      'o1.9999999999.AAAA',
+      `${version}.${Number(expires) + 3600}.${signature}`,
+      `${version}.${expires}.${signature}x`,
+      `${genuine}.extra`,
+      signOperator(config, now - OPERATOR_SESSION_SECONDS * 1000 - 1000).value,
+      signOperator({ ...config, OPERATOR_PASSWORD: 'an-older-password' }, now).value,
+      signOperator({ ...config, SESSION_SECRET: 'another-secret-0123456789abcdef-xyz' }, now).value,
+    ];
+    for (const value of forged) {
+      expect(verifyOperator(config, value, now), value).toBe(false);
+      const caller = new TestUser(db, config);
+      caller.cookies.set(OPERATOR_COOKIE, value);
+      await expectFailure(caller.api.admin.concert.create(concertPlan()), 'FORBIDDEN', 'OPERATOR_REQUIRED');
+    }
+    expect(verifyOperator(config, genuine, now)).toBe(true);
+    expect(verifyOperator(config, genuine, now + OPERATOR_SESSION_SECONDS * 1000 + 1000)).toBe(false);
+    expect(verifyOperator(config, genuine, now + 11 * HOUR_MS)).toBe(true);
+  });
+
+  it('lets a signed-in operator in without a fan session', async () => {
+    const operator = await signedInOperator(db, config);
+    expect(operator.cookies.has('sid')).toBe(false);
+    expect(await operator.api.admin.concert.create(concertPlan())).toMatchObject({ concertId: expect.any(Number) });
+  });
+
+  it('compares passwords by their digests', () => {
+    expect(passwordMatches(config, 'the-operator-password')).toBe(true);
+    expect(passwordMatches(config, '')).toBe(false);
+    expect(passwordMatches(config, 'the-operator-password-and-more')).toBe(false);
+  });
+});

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { DomainError } from '../errors';
+import { operatorProcedure, publicProcedure, rateLimited, router } from '../trpc/init';
+import { createConcert, createConcertInput } from './concert';
+import { OPERATOR_COOKIE, OPERATOR_SESSION_SECONDS, passwordMatches, signOperator } from './operator';
+
+const MAX_PASSWORD_LENGTH = 200;
+
+/** The operator's console: sign-in, concerts and their sales. Every procedure but login/logout needs the operator cookie. */
+export const adminRouter = router({
+  login: publicProcedure
+    .use(rateLimited('admin.login'))
+    .input(z.object({ password: z.string().min(1).max(MAX_PASSWORD_LENGTH) }))
+    .mutation(({ ctx, input }) => {
+      if (!passwordMatches(ctx.config, input.password)) {
+        throw new DomainError('OPERATOR_LOGIN_FAILED', 'That is not the operator password.');
+      }
+      const { value, expiresAt } = signOperator(ctx.config);
+      ctx.setCookie(OPERATOR_COOKIE, value, OPERATOR_SESSION_SECONDS);
+      return { expiresAt: expiresAt.toISOString() };
+    }),
+  logout: publicProcedure.mutation(({ ctx }) => {
+    ctx.setCookie(OPERATOR_COOKIE, '', 0);
+    return { ok: true as const };
+  }),
+  concert: router({
+    create: operatorProcedure.input(createConcertInput).mutation(({ ctx, input }) => createConcert(ctx.db, input)),
+  }),
+});
