@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { intId } from '../ids';
 import { activeTokenProcedure, router, sessionProcedure } from '../trpc/init';
+import { bestAvailableProcedure } from '../order/contract';
 import { listConcerts, listDates, listSeats } from './service';
 
 export const concertRouter = router({
@@ -11,4 +12,5 @@ export const concertRouter = router({
   seats: activeTokenProcedure
     .input(z.object({ scheduleId: intId }))
     .query(({ ctx, input }) => listSeats(ctx.db, { scheduleId: input.scheduleId, userId: ctx.userId })),
+  bestAvailable: bestAvailableProcedure,
 });

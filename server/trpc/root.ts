@@ -1,6 +1,7 @@
 import { adminRouter } from '../admin/router';
 import { concertRouter } from '../concert/router';
 import { healthRouter } from '../health/router';
+import { orderRouter, ticketRouter } from '../order/contract';
 import { paymentRouter } from '../payment/router';
 import { queueRouter } from '../queue/router';
 import { reservationRouter } from '../reservation/router';
@@ -17,6 +18,8 @@ export const appRouter = router({
   wallet: walletRouter,
   payment: paymentRouter,
   admin: adminRouter,
+  order: orderRouter,
+  ticket: ticketRouter,
 });
 
 export type AppRouter = typeof appRouter;
