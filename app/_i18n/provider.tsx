@@ -47,7 +47,8 @@ export function I18nProvider({ initialLocale, children }: { initialLocale: Local
       locale,
       setLocale,
       t: (key, params) => dict[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params?.[name] ?? `{${name}}`)),
-      formatDateTime: (iso) => dateTime.format(new Date(iso)),
+      // English readers may be anywhere: name the zone. (Intl would say "GMT+9".)
+      formatDateTime: (iso) => (locale === 'en' ? `${dateTime.format(new Date(iso))} KST` : dateTime.format(new Date(iso))),
       formatDuration: (seconds) => {
         const minutes = Math.ceil(seconds / 60);
         if (locale === 'ko') return minutes <= 1 ? '1분 이내' : `약 ${minutes}분`;
