@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from 'next';
 import { cookies, headers } from 'next/headers';
 import type { ReactNode } from 'react';
 import { Header } from './_components/header';
+import { FocusOnNavigation, SkipLink } from './_components/page-focus';
 import { SessionGate } from './_components/session-gate';
 import { LOCALE_COOKIE, LOCALES, localeFromAcceptLanguage, type Locale } from './_i18n/messages';
 import { I18nProvider } from './_i18n/provider';
@@ -9,6 +10,7 @@ import { TRPCProvider } from './_trpc/provider';
 import './globals.css';
 
 export const metadata: Metadata = {
+  // Pages name themselves ("Checkout · Concert Tickets", usePageTitle); this is the fallback.
   title: 'Concert Tickets · 콘서트 티켓',
   description: 'Wait your turn, pick a seat, hold it for five minutes and pay from your wallet.',
 };
@@ -29,8 +31,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body>
         <I18nProvider initialLocale={locale}>
           <TRPCProvider>
+            <SkipLink />
             <Header />
-            <main className="page">
+            <FocusOnNavigation />
+            <main className="page" id="main" tabIndex={-1}>
               <SessionGate>{children}</SessionGate>
             </main>
           </TRPCProvider>
