@@ -114,70 +114,76 @@ export function SeatMap({
   };
 
   return (
-    <div className="hall">
-      <div className="stage" aria-hidden="true">
-        {t('seats.stage')}
-      </div>
-      <div role="grid" aria-label={label} aria-describedby="seat-map-help" className="seat-grid">
-        {sections.map(({ section, rows: sectionRows }) => (
-          <div
-            key={section}
-            role="rowgroup"
-            className="hall-section"
-            style={{ '--tier': colours.get(section) } as CSSProperties}
-            aria-label={section}
-          >
-            <div className="section-name" aria-hidden="true">
-              <span className="tier-dot" /> {section}
-            </div>
-            {sectionRows.map(({ row, seats: rowSeats }) => (
-              <div key={row} role="row" className="seat-row">
-                <span role="rowheader" className="row-label">
-                  <span className="visually-hidden">{section} </span>
-                  {row}
-                </span>
-                {rowSeats.map((seat) => {
-                  const state = seatState(seat, selected);
-                  const choosable = state === 'available' || state === 'selected';
-                  return (
-                    <span key={seat.seatId} role="gridcell" className="seat-cell">
-                      <button
-                        ref={(el) => {
-                          if (el) refs.current.set(seat.seatId, el);
-                          else refs.current.delete(seat.seatId);
-                        }}
-                        type="button"
-                        className={`seat seat-${state}`}
-                        tabIndex={seat.seatId === activeId ? 0 : -1}
-                        aria-disabled={!choosable || busy}
-                        aria-pressed={choosable ? state === 'selected' : undefined}
-                        aria-label={t('seats.seatLabel', { label: seat.label, price: formatWon(seat.price), state: t(STATE_KEYS[state]) })}
-                        onFocus={() => setActive(seat.seatId)}
-                        onKeyDown={(event) => onKeyDown(event, seat)}
-                        onClick={() => {
-                          setActive(seat.seatId);
-                          if (choosable && !busy) onToggle(seat);
-                        }}
-                      >
-                        <span aria-hidden="true">{MARKS[state] ?? seat.number}</span>
-                        <span className="seat-tip" aria-hidden="true">
-                          {seat.label} · {formatWon(seat.price)}
-                          <br />
-                          {t(STATE_KEYS[state])}
-                        </span>
-                      </button>
-                    </span>
-                  );
-                })}
-              </div>
-            ))}
-          </div>
-        ))}
-      </div>
+    <>
       <p id="seat-map-help" className="muted seat-map-help">
         {t('seatmap.help')}
       </p>
-    </div>
+      <div className="hall">
+        <div className="stage" aria-hidden="true">
+          {t('seats.stage')}
+        </div>
+        <div role="grid" aria-label={label} aria-describedby="seat-map-help" className="seat-grid">
+          {sections.map(({ section, rows: sectionRows }) => (
+            <div
+              key={section}
+              role="rowgroup"
+              className="hall-section"
+              style={{ '--tier': colours.get(section) } as CSSProperties}
+              aria-label={section}
+            >
+              <div className="section-name" aria-hidden="true">
+                <span className="tier-dot" /> {section}
+              </div>
+              {sectionRows.map(({ row, seats: rowSeats }) => (
+                <div key={row} role="row" className="seat-row">
+                  <span role="rowheader" className="row-label">
+                    <span className="visually-hidden">{section} </span>
+                    {row}
+                  </span>
+                  {rowSeats.map((seat) => {
+                    const state = seatState(seat, selected);
+                    const choosable = state === 'available' || state === 'selected';
+                    return (
+                      <span key={seat.seatId} role="gridcell" className="seat-cell">
+                        <button
+                          ref={(el) => {
+                            if (el) refs.current.set(seat.seatId, el);
+                            else refs.current.delete(seat.seatId);
+                          }}
+                          type="button"
+                          className={`seat seat-${state}`}
+                          tabIndex={seat.seatId === activeId ? 0 : -1}
+                          aria-disabled={!choosable || busy}
+                          aria-pressed={choosable ? state === 'selected' : undefined}
+                          aria-label={t('seats.seatLabel', {
+                            label: seat.label,
+                            price: formatWon(seat.price),
+                            state: t(STATE_KEYS[state]),
+                          })}
+                          onFocus={() => setActive(seat.seatId)}
+                          onKeyDown={(event) => onKeyDown(event, seat)}
+                          onClick={() => {
+                            setActive(seat.seatId);
+                            if (choosable && !busy) onToggle(seat);
+                          }}
+                        >
+                          <span aria-hidden="true">{MARKS[state] ?? seat.number}</span>
+                          <span className="seat-tip" aria-hidden="true">
+                            {seat.label} · {formatWon(seat.price)}
+                            <br />
+                            {t(STATE_KEYS[state])}
+                          </span>
+                        </button>
+                      </span>
+                    );
+                  })}
+                </div>
+              ))}
+            </div>
+          ))}
+        </div>
+      </div>
+    </>
   );
 }
 

@@ -139,6 +139,7 @@ const en = {
   'seatmap.remove': 'Remove {label}',
   'seatmap.total': 'Total',
   'seatmap.hold': 'Hold {count} seats',
+  'seatmap.holdOne': 'Hold 1 seat',
   'seatmap.holding': 'Holding your seats…',
   'seatmap.max': 'You can pick at most {max} seats at once.',
   'seatmap.taken': 'Nothing was held: {labels} had just been taken. They are off your selection; the rest are still picked.',
@@ -347,6 +348,7 @@ const ko: Record<MessageKey, string> = {
   'seatmap.remove': '{label} 빼기',
   'seatmap.total': '합계',
   'seatmap.hold': '{count}석 선점하기',
+  'seatmap.holdOne': '1석 선점하기',
   'seatmap.holding': '좌석을 선점하는 중…',
   'seatmap.max': '한 번에 최대 {max}석까지 고를 수 있습니다.',
   'seatmap.taken':

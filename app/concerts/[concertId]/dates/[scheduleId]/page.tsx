@@ -118,6 +118,35 @@ export default function SeatsPage() {
         <div className="seat-layout">
           <div className="seat-main">
             <SeatLegend seats={seats.data} />
+            <fieldset className="best-available">
+              <legend>{t('seatmap.bestTitle')}</legend>
+              <div className="best-form">
+                <label>
+                  {t('seatmap.quantity')}
+                  <select value={quantity} onChange={(e) => setQuantity(Number(e.target.value))}>
+                    {Array.from({ length: SELECT_MAX }, (_, i) => i + 1).map((n) => (
+                      <option key={n} value={n}>
+                        {n}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  {t('seatmap.section')}
+                  <select value={section} onChange={(e) => setSection(e.target.value)}>
+                    <option value="">{t('seatmap.anySection')}</option>
+                    {sections.map((s) => (
+                      <option key={s} value={s}>
+                        {s}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <button type="button" disabled={suggesting || hold.isPending} onClick={() => void suggest()}>
+                  {t('seatmap.best', { count: quantity })}
+                </button>
+              </div>
+            </fieldset>
             <SeatMap seats={seats.data} selected={selected} onToggle={toggle} busy={hold.isPending} label={t('seatmap.label')} />
             <p className="muted">{t('seats.refreshing')}</p>
           </div>
@@ -164,37 +193,12 @@ export default function SeatsPage() {
               disabled={chosen.length === 0 || hold.isPending}
               onClick={() => hold.mutate({ seatIds: [...selection].sort((a, b) => a - b) })}
             >
-              {hold.isPending ? t('seatmap.holding') : t('seatmap.hold', { count: chosen.length })}
+              {hold.isPending
+                ? t('seatmap.holding')
+                : chosen.length === 1
+                  ? t('seatmap.holdOne')
+                  : t('seatmap.hold', { count: chosen.length })}
             </button>
-            <fieldset className="best-available">
-              <legend>{t('seatmap.bestTitle')}</legend>
-              <div className="best-form">
-                <label>
-                  {t('seatmap.quantity')}
-                  <select value={quantity} onChange={(e) => setQuantity(Number(e.target.value))}>
-                    {Array.from({ length: SELECT_MAX }, (_, i) => i + 1).map((n) => (
-                      <option key={n} value={n}>
-                        {n}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                <label>
-                  {t('seatmap.section')}
-                  <select value={section} onChange={(e) => setSection(e.target.value)}>
-                    <option value="">{t('seatmap.anySection')}</option>
-                    {sections.map((s) => (
-                      <option key={s} value={s}>
-                        {s}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                <button type="button" disabled={suggesting || hold.isPending} onClick={() => void suggest()}>
-                  {t('seatmap.best', { count: quantity })}
-                </button>
-              </div>
-            </fieldset>
           </aside>
         </div>
       )}
