@@ -54,7 +54,7 @@ export default defineConfig({
     },
   },
   projects: [
-    project('main', /(journey|seat-race|wallet|language|security)\.spec\.ts/),
+    project('main', /(journey|seat-race|wallet|language|security|orders|seat-map|a11y)\.spec\.ts/),
     project('queue', /waiting-room\.spec\.ts/),
     project('expiry', /hold-expiry\.spec\.ts/),
   ],
