@@ -106,3 +106,23 @@ test('an unknown address gets a real 404 page in the visitor’s language, with 
   await expect(koPage.getByRole('heading', { name: '페이지를 찾을 수 없습니다', level: 1 })).toBeVisible();
   await ko.close();
 });
+
+test('with cookies blocked, the site says cookies are needed instead of starting sessions in a loop', async ({ page }) => {
+  let starts = 0;
+  // The browser drops every cookie the API sets, as it does when cookies are blocked for the site.
+  await page.route(
+    (url) => url.pathname.startsWith('/api/trpc/'),
+    async (route) => {
+      if (route.request().url().includes('session.start')) starts += 1;
+      const response = await route.fetch();
+      // route.fetch shares the context's cookie jar: empty it too.
+      await page.context().clearCookies();
+      const headers = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => name !== 'set-cookie'));
+      await route.fulfill({ response, headers });
+    },
+  );
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Cookies are needed', level: 1 })).toBeVisible();
+  await expect(page.getByText('Allow cookies for this site, then reload the page.')).toBeVisible();
+  expect(starts).toBe(1);
+});
