@@ -30,7 +30,7 @@ test('two seats picked and paid in one checkout; the ticket with its QR code at 
 
   // One order, one countdown, one payment.
   await fan.checkout.expectHeld('R C-4', 'R C-5');
-  await expect(page.getByRole('timer')).toHaveCount(1);
+  await expect(page.getByRole('main').getByRole('timer')).toHaveCount(1);
   await expect(fan.checkout.chargeShortfallButton()).toHaveText('Charge ₩264,000 and keep my seats');
   await fan.checkout.chargeShortfallButton().click();
   await expect(page.getByTestId('balance')).toHaveText('₩264,000');
@@ -61,7 +61,7 @@ test('a ticket opens only for its owner', async ({ fan, newFan, concert }) => {
   const code = await buy(fan, concert, ['S F-2'], '₩99,000');
   const stranger = await newFan();
   await stranger.page.goto(`/tickets/${code}`);
-  await expect(stranger.page.getByRole('alert')).toHaveText(
+  await expect(stranger.page.getByRole('main').getByRole('alert')).toHaveText(
     `None of your tickets has the booking code ${code}. A ticket opens only for the person who bought it.`,
   );
   await expect(stranger.ticket.qrCode()).toHaveCount(0);

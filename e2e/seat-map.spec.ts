@@ -7,7 +7,7 @@ test('keyboard only: one Tab stop into the map, arrows between seats, Enter and 
   // Exactly one seat is in the Tab order.
   await expect(fan.seatMap.grid().locator('[tabindex="0"]')).toHaveCount(1);
 
-  await fan.seatMap.page.getByRole('link', { name: '← Other dates' }).focus();
+  await page.getByRole('button', { name: 'Find the best 2 together' }).focus();
   await page.keyboard.press('Tab');
   await expect(fan.seatMap.seat('VIP A-1')).toBeFocused();
   await expect(page.getByText('VIP A-1 · ₩165,000')).toBeVisible(); // the name and price, shown on focus

@@ -51,9 +51,9 @@ function OrderCard({ order, onOutcome }: { order: Order; onOutcome: (outcome: Ou
   return (
     <li className={`card ticket ticket-${order.status}`} aria-labelledby={headingId}>
       <div>
-        <h3 id={headingId} className="ticket-seat">
+        <h2 id={headingId} className="ticket-seat">
           {order.concertTitle}
-        </h3>
+        </h2>
         <span className={`badge badge-${order.status}`}>{t(`orders.status.${order.status}`)}</span>
       </div>
       <div className="muted">

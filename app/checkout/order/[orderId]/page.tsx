@@ -25,8 +25,12 @@ export default function OrderCheckoutPage() {
   const payKeys = useIntentKeys();
   const pay = trpc.order.pay.useMutation({
     ...moneyRetry,
-    // The ticket (booking code, signed reference) comes with the confirmed order.
-    onSuccess: () => Promise.all([utils.order.invalidate(), utils.wallet.invalidate(), utils.queue.status.invalidate()]),
+    // The ticket (booking code, signed reference) comes with the confirmed order. The wallet is not
+    // read again: the payment ended the turn, and its answer carries the new balance.
+    onSuccess: ({ balance }) => {
+      utils.wallet.balance.setData(undefined, { balance });
+      return Promise.all([utils.order.invalidate(), utils.queue.status.invalidate()]);
+    },
     onSettled: (_data, error, { idempotencyKey }) => payKeys.settle(idempotencyKey, error),
   });
   // Paying ends the turn, so nothing behind the active-token rung is asked for once the order is paid.
@@ -45,7 +49,7 @@ export default function OrderCheckoutPage() {
   const now = useNow();
   const paidNow = pay.isSuccess || status === 'confirmed';
   usePageTitle(paidNow ? t('ticket.title') : t('checkout.title'));
-  if (useQueueGuard(balance.error)) return <Loading />;
+  if (useQueueGuard(paidNow ? null : balance.error)) return <Loading />;
 
   if (order.isPending) return <Loading />;
   if (order.error) {
