@@ -79,10 +79,16 @@ export async function makeHall(sql: postgres.Sql, dates: number, seatsPerDate: n
 
 /** A live hold of one seat for each user (for the payment scenario); sets `user.reservationId`. */
 export async function makeHolds(sql: postgres.Sql, users: (BenchUser & { reservationId?: number })[], seatIds: number[], price = 100_000) {
+  // Each a one-seat order (every reservation belongs to an order); one user, one seat, so orders join back by user.
   const rows = await sql<{ id: string; user_id: string }[]>`
-    INSERT INTO reservations (user_id, seat_id, schedule_id, price, status, held_until)
-    SELECT u, s, (SELECT schedule_id FROM seats WHERE id = s), ${price}::int, 'held', now() + interval '1 hour'
-    FROM unnest(${users.map((u) => u.userId)}::uuid[], ${seatIds.slice(0, users.length)}::int[]) AS t(u, s)
+    WITH t AS (
+      SELECT u, s, (SELECT schedule_id FROM seats WHERE id = s) AS d
+      FROM unnest(${users.map((u) => u.userId)}::uuid[], ${seatIds.slice(0, users.length)}::int[]) AS t(u, s)),
+    o AS (
+      INSERT INTO orders (user_id, schedule_id, total, held_until)
+      SELECT u, d, ${price}::int, now() + interval '1 hour' FROM t RETURNING id, user_id)
+    INSERT INTO reservations (user_id, order_id, seat_id, schedule_id, price, status, held_until)
+    SELECT t.u, o.id, t.s, t.d, ${price}::int, 'held', now() + interval '1 hour' FROM t JOIN o ON o.user_id = t.u
     RETURNING id, user_id`;
   const byUser = new Map(rows.map((r) => [r.user_id, Number(r.id)]));
   for (const u of users) u.reservationId = byUser.get(u.userId);

@@ -18,8 +18,9 @@ import { MAX_BALANCE } from '../server/wallet/limits';
 
 /**
  * Lock order (every transaction that takes more than one row lock takes them in this order):
- *   idempotency_keys → queue_state → users → seats → reservations → wallets → queue_tokens
- * See README "Lock order" for which operation takes which.
+ *   idempotency_keys → queue_state → users → orders → seats → reservations → wallets → queue_tokens
+ * See README "Lock order" for which operation takes which. (A new order row is inserted after its
+ * seats are locked: no other transaction can know its id, so nobody can wait for it.)
  */
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -80,6 +81,47 @@ export const seats = pgTable(
   (t) => [uniqueIndex('seats_place').on(t.scheduleId, t.section, t.row, t.number), check('seats_price_positive', sql`${t.price} > 0`)],
 );
 
+export const ORDER_STATUSES = ['held', 'confirmed', 'expired', 'cancelled', 'refunded'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Booking codes: three groups of three from A–Z without I and O, and 2–9 (e.g. `K7Q-4MZ-92D`). */
+export const BOOKING_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+export const BOOKING_CODE_PATTERN = '^[A-HJ-NP-Z2-9]{3}-[A-HJ-NP-Z2-9]{3}-[A-HJ-NP-Z2-9]{3}$';
+
+/**
+ * What a fan holds and buys together: seats of one date, one hold clock (`held_until`, copied to
+ * each of its reservations), one payment, one booking code once paid. A `held` order whose
+ * `held_until` has passed is expired, marked or not (server/reservation/rules.ts).
+ */
+export const orders = pgTable(
+  'orders',
+  {
+    id: bigId('id').primaryKey().generatedAlwaysAsIdentity(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    scheduleId: integer('schedule_id')
+      .notNull()
+      .references(() => schedules.id),
+    status: text('status', { enum: ORDER_STATUSES }).notNull().default('held'),
+    /** Set when paid; kept when refunded (so a refunded ticket is recognised at the door). */
+    bookingCode: text('booking_code'),
+    total: integer('total').notNull(),
+    heldUntil: timestamp('held_until', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('orders_booking_code').on(t.bookingCode),
+    index('orders_by_user').on(t.userId, t.id),
+    check('orders_status_known', sql`${t.status} IN ('held', 'confirmed', 'expired', 'cancelled', 'refunded')`),
+    check('orders_total_positive', sql`${t.total} > 0`),
+    // A booking code exactly when the order was paid (confirmed, or refunded after).
+    check('orders_code_when_paid', sql`(${t.status} IN ('confirmed', 'refunded')) = (${t.bookingCode} IS NOT NULL)`),
+    check('orders_code_format', sql`${t.bookingCode} ~ ${sql.raw(`'${BOOKING_CODE_PATTERN}'`)}`),
+  ],
+);
+
 export const RESERVATION_STATUSES = ['held', 'confirmed', 'expired', 'cancelled'] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
 
@@ -94,6 +136,10 @@ export const reservations = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    /** The order the seat was held in; every reservation belongs to one. */
+    orderId: bigId('order_id')
+      .notNull()
+      .references(() => orders.id),
     seatId: integer('seat_id')
       .notNull()
       .references(() => seats.id),
@@ -115,6 +161,7 @@ export const reservations = pgTable(
       .on(t.scheduleId)
       .where(sql`${t.status} IN ('held', 'confirmed')`),
     index('reservations_by_user').on(t.userId, t.id),
+    index('reservations_by_order').on(t.orderId),
     check('reservations_status_known', sql`${t.status} IN ('held', 'confirmed', 'expired', 'cancelled')`),
     check('reservations_price_positive', sql`${t.price} > 0`),
   ],
@@ -124,9 +171,12 @@ export const payments = pgTable(
   'payments',
   {
     id: bigId('id').primaryKey().generatedAlwaysAsIdentity(),
-    reservationId: bigId('reservation_id')
+    /** The order paid: one payment per order. */
+    orderId: bigId('order_id')
       .notNull()
-      .references(() => reservations.id),
+      .references(() => orders.id),
+    /** The seat's reservation when the order has one seat (as before orders); null for several. */
+    reservationId: bigId('reservation_id').references(() => reservations.id),
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
@@ -134,13 +184,14 @@ export const payments = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    // One payment per reservation.
+    // One payment per order (and so per reservation).
+    uniqueIndex('payments_one_per_order').on(t.orderId),
     uniqueIndex('payments_one_per_reservation').on(t.reservationId),
     check('payments_amount_positive', sql`${t.amount} > 0`),
   ],
 );
 
-export const LEDGER_KINDS = ['charge', 'payment'] as const;
+export const LEDGER_KINDS = ['charge', 'payment', 'refund'] as const;
 
 /** Every change of a balance, signed: the sum of a user's entries is their balance. */
 export const ledgerEntries = pgTable(
@@ -158,8 +209,20 @@ export const ledgerEntries = pgTable(
   },
   (t) => [
     index('ledger_entries_by_user').on(t.userId, t.id),
-    check('ledger_entries_kind_known', sql`${t.kind} IN ('charge', 'payment')`),
-    check('ledger_entries_sign', sql`(${t.kind} = 'charge' AND ${t.amount} > 0) OR (${t.kind} = 'payment' AND ${t.amount} < 0)`),
+    // One payment entry and at most one refund entry per payment.
+    uniqueIndex('ledger_entries_one_payment_entry')
+      .on(t.paymentId)
+      .where(sql`${t.kind} = 'payment'`),
+    uniqueIndex('ledger_entries_one_refund_entry')
+      .on(t.paymentId)
+      .where(sql`${t.kind} = 'refund'`),
+    check('ledger_entries_kind_known', sql`${t.kind} IN ('charge', 'payment', 'refund')`),
+    check(
+      'ledger_entries_sign',
+      sql`(${t.kind} = 'charge' AND ${t.amount} > 0) OR (${t.kind} = 'payment' AND ${t.amount} < 0) OR (${t.kind} = 'refund' AND ${t.amount} > 0)`,
+    ),
+    // Payments and refunds name their payment.
+    check('ledger_entries_payment_named', sql`${t.kind} = 'charge' OR ${t.paymentId} IS NOT NULL`),
   ],
 );
 

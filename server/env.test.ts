@@ -13,6 +13,7 @@ describe('parseEnv', () => {
       HOLD_TTL_SECONDS: 300,
       HOLD_MAX_PER_USER: 4,
       PURCHASE_MAX_PER_USER: 4,
+      REFUND_DEADLINE_HOURS: 24,
       DATABASE_POOLER: 'none',
     });
   });
@@ -22,6 +23,7 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ HOLD_TTL_SECONDS: '0' })).toThrow(/HOLD_TTL_SECONDS/);
     expect(() => parseEnv({ PORT: '70000' })).toThrow(/PORT/);
     expect(() => parseEnv({ PURCHASE_MAX_PER_USER: '0' })).toThrow(/PURCHASE_MAX_PER_USER/);
+    expect(() => parseEnv({ REFUND_DEADLINE_HOURS: '-1' })).toThrow(/REFUND_DEADLINE_HOURS/);
     expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow(EnvError);
   });

@@ -43,6 +43,8 @@ const schema = z
     HOLD_MAX_PER_USER: intFrom(1, 4),
     /** Seats one user may hold and buy for one concert (all its dates together). */
     PURCHASE_MAX_PER_USER: intFrom(1, 4),
+    /** A paid order can be cancelled (and refunded) until this many hours before its show. */
+    REFUND_DEADLINE_HOURS: intFrom(0, 24),
     /** Calls a minute per client address to session.start and to queue.issue; 0 turns the limit off. */
     RATE_LIMIT_PER_MINUTE: intFrom(0, 60),
     /** Behind a proxy that sets X-Forwarded-For (Vercel, a load balancer): read the client from it. */
@@ -78,6 +80,7 @@ export type Config = Pick<
   | 'HOLD_TTL_SECONDS'
   | 'HOLD_MAX_PER_USER'
   | 'PURCHASE_MAX_PER_USER'
+  | 'REFUND_DEADLINE_HOURS'
   | 'RATE_LIMIT_PER_MINUTE'
   | 'SESSION_SECRET'
   | 'OPERATOR_PASSWORD'

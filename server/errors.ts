@@ -15,6 +15,8 @@ export const REASON_CODES = {
   PURCHASE_LIMIT: 'CONFLICT',
   RESERVATION_EXPIRED: 'CONFLICT',
   RESERVATION_CONFIRMED: 'CONFLICT',
+  /** Cancelling a paid order after its refund deadline (REFUND_DEADLINE_HOURS before the show); facts: `deadline`. */
+  REFUND_CLOSED: 'CONFLICT',
   IDEMPOTENCY_KEY_REUSED: 'CONFLICT',
   CROSS_SITE: 'FORBIDDEN',
   // The operator's console (admin.*).

@@ -1,7 +1,7 @@
 import { sql as q } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
-import { queueTokens, reservations, schedules } from '../db/schema';
+import { orders, queueTokens, reservations, schedules } from '../db/schema';
 import type { Config } from './env';
 import { runningTurn, turnCap } from './queue/rules';
 import { liveReservation, occupiesSeat } from './reservation/rules';
@@ -35,20 +35,58 @@ export const INVARIANTS: {
         GROUP BY seat_id HAVING count(*) > 1 LIMIT 10`),
   },
   {
-    name: 'every sold seat has exactly one confirmed reservation and one payment of its price',
+    name: 'every paid order has exactly one payment of its total, and every payment a paid order',
     breaches: (sql) => sql`
-      SELECT r.id, r.seat_id, count(p.id)::int AS payments
-      FROM reservations r LEFT JOIN payments p ON p.reservation_id = r.id AND p.amount = r.price AND p.user_id = r.user_id
-      WHERE r.status = 'confirmed' GROUP BY r.id HAVING count(p.id) <> 1
+      SELECT o.id AS order_id, o.status, count(p.id)::int AS payments
+      FROM orders o LEFT JOIN payments p ON p.order_id = o.id AND p.amount = o.total AND p.user_id = o.user_id
+      WHERE o.status IN ('confirmed', 'refunded') GROUP BY o.id HAVING count(p.id) <> 1
       UNION ALL
-      SELECT r.id, r.seat_id, 0 FROM payments p JOIN reservations r ON r.id = p.reservation_id WHERE r.status <> 'confirmed'
+      SELECT o.id, o.status, 1 FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.status NOT IN ('confirmed', 'refunded')
       LIMIT 10`,
   },
   {
-    name: 'every payment has its ledger entry',
+    name: 'an order’s total is the sum of its seats’ prices, and its reservations are its user’s, of its date',
     breaches: (sql) => sql`
-      SELECT p.id FROM payments p LEFT JOIN ledger_entries l ON l.payment_id = p.id AND l.amount = -p.amount
+      SELECT o.id AS order_id, o.total, coalesce(sum(r.price), 0)::int AS seats_total
+      FROM orders o LEFT JOIN reservations r ON r.order_id = o.id
+      GROUP BY o.id HAVING o.total <> coalesce(sum(r.price), 0)
+        OR bool_or(r.user_id <> o.user_id OR r.schedule_id <> o.schedule_id)
+      LIMIT 10`,
+  },
+  {
+    name: 'every sold seat belongs to a paid order, and a paid order’s seats are all sold',
+    breaches: (sql) => sql`
+      SELECT r.id AS reservation_id, r.status, o.status AS order_status
+      FROM reservations r JOIN orders o ON o.id = r.order_id
+      WHERE (r.status = 'confirmed') <> (o.status = 'confirmed')
+      LIMIT 10`,
+  },
+  {
+    name: 'a refunded, cancelled or expired order’s seats have no live reservation of it',
+    // A refunded seat is back on sale: the order's reservations no longer occupy it.
+    breaches: (_sql, _max, db) =>
+      db.execute(q`
+        SELECT ${reservations.id} AS reservation_id, ${orders.status} AS order_status
+        FROM ${reservations} JOIN ${orders} ON ${orders.id} = ${reservations.orderId}
+        WHERE ${orders.status} IN ('refunded', 'cancelled', 'expired') AND ${occupiesSeat} LIMIT 10`),
+  },
+  {
+    name: 'every payment has its one ledger entry',
+    breaches: (sql) => sql`
+      SELECT p.id FROM payments p LEFT JOIN ledger_entries l ON l.payment_id = p.id AND l.kind = 'payment' AND l.amount = -p.amount
       GROUP BY p.id HAVING count(l.id) <> 1 LIMIT 10`,
+  },
+  {
+    name: 'a refunded order has exactly one refund entry of its total, and only a refunded order has one',
+    breaches: (sql) => sql`
+      SELECT o.id AS order_id, o.status, count(l.id)::int AS refunds
+      FROM orders o JOIN payments p ON p.order_id = o.id
+      LEFT JOIN ledger_entries l ON l.payment_id = p.id AND l.kind = 'refund' AND l.amount = o.total
+      GROUP BY o.id HAVING count(l.id) <> (CASE WHEN o.status = 'refunded' THEN 1 ELSE 0 END)
+      UNION ALL
+      SELECT NULL, l.kind, l.id::int FROM ledger_entries l LEFT JOIN payments p ON p.id = l.payment_id
+      WHERE l.kind = 'refund' AND (p.id IS NULL OR l.amount <> p.amount)
+      LIMIT 10`,
   },
   {
     name: 'active tokens never exceed QUEUE_MAX_ACTIVE',

@@ -1,8 +1,10 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { concerts, reservations, schedules, seats } from '../../db/schema';
+import type { Config } from '../env';
 import { DomainError } from '../errors';
 import { liveReservation } from '../reservation/rules';
+import { bestAvailable } from './best-available';
 
 /**
  * Browsing. A seat is sold when its live reservation is confirmed, held while its live hold has
@@ -97,4 +99,27 @@ export async function listSeats(db: DbOrTx, { scheduleId, userId }: { scheduleId
     status: (r.reservationStatus === 'confirmed' ? 'sold' : r.reservationStatus === 'held' ? 'held' : 'available') as SeatStatus,
     mine: r.holderId === userId,
   }));
+}
+
+/**
+ * "Best available × quantity" on a future date (server/concert/best-available.ts): a suggestion only,
+ * nothing is held. One read of the date's seat map, as concert.seats reads it.
+ */
+export async function suggestBestAvailable(
+  db: DbOrTx,
+  config: Pick<Config, 'HOLD_MAX_PER_USER'>,
+  { scheduleId, quantity, section, userId }: { scheduleId: number; quantity: number; section?: string; userId: string },
+) {
+  if (quantity > config.HOLD_MAX_PER_USER) {
+    throw new DomainError('INVALID_INPUT', 'Some fields are not valid.', {
+      fieldErrors: { quantity: [`at most ${config.HOLD_MAX_PER_USER} seats`] },
+    });
+  }
+  const map = await listSeats(db, { scheduleId, userId });
+  return {
+    seatIds: bestAvailable(
+      map.map((s) => ({ ...s, free: s.status === 'available' })),
+      { quantity, section },
+    ),
+  };
 }

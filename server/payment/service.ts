@@ -1,12 +1,11 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { ledgerEntries, payments, reservations, wallets } from '../../db/schema';
+import { ledgerEntries, payments, reservations } from '../../db/schema';
 import type { Config } from '../env';
-import { DomainError } from '../errors';
 import { claimKey, rememberResult, storedResult, type Idempotency } from '../idempotency/service';
-import { admitAfterTurnEnded, endTurn } from '../queue/service';
-import { liveHold } from '../reservation/rules';
-import { lockOwnReservation } from '../reservation/service';
+import { payOrderIn } from '../order/service';
+import { admitAfterTurnEnded } from '../queue/service';
+import { orderOfReservation } from '../reservation/service';
 
 export interface PaymentResult {
   paymentId: number;
@@ -24,12 +23,10 @@ export interface PaymentRequest {
 }
 
 /**
- * Pays a hold from the wallet. One transaction; locks, in the documented order:
- *   seats → reservations → wallets → the line's write lock (shared, to end the turn) → queue_tokens.
- * Checks owner, status and expiry, then the balance; deducts, writes the payment and its ledger
- * entry, confirms the reservation (so the seat is sold) and ends the payer's turn once no other hold
- * is left to pay. Paying a confirmed reservation again charges nothing and returns the first payment.
- * The caller's turn is checked by the procedure rung (server/trpc/init.ts), not here.
+ * Pays a hold from the wallet: the order the reservation belongs to (server/order/service.ts
+ * `payOrderIn`, which documents the locks), answered as before orders. One transaction, after the
+ * idempotency key when one is sent. Paying a paid reservation again charges nothing and returns the
+ * first payment. The caller's turn is checked by the procedure rung (server/trpc/init.ts), not here.
  */
 export async function pay(
   db: Db,
@@ -39,48 +36,13 @@ export async function pay(
   const outcome = await db.transaction(async (tx) => {
     if (idempotency) {
       const first = await claimKey<PaymentResult>(tx, userId, idempotency);
-      if (first) return { result: first.replay, first: false };
+      if (first) return { result: first.replay, first: false, turnEnded: false };
     }
-    const r = await lockOwnReservation(tx, { userId, reservationId });
-    if (r.status === 'confirmed') {
-      const result = (await findPayment(tx, { userId, reservationId }))!;
-      if (idempotency) await rememberResult(tx, userId, idempotency, result);
-      return { result, first: false };
-    }
-    if (r.status === 'cancelled') throw new DomainError('RESERVATION_EXPIRED', 'This hold was cancelled. Pick a seat again.');
-    if (r.status === 'expired') {
-      throw new DomainError('RESERVATION_EXPIRED', 'Your hold on this seat ran out before payment. Pick a seat again.');
-    }
-
-    const [wallet] = await tx.select({ balance: wallets.balance }).from(wallets).where(eq(wallets.userId, userId)).for('update');
-    if (wallet!.balance < r.price) {
-      throw new DomainError('INSUFFICIENT_BALANCE', 'Your balance is not enough for this seat.', {
-        balance: wallet!.balance,
-        price: r.price,
-        shortfall: r.price - wallet!.balance,
-      });
-    }
-    const balance = wallet!.balance - r.price;
-    await tx
-      .update(wallets)
-      .set({ balance, updatedAt: sql`now()` })
-      .where(eq(wallets.userId, userId));
-    const [payment] = await tx.insert(payments).values({ reservationId, userId, amount: r.price }).returning({ id: payments.id });
-    await tx.insert(ledgerEntries).values({ userId, kind: 'payment', amount: -r.price, balanceAfter: balance, paymentId: payment!.id });
-    await tx
-      .update(reservations)
-      .set({ status: 'confirmed', updatedAt: sql`now()` })
-      .where(eq(reservations.id, reservationId));
-
-    const [otherHold] = await tx
-      .select({ id: reservations.id })
-      .from(reservations)
-      .where(and(eq(reservations.userId, userId), liveHold))
-      .limit(1);
-    if (!otherHold) await endTurn(tx, { userId });
-    const result = { paymentId: payment!.id, reservationId, amount: r.price, balance };
+    const orderId = await orderOfReservation(tx, { userId, reservationId });
+    const paid = await payOrderIn(tx, config, { userId, orderId });
+    const result = { paymentId: paid.result.paymentId, reservationId, amount: paid.result.amount, balance: paid.result.balance };
     if (idempotency) await rememberResult(tx, userId, idempotency, result);
-    return { result, first: true, turnEnded: !otherHold };
+    return { ...paid, result };
   });
   // A freed slot admits the next in line at once, not at the next poll; the payment stands whatever that pass meets.
   if (outcome.first && outcome.turnEnded) await admitAfterTurnEnded(db, config, { requestId });
@@ -88,8 +50,8 @@ export async function pay(
 }
 
 /**
- * The payment of the user's reservation as it was first answered: the balance is the one right after
- * it (its ledger entry's), not today's. Undefined if the reservation is not paid.
+ * The payment of the order the user's reservation belongs to, as it was first answered: the balance
+ * is the one right after it (its ledger entry's), not today's. Undefined if it is not paid.
  */
 export async function findPayment(
   db: DbOrTx,
@@ -97,13 +59,14 @@ export async function findPayment(
 ): Promise<PaymentResult | undefined> {
   const [row] = await db
     .select({ paymentId: payments.id, amount: payments.amount, balance: ledgerEntries.balanceAfter })
-    .from(payments)
+    .from(reservations)
+    .innerJoin(payments, eq(payments.orderId, reservations.orderId))
     // By user first: ledger_entries is indexed by (user_id, id), not by payment.
     .innerJoin(
       ledgerEntries,
       and(eq(ledgerEntries.userId, payments.userId), eq(ledgerEntries.paymentId, payments.id), eq(ledgerEntries.kind, 'payment')),
     )
-    .where(and(eq(payments.reservationId, reservationId), eq(payments.userId, userId)));
+    .where(and(eq(reservations.id, reservationId), eq(reservations.userId, userId)));
   return row && { paymentId: row.paymentId, reservationId, amount: row.amount, balance: row.balance };
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { reservations, type ReservationStatus } from '../../db/schema';
+import { orders, reservations, type ReservationStatus } from '../../db/schema';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed';
 import { letTimePass, runOutHold } from '../testing/clock';
@@ -163,8 +163,11 @@ describe('the live-reservation rule', () => {
     for (const [status, offset] of cases) {
       const { seatId, price } = await freeSeat();
       const [row] = await db.execute<{ id: number }>(sql`
-        INSERT INTO reservations (user_id, seat_id, schedule_id, price, status, held_until)
-        SELECT ${fan.userId}, id, schedule_id, ${price}, ${status}, now() + ${offset}::interval FROM seats WHERE id = ${seatId}
+        WITH o AS (
+          INSERT INTO orders (user_id, schedule_id, total, held_until)
+          SELECT ${fan.userId}, schedule_id, ${price}, now() + ${offset}::interval FROM seats WHERE id = ${seatId} RETURNING id)
+        INSERT INTO reservations (user_id, order_id, seat_id, schedule_id, price, status, held_until)
+        SELECT ${fan.userId}, o.id, s.id, s.schedule_id, ${price}, ${status}, now() + ${offset}::interval FROM seats s, o WHERE s.id = ${seatId}
         RETURNING id::int`);
       ids.push(row!.id);
     }
@@ -176,7 +179,11 @@ describe('the live-reservation rule', () => {
     expect(rows.map((r) => r.live)).toEqual([true, false, true, false, false]);
     expect(rows.map((r) => isLiveReservation(r, r.now))).toEqual([true, false, true, false, false]);
     // (A confirmed reservation without a payment breaks an invariant: these rows were only for the rule.)
-    await db.delete(reservations).where(sql`${reservations.id} IN ${ids}`);
+    const deleted = await db
+      .delete(reservations)
+      .where(sql`${reservations.id} IN ${ids}`)
+      .returning({ orderId: reservations.orderId });
+    await db.delete(orders).where(sql`${orders.id} IN ${deleted.map((r) => r.orderId)}`);
   });
 });
 
@@ -239,14 +246,20 @@ describe('the invariant check', () => {
       sql`UPDATE queue_tokens SET expires_at = admitted_at + make_interval(secs => ${capSeconds + 60}) WHERE token = ${fan.token}`,
     );
     const seats = await Promise.all(Array.from({ length: config.PURCHASE_MAX_PER_USER + 1 }, () => freeSeat()));
+    // One order of them all (seats of one date: the picker hands them out in order).
     await db.execute(sql`
-      INSERT INTO reservations (user_id, seat_id, schedule_id, price, status, held_until)
-      SELECT ${fan.userId}, id, schedule_id, price, 'held', now() + interval '1 minute' FROM seats WHERE id IN ${seats.map((x) => x.seatId)}`);
+      WITH picked AS (SELECT id, schedule_id, price FROM seats WHERE id IN ${seats.map((x) => x.seatId)}),
+      o AS (
+        INSERT INTO orders (user_id, schedule_id, total, held_until)
+        SELECT ${fan.userId}, min(schedule_id), sum(price), now() + interval '1 minute' FROM picked RETURNING id)
+      INSERT INTO reservations (user_id, order_id, seat_id, schedule_id, price, status, held_until)
+      SELECT ${fan.userId}, o.id, p.id, p.schedule_id, p.price, 'held', now() + interval '1 minute' FROM picked p, o`);
     expect((await breachedInvariants()).map((r) => r.name)).toEqual([
       expect.stringMatching(/^no turn runs past its cap/),
       expect.stringMatching(/^no user holds and bought more seats of one concert/),
     ]);
     await db.execute(sql`UPDATE reservations SET status = 'cancelled' WHERE user_id = ${fan.userId}`);
+    await db.execute(sql`UPDATE orders SET status = 'cancelled' WHERE user_id = ${fan.userId}`);
     await db.execute(sql`UPDATE queue_tokens SET status = 'expired' WHERE token = ${fan.token}`);
     expect(await breachedInvariants()).toEqual([]);
   });

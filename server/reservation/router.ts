@@ -10,5 +10,5 @@ export const reservationRouter = router({
   list: activeTokenProcedure.query(({ ctx }) => listReservations(ctx.db, { userId: ctx.userId })),
   cancel: activeTokenProcedure
     .input(z.object({ reservationId: bigId }))
-    .mutation(({ ctx, input }) => cancelHold(ctx.db, { userId: ctx.userId, reservationId: input.reservationId })),
+    .mutation(({ ctx, input }) => cancelHold(ctx.db, ctx.config, { userId: ctx.userId, reservationId: input.reservationId })),
 });

@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { reservations, type ReservationStatus } from '../../db/schema';
+import { reservations, type OrderStatus, type ReservationStatus } from '../../db/schema';
 
 /**
  * What makes a reservation take its seat, in one place: in SQL for queries and in TypeScript for
@@ -25,8 +25,11 @@ export const liveHold: SQL = and(eq(reservations.status, 'held'), gt(reservation
 /** SQL: the reservation takes its seat. It starts with `occupiesSeat` so the partial indexes serve it. */
 export const liveReservation: SQL = and(occupiesSeat, or(eq(reservations.status, 'confirmed'), liveHold))!;
 
-/** A reservation's status as everyone sees it: a hold that ran out is expired, marked or not. */
-export function effectiveStatus(r: { status: ReservationStatus; heldUntil: Date }, now: Date): ReservationStatus {
+/**
+ * A reservation's or an order's status as everyone sees it: a hold that ran out is expired, marked or
+ * not. One rule for both (an order's reservations share its `held_until`, the order's one hold clock).
+ */
+export function effectiveStatus<S extends ReservationStatus | OrderStatus>(r: { status: S; heldUntil: Date }, now: Date): S | 'expired' {
   return r.status === 'held' && r.heldUntil <= now ? 'expired' : r.status;
 }
 

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed';
 import { useTestDatabase } from '../testing/test-database';
+import { concertPlan } from '../testing/operator';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
 import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '../trpc/init';
 import { appRouter } from '../trpc/root';
@@ -10,7 +11,10 @@ const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
 beforeAll(() => seedDemoData(db));
 
 /** Every procedure, with an input that would be valid for the victim. */
-type Call = (u: TestUser, ids: { reservationId: number; seatId: number; scheduleId: number; concertId: number }) => Promise<unknown>;
+type Call = (
+  u: TestUser,
+  ids: { reservationId: number; orderId: number; seatId: number; scheduleId: number; concertId: number; bookingCode: string },
+) => Promise<unknown>;
 const CALLS: Record<string, Call> = {
   'session.start': (u) => u.api.session.start(),
   'session.me': (u) => u.api.session.me(),
@@ -27,9 +31,23 @@ const CALLS: Record<string, Call> = {
   'wallet.charge': (u) => u.api.wallet.charge({ amount: 1 }),
   'wallet.history': (u) => u.api.wallet.history(),
   'payment.pay': (u, ids) => u.api.payment.pay({ reservationId: ids.reservationId }),
+  'concert.bestAvailable': (u, ids) => u.api.concert.bestAvailable({ scheduleId: ids.scheduleId, quantity: 2 }),
+  'order.hold': (u, ids) => u.api.order.hold({ seatIds: [ids.seatId] }),
+  'order.pay': (u, ids) => u.api.order.pay({ orderId: ids.orderId }),
+  'order.list': (u) => u.api.order.list(),
+  'order.get': (u, ids) => u.api.order.get({ orderId: ids.orderId }),
+  'order.cancel': (u, ids) => u.api.order.cancel({ orderId: ids.orderId }),
+  'ticket.verify': (u, ids) => u.api.ticket.verify({ code: ids.bookingCode }),
+  'admin.login': (u) => u.api.admin.login({ password: 'not-the-operator-password' }),
+  'admin.logout': (u) => u.api.admin.logout(),
+  'admin.concert.create': (u) => u.api.admin.concert.create(concertPlan()),
 };
 /** Procedures a stranger may call with no token at all (they reveal nothing of anyone else's). */
-const OPEN = new Set(['session.start', 'session.me', 'health.ping', 'queue.issue', 'concert.list']);
+const OPEN = new Set(['session.start', 'session.me', 'health.ping', 'queue.issue', 'concert.list', 'admin.login', 'admin.logout']);
+/** The session alone is enough: a fan's own orders (another's are NOT_FOUND, checked below). */
+const SESSION_ONLY = new Set(['order.list', 'order.get', 'order.cancel']);
+/** Operators only: no fan session or token lets anyone in. */
+const OPERATOR_ONLY = new Set(['ticket.verify', 'admin.concert.create']);
 
 describe('authorization', () => {
   it('covers every procedure of the router', () => {
@@ -42,7 +60,15 @@ describe('authorization', () => {
     const [date] = await alice.api.concert.dates({ concertId: concert!.concertId });
     const seat = (await alice.api.concert.seats({ scheduleId: date!.scheduleId }))[0]!;
     const hold = await alice.api.reservation.hold({ seatId: seat.seatId });
-    const ids = { reservationId: hold.reservationId, seatId: seat.seatId, scheduleId: date!.scheduleId, concertId: concert!.concertId };
+    const [order] = await alice.api.order.list();
+    const ids = {
+      reservationId: hold.reservationId,
+      orderId: order!.orderId,
+      seatId: seat.seatId,
+      scheduleId: date!.scheduleId,
+      concertId: concert!.concertId,
+      bookingCode: 'K7Q-4MZ-92D',
+    };
 
     for (const via of ['header', 'cookie'] as const) {
       const mallory = await new TestUser(db, config).start();
@@ -50,7 +76,16 @@ describe('authorization', () => {
       else mallory.cookies.set(QUEUE_TOKEN_COOKIE, alice.token);
       for (const [name, call] of Object.entries(CALLS)) {
         if (OPEN.has(name) || name === 'queue.issue') continue;
-        await expectFailure(call(mallory, ids), 'UNAUTHORIZED', 'TOKEN_INVALID').catch((e: Error) => {
+        const [code, reason] = OPERATOR_ONLY.has(name)
+          ? (['FORBIDDEN', 'OPERATOR_REQUIRED'] as const)
+          : SESSION_ONLY.has(name)
+            ? (['NOT_FOUND', 'NOT_FOUND'] as const)
+            : (['UNAUTHORIZED', 'TOKEN_INVALID'] as const);
+        if (name === 'order.list') {
+          expect(await mallory.api.order.list()).toEqual([]);
+          continue;
+        }
+        await expectFailure(call(mallory, ids), code, reason).catch((e: Error) => {
           throw new Error(`${name} via ${via}: ${e.message}`);
         });
       }
@@ -69,6 +104,11 @@ describe('authorization', () => {
     await expectFailure(bob.api.reservation.cancel({ reservationId: hold.reservationId }), 'NOT_FOUND', 'NOT_FOUND');
     await bob.api.wallet.charge({ amount: 500_000 });
     await expectFailure(bob.api.payment.pay({ reservationId: hold.reservationId }), 'NOT_FOUND', 'NOT_FOUND');
+    const [order] = await alice.api.order.list();
+    await expectFailure(bob.api.order.pay({ orderId: order!.orderId }), 'NOT_FOUND', 'NOT_FOUND');
+    await expectFailure(bob.api.order.get({ orderId: order!.orderId }), 'NOT_FOUND', 'NOT_FOUND');
+    await expectFailure(bob.api.order.cancel({ orderId: order!.orderId }), 'NOT_FOUND', 'NOT_FOUND');
+    expect(await bob.api.order.list()).toEqual([]);
     expect(await bob.api.reservation.list()).toEqual([]);
     expect(await bob.api.wallet.balance()).toEqual({ balance: 500_000 });
     expect((await bob.api.wallet.history()).entries).toHaveLength(1);

@@ -22,11 +22,28 @@ beforeAll(() => seedDemoData(db));
 
 const RUNS_PER_PROCEDURE = 40;
 const KNOWN_REASONS = new Set(Object.keys(REASON_CODES));
-const FIELDS = ['concertId', 'scheduleId', 'seatId', 'reservationId', 'amount', 'name', 'cursor', 'limit', 'idempotencyKey'];
+const FIELDS = [
+  'concertId',
+  'scheduleId',
+  'seatId',
+  'reservationId',
+  'amount',
+  'name',
+  'cursor',
+  'limit',
+  'idempotencyKey',
+  // orders, best available, tickets
+  'seatIds',
+  'orderId',
+  'quantity',
+  'section',
+  'code',
+];
 
 const hostileValue = fc.oneof(
   fc.integer(),
   fc.integer({ min: 1, max: 200 }), // often a real id
+  fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 6 }), // seat ids, often real ones (and repeated)
   fc.double(),
   fc.constantFrom(0, -1, 2 ** 31, 2 ** 53, -(2 ** 63), 1e308, Number.MIN_VALUE),
   fc.string(),

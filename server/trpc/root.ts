@@ -1,11 +1,12 @@
 import { adminRouter } from '../admin/router';
 import { concertRouter } from '../concert/router';
 import { healthRouter } from '../health/router';
-import { orderRouter, ticketRouter } from '../order/contract';
+import { orderRouter } from '../order/router';
 import { paymentRouter } from '../payment/router';
 import { queueRouter } from '../queue/router';
 import { reservationRouter } from '../reservation/router';
 import { sessionRouter } from '../session/router';
+import { ticketRouter } from '../ticket/router';
 import { walletRouter } from '../wallet/router';
 import { createCallerFactory, router } from './init';
 
@@ -17,9 +18,9 @@ export const appRouter = router({
   reservation: reservationRouter,
   wallet: walletRouter,
   payment: paymentRouter,
-  admin: adminRouter,
   order: orderRouter,
   ticket: ticketRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;
