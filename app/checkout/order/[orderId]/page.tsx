@@ -156,7 +156,7 @@ export default function OrderCheckoutPage() {
         <>
           {shortfall > 0 && (
             <div className="notice notice-warning" role="status">
-              <p>{t('order.short', { amount: formatWon(shortfall) })}</p>
+              <p>{t(o.seats.length === 1 ? 'order.shortOne' : 'order.short', { amount: formatWon(shortfall) })}</p>
               <button
                 type="button"
                 disabled={charge.isPending}
@@ -167,7 +167,7 @@ export default function OrderCheckoutPage() {
                   )
                 }
               >
-                {t('order.charge', { amount: formatWon(shortfall) })}
+                {t(o.seats.length === 1 ? 'order.chargeOne' : 'order.charge', { amount: formatWon(shortfall) })}
               </button>
               {charge.isPending && charge.failureCount > 0 && <p role="status">{t('money.retrying')}</p>}
               {charge.error && <p role="alert">{message(charge.error)}</p>}
