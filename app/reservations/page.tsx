@@ -60,7 +60,9 @@ function OrderCard({ order, onOutcome }: { order: Order; onOutcome: (outcome: Ou
         <time dateTime={order.startsAt}>{formatDateTime(order.startsAt)}</time> · {order.venue}
       </div>
       <div>
-        <strong>{labels}</strong> · {t('orders.seatCount', { count: order.seats.length })} · {formatWon(order.total)}
+        <strong>{labels}</strong> ·{' '}
+        {order.seats.length === 1 ? t('orders.seatCountOne') : t('orders.seatCount', { count: order.seats.length })} ·{' '}
+        {formatWon(order.total)}
       </div>
       {order.bookingCode && (
         <div>
@@ -77,7 +79,9 @@ function OrderCard({ order, onOutcome }: { order: Order; onOutcome: (outcome: Ou
       <div className="actions">
         {order.status === 'held' && (
           <>
-            <Countdown until={order.heldUntil} label={t('checkout.timeLeft')} />
+            <span className="muted">
+              {t('checkout.timeLeft')} <Countdown until={order.heldUntil} label={t('checkout.timeLeft')} />
+            </span>
             <Link className="button-primary" href={`/checkout/order/${order.orderId}`}>
               {t('reservations.payNow')}
             </Link>
