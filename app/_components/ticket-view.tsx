@@ -52,7 +52,7 @@ export function TicketView({ ticket, headingLevel = 2 }: { ticket: TicketFacts; 
           <div>
             <dt>{t('ticket.when')}</dt>
             <dd>
-              <time dateTime={ticket.startsAt}>{formatDateTime(ticket.startsAt)}</time>
+              <time dateTime={ticket.startsAt}>{formatDateTime(ticket.startsAt, true)}</time>
             </dd>
           </div>
           <div>

@@ -57,7 +57,7 @@ function OrderCard({ order, onOutcome }: { order: Order; onOutcome: (outcome: Ou
         <span className={`badge badge-${order.status}`}>{t(`orders.status.${order.status}`)}</span>
       </div>
       <div className="muted">
-        <time dateTime={order.startsAt}>{formatDateTime(order.startsAt)}</time> · {order.venue}
+        <time dateTime={order.startsAt}>{formatDateTime(order.startsAt, true)}</time> · {order.venue}
       </div>
       <div>
         <strong>{labels}</strong> ·{' '}
@@ -72,7 +72,7 @@ function OrderCard({ order, onOutcome }: { order: Order; onOutcome: (outcome: Ou
       {order.status === 'confirmed' && (
         <p className="muted small">
           {now < refundableUntil
-            ? t('orders.refundUntil', { time: formatDateTime(new Date(refundableUntil).toISOString()) })
+            ? t('orders.refundUntil', { time: formatDateTime(new Date(refundableUntil).toISOString(), true) })
             : t('orders.refundClosed', { hours: REFUND_DEADLINE_HOURS })}
         </p>
       )}

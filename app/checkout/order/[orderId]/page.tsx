@@ -104,7 +104,7 @@ export default function OrderCheckoutPage() {
       <p>
         <strong>{o.concertTitle}</strong>
         <br />
-        <time dateTime={o.startsAt}>{formatDateTime(o.startsAt)}</time> · {o.venue}
+        <time dateTime={o.startsAt}>{formatDateTime(o.startsAt, true)}</time> · {o.venue}
       </p>
       <h2 className="eyebrow">{t('order.heldFor')}</h2>
       <ul className="order-seats" aria-label={t('order.seats')}>

@@ -98,7 +98,7 @@ export default function SeatsPage() {
       </h1>
       {concert && (
         <p className="show-facts">
-          {startsAt && <time dateTime={startsAt}>{formatDateTime(startsAt)}</time>}
+          {startsAt && <time dateTime={startsAt}>{formatDateTime(startsAt, true)}</time>}
           <span aria-hidden="true"> · </span>
           <span>{concert.venue}</span>
         </p>
