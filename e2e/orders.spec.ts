@@ -1,3 +1,4 @@
+import { OPERATOR_PASSWORD } from '../playwright.config';
 import { expect, keepScreenshot, seatMapOf, test, throughQueue, type Fan, type TestConcert } from './fixtures';
 
 /** Holds the seats as one order, charges exactly what is missing and pays; returns the booking code. */
@@ -101,4 +102,56 @@ test('a confirmed order is refunded from My tickets after a confirmation, and it
 
   await page.goto(throughQueue(seatMapOf(concert)));
   await fan.seatMap.expectSeatState('VIP B-7', 'Free');
+});
+
+test('when one of the picked seats was just taken, nothing is held: the page names it, drops it and shows it held', async ({
+  fan,
+  newFan,
+  concert,
+}) => {
+  const { page } = fan;
+  await page.goto(throughQueue(seatMapOf(concert)));
+  await fan.seatMap.seat('R D-1').click();
+  await fan.seatMap.seat('R D-2').click();
+  // Hold this page's map refreshes back while someone else takes R D-2, so the hold is what finds out.
+  let release!: () => void;
+  const refreshes = new Promise<void>((resolve) => (release = resolve));
+  await page.route(
+    (url) => url.pathname.includes('concert.seats'),
+    async (route) => {
+      await refreshes;
+      await route.continue();
+    },
+  );
+  const other = await newFan();
+  await other.page.goto(throughQueue(seatMapOf(concert)));
+  await other.seatMap.hold('R D-2');
+  await other.checkout.expectHeld('R D-2');
+
+  await fan.seatMap.holdButton().click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Nothing was held: R D-2 had just been taken.' })).toBeVisible();
+  release();
+  await fan.seatMap.expectSeatState('R D-2', 'Held');
+  await fan.seatMap.expectSeatState('R D-1', 'Selected');
+  await expect(fan.seatMap.selection().getByRole('listitem')).toHaveCount(1);
+  await expect(fan.seatMap.holdButton()).toHaveText('Hold 1 seat');
+});
+
+test('an operator checks a ticket at the door by its booking code', async ({ fan, newFan, concert }) => {
+  const code = await buy(fan, concert, ['S H-5'], '₩99,000');
+  const operator = await newFan();
+  const { page } = operator;
+  await page.goto('/operator/tickets');
+  await expect(page).toHaveTitle('Check a ticket · Concert Tickets');
+  await page.getByLabel('Booking code or scanned ticket reference').fill(code.toLowerCase());
+  await page.getByRole('button', { name: 'Check' }).click();
+  // Not signed in yet: the check asks for the operator password, then runs.
+  await page.getByLabel('Operator password').fill(OPERATOR_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const result = page.getByRole('status').filter({ hasText: 'Valid ticket' });
+  await expect(result).toContainText('S H-5');
+  await expect(result).toContainText(concert.title);
+  await page.getByLabel('Booking code or scanned ticket reference').fill('AAA-BBB-CCC');
+  await page.getByRole('button', { name: 'Check' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Unknown ticket' })).toBeVisible();
 });

@@ -17,14 +17,19 @@ export function TicketCheck() {
   const utils = trpc.useUtils();
   const [code, setCode] = useState('');
   const [needsSignIn, setNeedsSignIn] = useState(false);
-  const login = trpc.admin.login.useMutation({ onSuccess: () => setNeedsSignIn(false) });
+  const login = trpc.admin.login.useMutation({
+    // Signed in: check the code that asked for it.
+    onSuccess: () => {
+      setNeedsSignIn(false);
+      void verify(code);
+    },
+  });
   const [result, setResult] = useState<Awaited<ReturnType<typeof utils.client.ticket.verify.query>> | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
 
-  const verify = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const value = code.trim();
+  const verify = async (raw: string) => {
+    const value = raw.trim();
     if (!value) return;
     setPending(true);
     setError(null);
@@ -65,7 +70,13 @@ export function TicketCheck() {
 
   return (
     <div className="ticket-check">
-      <form className="card check-form" onSubmit={(e) => void verify(e)}>
+      <form
+        className="card check-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void verify(code);
+        }}
+      >
         <label>
           {t('ticketcheck.code')}
           <input value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" spellCheck={false} required />
