@@ -437,3 +437,44 @@ describe('concert.bestAvailable', () => {
     expect((await fan.api.concert.bestAvailable({ scheduleId: date.scheduleId, quantity: 1 })).seatIds).toHaveLength(1);
   });
 });
+
+describe('the invariant check', () => {
+  it('notices a refund without its entry, a refunded seat still taken, and a paid order without its payment', async () => {
+    const date = await freshDate();
+    const fan = await fanWith(500_000);
+    const order = await fan.api.order.hold({ seatIds: [date.seat('D', 4), date.seat('D', 5)] });
+    const paid = await fan.api.order.pay({ orderId: order.orderId });
+    await fan.api.order.cancel({ orderId: order.orderId });
+    expect(await breachedInvariants()).toEqual([]);
+    const names = async () => (await breachedInvariants()).map((r) => r.name);
+
+    // A refunded order whose seats are still sold to it.
+    await db.execute(sql`UPDATE reservations SET status = 'confirmed' WHERE order_id = ${order.orderId}`);
+    expect(await names()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^a refunded, cancelled or expired order’s seats have no live reservation/)]),
+    );
+    await db.execute(sql`UPDATE reservations SET status = 'cancelled' WHERE order_id = ${order.orderId}`);
+
+    // A refund entry that is gone (the balance no longer matches either).
+    await db.execute(sql`DELETE FROM ledger_entries WHERE payment_id = ${paid.paymentId} AND kind = 'refund'`);
+    expect(await names()).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^every balance equals the sum of its ledger/),
+        expect.stringMatching(/^a refunded order has exactly one refund entry/),
+      ]),
+    );
+    await db.execute(sql`
+      INSERT INTO ledger_entries (user_id, kind, amount, balance_after, payment_id)
+      VALUES (${fan.userId}, 'refund', 264000, 500000, ${paid.paymentId})`);
+    expect(await breachedInvariants()).toEqual([]);
+
+    // A paid order with no payment: another order marked confirmed behind the service's back.
+    const held = await (await fanWith(0)).api.order.hold({ seatIds: [date.seat('D', 8)] });
+    await db.execute(sql`UPDATE orders SET status = 'confirmed', booking_code = 'AAA-AAA-AAA' WHERE id = ${held.orderId}`);
+    await db.execute(sql`UPDATE reservations SET status = 'confirmed' WHERE order_id = ${held.orderId}`);
+    expect(await names()).toEqual([expect.stringMatching(/^every paid order has exactly one payment of its total/)]);
+    await db.execute(sql`UPDATE reservations SET status = 'cancelled' WHERE order_id = ${held.orderId}`);
+    await db.execute(sql`UPDATE orders SET status = 'cancelled', booking_code = NULL WHERE id = ${held.orderId}`);
+    expect(await breachedInvariants()).toEqual([]);
+  });
+});
