@@ -126,3 +126,11 @@ test('with cookies blocked, the site says cookies are needed instead of starting
   await expect(page.getByText('Allow cookies for this site, then reload the page.')).toBeVisible();
   expect(starts).toBe(1);
 });
+
+test('a date that does not exist says so and offers the concerts, not "Try again"', async ({ page, concert }) => {
+  await page.goto(throughQueue(`/concerts/${concert.concertId}/dates/999999`));
+  const alert = page.getByRole('main').getByRole('alert');
+  await expect(alert).toContainText('We could not find that.');
+  await expect(alert.getByRole('link', { name: 'See the concerts on sale' })).toBeVisible();
+  await expect(alert.getByRole('button', { name: 'Try again' })).toHaveCount(0);
+});
