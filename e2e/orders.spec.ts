@@ -26,6 +26,7 @@ test('two seats picked and paid in one checkout; the ticket with its QR code at 
   await expect(selection).toContainText('R C-4');
   await expect(selection).toContainText('₩132,000');
   await expect(page.getByTestId('selection-total')).toHaveText('₩264,000');
+  await expect(page).toHaveTitle('Choose a seat · Concert Tickets');
   await keepScreenshot(page, 'seat-map-selection');
   await fan.seatMap.holdButton().click();
 
@@ -35,6 +36,7 @@ test('two seats picked and paid in one checkout; the ticket with its QR code at 
   await expect(fan.checkout.chargeShortfallButton()).toHaveText('Charge ₩264,000 and keep my seats');
   await fan.checkout.chargeShortfallButton().click();
   await expect(page.getByTestId('balance')).toHaveText('₩264,000');
+  await expect(page).toHaveTitle('Checkout · Concert Tickets');
   await keepScreenshot(page, 'checkout-order');
   await fan.checkout.payButton().click();
   await expect(page.getByText('Paid! Your tickets are confirmed. Wallet balance now ₩0.')).toBeVisible();
@@ -44,11 +46,13 @@ test('two seats picked and paid in one checkout; the ticket with its QR code at 
     amount: '₩264,000',
     venue: 'Loopback Hall',
   });
+  await expect(page).toHaveTitle('Your ticket · Concert Tickets');
   await keepScreenshot(page, 'ticket');
 
   // The turn ended with the payment; My tickets and the ticket need the session only.
   await fan.myTickets.open();
   await expect(page).toHaveURL(/\/reservations$/);
+  await expect(page).toHaveTitle('My tickets · Concert Tickets');
   const card = fan.myTickets.order(concert.title);
   await expect(card).toContainText('Confirmed');
   await expect(card).toContainText(code);

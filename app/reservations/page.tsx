@@ -6,7 +6,6 @@ import { Countdown } from '../_components/countdown';
 import { ErrorNotice, Loading } from '../_components/states';
 import { useErrorMessage } from '../_components/use-error-message';
 import { useNow } from '../_components/use-now';
-import { usePageTitle } from '../_components/use-page-title';
 import { formatWon, useI18n } from '../_i18n/provider';
 import { trpc } from '../_trpc/client';
 import { useIntentKeys, moneyRetry } from '../_trpc/money-retry';
@@ -127,7 +126,6 @@ function OrderCard({ order, onOutcome }: { order: Order; onOutcome: (outcome: Ou
 /** My tickets: every order, newest first, with the session alone (a fan never queues to see what they bought). */
 export default function MyTicketsPage() {
   const { t } = useI18n();
-  usePageTitle(t('reservations.title'));
   const list = trpc.order.list.useQuery(undefined, { refetchInterval: 15_000 });
   const [outcome, setOutcome] = useState<Outcome | null>(null);
 

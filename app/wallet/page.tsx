@@ -3,7 +3,6 @@
 import { useState, type FormEvent } from 'react';
 import { ErrorNotice, Loading } from '../_components/states';
 import { useErrorMessage } from '../_components/use-error-message';
-import { usePageTitle } from '../_components/use-page-title';
 import { useQueueGuard } from '../_components/use-queue-guard';
 import { formatWon, useI18n } from '../_i18n/provider';
 import { trpc } from '../_trpc/client';
@@ -15,7 +14,6 @@ const HISTORY_PAGE = 10;
 
 export default function WalletPage() {
   const { t, formatDateTime } = useI18n();
-  usePageTitle(t('wallet.title'));
   const message = useErrorMessage();
   const utils = trpc.useUtils();
   const balance = trpc.wallet.balance.useQuery();

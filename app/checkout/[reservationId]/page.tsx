@@ -6,7 +6,6 @@ import { Countdown } from '../../_components/countdown';
 import { ErrorNotice, Loading } from '../../_components/states';
 import { useErrorMessage } from '../../_components/use-error-message';
 import { secondsUntil, useNow } from '../../_components/use-now';
-import { usePageTitle } from '../../_components/use-page-title';
 import { useQueueGuard } from '../../_components/use-queue-guard';
 import { formatWon, useI18n } from '../../_i18n/provider';
 import { trpc } from '../../_trpc/client';
@@ -15,7 +14,6 @@ import { moneyRetry, useIntentKeys, wasRefused } from '../../_trpc/money-retry';
 
 export default function CheckoutPage() {
   const { t, formatDateTime } = useI18n();
-  usePageTitle(t('checkout.title'));
   const message = useErrorMessage();
   const reservationId = Number(useParams<{ reservationId: string }>().reservationId);
   const utils = trpc.useUtils();

@@ -4,7 +4,6 @@ import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { ErrorNotice, Loading } from '../../_components/states';
 import { useConcert } from '../../_components/use-concert';
-import { usePageTitle } from '../../_components/use-page-title';
 import { useQueueGuard } from '../../_components/use-queue-guard';
 import { useI18n } from '../../_i18n/provider';
 import { trpc } from '../../_trpc/client';
@@ -15,7 +14,6 @@ export default function DatesPage() {
   const { t, formatDateTime } = useI18n();
   const concertId = Number(useParams<{ concertId: string }>().concertId);
   const concert = useConcert(concertId);
-  usePageTitle(concert ? `${t('dates.title')} · ${concert.title}` : t('dates.title'));
   const dates = trpc.concert.dates.useQuery({ concertId }, { refetchInterval: DATES_REFRESH_MS });
   if (useQueueGuard(dates.error)) return <Loading />;
 

@@ -1,13 +1,11 @@
 'use client';
 
 import { TicketCheck } from '../../_components/ticket-check';
-import { usePageTitle } from '../../_components/use-page-title';
 import { useI18n } from '../../_i18n/provider';
 
 /** The door: operators check a ticket by its code (the operator console may mount TicketCheck instead). */
 export default function OperatorTicketsPage() {
   const { t } = useI18n();
-  usePageTitle(t('ticketcheck.title'));
   return (
     <section aria-labelledby="page-title" className="checkout">
       <h1 id="page-title" tabIndex={-1}>

@@ -3,7 +3,6 @@
 import { useParams } from 'next/navigation';
 import { ErrorNotice, Loading } from '../../_components/states';
 import { TicketNextSteps, TicketView } from '../../_components/ticket-view';
-import { usePageTitle } from '../../_components/use-page-title';
 import { useI18n } from '../../_i18n/provider';
 import { trpc } from '../../_trpc/client';
 
@@ -11,7 +10,6 @@ import { trpc } from '../../_trpc/client';
 export default function TicketPage() {
   const { t } = useI18n();
   const code = decodeURIComponent(useParams<{ code: string }>().code).toUpperCase();
-  usePageTitle(`${t('ticket.title')} ${code}`);
   const list = trpc.order.list.useQuery(undefined, { retry: false });
   const found = list.data?.find((o) => o.bookingCode === code);
   const order = trpc.order.get.useQuery({ orderId: found?.orderId ?? 0 }, { enabled: found !== undefined, retry: false });

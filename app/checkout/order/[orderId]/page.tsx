@@ -48,7 +48,8 @@ export default function OrderCheckoutPage() {
   const cancel = trpc.order.cancel.useMutation({ onSuccess: () => utils.order.invalidate() });
   const now = useNow();
   const paidNow = pay.isSuccess || status === 'confirmed';
-  usePageTitle(paidNow ? t('ticket.title') : t('checkout.title'));
+  // The route's metadata says Checkout; once paid, the page is the ticket.
+  usePageTitle(paidNow ? t('ticket.title') : undefined);
   if (useQueueGuard(paidNow ? null : balance.error)) return <Loading />;
 
   if (order.isPending) return <Loading />;

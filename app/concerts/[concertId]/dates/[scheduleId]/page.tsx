@@ -7,7 +7,6 @@ import { SeatLegend, SeatMap, tierColours, type Seat } from '../../../../_compon
 import { ErrorNotice, Loading } from '../../../../_components/states';
 import { useConcert } from '../../../../_components/use-concert';
 import { useErrorMessage } from '../../../../_components/use-error-message';
-import { usePageTitle } from '../../../../_components/use-page-title';
 import { useQueueGuard } from '../../../../_components/use-queue-guard';
 import { formatWon, useI18n } from '../../../../_i18n/provider';
 import { trpc } from '../../../../_trpc/client';
@@ -26,7 +25,6 @@ export default function SeatsPage() {
   const [concertId, scheduleId] = [Number(params.concertId), Number(params.scheduleId)];
   const concert = useConcert(concertId);
   const startsAt = concert?.dates.find((d) => d.scheduleId === scheduleId)?.startsAt;
-  usePageTitle(concert ? `${t('seats.title')} · ${concert.title}` : t('seats.title'));
   const utils = trpc.useUtils();
   const seats = trpc.concert.seats.useQuery({ scheduleId }, { refetchInterval: SEATS_REFRESH_MS });
   const orders = trpc.order.list.useQuery(undefined, { retry: false });
