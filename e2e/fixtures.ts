@@ -5,7 +5,9 @@ import { connect } from '../db/client';
 import { createConcert } from '../server/seed';
 import { CheckoutPage } from './pages/checkout';
 import { HomePage } from './pages/home';
+import { MyTicketsPage } from './pages/my-tickets';
 import { SeatMapPage } from './pages/seat-map';
+import { TicketPage } from './pages/ticket';
 import { WaitingRoomPage } from './pages/waiting-room';
 import { WalletPage } from './pages/wallet';
 
@@ -16,12 +18,16 @@ export class Fan {
   readonly seatMap: SeatMapPage;
   readonly checkout: CheckoutPage;
   readonly wallet: WalletPage;
+  readonly ticket: TicketPage;
+  readonly myTickets: MyTicketsPage;
   constructor(readonly page: Page) {
     this.home = new HomePage(page);
     this.waitingRoom = new WaitingRoomPage(page);
     this.seatMap = new SeatMapPage(page);
     this.checkout = new CheckoutPage(page);
     this.wallet = new WalletPage(page);
+    this.ticket = new TicketPage(page);
+    this.myTickets = new MyTicketsPage(page);
   }
 }
 

@@ -7,7 +7,7 @@ test('a hold that ran out is refused at payment with a clear message, and its se
   // The browser's clock stands still, so the page believes time is left: the server has the last word.
   await page.clock.setFixedTime(new Date());
   await page.goto(throughQueue(seatMapOf(concert)));
-  await fan.seatMap.seat('VIP B-3').click();
+  await fan.seatMap.hold('VIP B-3');
   await fan.checkout.expectHeld('VIP B-3');
   await fan.checkout.chargeShortfallButton().click();
   await expect(fan.checkout.payButton()).toBeEnabled();
@@ -26,7 +26,9 @@ test('a hold that ran out is refused at payment with a clear message, and its se
     .toBe('expired');
 
   await fan.checkout.payButton().click();
-  await expect(page.getByRole('alert').filter({ hasText: 'Your hold ran out before payment, and the seat was released.' })).toBeVisible();
+  await expect(
+    page.getByRole('alert').filter({ hasText: /^Your hold ran out before payment, and the seats? (was|were) released\./ }),
+  ).toBeVisible();
   await page.getByRole('link', { name: 'Back to the seat map' }).click();
   await fan.seatMap.expectSeatState('VIP B-3', 'Free');
 });
@@ -34,7 +36,7 @@ test('a hold that ran out is refused at payment with a clear message, and its se
 test('the checkout says so when the countdown reaches zero, and offers the seat map again', async ({ fan, concert }) => {
   const { page } = fan;
   await page.goto(throughQueue(seatMapOf(concert)));
-  await fan.seatMap.seat('S H-10').click();
+  await fan.seatMap.hold('S H-10');
   await fan.checkout.expectHeld('S H-10');
   await expect(page.getByRole('alert').filter({ hasText: 'Your hold ran out before payment' })).toBeVisible({ timeout: 20_000 });
   await expect(fan.checkout.payButton()).toHaveCount(0);

@@ -16,7 +16,7 @@ test('a fan buys a ticket through the pages alone, and the seat shows sold to ot
   await fan.seatMap.chooseDate(0);
   await fan.seatMap.expectSeatState('VIP A-1', 'Free');
   await keepScreenshot(page, 'seat-map');
-  await fan.seatMap.seat('VIP A-1').click();
+  await fan.seatMap.hold('VIP A-1');
 
   await fan.checkout.expectHeld('VIP A-1');
   await expect(page.getByText('You need ₩165,000 more to pay for this seat.')).toBeVisible();
@@ -25,12 +25,14 @@ test('a fan buys a ticket through the pages alone, and the seat shows sold to ot
   await expect(page.getByTestId('balance')).toHaveText('₩165,000');
   await keepScreenshot(page, 'checkout');
   await fan.checkout.payButton().click();
-  await expect(page.getByText('Paid! Your ticket is confirmed.')).toBeVisible();
+  await expect(page.getByText(/^Paid! Your tickets are confirmed\./)).toBeVisible();
+  await fan.ticket.expectTicket({ concert: concert.title, seats: ['VIP A-1'], amount: '₩165,000', venue: 'Loopback Hall' });
 
-  // Paying ended the turn: My tickets goes through the waiting room, which admits at once here.
-  await page.getByRole('link', { name: 'See my tickets' }).click();
-  await expect(page.getByRole('heading', { name: 'Confirmed tickets' })).toBeVisible();
-  await expect(page.getByRole('listitem').filter({ hasText: 'VIP A-1' })).toContainText(concert.title);
+  // Paying ended the turn; My tickets needs the session alone, so no waiting room on the way.
+  await page.getByRole('link', { name: 'All my tickets' }).click();
+  await expect(page).toHaveURL(/\/reservations$/);
+  await expect(fan.myTickets.order(concert.title)).toContainText('VIP A-1');
+  await expect(fan.myTickets.order(concert.title)).toContainText('Confirmed');
   await keepScreenshot(page, 'my-tickets');
 
   const other = await newFan();

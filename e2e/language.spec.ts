@@ -14,15 +14,17 @@ test('a Korean browser gets Korean, and the switch changes and keeps the languag
   await context.close();
 });
 
-test('the seat map works from the keyboard: every seat is a labelled button', async ({ fan, concert }) => {
+test('the seat map works from the keyboard: every seat is a labelled button in a grid', async ({ fan, concert }) => {
   const { page } = fan;
   await page.goto(throughQueue(seatMapOf(concert)));
   await fan.seatMap.expectSeatState('VIP A-2', 'Free');
   await expect(fan.seatMap.seat('VIP A-2')).toHaveAccessibleName('VIP A-2, ₩165,000, Free');
   await fan.seatMap.seat('VIP A-1').focus();
-  await page.keyboard.press('Tab');
+  await page.keyboard.press('ArrowRight');
   await expect(fan.seatMap.seat('VIP A-2')).toBeFocused();
   await page.keyboard.press('Enter');
+  await fan.seatMap.expectSeatState('VIP A-2', 'Selected');
+  await fan.seatMap.holdButton().click();
   await fan.checkout.expectHeld('VIP A-2');
 });
 

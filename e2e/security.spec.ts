@@ -16,7 +16,7 @@ test('pages carry security headers, and the content security policy blocks nothi
   expect(headers['x-frame-options']).toBe('DENY');
 
   await page.goto(throughQueue(seatMapOf(concert)));
-  await fan.seatMap.seat('VIP A-3').click();
+  await fan.seatMap.hold('VIP A-3');
   await fan.checkout.expectHeld('VIP A-3');
   expect(violations).toEqual([]);
 });

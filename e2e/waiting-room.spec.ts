@@ -22,11 +22,11 @@ test('with one slot, the next person waits at position 1 and is admitted when th
   await third.page.reload();
   await third.waitingRoom.expectPosition(2);
 
-  await first.seatMap.seat('S F-1').click();
+  await first.seatMap.hold('S F-1');
   await first.checkout.expectHeld('S F-1');
   await first.checkout.chargeShortfallButton().click();
   await first.checkout.payButton().click();
-  await expect(first.page.getByText('Paid! Your ticket is confirmed.')).toBeVisible();
+  await expect(first.page.getByText(/^Paid! Your tickets are confirmed\./)).toBeVisible();
 
   // The payment frees the slot: the second is admitted and forwarded; the third moves up.
   await expect(second.page.getByRole('heading', { name: 'Choose a date' })).toBeVisible({ timeout: 20_000 });

@@ -78,19 +78,18 @@ test('in Korean, the page says it is trying again', async ({ browser, baseURL, c
 test('a payment whose answer is lost on the way back is sent again with the same key, and paid once', async ({ fan, concert }) => {
   const { page } = fan;
   await page.goto(throughQueue(seatMapOf(concert)));
-  await fan.seatMap.seat('VIP A-1').click();
+  await fan.seatMap.hold('VIP A-1');
   await fan.checkout.expectHeld('VIP A-1');
   await fan.checkout.chargeShortfallButton().click();
   await expect(page.getByTestId('balance')).toHaveText('₩165,000');
-  const lost = await loseFirstAnswer(page, 'payment.pay');
+  const lost = await loseFirstAnswer(page, 'order.pay');
 
   await fan.checkout.payButton().click();
   await expect(fan.checkout.retrying()).toBeVisible();
   expect(await lost.firstStatus).toBe(200);
   await keepScreenshot(page, 'checkout-retrying');
   lost.release();
-  await expect(page.getByText('Paid! Your ticket is confirmed.')).toBeVisible();
-  await expect(page.getByText('Balance ₩0')).toBeVisible();
+  await expect(page.getByText('Paid! Your tickets are confirmed. Wallet balance now ₩0.')).toBeVisible();
   expect(lost.keys).toHaveLength(2);
   expect(lost.keys[1]).toBe(lost.keys[0]);
   await keepScreenshot(page, 'checkout-retried');

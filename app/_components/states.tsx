@@ -1,7 +1,12 @@
 'use client';
 
+import Link from 'next/link';
 import { useI18n } from '../_i18n/provider';
+import { reasonOf } from '../_trpc/errors';
 import { useErrorMessage } from './use-error-message';
+
+/** Asking again cannot help: the thing is not there (or never was). Offer the way on instead of "Try again". */
+const MISSING = new Set(['NOT_FOUND', 'INVALID_INPUT']);
 
 export function Loading() {
   const { t } = useI18n();
@@ -18,13 +23,20 @@ export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () =
   return (
     <div className="notice notice-error" role="alert">
       {message(error)}
-      {onRetry && (
+      {MISSING.has(reasonOf(error) ?? '') ? (
         <>
           {' '}
-          <button type="button" className="link-button" onClick={onRetry}>
-            {t('retry')}
-          </button>
+          <Link href="/">{t('notFound.home')}</Link>
         </>
+      ) : (
+        onRetry && (
+          <>
+            {' '}
+            <button type="button" className="link-button" onClick={onRetry}>
+              {t('retry')}
+            </button>
+          </>
+        )
       )}
     </div>
   );

@@ -19,7 +19,8 @@ interface I18n {
   locale: Locale;
   setLocale: (locale: Locale) => void;
   t: (key: MessageKey, params?: Record<string, string | number>) => string;
-  formatDateTime: (iso: string) => string;
+  /** A show time in Korea's time zone; English always names it (KST), Korean when `withZone` (a ticket, a checkout). */
+  formatDateTime: (iso: string, withZone?: boolean) => string;
   formatDuration: (seconds: number) => string;
 }
 
@@ -47,7 +48,12 @@ export function I18nProvider({ initialLocale, children }: { initialLocale: Local
       locale,
       setLocale,
       t: (key, params) => dict[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params?.[name] ?? `{${name}}`)),
-      formatDateTime: (iso) => dateTime.format(new Date(iso)),
+      // English readers may be anywhere: name the zone. (Intl would say "GMT+9".)
+      formatDateTime: (iso, withZone = false) => {
+        const text = dateTime.format(new Date(iso));
+        if (locale === 'en') return `${text} KST`;
+        return withZone ? `${text} (한국 시간)` : text;
+      },
       formatDuration: (seconds) => {
         const minutes = Math.ceil(seconds / 60);
         if (locale === 'ko') return minutes <= 1 ? '1분 이내' : `약 ${minutes}분`;

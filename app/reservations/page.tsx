@@ -1,63 +1,163 @@
 'use client';
 
 import Link from 'next/link';
+import { useState } from 'react';
 import { Countdown } from '../_components/countdown';
 import { ErrorNotice, Loading } from '../_components/states';
-import { useQueueGuard } from '../_components/use-queue-guard';
+import { useErrorMessage } from '../_components/use-error-message';
+import { useNow } from '../_components/use-now';
 import { formatWon, useI18n } from '../_i18n/provider';
-import type { MessageKey } from '../_i18n/messages';
 import { trpc } from '../_trpc/client';
+import { useIntentKeys, moneyRetry } from '../_trpc/money-retry';
+import type { inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '../../server/trpc/root';
 
-const GROUPS: { status: 'held' | 'confirmed' | 'expired' | 'cancelled'; title: MessageKey }[] = [
-  { status: 'held', title: 'reservations.held' },
-  { status: 'confirmed', title: 'reservations.confirmed' },
-  { status: 'expired', title: 'reservations.expired' },
-  { status: 'cancelled', title: 'reservations.cancelled' },
-];
+/** REFUND_DEADLINE_HOURS' default: the server decides (REFUND_CLOSED); this only words the card. */
+const REFUND_DEADLINE_HOURS = 24;
+const HOUR_MS = 3_600_000;
 
-export default function ReservationsPage() {
+type Order = inferRouterOutputs<AppRouter>['order']['list'][number];
+type Outcome = { orderId: number; text: string; error?: boolean };
+
+/** One order as a card: status, show, seats, total, and what can be done with it. */
+function OrderCard({ order, onOutcome }: { order: Order; onOutcome: (outcome: Outcome) => void }) {
   const { t, formatDateTime } = useI18n();
-  const list = trpc.reservation.list.useQuery(undefined, { refetchInterval: 15_000 });
-  if (useQueueGuard(list.error)) return <Loading />;
+  const message = useErrorMessage();
+  const utils = trpc.useUtils();
+  const now = useNow(30_000);
+  const [confirming, setConfirming] = useState(false);
+  const keys = useIntentKeys();
+  const cancel = trpc.order.cancel.useMutation({
+    ...moneyRetry,
+    onSettled: (_data, error, { idempotencyKey }) => keys.settle(idempotencyKey, error),
+    onSuccess: (result) => {
+      onOutcome({
+        orderId: order.orderId,
+        text:
+          result.refunded > 0
+            ? t('orders.refunded', { amount: formatWon(result.refunded), balance: formatWon(result.balance) })
+            : t('orders.releasedDone'),
+      });
+      return Promise.all([utils.order.invalidate(), utils.wallet.invalidate()]);
+    },
+    onError: (error) => onOutcome({ orderId: order.orderId, text: message(error), error: true }),
+  });
+  const refundableUntil = Date.parse(order.startsAt) - REFUND_DEADLINE_HOURS * HOUR_MS;
+  const labels = order.seats.map((s) => s.label).join(', ');
+  const canAct = order.status === 'held' || (order.status === 'confirmed' && now < refundableUntil);
+  const headingId = `order-${order.orderId}`;
 
   return (
-    <section aria-labelledby="reservations-title">
-      <h1 id="reservations-title">{t('reservations.title')}</h1>
+    <li className={`card ticket ticket-${order.status}`} aria-labelledby={headingId}>
+      <div>
+        <h2 id={headingId} className="ticket-seat">
+          {order.concertTitle}
+        </h2>
+        <span className={`badge badge-${order.status}`}>{t(`orders.status.${order.status}`)}</span>
+      </div>
+      <div className="muted">
+        <time dateTime={order.startsAt}>{formatDateTime(order.startsAt, true)}</time> · {order.venue}
+      </div>
+      <div>
+        <strong>{labels}</strong> ·{' '}
+        {order.seats.length === 1 ? t('orders.seatCountOne') : t('orders.seatCount', { count: order.seats.length })} ·{' '}
+        {formatWon(order.total)}
+      </div>
+      {order.bookingCode && (
+        <div>
+          {t('ticket.code')} <span className="booking-code">{order.bookingCode}</span>
+        </div>
+      )}
+      {order.status === 'confirmed' && (
+        <p className="muted small">
+          {now < refundableUntil
+            ? t('orders.refundUntil', { time: formatDateTime(new Date(refundableUntil).toISOString(), true) })
+            : t('orders.refundClosed', { hours: REFUND_DEADLINE_HOURS })}
+        </p>
+      )}
+      <div className="actions">
+        {order.status === 'held' && (
+          <>
+            <span className="muted">
+              {t('checkout.timeLeft')} <Countdown until={order.heldUntil} label={t('checkout.timeLeft')} />
+            </span>
+            <Link className="button-primary" href={`/checkout/order/${order.orderId}`}>
+              {t('reservations.payNow')}
+            </Link>
+          </>
+        )}
+        {order.status === 'confirmed' && order.bookingCode && (
+          <Link className="button-primary" href={`/tickets/${order.bookingCode}`}>
+            {t('ticket.open', { code: order.bookingCode })}
+          </Link>
+        )}
+        {canAct && !confirming && (
+          <button type="button" className="link-button" onClick={() => setConfirming(true)}>
+            {order.status === 'held' ? t('orders.release') : t('orders.refund')}
+          </button>
+        )}
+      </div>
+      {canAct && confirming && (
+        <div className="confirm" role="group" aria-label={order.status === 'held' ? t('orders.release') : t('orders.refund')}>
+          <p>
+            {order.status === 'held'
+              ? t('orders.confirmRelease', { labels })
+              : t('orders.confirmRefund', { code: order.bookingCode ?? '', amount: formatWon(order.total) })}
+          </p>
+          <div className="actions">
+            <button
+              type="button"
+              className="button-danger"
+              disabled={cancel.isPending}
+              onClick={() => cancel.mutate({ orderId: order.orderId, idempotencyKey: keys.keyFor(`cancel ${order.orderId}`) })}
+            >
+              {order.status === 'held' ? t('orders.yesRelease') : t('orders.yesRefund')}
+            </button>
+            <button type="button" disabled={cancel.isPending} onClick={() => setConfirming(false)}>
+              {t('orders.keep')}
+            </button>
+          </div>
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** My tickets: every order, newest first, with the session alone (a fan never queues to see what they bought). */
+export default function MyTicketsPage() {
+  const { t } = useI18n();
+  const list = trpc.order.list.useQuery(undefined, { refetchInterval: 15_000 });
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+
+  return (
+    <section aria-labelledby="page-title">
+      <h1 id="page-title" tabIndex={-1}>
+        {t('reservations.title')}
+      </h1>
+      <div aria-live="polite">
+        {outcome && (
+          <p className={`notice ${outcome.error ? 'notice-error' : 'notice-success'}`} role={outcome.error ? 'alert' : 'status'}>
+            {outcome.text}
+          </p>
+        )}
+      </div>
       {list.isPending && <Loading />}
       {list.error && <ErrorNotice error={list.error} onRetry={() => void list.refetch()} />}
-      {list.data?.length === 0 && <p className="empty">{t('reservations.empty')}</p>}
-      {GROUPS.map(({ status, title }) => {
-        const items = list.data?.filter((r) => r.status === status) ?? [];
-        if (items.length === 0) return null;
-        return (
-          <section key={status} aria-labelledby={`group-${status}`} className="reservation-group">
-            <h2 id={`group-${status}`}>{t(title)}</h2>
-            <ul className="tickets">
-              {items.map((r) => (
-                <li key={r.reservationId} className={`card ticket ticket-${r.status}`}>
-                  <div>
-                    <strong className="ticket-seat">{r.label}</strong>
-                    <span className={`badge badge-${r.status}`}>{t(`reservations.status.${r.status}`)}</span>
-                  </div>
-                  <div>{r.concertTitle}</div>
-                  <div className="muted">
-                    {formatDateTime(r.startsAt)} · {r.venue}
-                  </div>
-                  <div>{formatWon(r.price)}</div>
-                  {r.status === 'held' && (
-                    <div className="actions">
-                      <Countdown until={r.heldUntil} label={t('checkout.timeLeft')} />
-                      <Link className="button-primary" href={`/checkout/${r.reservationId}`}>
-                        {t('reservations.payNow')}
-                      </Link>
-                    </div>
-                  )}
-                </li>
-              ))}
-            </ul>
-          </section>
-        );
-      })}
+      {list.data?.length === 0 && (
+        <div className="empty">
+          <p>{t('orders.empty')}</p>
+          <Link className="button-primary" href="/">
+            {t('orders.browse')}
+          </Link>
+        </div>
+      )}
+      {list.data && list.data.length > 0 && (
+        <ul className="tickets">
+          {list.data.map((order) => (
+            <OrderCard key={order.orderId} order={order} onOutcome={setOutcome} />
+          ))}
+        </ul>
+      )}
     </section>
   );
 }
