@@ -5,6 +5,7 @@ import { checkInvariants } from '../invariants';
 import { runOutHold } from '../testing/clock';
 import { ledgerMismatches } from '../testing/ledger';
 import { useTestDatabase } from '../testing/test-database';
+import { QUEUE_TOKEN_HEADER } from '../trpc/init';
 import { expectFailure, testConfig, TestUser } from '../testing/test-user';
 
 const { db, sql: client } = await useTestDatabase();
@@ -267,6 +268,26 @@ describe('order.pay', () => {
       seats: [{ seatId: hold.seatId }],
       bookingCode: expect.stringMatching(BOOKING_CODE),
     });
+  });
+});
+
+describe('one line per concert', () => {
+  it('refuses another concert’s token on order.hold, order.pay and concert.bestAvailable; paying ends the order’s line’s turn only', async () => {
+    const [a, b] = [await freshDate(), await freshDate()];
+    const fan = await fanWith(500_000, a.concertId);
+    expect(await fan.join(b.concertId)).toMatchObject({ status: 'active' });
+    const order = await fan.api.order.hold({ seatIds: [a.seat('C', 7)] }); // the cookies pick a's line
+    // The header names one token: b's, used on a's seats and order.
+    fan.headers.set(QUEUE_TOKEN_HEADER, fan.token);
+    await expectFailure(fan.api.order.hold({ seatIds: [a.seat('C', 8)] }), 'FORBIDDEN', 'TOKEN_WRONG_SALE');
+    await expectFailure(fan.api.order.pay({ orderId: order.orderId }), 'FORBIDDEN', 'TOKEN_WRONG_SALE');
+    await expectFailure(fan.api.concert.bestAvailable({ scheduleId: a.scheduleId, quantity: 1 }), 'FORBIDDEN', 'TOKEN_WRONG_SALE');
+    expect(await count(sql`SELECT count(*)::int AS n FROM payments WHERE order_id = ${order.orderId}`)).toBe(0);
+    fan.headers.delete(QUEUE_TOKEN_HEADER);
+    await fan.api.order.pay({ orderId: order.orderId });
+    expect(await fan.api.queue.status({ concertId: a.concertId })).toMatchObject({ status: 'expired' });
+    expect(await fan.api.queue.status({ concertId: b.concertId })).toMatchObject({ status: 'active' });
+    expect(await breachedInvariants()).toEqual([]);
   });
 });
 
