@@ -98,17 +98,29 @@ export async function createConcert(tx: DbOrTx, plan: ConcertPlan, today = new D
   return { concertId: concert!.id, scheduleIds: dates.map((d) => d.id) };
 }
 
+/** The sold-out demo: every seat sold (see `sellSeats`), and the sale closed as sold out. */
+async function sellEverySeat(tx: DbOrTx, concertId: number) {
+  await sellSeats(tx, concertId);
+  await tx
+    .update(sales)
+    .set({ closedReason: 'sold_out', closedAt: sql`now()` })
+    .where(eq(sales.concertId, concertId));
+}
+
 /**
- * The sold-out demo: demo fans, each buying as many seats as one fan may (PURCHASE_MAX_PER_USER's
- * default), pay for every seat from a charged wallet, with the ledger and payments of real purchases.
+ * Every seat of the concert but the first `keep` (by id) sold: demo fans, each buying as many seats
+ * as one fan may (PURCHASE_MAX_PER_USER's default), pay from a charged wallet, with the orders,
+ * payments and ledger of real purchases. The sale is left as it was.
  */
-async function sellEverySeat(tx: DbOrTx, concertId: number, seatsPerFan = 4) {
-  const all = await tx
-    .select({ id: seats.id, scheduleId: seats.scheduleId, price: seats.price })
-    .from(seats)
-    .innerJoin(schedules, eq(schedules.id, seats.scheduleId))
-    .where(eq(schedules.concertId, concertId))
-    .orderBy(seats.id);
+export async function sellSeats(tx: DbOrTx, concertId: number, { keep = 0, seatsPerFan = 4 } = {}) {
+  const all = (
+    await tx
+      .select({ id: seats.id, scheduleId: seats.scheduleId, price: seats.price })
+      .from(seats)
+      .innerJoin(schedules, eq(schedules.id, seats.scheduleId))
+      .where(eq(schedules.concertId, concertId))
+      .orderBy(seats.id)
+  ).slice(keep);
   for (let i = 0; i < all.length; i += seatsPerFan) {
     const bought = all.slice(i, i + seatsPerFan);
     const total = bought.reduce((sum, seat) => sum + seat.price, 0);
@@ -154,10 +166,6 @@ async function sellEverySeat(tx: DbOrTx, concertId: number, seatsPerFan = 4) {
         .values({ userId, kind: 'payment', amount: -orderTotal, balanceAfter: balance, paymentId: payment!.id });
     }
   }
-  await tx
-    .update(sales)
-    .set({ closedReason: 'sold_out', closedAt: sql`now()` })
-    .where(eq(sales.concertId, concertId));
 }
 
 export async function seedDemoData(db: Db, today = new Date()): Promise<{ created: number }> {

@@ -153,7 +153,11 @@ describe.each(paths)('the request layer through the %s', (_name, send) => {
 
   it('drops a cookie carrying a NUL: a 4xx with a reason, never a 500, and nothing written', async () => {
     const fan = await admittedUser(db, config);
-    const cookie = `${fan.cookies.header().replace(/queue_token=[^;]*/, 'queue_token=%00abc')}`;
+    // Every queue token cookie (the line's `queue_token_<concertId>` and `queue_token`) carries the NUL.
+    const cookie = fan.cookies.header().replace(/\b(queue_token(?:_\d+)?)=[^;]*/g, '$1=%00abc');
+    expect(cookie.match(/queue_token(_\d+)?=%00abc/g)?.sort()).toEqual(
+      [`queue_token_${fan.concertId}=%00abc`, 'queue_token=%00abc'].sort(),
+    );
     const ledger = await count('ledger_entries');
     const res = await send(post('wallet.charge', '{"amount":1000}', { cookie }));
     expect(res.status).toBe(401);
@@ -222,7 +226,8 @@ describe('rate limits are the same on both paths', () => {
 
     // Two fans with sessions: each has a budget of its own.
     const [alice, bob] = [await admittedUser(db, production), await admittedUser(db, production)];
-    const issue = (cookie: string) => send(post('queue.issue', '{}', { cookie })).then((r) => r.status);
+    const issue = (cookie: string) =>
+      send(post('queue.issue', JSON.stringify({ concertId: alice.concertId }), { cookie })).then((r) => r.status);
     expect([await issue(alice.cookies.header()), await issue(alice.cookies.header()), await issue(alice.cookies.header())]).toEqual([
       200, 200, 429,
     ]);

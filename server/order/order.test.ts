@@ -5,7 +5,8 @@ import { checkInvariants } from '../invariants';
 import { runOutHold } from '../testing/clock';
 import { ledgerMismatches } from '../testing/ledger';
 import { useTestDatabase } from '../testing/test-database';
-import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
+import { QUEUE_TOKEN_HEADER } from '../trpc/init';
+import { expectFailure, testConfig, TestUser } from '../testing/test-user';
 
 const { db, sql: client } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
@@ -13,26 +14,36 @@ const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
 const BOOKING_CODE = /^[A-HJ-NP-Z2-9]{3}-[A-HJ-NP-Z2-9]{3}-[A-HJ-NP-Z2-9]{3}$/;
 
 let concerts = 0;
-/** A concert of its own with one date (the demo seat map: VIP A–B, R C–E, S F–H, ten seats a row). */
-async function freshDate(dayOffset = 20) {
+/** A concert of its own with these dates (the demo seat map: VIP A–B, R C–E, S F–H, ten seats a row). */
+async function freshConcert(dayOffsets: number[]) {
   const { concertId, scheduleIds } = await createConcert(db, {
     title: `Order test ${++concerts}`,
     artist: 'A',
     venue: 'V',
-    dayOffsets: [dayOffset],
+    dayOffsets,
   });
-  const rows = await db.execute<{ id: number; row: string; number: number; price: number }>(
-    sql`SELECT id, row, number, price FROM seats WHERE schedule_id = ${scheduleIds[0]!} ORDER BY id`,
+  return Promise.all(
+    scheduleIds.map(async (scheduleId) => {
+      const rows = await db.execute<{ id: number; row: string; number: number; price: number }>(
+        sql`SELECT id, row, number, price FROM seats WHERE schedule_id = ${scheduleId} ORDER BY id`,
+      );
+      /** The seat's id by its row letter and number, e.g. seat('A', 5). */
+      const seat = (row: string, number: number) => rows.find((s) => s.row === row && s.number === number)!.id;
+      return {
+        concertId,
+        scheduleId,
+        seatIds: rows.map((r) => r.id),
+        seat,
+        priceOf: (id: number) => rows.find((r) => r.id === id)!.price,
+      };
+    }),
   );
-  /** The seat's id by its row letter and number, e.g. seat('A', 5). */
-  const seat = (row: string, number: number) => rows.find((s) => s.row === row && s.number === number)!.id;
-  return {
-    concertId,
-    scheduleId: scheduleIds[0]!,
-    seatIds: rows.map((r) => r.id),
-    seat,
-    priceOf: (id: number) => rows.find((r) => r.id === id)!.price,
-  };
+}
+
+/** A concert of its own with one date. */
+async function freshDate(dayOffset = 20) {
+  const [date] = await freshConcert([dayOffset]);
+  return date!;
 }
 
 const breachedInvariants = async () =>
@@ -43,9 +54,10 @@ async function count(query: ReturnType<typeof sql>) {
   return row!.n;
 }
 
-/** A fan with an active turn and money in the wallet. */
-async function fanWith(balance: number) {
-  const fan = await admittedUser(db, config);
+/** A fan with an active turn in the concert's line (the one whose seats it acts on) and money in the wallet. */
+async function fanWith(balance: number, concertId: number) {
+  const fan = new TestUser(db, config);
+  expect(await fan.join(concertId)).toMatchObject({ status: 'active' });
   if (balance > 0) await fan.api.wallet.charge({ amount: balance });
   return fan;
 }
@@ -53,7 +65,7 @@ async function fanWith(balance: number) {
 describe('order.hold', () => {
   it('holds several seats of one date as one order with one hold clock', async () => {
     const date = await freshDate();
-    const fan = await fanWith(0);
+    const fan = await fanWith(0, date.concertId);
     const seatIds = [date.seat('A', 6), date.seat('A', 5)];
     const order = await fan.api.order.hold({ seatIds });
     expect(order).toEqual({
@@ -83,7 +95,7 @@ describe('order.hold', () => {
 
   it('holds none when any seat is taken, naming the taken ones', async () => {
     const date = await freshDate();
-    const [alice, bob] = [await fanWith(0), await fanWith(0)];
+    const [alice, bob] = [await fanWith(0, date.concertId), await fanWith(0, date.concertId)];
     await alice.api.order.hold({ seatIds: [date.seat('B', 3)] });
     const error = await expectFailure(
       bob.api.order.hold({ seatIds: [date.seat('B', 1), date.seat('B', 2), date.seat('B', 3)] }),
@@ -113,7 +125,7 @@ describe('order.hold', () => {
       const date = await freshDate();
       scheduleIds.push(date.scheduleId);
       const six = Array.from({ length: 6 }, (_, i) => date.seat('A', i + 1));
-      const [alice, bob] = [await fanWith(0), await fanWith(0)];
+      const [alice, bob] = [await fanWith(0, date.concertId), await fanWith(0, date.concertId)];
       const results = await Promise.allSettled([
         alice.api.order.hold({ seatIds: six.slice(0, 4) }),
         bob.api.order.hold({ seatIds: six.slice(2, 6).reverse() }),
@@ -142,7 +154,7 @@ describe('order.hold', () => {
 
   it('counts the hold limit across orders, then the purchase limit of the show', async () => {
     const date = await freshDate();
-    const fan = await fanWith(1_000_000);
+    const fan = await fanWith(1_000_000, date.concertId);
     const first = await fan.api.order.hold({ seatIds: [date.seat('F', 1), date.seat('F', 2)] });
     await expectFailure(
       fan.api.order.hold({ seatIds: [date.seat('F', 4), date.seat('F', 5), date.seat('F', 6)] }),
@@ -160,8 +172,9 @@ describe('order.hold', () => {
   });
 
   it('refuses a repeated seat, an empty list, too many seats and seats of two dates as INVALID_INPUT', async () => {
-    const [a, b] = [await freshDate(), await freshDate(21)];
-    const fan = await fanWith(0);
+    // Two dates of one concert (a token is for one concert's line).
+    const [a, b] = (await freshConcert([20, 21])) as [Awaited<ReturnType<typeof freshDate>>, Awaited<ReturnType<typeof freshDate>>];
+    const fan = await fanWith(0, a.concertId);
     await expectFailure(fan.api.order.hold({ seatIds: [a.seat('A', 1), a.seat('A', 1)] }), 'BAD_REQUEST', 'INVALID_INPUT');
     await expectFailure(fan.api.order.hold({ seatIds: [] }), 'BAD_REQUEST', 'INVALID_INPUT');
     await expectFailure(fan.api.order.hold({ seatIds: [1, 2, 3, 4, 5].map((n) => a.seat('A', n)) }), 'BAD_REQUEST', 'INVALID_INPUT');
@@ -174,7 +187,7 @@ describe('order.hold', () => {
 describe('order.pay', () => {
   it('pays the whole order once: one payment, one ledger entry, a booking code, every seat sold, the turn ended', async () => {
     const date = await freshDate();
-    const fan = await fanWith(500_000);
+    const fan = await fanWith(500_000, date.concertId);
     const order = await fan.api.order.hold({ seatIds: [date.seat('C', 4), date.seat('C', 5)] });
     const paid = await fan.api.order.pay({ orderId: order.orderId });
     expect(paid).toEqual({
@@ -192,7 +205,7 @@ describe('order.pay', () => {
     expect(await fan.api.queue.status()).toMatchObject({ status: 'expired' });
     // Paying again needs only the session and returns the first payment.
     expect(await fan.api.order.pay({ orderId: order.orderId })).toEqual(paid);
-    const other = await fanWith(0);
+    const other = await fanWith(0, date.concertId);
     const map = await other.api.concert.seats({ scheduleId: date.scheduleId });
     expect(map.filter((s) => order.seats.some((o) => o.seatId === s.seatId)).map((s) => s.status)).toEqual(['sold', 'sold']);
     expect(await ledgerMismatches(db)).toEqual([]);
@@ -200,7 +213,7 @@ describe('order.pay', () => {
 
   it('charges once when the same order is paid many times at once, and with idempotency keys', async () => {
     const date = await freshDate();
-    const fan = await fanWith(1_000_000);
+    const fan = await fanWith(1_000_000, date.concertId);
     const order = await fan.api.order.hold({ seatIds: [date.seat('D', 1), date.seat('D', 2), date.seat('D', 3)] });
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
@@ -212,7 +225,7 @@ describe('order.pay', () => {
     expect(await count(sql`SELECT count(*)::int AS n FROM payments WHERE order_id = ${order.orderId}`)).toBe(1);
     expect(await fan.api.order.pay({ orderId: order.orderId, idempotencyKey: 'pay-order-key-1' })).toEqual(results[0]);
     // The same key for another request is refused.
-    const again = await fanWith(0);
+    const again = await fanWith(0, date.concertId);
     await again.api.wallet.charge({ amount: 1_000, idempotencyKey: 'shared-key-123' });
     const otherOrder = await again.api.order.hold({ seatIds: [date.seat('D', 9)] });
     await expectFailure(
@@ -226,11 +239,11 @@ describe('order.pay', () => {
 
   it('refuses a short balance, an expired hold, a cancelled one and another fan’s order', async () => {
     const date = await freshDate();
-    const fan = await fanWith(100_000);
+    const fan = await fanWith(100_000, date.concertId);
     const order = await fan.api.order.hold({ seatIds: [date.seat('E', 1), date.seat('E', 2)] });
     const short = await expectFailure(fan.api.order.pay({ orderId: order.orderId }), 'PAYMENT_REQUIRED', 'INSUFFICIENT_BALANCE');
     expect(short.cause).toMatchObject({ details: { balance: 100_000, price: 264_000, shortfall: 164_000 } });
-    const stranger = await fanWith(1_000_000);
+    const stranger = await fanWith(1_000_000, date.concertId);
     await expectFailure(stranger.api.order.pay({ orderId: order.orderId }), 'NOT_FOUND', 'NOT_FOUND');
     await db.execute(sql`UPDATE orders SET held_until = now() - interval '1 second' WHERE id = ${order.orderId}`);
     await db.execute(sql`UPDATE reservations SET held_until = now() - interval '1 second' WHERE order_id = ${order.orderId}`);
@@ -244,7 +257,7 @@ describe('order.pay', () => {
 
   it('pays a reservation.hold through payment.pay as a one-seat order, answering as before', async () => {
     const date = await freshDate();
-    const fan = await fanWith(200_000);
+    const fan = await fanWith(200_000, date.concertId);
     const hold = await fan.api.reservation.hold({ seatId: date.seat('H', 5) });
     const paid = await fan.api.payment.pay({ reservationId: hold.reservationId });
     expect(paid).toEqual({ paymentId: expect.any(Number), reservationId: hold.reservationId, amount: 99_000, balance: 101_000 });
@@ -258,10 +271,30 @@ describe('order.pay', () => {
   });
 });
 
+describe('one line per concert', () => {
+  it('refuses another concert’s token on order.hold, order.pay and concert.bestAvailable; paying ends the order’s line’s turn only', async () => {
+    const [a, b] = [await freshDate(), await freshDate()];
+    const fan = await fanWith(500_000, a.concertId);
+    expect(await fan.join(b.concertId)).toMatchObject({ status: 'active' });
+    const order = await fan.api.order.hold({ seatIds: [a.seat('C', 7)] }); // the cookies pick a's line
+    // The header names one token: b's, used on a's seats and order.
+    fan.headers.set(QUEUE_TOKEN_HEADER, fan.token);
+    await expectFailure(fan.api.order.hold({ seatIds: [a.seat('C', 8)] }), 'FORBIDDEN', 'TOKEN_WRONG_SALE');
+    await expectFailure(fan.api.order.pay({ orderId: order.orderId }), 'FORBIDDEN', 'TOKEN_WRONG_SALE');
+    await expectFailure(fan.api.concert.bestAvailable({ scheduleId: a.scheduleId, quantity: 1 }), 'FORBIDDEN', 'TOKEN_WRONG_SALE');
+    expect(await count(sql`SELECT count(*)::int AS n FROM payments WHERE order_id = ${order.orderId}`)).toBe(0);
+    fan.headers.delete(QUEUE_TOKEN_HEADER);
+    await fan.api.order.pay({ orderId: order.orderId });
+    expect(await fan.api.queue.status({ concertId: a.concertId })).toMatchObject({ status: 'expired' });
+    expect(await fan.api.queue.status({ concertId: b.concertId })).toMatchObject({ status: 'active' });
+    expect(await breachedInvariants()).toEqual([]);
+  });
+});
+
 describe('order.list and order.get', () => {
   it('need the session only, newest first, never another fan’s, and read a run-out hold as expired', async () => {
     const date = await freshDate();
-    const fan = await fanWith(500_000);
+    const fan = await fanWith(500_000, date.concertId);
     const held = await fan.api.order.hold({ seatIds: [date.seat('A', 1)] });
     const bought = await fan.api.order.hold({ seatIds: [date.seat('A', 9), date.seat('A', 10)] });
     await runOutHold(db, (await db.execute<{ id: number }>(sql`SELECT id::int FROM reservations WHERE order_id = ${held.orderId}`))[0]!.id);
@@ -305,7 +338,7 @@ describe('order.list and order.get', () => {
 describe('order.cancel', () => {
   it('releases a held order at any time; again, the same answer', async () => {
     const date = await freshDate();
-    const fan = await fanWith(10_000);
+    const fan = await fanWith(10_000, date.concertId);
     const order = await fan.api.order.hold({ seatIds: [date.seat('B', 5), date.seat('B', 6)] });
     const cancelled = await fan.api.order.cancel({ orderId: order.orderId });
     expect(cancelled).toEqual({ orderId: order.orderId, status: 'cancelled', refunded: 0, balance: 10_000 });
@@ -316,13 +349,13 @@ describe('order.cancel', () => {
       'available',
     ]);
     // The seats are free for someone else at once.
-    const other = await fanWith(0);
+    const other = await fanWith(0, date.concertId);
     expect((await other.api.order.hold({ seatIds: [date.seat('B', 5), date.seat('B', 6)] })).status).toBe('held');
   });
 
   it('refunds a paid order before the deadline: the money back, a refund entry, the seats on sale again', async () => {
     const date = await freshDate();
-    const fan = await fanWith(400_000);
+    const fan = await fanWith(400_000, date.concertId);
     const order = await fan.api.order.hold({ seatIds: [date.seat('C', 1), date.seat('C', 2)] });
     const paid = await fan.api.order.pay({ orderId: order.orderId });
     expect(paid.balance).toBe(136_000);
@@ -338,14 +371,14 @@ describe('order.cancel', () => {
     ).toBe(1);
     // Paying again returns the first payment and moves nothing.
     expect(await fan.api.order.pay({ orderId: order.orderId })).toEqual(paid);
-    await fan.join();
+    await fan.join(date.concertId);
     expect((await fan.api.wallet.history()).entries[0]).toMatchObject({
       kind: 'refund',
       amount: 264_000,
       balanceAfter: 400_000,
       paymentId: paid.paymentId,
     });
-    const other = await fanWith(0);
+    const other = await fanWith(0, date.concertId);
     const seats = await other.api.concert.seats({ scheduleId: date.scheduleId });
     expect(seats.filter((s) => s.seatId === date.seat('C', 1)).map((s) => s.status)).toEqual(['available']);
     const dates = await other.api.concert.dates({ concertId: date.concertId });
@@ -356,7 +389,7 @@ describe('order.cancel', () => {
 
   it('refunds exactly once under concurrent cancels', async () => {
     const date = await freshDate();
-    const fan = await fanWith(300_000);
+    const fan = await fanWith(300_000, date.concertId);
     const order = await fan.api.order.hold({ seatIds: [date.seat('G', 5), date.seat('G', 6)] });
     const paid = await fan.api.order.pay({ orderId: order.orderId });
     const results = await Promise.all(
@@ -375,7 +408,7 @@ describe('order.cancel', () => {
 
   it('refuses a refund after REFUND_DEADLINE_HOURS before the show, with the deadline, and moves nothing', async () => {
     const date = await freshDate();
-    const fan = await fanWith(200_000);
+    const fan = await fanWith(200_000, date.concertId);
     const order = await fan.api.order.hold({ seatIds: [date.seat('H', 1)] });
     await fan.api.order.pay({ orderId: order.orderId });
     await db.execute(sql`UPDATE schedules SET starts_at = now() + interval '23 hours' WHERE id = ${date.scheduleId}`);
@@ -389,10 +422,10 @@ describe('order.cancel', () => {
     for (const [name, value] of fan.cookies) lenient.cookies.set(name, value);
     expect(await lenient.api.order.cancel({ orderId: order.orderId })).toMatchObject({ status: 'refunded', refunded: 99_000 });
     // reservation.cancel still refuses a paid ticket instead of refunding it.
-    const second = await fanWith(200_000);
+    const second = await fanWith(200_000, date.concertId);
     const hold = await second.api.reservation.hold({ seatId: date.seat('H', 2) });
     await second.api.payment.pay({ reservationId: hold.reservationId });
-    await second.join();
+    await second.join(date.concertId);
     await expectFailure(second.api.reservation.cancel({ reservationId: hold.reservationId }), 'CONFLICT', 'RESERVATION_CONFIRMED');
     expect(await breachedInvariants()).toEqual([]);
   });
@@ -401,13 +434,13 @@ describe('order.cancel', () => {
 describe('concert.bestAvailable', () => {
   it('suggests adjacent seats nearest the stage and the centre, never stranding one, within a section, holding nothing', async () => {
     const date = await freshDate();
-    const fan = await fanWith(0);
+    const fan = await fanWith(0, date.concertId);
     const best = (quantity: number, section?: string) => fan.api.concert.bestAvailable({ scheduleId: date.scheduleId, quantity, section });
     expect(await best(2)).toEqual({ seatIds: [date.seat('A', 5), date.seat('A', 6)] });
     expect(await count(sql`SELECT count(*)::int AS n FROM reservations WHERE schedule_id = ${date.scheduleId}`)).toBe(0);
     // A3 and A8 taken: in A4–A7 the centre pair 5–6 would leave 4 and 7 alone, so 4–5 (as near as 6–7,
     // lower numbers first). Three don't fit in row A without stranding one: row B's centre.
-    const other = await fanWith(0);
+    const other = await fanWith(0, date.concertId);
     await other.api.order.hold({ seatIds: [date.seat('A', 3), date.seat('A', 8)] });
     expect(await best(2)).toEqual({ seatIds: [date.seat('A', 4), date.seat('A', 5)] });
     expect(await best(3)).toEqual({ seatIds: [date.seat('B', 4), date.seat('B', 5), date.seat('B', 6)] });
@@ -422,7 +455,7 @@ describe('concert.bestAvailable', () => {
 
   it('answers an empty list for a sold-out date', async () => {
     const date = await freshDate();
-    const fan = await fanWith(0);
+    const fan = await fanWith(0, date.concertId);
     // Every seat taken by one long hold (straight in the database: far past any limit, for this test only).
     const [holder] = await db.execute<{ id: string }>(sql`SELECT id FROM users WHERE id <> ${fan.userId} LIMIT 1`);
     await db.execute(sql`
@@ -441,7 +474,7 @@ describe('concert.bestAvailable', () => {
 describe('the invariant check', () => {
   it('notices a refund without its entry, a refunded seat still taken, and a paid order without its payment', async () => {
     const date = await freshDate();
-    const fan = await fanWith(500_000);
+    const fan = await fanWith(500_000, date.concertId);
     const order = await fan.api.order.hold({ seatIds: [date.seat('D', 4), date.seat('D', 5)] });
     const paid = await fan.api.order.pay({ orderId: order.orderId });
     await fan.api.order.cancel({ orderId: order.orderId });
@@ -469,7 +502,7 @@ describe('the invariant check', () => {
     expect(await breachedInvariants()).toEqual([]);
 
     // A paid order with no payment: another order marked confirmed behind the service's back.
-    const held = await (await fanWith(0)).api.order.hold({ seatIds: [date.seat('D', 8)] });
+    const held = await (await fanWith(0, date.concertId)).api.order.hold({ seatIds: [date.seat('D', 8)] });
     await db.execute(sql`UPDATE orders SET status = 'confirmed', booking_code = 'AAA-AAA-AAA' WHERE id = ${held.orderId}`);
     await db.execute(sql`UPDATE reservations SET status = 'confirmed' WHERE order_id = ${held.orderId}`);
     expect(await names()).toEqual([expect.stringMatching(/^every paid order has exactly one payment of its total/)]);

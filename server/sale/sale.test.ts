@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { connect } from '../../db/client';
-import { createConcert, type ConcertPlan } from '../seed';
+import { createConcert, sellSeats, type ConcertPlan } from '../seed';
 import type { DomainError } from '../errors';
 import { createNodeHandler } from '../http/trpc-handlers';
 import { checkInvariants } from '../invariants';
@@ -35,16 +35,8 @@ async function reachOpening(concertId: number) {
     WHERE concert_id = ${concertId}`);
 }
 
-/** Every seat of the concert but `keep` sold (bought by a filler fan, written directly). */
-async function sellAllBut(concertId: number, keep: number) {
-  await db.execute(sql`
-    WITH filler AS (INSERT INTO users (name) VALUES ('filler') RETURNING id)
-    INSERT INTO reservations (user_id, seat_id, schedule_id, price, status, held_until)
-    SELECT filler.id, s.id, s.schedule_id, s.price, 'confirmed', now()
-    FROM filler, seats s JOIN schedules d ON d.id = s.schedule_id
-    WHERE d.concert_id = ${concertId}
-    ORDER BY s.id OFFSET ${keep}`);
-}
+/** Every seat of the concert but the first `keep` sold, as real paid orders (the sale not yet marked). */
+const sellAllBut = (concertId: number, keep: number) => sellSeats(db, concertId, { keep });
 
 async function freeSeatOf(concertId: number) {
   const [row] = await db.execute<{ id: number }>(sql`
