@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../seed';
+import { createConcert, seedDemoData } from '../seed';
 import { checkInvariants } from '../invariants';
 import { connectionKiller } from '../testing/connection-killer';
 import { CookieJar } from '../testing/cookie-jar';
@@ -75,10 +75,23 @@ describe('killed database connections, against npm start', () => {
         env: { RATE_LIMIT_PER_MINUTE: '0', QUEUE_MAX_ACTIVE: '1000' },
       });
       const { call, until200, statuses } = client(server.api);
+      const { concertId } = await createConcert(database.db, {
+        title: 'Killed connections',
+        artist: 'Testers',
+        venue: 'Test Hall',
+        dayOffsets: [20],
+      });
+      // The demo data's own purchases (its sold-out concert) are there before the fans charge.
+      const chargesSoFar = () =>
+        database.sql<{ entries: number; total: number }[]>`
+          SELECT count(*)::int AS entries, coalesce(sum(amount), 0)::int AS total FROM ledger_entries WHERE kind = 'charge'`.then(
+          (r) => r[0]!,
+        );
+      const before = await chargesSoFar();
       const jars = Array.from({ length: FANS }, () => new CookieJar());
       for (const jar of jars) {
         expect((await call('session.start', jar, {})).status).toBe(200);
-        expect((await call('queue.issue', jar, {})).status).toBe(200);
+        expect((await call('queue.issue', jar, { concertId })).status).toBe(200);
       }
 
       const killer = connectionKiller(database.url, KILL_EVERY_MS);
@@ -120,10 +133,12 @@ describe('killed database connections, against npm start', () => {
 
       // Each charge once, whatever was killed when; and the invariants.
       const sql = postgres(database.url, { max: 1, onnotice: () => {} });
-      const [{ entries, total } = { entries: 0, total: 0 }] = await sql<{ entries: number; total: number }[]>`
-        SELECT count(*)::int AS entries, coalesce(sum(amount), 0)::int AS total FROM ledger_entries WHERE kind = 'charge'`;
+      const after = await chargesSoFar();
       const expected = charged.reduce((a, b) => a + b, 0);
-      expect({ entries, total }).toEqual({ entries: expected, total: expected * CHARGE });
+      expect({ entries: after.entries - before.entries, total: after.total - before.total }).toEqual({
+        entries: expected,
+        total: expected * CHARGE,
+      });
       expect((await checkInvariants(sql, 1000)).filter((r) => r.breaches.length)).toEqual([]);
       await sql.end();
 
