@@ -11,7 +11,7 @@ const admitted = (fan: Fan) => fan.page.getByRole('heading', { name: 'Choose a d
 /** Picks a seat of the first date, charges what is missing and pays. */
 async function buy(fan: Fan, label: string) {
   await fan.seatMap.chooseDate(0);
-  await fan.seatMap.seat(label).click();
+  await fan.seatMap.hold(label);
   await fan.checkout.expectHeld(label);
   await fan.checkout.chargeShortfallButton().click();
   await fan.checkout.payButton().click();
@@ -110,7 +110,7 @@ test.describe('a sale with one seat left', () => {
     await waiter.page.goto(throughQueue(`/concerts/${concert.concertId}`));
     await waiter.waitingRoom.expectPosition(1);
 
-    await buyer.seatMap.seat('VIP A-1').click();
+    await buyer.seatMap.hold('VIP A-1');
     await buyer.checkout.expectHeld('VIP A-1');
     await expect(waiter.waitingRoom.seatsTaken()).toHaveText('All seats are taken right now; 1 is held and may be released.', {
       timeout: 20_000,

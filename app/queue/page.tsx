@@ -185,7 +185,11 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
     );
   if (view.status === 'closed') return <LineClosed concertId={concertId} reason={view.closedReason ?? 'closed'} />;
   if (view.status === 'prequeue') return <Prequeue concertId={concertId} view={view} />;
-  return <InLine concertId={concertId} view={view} firstPosition={firstPosition} drawn={drawn} pollError={status.error} />;
+  // When the place shown was read: the last poll, else the join.
+  const updatedAt = status.dataUpdatedAt || issue.submittedAt;
+  return (
+    <InLine concertId={concertId} view={view} firstPosition={firstPosition} drawn={drawn} updatedAt={updatedAt} pollError={status.error} />
+  );
 }
 
 function ConcertEyebrow({ concertId }: { concertId: number }) {
@@ -244,6 +248,7 @@ function InLine({
   view,
   firstPosition,
   drawn,
+  updatedAt,
   pollError,
 }: {
   concertId: number;
@@ -251,9 +256,14 @@ function InLine({
   firstPosition: number | null;
   /** Joined in the pre-queue: the place came from the draw, which the fan can check. */
   drawn: boolean;
+  /** When `view` was read (ms since the epoch). */
+  updatedAt: number;
   pollError: unknown;
 }) {
   const { t, formatDuration } = useI18n();
+  // Between polls the estimate counts down by itself, so it moves smoothly; each poll sets it anew.
+  const sinceUpdate = Math.max(0, Math.floor((useNow() - updatedAt) / 1000));
+  const estimate = view.estimatedWaitSeconds === null ? null : Math.max(0, view.estimatedWaitSeconds - sinceUpdate);
   const position = view.position ?? 1;
   const ahead = view.aheadOfYou ?? position - 1;
   const progress = firstPosition && firstPosition > 1 ? Math.round(((firstPosition - position) / (firstPosition - 1)) * 100) : 0;
@@ -283,9 +293,10 @@ function InLine({
         <div className="progress-bar" style={{ width: `${Math.max(progress, 3)}%` }} />
       </div>
       {/* While no seat is free nobody is admitted: no estimate then, the sentence below says why. */}
-      {view.estimatedWaitSeconds !== null && view.seatsLeft !== 0 && (
-        <p>{t('queue.wait', { time: formatDuration(view.estimatedWaitSeconds) })}</p>
-      )}
+      {estimate !== null && view.seatsLeft !== 0 && <p>{t('queue.wait', { time: formatDuration(estimate) })}</p>}
+      <p className="muted small" data-testid="queue-updated">
+        {sinceUpdate < 2 ? t('queue.updatedNow') : t('queue.updated', { seconds: sinceUpdate.toLocaleString() })}
+      </p>
       <p className="ticket-line">
         {t('queue.placeLine', { position: position.toLocaleString(), ticket: view.ticket })}
         {drawn && (
