@@ -369,9 +369,13 @@ describe('order.cancel', () => {
         sql`SELECT count(*)::int AS n FROM ledger_entries WHERE kind = 'refund' AND payment_id = ${paid.paymentId} AND amount = 264000`,
       ),
     ).toBe(1);
-    // Paying again returns the first payment and moves nothing.
-    expect(await fan.api.order.pay({ orderId: order.orderId })).toEqual(paid);
+    // A refunded order is not paid any more: paying it again is refused (not answered as paid) and moves nothing.
     await fan.join(date.concertId);
+    await expectFailure(fan.api.order.pay({ orderId: order.orderId }), 'CONFLICT', 'RESERVATION_EXPIRED');
+    const [seat] = (await fan.api.order.get({ orderId: order.orderId })).seats;
+    const reservationId = (await fan.api.reservation.list()).find((r) => r.seatId === seat!.seatId)!.reservationId;
+    await expectFailure(fan.api.payment.pay({ reservationId }), 'CONFLICT', 'RESERVATION_EXPIRED');
+    expect((await fan.api.wallet.balance()).balance).toBe(400_000);
     expect((await fan.api.wallet.history()).entries[0]).toMatchObject({
       kind: 'refund',
       amount: 264_000,

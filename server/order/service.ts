@@ -362,7 +362,10 @@ export async function payOrderIn(
   { userId, orderId }: { userId: string; orderId: number },
 ): Promise<{ result: OrderPayment; first: boolean; turnEnded: boolean; concertId: number }> {
   const order = await lockOwnOrder(tx, config, { userId, orderId });
-  if (order.effective === 'confirmed' || order.effective === 'refunded') {
+  if (order.effective === 'refunded') {
+    throw new DomainError('RESERVATION_EXPIRED', 'This order was refunded: its seats went back on sale. Pick your seats again.');
+  }
+  if (order.effective === 'confirmed') {
     return { result: (await findOrderPayment(tx, { userId, orderId }))!, first: false, turnEnded: false, concertId: order.concertId };
   }
   if (order.effective === 'cancelled') throw new DomainError('RESERVATION_EXPIRED', 'This hold was cancelled. Pick your seats again.');
@@ -432,7 +435,8 @@ export async function findOrderPayment(
       ledgerEntries,
       and(eq(ledgerEntries.userId, payments.userId), eq(ledgerEntries.paymentId, payments.id), eq(ledgerEntries.kind, 'payment')),
     )
-    .where(and(eq(payments.orderId, orderId), eq(payments.userId, userId)));
+    // A refunded order is no longer paid: asking to pay it again is not a replay (payOrderIn refuses it).
+    .where(and(eq(payments.orderId, orderId), eq(payments.userId, userId), eq(orders.status, 'confirmed')));
   return row && { orderId, bookingCode: row.bookingCode!, paymentId: row.paymentId, amount: row.amount, balance: row.balance };
 }
 

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { ledgerEntries, payments, reservations } from '../../db/schema';
+import { ledgerEntries, orders, payments, reservations } from '../../db/schema';
 import type { Config } from '../env';
 import { claimKey, rememberResult, storedResult, type Idempotency } from '../idempotency/service';
 import { payOrderIn } from '../order/service';
@@ -60,6 +60,8 @@ export async function findPayment(
   const [row] = await db
     .select({ paymentId: payments.id, amount: payments.amount, balance: ledgerEntries.balanceAfter })
     .from(reservations)
+    // Only a paid order: a refunded one is no longer paid, and paying it again is refused, not replayed.
+    .innerJoin(orders, and(eq(orders.id, reservations.orderId), eq(orders.status, 'confirmed')))
     .innerJoin(payments, eq(payments.orderId, reservations.orderId))
     // By user first: ledger_entries is indexed by (user_id, id), not by payment.
     .innerJoin(

@@ -14,7 +14,7 @@ import { useTestDatabase } from '../testing/test-database';
 import { expectFailure, testConfig, TestUser } from '../testing/test-user';
 import { QUEUE_TOKEN_HEADER } from '../trpc/init';
 import { commitmentOf, drawPlaces, drawProblems } from './draw';
-import { openSaleIfDue } from './service';
+import { markSoldOut, openSaleIfDue } from './service';
 import { verifyDrawAt } from './verify';
 
 const database = await useTestDatabase();
@@ -262,6 +262,22 @@ describe('the draw', () => {
 });
 
 describe('sold out and closed', () => {
+  it('marks a sale sold out only if, counted again under the sale row lock, no seat is free or held (a refund may have raced a stale count)', async () => {
+    const concertId = await newConcert();
+    await sellAllBut(concertId, 1);
+    const closedReason = async () =>
+      (await db.execute<{ r: string | null }>(sql`SELECT closed_reason AS r FROM sales WHERE concert_id = ${concertId}`))[0]!.r;
+    // A caller whose count said "none left" (say, before a refund committed): the seat is free now.
+    await markSoldOut(db, concertId);
+    expect(await closedReason()).toBeNull();
+    const buyer = await fan(concertId);
+    await buyer.api.wallet.charge({ amount: 500_000 });
+    const hold = await buyer.api.reservation.hold({ seatId: await freeSeatOf(concertId) });
+    await buyer.api.payment.pay({ reservationId: hold.reservationId });
+    await markSoldOut(db, concertId);
+    expect(await closedReason()).toBe('sold_out');
+  });
+
   it('closes every waiting token when the last seat sells, and refuses new joins', async () => {
     const concertId = await newConcert({ maxActive: 1 });
     await sellAllBut(concertId, 1);

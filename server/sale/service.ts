@@ -110,12 +110,23 @@ export async function seatCounts(db: DbOrTx, concertId: number) {
   };
 }
 
-/** Marks a sale sold out (once; a closed sale stays closed). Its waiting tokens close at their next poll. */
+/**
+ * Marks a sale sold out (once; a closed sale stays closed) when, counted again under the sale row's
+ * lock, no seat is free or held. The caller's count may be stale: a refund can commit between it and
+ * this. Under the lock either the count sees the refund, or the refund's `reopenSoldOut` (which waits
+ * for this lock) sees the mark and clears it. Its waiting tokens close at their next poll.
+ */
 export async function markSoldOut(db: DbOrTx, concertId: number): Promise<void> {
-  await db
-    .update(sales)
-    .set({ closedReason: 'sold_out', closedAt: sql`now()` })
-    .where(and(eq(sales.concertId, concertId), isNull(sales.closedReason)));
+  await db.transaction(async (tx) => {
+    const [sale] = await tx.select({ closedReason: sales.closedReason }).from(sales).where(eq(sales.concertId, concertId)).for('update');
+    if (!sale || sale.closedReason !== null) return;
+    const seats = await seatCounts(tx, concertId);
+    if (seats.total === 0 || seats.left > 0 || seats.held > 0) return;
+    await tx
+      .update(sales)
+      .set({ closedReason: 'sold_out', closedAt: sql`now()` })
+      .where(and(eq(sales.concertId, concertId), isNull(sales.closedReason)));
+  });
 }
 
 /**
