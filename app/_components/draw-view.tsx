@@ -57,7 +57,8 @@ export function DrawView({
           {entries.length === 0 ? (
             <p className="muted">{t('draw.none')}</p>
           ) : (
-            <div className="draw-table-wrap">
+            // A scrolling region: reachable and named for keyboard and screen-reader users.
+            <div className="draw-table-wrap" tabIndex={0} role="region" aria-labelledby="draw-entries">
               <table className="draw-table">
                 <thead>
                   <tr>

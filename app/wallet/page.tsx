@@ -116,7 +116,7 @@ export default function WalletPage() {
           {entries.map((e) => (
             <li key={e.entryId}>
               <div>
-                <span>{e.kind === 'charge' ? t('wallet.kind.charge') : t('wallet.kind.payment')}</span>
+                <span>{t(`wallet.kind.${e.kind}`)}</span>
                 <span className="muted">{formatDateTime(e.createdAt)}</span>
               </div>
               <div className="ledger-amounts">

@@ -242,9 +242,10 @@ export async function saleStats(db: Db, config: Pick<Config, 'QUEUE_ABANDON_SECO
     .where(eq(queueState.concertId, concertId));
   const seats = await seatCounts(db, concertId);
   const [sold] = await db
-    .select({ lastMinute: count(payments.id) })
+    // Seats sold: every seat of each order paid (an order's payment names its reservation only for one seat).
+    .select({ lastMinute: count(reservations.id) })
     .from(payments)
-    .innerJoin(reservations, eq(reservations.id, payments.reservationId))
+    .innerJoin(reservations, eq(reservations.orderId, payments.orderId))
     .innerJoin(schedules, eq(schedules.id, reservations.scheduleId))
     .where(and(eq(schedules.concertId, concertId), gt(payments.createdAt, sql`now() - ${ONE_MINUTE}`)));
 
@@ -289,7 +290,7 @@ export async function saleHistory(db: DbOrTx, { concertId }: { concertId: number
     ),
     sold AS (
       SELECT date_trunc('minute', ${payments.createdAt}) AS minute, count(*)::int AS n FROM ${payments}
-      JOIN ${reservations} ON ${reservations.id} = ${payments.reservationId}
+      JOIN ${reservations} ON ${reservations.orderId} = ${payments.orderId}
       JOIN ${schedules} ON ${schedules.id} = ${reservations.scheduleId}
       WHERE ${schedules.concertId} = ${concertId} AND ${payments.createdAt} >= now() - make_interval(mins => ${HISTORY_MINUTES})
       GROUP BY 1
