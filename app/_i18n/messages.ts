@@ -310,7 +310,7 @@ const en = {
   'seatmap.holdOne': 'Hold 1 seat',
   'seatmap.holding': 'Holding your seats…',
   'seatmap.max': 'You can pick at most {max} seats at once.',
-  'seatmap.taken': 'Nothing was held: {labels} had just been taken. They are off your selection; the rest are still picked.',
+  'seatmap.taken': 'Nothing was held: {labels} had just been taken. Removed from your selection; any other seats you picked stay picked.',
   'seatmap.bestTitle': 'Best available',
   'seatmap.quantity': 'Seats',
   'seatmap.section': 'Section',

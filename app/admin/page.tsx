@@ -15,6 +15,7 @@ export default function AdminHome() {
     <section aria-labelledby="sales-title">
       <div className="admin-heading">
         <h1 id="sales-title">{t('admin.sales.title')}</h1>
+        <Link href="/operator/tickets">{t('ticketcheck.title')}</Link>
         <Link href="/admin/concerts/new" className="button-primary">
           {t('admin.create.link')}
         </Link>
