@@ -4,13 +4,13 @@ test('a Korean browser gets Korean, and the switch changes and keeps the languag
   const context = await browser.newContext({ baseURL, locale: 'ko-KR' });
   const page = await context.newPage();
   await page.goto('/');
-  await expect(page.getByRole('heading', { name: '지금 예매 중' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: '공연', exact: true })).toBeVisible();
   await expect(page.getByRole('button', { name: /^예매하기/ }).first()).toBeVisible();
 
   await page.getByRole('button', { name: '언어' }).click();
-  await expect(page.getByRole('heading', { name: 'On sale now' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Concerts', exact: true })).toBeVisible();
   await page.reload();
-  await expect(page.getByRole('heading', { name: 'On sale now' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Concerts', exact: true })).toBeVisible();
   await context.close();
 });
 
