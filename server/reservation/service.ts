@@ -27,6 +27,7 @@ export async function listReservations(db: DbOrTx, { userId }: { userId: string 
   const rows = await db
     .select({
       reservationId: reservations.id,
+      orderId: reservations.orderId,
       status: reservations.status,
       now: dbNow(),
       price: reservations.price,
