@@ -4,7 +4,10 @@ import { idempotencyKeySchema, idempotencyOf } from '../idempotency/service';
 import type { Context } from '../trpc/context';
 import { concertOfOrder, concertOfSeat } from '../sale/scope';
 import { activeTokenForConcertProcedure, activeTokenOrReplayProcedure, idempotencyKeyOf, router, sessionProcedure } from '../trpc/init';
-import { cancelOrder, getOrder, holdSeats, listOrders, orderPaymentReplay, payOrder } from './service';
+import { cancelOrder } from './cancel';
+import { holdSeats } from './hold';
+import { orderPaymentReplay, payOrder } from './pay';
+import { getOrder, listOrders } from './service';
 
 /** More than any hold limit: the configured HOLD_MAX_PER_USER is checked by the service (INVALID_INPUT). */
 const MAX_SEAT_IDS = 100;

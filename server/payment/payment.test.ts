@@ -4,7 +4,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as schema from '../../db/schema';
 import { seedDemoData } from '../seed';
-import { admitWaiting } from '../queue/service';
+import { admitWaiting } from '../queue/admission';
 import { emptyLine, runOutHold } from '../testing/clock';
 import { ledgerMismatches } from '../testing/ledger';
 import { seatPicker } from '../testing/seats';

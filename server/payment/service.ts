@@ -3,8 +3,8 @@ import type { Db, DbOrTx } from '../../db/client';
 import { ledgerEntries, orders, payments, reservations } from '../../db/schema';
 import type { Config } from '../env';
 import { claimKey, rememberResult, storedResult, type Idempotency } from '../idempotency/service';
-import { payOrderIn } from '../order/service';
-import { admitAfterTurnEnded } from '../queue/service';
+import { payOrderIn } from '../order/pay';
+import { admitAfterTurnEnded } from '../queue/admission';
 import { orderOfReservation } from '../reservation/service';
 
 export interface PaymentResult {

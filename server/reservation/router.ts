@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bigId, intId } from '../ids';
-import { markAdmissionDue } from '../queue/service';
+import { markAdmissionDue } from '../queue/admission';
 import { concertOfReservation, concertOfSeat } from '../sale/scope';
 import { activeTokenForConcertProcedure, activeTokenProcedure, router } from '../trpc/init';
 import { cancelHold, holdSeat, listReservations } from './service';

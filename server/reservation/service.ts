@@ -4,7 +4,8 @@ import { concerts, payments, reservations, schedules, seats } from '../../db/sch
 import { seatLabel } from '../concert/service';
 import type { Config } from '../env';
 import { DomainError } from '../errors';
-import { cancelOrderIn, holdSeats } from '../order/service';
+import { cancelOrderIn } from '../order/cancel';
+import { holdSeats } from '../order/hold';
 import type { ActiveToken } from '../queue/service';
 import { dbNow, effectiveStatus } from './rules';
 

@@ -1,0 +1,147 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client';
+import { ledgerEntries, orders, payments, reservations, wallets, type OrderStatus } from '../../db/schema';
+import type { Config } from '../env';
+import { DomainError } from '../errors';
+import { claimKey, rememberResult, type Idempotency } from '../idempotency/service';
+import { markAdmissionDue } from '../queue/admission';
+import { concertOfOrder } from '../sale/scope';
+import { reopenSoldOut } from '../sale/service';
+import { MAX_BALANCE } from '../wallet/limits';
+import { isoOf, lockOrderSeats, lockOwnOrder } from './service';
+
+/** Releasing a held order and refunding a paid one (lock order: server/order/service.ts). */
+
+export interface CancelResult {
+  orderId: number;
+  status: OrderStatus;
+  /** Won returned to the wallet: the total for a refund, 0 for a released hold. */
+  refunded: number;
+  balance: number;
+}
+
+const balanceOf = async (tx: Tx, userId: string) =>
+  (await tx.select({ balance: wallets.balance }).from(wallets).where(eq(wallets.userId, userId)))[0]!.balance;
+
+/**
+ * Cancels the caller's order, inside the caller's transaction. Locks orders → seats → reservations →
+ * wallets. A live hold is released (`cancelled`); a hold that ran out is marked `expired`; a paid order
+ * is refunded in full (a `refund` ledger entry, its seats back on sale, `refunded`) until
+ * REFUND_DEADLINE_HOURS before its show, else REFUND_CLOSED; `refund: false` (reservation.cancel)
+ * refuses a paid order instead. Cancelling again answers as the first time and moves nothing.
+ */
+export async function cancelOrderIn(
+  tx: Tx,
+  config: Config,
+  { userId, orderId, refund }: { userId: string; orderId: number; refund: boolean },
+): Promise<CancelResult> {
+  const order = await lockOwnOrder(tx, config, { userId, orderId });
+  const answer = async (status: OrderStatus) => ({ orderId, status, refunded: 0, balance: await balanceOf(tx, userId) });
+  switch (order.effective) {
+    case 'cancelled':
+    case 'expired': {
+      if (order.status === 'held') {
+        // A hold that ran out is marked as what it already is (its reservations too, unless a later
+        // hold of a seat marked one first).
+        const status = order.effective;
+        await lockOrderSeats(tx, orderId);
+        await tx
+          .update(reservations)
+          .set({ status, updatedAt: sql`now()` })
+          .where(and(eq(reservations.orderId, orderId), eq(reservations.status, 'held')));
+        await tx
+          .update(orders)
+          .set({ status, updatedAt: sql`now()` })
+          .where(eq(orders.id, orderId));
+      }
+      return answer(order.effective);
+    }
+    case 'held': {
+      await lockOrderSeats(tx, orderId);
+      await tx
+        .update(reservations)
+        .set({ status: 'cancelled', updatedAt: sql`now()` })
+        .where(and(eq(reservations.orderId, orderId), eq(reservations.status, 'held')));
+      await tx
+        .update(orders)
+        .set({ status: 'cancelled', updatedAt: sql`now()` })
+        .where(eq(orders.id, orderId));
+      return answer('cancelled');
+    }
+    case 'refunded': {
+      const [entry] = await tx
+        .select({ balance: ledgerEntries.balanceAfter, amount: ledgerEntries.amount })
+        .from(ledgerEntries)
+        .innerJoin(payments, eq(payments.id, ledgerEntries.paymentId))
+        .where(and(eq(ledgerEntries.userId, userId), eq(ledgerEntries.kind, 'refund'), eq(payments.orderId, orderId)));
+      return { orderId, status: 'refunded', refunded: entry!.amount, balance: entry!.balance };
+    }
+    case 'confirmed':
+      break;
+  }
+  if (!refund) throw new DomainError('RESERVATION_CONFIRMED', 'This ticket is already paid for.');
+  if (order.now >= order.refundDeadline) {
+    throw new DomainError(
+      'REFUND_CLOSED',
+      `Paid tickets can be cancelled until ${config.REFUND_DEADLINE_HOURS} hours before the show; that time has passed.`,
+      { deadline: isoOf(order.refundDeadline) },
+    );
+  }
+  await lockOrderSeats(tx, orderId);
+  const [wallet] = await tx
+    .update(wallets)
+    .set({ balance: sql`${wallets.balance} + ${order.total}`, updatedAt: sql`now()` })
+    .where(and(eq(wallets.userId, userId), sql`${wallets.balance} + ${order.total} <= ${MAX_BALANCE}`))
+    .returning({ balance: wallets.balance });
+  if (!wallet) {
+    const balance = await balanceOf(tx, userId);
+    throw new DomainError('BALANCE_LIMIT', 'The refund would take your balance past its maximum. Spend some of it first.', {
+      balance,
+      maxCharge: MAX_BALANCE - balance,
+    });
+  }
+  const [payment] = await tx.select({ id: payments.id }).from(payments).where(eq(payments.orderId, orderId));
+  await tx
+    .insert(ledgerEntries)
+    .values({ userId, kind: 'refund', amount: order.total, balanceAfter: wallet.balance, paymentId: payment!.id });
+  // The seats go back on sale: their reservations no longer take them.
+  await tx
+    .update(reservations)
+    .set({ status: 'cancelled', updatedAt: sql`now()` })
+    .where(eq(reservations.orderId, orderId));
+  await tx
+    .update(orders)
+    .set({ status: 'refunded', updatedAt: sql`now()` })
+    .where(eq(orders.id, orderId));
+  return { orderId, status: 'refunded', refunded: order.total, balance: wallet.balance };
+}
+
+/** order.cancel: one transaction, the idempotency key claimed first, then `cancelOrderIn`. */
+export async function cancelOrder(
+  db: Db,
+  config: Config,
+  { userId, orderId, idempotency }: { userId: string; orderId: number; idempotency?: Idempotency },
+): Promise<CancelResult> {
+  const result = await db.transaction(async (tx) => {
+    if (idempotency) {
+      const first = await claimKey<CancelResult>(tx, userId, idempotency);
+      if (first) return first.replay;
+    }
+    const cancelled = await cancelOrderIn(tx, config, { userId, orderId, refund: true });
+    if (idempotency) await rememberResult(tx, userId, idempotency, cancelled);
+    return cancelled;
+  });
+  if (result.status === 'refunded' || result.status === 'cancelled') await seatsBackOnSale(db, { userId, orderId });
+  return result;
+}
+
+/**
+ * After a commit that released seats (a refund, a released hold): the sale's sold-out state and its
+ * line see them again. Both steps are idempotent and never wait (the cancel already stands).
+ */
+async function seatsBackOnSale(db: Db, { userId, orderId }: { userId: string; orderId: number }) {
+  const concertId = await concertOfOrder(db, { userId, orderId });
+  if (concertId === undefined) return;
+  await reopenSoldOut(db, concertId);
+  await markAdmissionDue(db, concertId);
+}
