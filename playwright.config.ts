@@ -9,12 +9,14 @@ const SECRET = 'e2e-session-secret-0123456789abcdef-xyz';
 /** The operator console's password on every test server (e2e/admin.spec.ts signs in with it). */
 export const OPERATOR_PASSWORD = 'e2e-operator-password';
 
+/** Ports: 3301–3303 and 5501–5503, shifted by E2E_PORT_OFFSET so two checkouts can run their browser tests at once. */
+const OFFSET = Number(process.env.E2E_PORT_OFFSET ?? 0);
 const servers = {
-  main: { port: 3301, dbPort: 5501, env: {} },
+  main: { port: 3301 + OFFSET, dbPort: 5501 + OFFSET, env: {} },
   /** One slot: the waiting-room test. */
-  queue: { port: 3302, dbPort: 5502, env: { QUEUE_MAX_ACTIVE: '1' } },
+  queue: { port: 3302 + OFFSET, dbPort: 5502 + OFFSET, env: { QUEUE_MAX_ACTIVE: '1' } },
   /** Holds that run out while you watch. */
-  expiry: { port: 3303, dbPort: 5503, env: { HOLD_TTL_SECONDS: '8' } },
+  expiry: { port: 3303 + OFFSET, dbPort: 5503 + OFFSET, env: { HOLD_TTL_SECONDS: '8' } },
 } as const;
 
 export type ServerName = keyof typeof servers;
