@@ -52,5 +52,66 @@ export function connect(url: string, options: ConnectOptions = {}): Database {
       idle_in_transaction_session_timeout: STATEMENT_TIMEOUT_MS,
     },
   });
-  return { db: drizzle(sql, { schema }), sql, close: () => sql.end({ timeout: 5 }) };
+  if (options.pooler === 'transaction') withoutListen.add(sql);
+  const observers: WriteObserver[] = [];
+  writeObservers.set(sql, observers);
+  const logger = {
+    logQuery(query: string) {
+      for (const observer of observers) if (observer.writes.test(query)) observer.onWrite();
+    },
+  };
+  return { db: drizzle(sql, { schema, logger }), sql, close: () => sql.end({ timeout: 5 }) };
+}
+
+interface WriteObserver {
+  writes: RegExp;
+  onWrite: () => void;
+}
+
+/** Per pool made by `connect`: who wants to know of statements that write which tables. */
+const writeObservers = new WeakMap<object, WriteObserver[]>();
+
+/**
+ * Calls `onWrite` whenever a statement that writes (inserts into, updates or deletes from) one of
+ * `tables` is sent through this handle's pool, by this process: before it runs, so an observer that
+ * caches what those tables hold can forget it and read it again after the write. Statements of other
+ * processes are not seen (see `listenOn`). Returns false for a handle not made by `connect`.
+ */
+export function observeWrites(db: Db, { tables, onWrite }: { tables: string[]; onWrite: () => void }): boolean {
+  const observers = writeObservers.get(poolOf(db));
+  if (!observers) return false;
+  const names = tables.map((t) => t.replace(/[^a-z_]/g, '')).join('|');
+  observers.push({ writes: new RegExp(`\\b(?:update|insert\\s+into|delete\\s+from)\\s+"?(?:${names})"?[\\s(]`, 'i'), onWrite });
+  return true;
+}
+
+/**
+ * The postgres.js pool under a drizzle handle (drizzle keeps it as `$client`): per-pool state of the
+ * process (caches, batches) is keyed by it, so several drizzle handles over one pool share it.
+ */
+export function poolOf(db: Db): postgres.Sql {
+  return (db as Db & { $client: postgres.Sql }).$client;
+}
+
+/** Pools behind a transaction-mode pooler, where a session's LISTEN does not survive its transaction. */
+const withoutListen = new WeakSet<object>();
+
+/**
+ * Subscribes to a PostgreSQL notification channel on a handle's server. postgres.js keeps one
+ * dedicated connection for it (besides the pool) and opens it again after it drops, calling
+ * `onListening` each time the subscription is (re)established: notifications sent while it was down
+ * are lost, so a subscriber should then forget what it cached. Returns false, subscribing nothing,
+ * behind a transaction-mode pooler (where LISTEN does not work): subscribers must not depend on it.
+ * Never rejects: a failed first attempt is retried by postgres.js when the connection comes back.
+ */
+export function listenOn(
+  db: Db,
+  { channel, onNotify, onListening }: { channel: string; onNotify: (payload: string) => void; onListening: () => void },
+): boolean {
+  const client = poolOf(db);
+  if (withoutListen.has(client)) return false;
+  client.listen(channel, onNotify, onListening).catch(() => {
+    // The subscription is retried when the listening connection reconnects; until then, nothing is pushed.
+  });
+  return true;
 }

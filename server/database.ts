@@ -1,11 +1,14 @@
 import { connect, type Database } from '../db/client';
 import { env } from './env';
+import { flushHeartbeats } from './queue/heartbeats';
 
 const cache = globalThis as unknown as { __ticketsDatabase?: Database };
 
 /**
  * The process's database, opened on first use with the validated configuration. It is kept on
  * `globalThis` so that Next's hot reload in development does not open a new pool on every edit.
+ * Closing it first writes the waiting fans' pending heartbeats (server/queue/heartbeats.ts), so a
+ * server that stops does not make fans who were polling it look gone.
  */
 export function getDatabase(): Database {
   if (!cache.__ticketsDatabase) {
@@ -15,10 +18,17 @@ export function getDatabase(): Database {
         'DATABASE_URL is not set. Start the app with `npm run dev` or `npm start`, which start an embedded PostgreSQL, or set DATABASE_URL.',
       );
     }
-    cache.__ticketsDatabase = connect(config.DATABASE_URL, {
+    const database = connect(config.DATABASE_URL, {
       max: config.DATABASE_POOL_MAX,
       pooler: config.DATABASE_POOLER,
     });
+    cache.__ticketsDatabase = {
+      ...database,
+      close: async () => {
+        await flushHeartbeats(database.db).catch((error: unknown) => console.error('Could not write the last queue heartbeats:', error));
+        await database.close();
+      },
+    };
   }
   return cache.__ticketsDatabase;
 }

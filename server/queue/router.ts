@@ -1,9 +1,36 @@
 import { z } from 'zod';
 import { intId } from '../ids';
 import { QUEUE_TOKEN_COOKIE, queueTokenCookie, queueTokenOf, rateLimited, router, sessionProcedure } from '../trpc/init';
+import type { Context } from '../trpc/context';
 import { issueToken, tokenStatus } from './service';
+import { QUEUE_TICKET_COOKIE_PREFIX, QUEUE_TICKET_HEADER, queueTicketCookie } from './ticket';
 
 const TOKEN_COOKIE_MAX_AGE_SECONDS = 60 * 60 * 24;
+/** More queue tickets than this in one request's cookies are not looked at (a user waits in a few lines at most). */
+const MAX_TICKET_COOKIES = 8;
+
+/**
+ * The queue tickets a request carries, the one it means first: the `x-queue-ticket` header alone when
+ * sent (API clients), else the cookie of the concert's line, then the other lines' (only the one
+ * signed for the request's token is valid: server/queue/ticket.ts).
+ */
+function queueTicketsOf(ctx: Context, concertId?: number): (string | undefined)[] {
+  const header = ctx.headers.get(QUEUE_TICKET_HEADER);
+  if (header !== null) return [header];
+  const named = concertId === undefined ? undefined : ctx.cookies.get(queueTicketCookie(concertId));
+  const others = [...ctx.cookies].filter(([name]) => name.startsWith(QUEUE_TICKET_COOKIE_PREFIX)).map(([, value]) => value);
+  return [named, ...others].slice(0, MAX_TICKET_COOKIES);
+}
+
+/**
+ * Gives the caller a new queue ticket: a cookie of the line (HttpOnly, kept as long as it can be
+ * trusted) and the same value in the `x-queue-ticket` response header, for API clients to send back.
+ */
+function sendTicket(ctx: Context, concertId: number, ticket: string | null) {
+  if (ticket === null) return;
+  ctx.setCookie(queueTicketCookie(concertId), ticket, ctx.config.QUEUE_ABANDON_SECONDS);
+  ctx.appendHeader(QUEUE_TICKET_HEADER, ticket);
+}
 
 export const queueRouter = router({
   /** Joins a concert's line (its pre-queue before the opening); the same live token when issued again. */
@@ -11,14 +38,25 @@ export const queueRouter = router({
     .use(rateLimited('queue.issue'))
     .input(z.object({ concertId: intId }))
     .mutation(async ({ ctx, input }) => {
-      const { token, ...view } = await issueToken(ctx.db, ctx.config, { userId: ctx.userId, concertId: input.concertId });
+      const { issued, ticket } = await issueToken(ctx.db, ctx.config, { userId: ctx.userId, concertId: input.concertId });
+      const { token, ...view } = issued;
       // One cookie per line, so a fan may wait for two shows at once; `queue_token` is the line joined last.
       ctx.setCookie(queueTokenCookie(input.concertId), token, TOKEN_COOKIE_MAX_AGE_SECONDS);
       ctx.setCookie(QUEUE_TOKEN_COOKIE, token, TOKEN_COOKIE_MAX_AGE_SECONDS);
+      sendTicket(ctx, view.concertId, ticket);
       return { token, ...view };
     }),
-  /** The caller's token in a concert's line (`concertId`), else the one in the header, else the line joined last. */
-  status: sessionProcedure
-    .input(z.object({ concertId: intId.optional() }).optional())
-    .query(({ ctx, input }) => tokenStatus(ctx.db, ctx.config, { userId: ctx.userId, token: queueTokenOf(ctx, input?.concertId) })),
+  /**
+   * The caller's token in a concert's line (`concertId`), else the one in the header, else the line
+   * joined last. Answered from memory while the request's queue ticket allows.
+   */
+  status: sessionProcedure.input(z.object({ concertId: intId.optional() }).optional()).query(async ({ ctx, input }) => {
+    const { view, ticket } = await tokenStatus(ctx.db, ctx.config, {
+      userId: ctx.userId,
+      token: queueTokenOf(ctx, input?.concertId),
+      tickets: queueTicketsOf(ctx, input?.concertId),
+    });
+    sendTicket(ctx, view.concertId, ticket);
+    return view;
+  }),
 });

@@ -4,9 +4,13 @@ import type { Db, DbOrTx } from '../../db/client';
 import { queueState, queueTokens, sales, type SaleClosedReason } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError, PG, pgCode } from '../errors';
-import { markSoldOut, openSaleIfDue, saleStateOf, seatCounts, type SaleState } from '../sale/service';
+import { openSaleIfDue, saleStateOf, type SaleState } from '../sale/service';
 import { admitWaiting, type AdmissionMode } from './admission';
+import { recordHeartbeat } from './heartbeats';
+import { forgetLine, lineState, type CachedLine } from './line-cache';
+import { keepLineMoving, recountSeats, SEAT_COUNT_SECONDS } from './line-upkeep';
 import { estimatedWaitSeconds, isAbandoned, isLiveToken, isRunningTurn, PLACE_TAKING_STATUSES } from './rules';
+import { signTicket, verifyTicket, type QueueTicket } from './ticket';
 import { HEARTBEAT_SECONDS } from './timing';
 
 /**
@@ -18,12 +22,21 @@ import { HEARTBEAT_SECONDS } from './timing';
  * admission cursor (`admitted_through`, a place): a waiting token's position is `place -
  * admitted_through`, one read however long the line is. There is no background worker: the calls
  * that issue or read tokens run an admission pass (server/queue/admission.ts) when one is due.
+ *
+ * A waiting fan's poll is answered from memory when it carries a valid queue ticket
+ * (server/queue/ticket.ts) and the line's cached state (server/queue/line-cache.ts) shows the place
+ * still ahead of the cursor; anything else is read from the database, which stays the source of
+ * truth and signs a new ticket.
  */
 
 const TOKEN_BYTES = 18; // 144 bits of randomness
 const MAX_TOKEN_LENGTH = 64;
-/** A line's seat counts (seatsLeft, seatsHeld) shown to waiting fans are at most this old. */
-const SEAT_COUNT_SECONDS = 5;
+/**
+ * A ticket answers polls until its holder's last confirmed presence is this much short of
+ * QUEUE_ABANDON_SECONDS: room for the difference between the database's clock as this process
+ * estimates it and as the pass that gives places up reads it.
+ */
+const TICKET_MARGIN_SECONDS = 5;
 
 export type QueueStatus = 'prequeue' | 'waiting' | 'active' | 'expired' | 'closed';
 
@@ -165,33 +178,21 @@ function viewOf(row: TokenRow, config: Config): TokenView {
 }
 
 /**
- * Refreshes a line's seat counts for its waiting fans when they are older than SEAT_COUNT_SECONDS:
- * one statement, skipped when another caller (or a pass) holds the row. Marks the sale sold out when
- * every seat is sold.
+ * Refreshes a line's seat counts for its waiting fans when they are older than SEAT_COUNT_SECONDS
+ * (server/queue/line-upkeep.ts: skipped when another caller or a pass holds the row; marks the sale
+ * sold out when every seat is sold).
  */
 async function refreshSeatCounts(db: Db, row: TokenRow): Promise<TokenRow> {
   if (row.seatsCountedAt && secondsBetween(row.now, row.seatsCountedAt) < SEAT_COUNT_SECONDS) return row;
-  const [counted] = await db.transaction(async (tx) => {
-    const locked = await tx.execute(sql`
-      SELECT 1 FROM ${queueState} WHERE ${queueState.concertId} = ${row.concertId} FOR UPDATE SKIP LOCKED`);
-    if (locked.length === 0) return [];
-    const seats = await seatCounts(tx, row.concertId);
-    await tx
-      .update(queueState)
-      .set({ seatsLeft: seats.left, seatsHeld: seats.held, seatsCountedAt: sql`now()` })
-      .where(eq(queueState.concertId, row.concertId));
-    return [seats];
-  });
+  const counted = await recountSeats(db, row.concertId);
   if (!counted) return row;
-  if (counted.left === 0 && counted.held === 0 && counted.total > 0) {
-    await markSoldOut(db, row.concertId);
-    return { ...row, seatsLeft: 0, seatsHeld: 0, saleClosedReason: row.saleClosedReason ?? 'sold_out' };
-  }
+  if (counted.soldOut) return { ...row, seatsLeft: 0, seatsHeld: 0, saleClosedReason: row.saleClosedReason ?? 'sold_out' };
   return { ...row, seatsLeft: counted.left, seatsHeld: counted.held };
 }
 
 /** A waiting token of a sale that sold out or was closed turns `closed`, with the sale's reason. */
 async function closeToken(db: Db, row: TokenRow, reason: SaleClosedReason): Promise<TokenRow> {
+  forgetLine(db, row.concertId);
   const [closed] = await db
     .update(queueTokens)
     .set({ status: 'closed', closedReason: reason })
@@ -218,11 +219,13 @@ async function refresh(db: Db, config: Config, { userId, token, mode }: { userId
     }
     if (row.place === null && row.openedAt === null && row.now >= row.opensAt) {
       await openSaleIfDue(db, row.concertId);
+      forgetLine(db, row.concertId);
       row = (await readToken(db, token))!;
     }
   }
   if (admissionDue(row)) {
     await admitWaiting(db, config, { concertId: row.concertId, mode });
+    forgetLine(db, row.concertId);
     row = (await readToken(db, token))!;
   }
   if (row.status !== 'waiting') return row;
@@ -233,6 +236,8 @@ async function refresh(db: Db, config: Config, { userId, token, mode }: { userId
       .update(queueTokens)
       .set({ lastSeenAt: sql`now()` })
       .where(eq(queueTokens.id, row.id));
+    // Written at now() of that statement, a little after row.now: row.now understates it.
+    row = { ...row, lastSeenAt: row.now };
   }
   return row;
 }
@@ -240,16 +245,103 @@ async function refresh(db: Db, config: Config, { userId, token, mode }: { userId
 const validTokenString = (token: string | undefined): token is string =>
   typeof token === 'string' && token.length > 0 && token.length <= MAX_TOKEN_LENGTH;
 
-/** `queue.status`: the caller's token: prequeue, waiting (with its place), active (until when), expired or closed. */
+/**
+ * The ticket to give the holder of a token the database has just read: a waiting token (in the
+ * pre-queue or with a place) whose holder still polls; null for any other.
+ */
+function ticketOf(config: Config, row: TokenRow): string | null {
+  if (row.status !== 'waiting' || !isLiveToken(row, config)) return null;
+  const ticket: QueueTicket = {
+    concertId: row.concertId,
+    ticket: row.id,
+    place: row.place,
+    userId: row.userId,
+    confirmedAt: Math.floor(row.lastSeenAt.getTime() / 1000),
+  };
+  return signTicket(config.SESSION_SECRET, ticket, row.token);
+}
+
+/**
+ * A waiting fan's view from their ticket and the line's state, or undefined when memory cannot
+ * answer: the sale closed, the cursor reached the place, the place may have been given up (the
+ * ticket's confirmation is too old), or the pre-queue's opening has come (the draw is the database's).
+ */
+function viewFromTicket(ticket: QueueTicket, line: CachedLine, config: Config): TokenView | undefined {
+  if (line.closedReason !== null) return undefined;
+  const trustedFor = config.QUEUE_ABANDON_SECONDS - TICKET_MARGIN_SECONDS;
+  if (line.now.getTime() / 1000 - ticket.confirmedAt > trustedFor) return undefined;
+  const base = {
+    concertId: line.concertId,
+    ticket: ticket.ticket,
+    opensAt: line.opensAt.toISOString(),
+    activeUntil: null,
+    closedReason: null,
+  };
+  const seats = { seatsLeft: line.seatsLeft, seatsHeld: line.seatsHeld };
+  if (ticket.place === null) {
+    if (line.openedAt !== null || line.now >= line.opensAt) return undefined;
+    return { ...base, ...NOT_WAITING, ...seats, status: 'prequeue' };
+  }
+  if (line.admittedThrough >= ticket.place) return undefined;
+  const position = positionOf({ place: ticket.place, admittedThrough: line.admittedThrough });
+  return {
+    ...base,
+    ...seats,
+    status: 'waiting',
+    position,
+    aheadOfYou: position - 1,
+    estimatedWaitSeconds: estimatedWaitSeconds({
+      position,
+      admitRate: line.admitRate,
+      maxActive: line.maxActive,
+      turnSeconds: line.turnSeconds,
+    }),
+  };
+}
+
+/**
+ * A poll answered without the database: the first of `tickets` valid for this user and token, read
+ * against its line's cached state (which this poll may first bring up to date: at most once a second
+ * per line). The poll's heartbeat joins the next batch.
+ */
+async function answerFromTicket(
+  db: Db,
+  config: Config,
+  { userId, token, tickets }: { userId: string; token: string; tickets: (string | undefined)[] },
+): Promise<TokenView | undefined> {
+  let ticket: QueueTicket | null = null;
+  for (const value of tickets) if (!ticket) ticket = verifyTicket(config.SESSION_SECRET, value, { userId, token });
+  if (!ticket) return undefined;
+  let line = await lineState(db, ticket.concertId);
+  if (line && (await keepLineMoving(db, config, line, { callerPlaced: ticket.place !== null })))
+    line = await lineState(db, ticket.concertId);
+  const view = line && viewFromTicket(ticket, line, config);
+  if (view) recordHeartbeat(db, ticket.ticket);
+  return view;
+}
+
+export interface Polled {
+  view: TokenView;
+  /** A new signed ticket for the caller to send with the next polls; null when none is due. */
+  ticket: string | null;
+}
+
+/**
+ * `queue.status`: the caller's token: prequeue, waiting (with its place), active (until when), expired
+ * or closed. From memory when a ticket allows (`tickets`: the ones the request carries), else from
+ * the database, with a new ticket when the token still waits.
+ */
 export async function tokenStatus(
   db: Db,
   config: Config,
-  { userId, token }: { userId: string; token: string | undefined },
-): Promise<TokenView> {
+  { userId, token, tickets = [] }: { userId: string; token: string | undefined; tickets?: (string | undefined)[] },
+): Promise<Polled> {
   if (!validTokenString(token)) throw new DomainError('TOKEN_INVALID', 'No queue token: join the queue first.');
+  const remembered = await answerFromTicket(db, config, { userId, token, tickets });
+  if (remembered) return { view: remembered, ticket: null };
   const row = await refresh(db, config, { userId, token, mode: 'skip-if-busy' });
   if (!row) throw new DomainError('TOKEN_INVALID', 'This queue token is not yours or does not exist.');
-  return viewOf(row, config);
+  return { view: viewOf(row, config), ticket: ticketOf(config, row) };
 }
 
 /**
@@ -329,7 +421,7 @@ export async function issueToken(
   db: Db,
   config: Config,
   { userId, concertId }: { userId: string; concertId: number },
-): Promise<IssuedToken> {
+): Promise<{ issued: IssuedToken; ticket: string | null }> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const [live] = await db
       .select({ token: queueTokens.token })
@@ -338,7 +430,7 @@ export async function issueToken(
     if (live) {
       const row = await refresh(db, config, { userId, token: live.token, mode: 'wait' });
       const issued = row && liveView(row.token, viewOf(row, config));
-      if (issued) return issued;
+      if (issued) return { issued, ticket: ticketOf(config, row) };
       if (row?.status === 'closed') refuseJoining(row.closedReason!, row);
       // Its turn ran out or its place was given up: it is no longer live, so a new one is due.
       await db
@@ -358,7 +450,7 @@ export async function issueToken(
       const row = await refresh(db, config, { userId, token, mode: 'wait' });
       if (row?.status === 'closed') refuseJoining(row.closedReason!, row);
       const issued = row && liveView(token, viewOf(row, config));
-      if (issued) return issued;
+      if (issued) return { issued, ticket: ticketOf(config, row) };
     } catch (error) {
       // Another request of the same user issued one first: return that one.
       if (pgCode(error) !== PG.UNIQUE_VIOLATION) throw error;

@@ -11,22 +11,45 @@ export const POLL_MAX_MS = 10_000;
 export const POLL_BACKOFF = 1.5;
 /** ...with ± this share of jitter, so a crowd spreads out. */
 export const POLL_JITTER = 0.25;
+/**
+ * A fan whose turn is near polls at most this often, and at least every half of the estimated wait,
+ * so an admitted fan learns of it within about a second (polls are answered from memory: cheap).
+ */
+export const POLL_NEAR_FRONT_MS = 1_000;
 
-/** The delay before the next poll, after `unchangedPolls` polls that did not move the place. */
-export function nextPollDelayMs(unchangedPolls: number, random: number = Math.random()): number {
-  const base = Math.min(POLL_MAX_MS, POLL_MIN_MS * POLL_BACKOFF ** unchangedPolls);
+/**
+ * The delay before the next poll, after `unchangedPolls` polls that did not move the place. With the
+ * fan's `estimatedWaitSeconds`, never longer than half of it (but not under POLL_NEAR_FRONT_MS): the
+ * nearer the turn, the sooner the next poll. Never longer than LONGEST_POLL_INTERVAL_SECONDS.
+ */
+export function nextPollDelayMs(unchangedPolls: number, random: number = Math.random(), estimatedWaitSeconds?: number | null): number {
+  let base = Math.min(POLL_MAX_MS, POLL_MIN_MS * POLL_BACKOFF ** unchangedPolls);
+  if (estimatedWaitSeconds !== undefined && estimatedWaitSeconds !== null) {
+    base = Math.min(base, Math.max(POLL_NEAR_FRONT_MS, (estimatedWaitSeconds * 1000) / 2));
+  }
   return Math.round(base * (1 - POLL_JITTER + random * 2 * POLL_JITTER));
 }
 
 /** The longest gap between two polls of a waiting room that is open: the backed-off interval plus its jitter. */
 export const LONGEST_POLL_INTERVAL_SECONDS = (POLL_MAX_MS * (1 + POLL_JITTER)) / 1000;
 
-/** Waiting tokens refresh `last_seen_at` at most this often, so most polls are a pure read. */
+/**
+ * Polls answered from memory (a valid queue ticket) are not written one by one: their token ids are
+ * collected and written in one statement this often (server/queue/heartbeats.ts).
+ */
+export const HEARTBEAT_FLUSH_SECONDS = 5;
+
+/**
+ * The oldest a polling fan's `last_seen_at` can be: a poll read from the database refreshes it when
+ * it is older than this (so most of those polls are a pure read), and a poll answered from memory
+ * reaches it with the next batch, at most HEARTBEAT_FLUSH_SECONDS later plus the batch statement's
+ * own time (bounded by the pool's statement_timeout, 15 s: db/client.ts): 5 + 15 ≤ 20.
+ */
 export const HEARTBEAT_SECONDS = 20;
 
 /**
  * The shortest QUEUE_ABANDON_SECONDS that never expires a fan who is still polling: `last_seen_at`
- * can be a heartbeat old when a poll skips the refresh, and the next poll comes at most one longest
- * interval later.
+ * can be a heartbeat old (either path above), and the next poll comes at most one longest interval
+ * later.
  */
 export const MIN_ABANDON_SECONDS = Math.ceil(HEARTBEAT_SECONDS + LONGEST_POLL_INTERVAL_SECONDS);
