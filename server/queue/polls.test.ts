@@ -1,0 +1,267 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { afterAll, describe, expect, it } from 'vitest';
+import { connect, type Db } from '../../db/client';
+import * as schema from '../../db/schema';
+import { createConcert } from '../seed';
+import { runOutTurn } from '../testing/clock';
+import { useTestDatabase } from '../testing/test-database';
+import { testConfig, TestUser } from '../testing/test-user';
+import { admitWaiting } from './admission';
+import { flushHeartbeats, pendingHeartbeats } from './heartbeats';
+import { LINE_CHANNEL, LINE_REFRESH_MS } from './line-cache';
+import { QUEUE_TICKET_HEADER, queueTicketCookie, signTicket, verifyTicket } from './ticket';
+
+/**
+ * Polls answered from memory: a waiting fan with a valid queue ticket is answered from the line's
+ * cached state, with no SQL; anything a ticket cannot vouch for is read from the database.
+ */
+
+const { db, url } = await useTestDatabase();
+const config = testConfig({ RATE_LIMIT_PER_MINUTE: 0 });
+
+/** Another app instance: its own pool, so its own caches, and it sees nothing of this one's writes. */
+const otherInstance = connect(url, { max: 2 });
+
+/** A third pool that records every statement it sends on the wire (its LISTEN connection included). */
+const sent: string[] = [];
+const counting = postgres(url, { max: 2, fetch_types: false, onnotice: () => {}, debug: (_connection, query) => sent.push(query) });
+const countingDb = drizzle(counting, { schema }) as unknown as Db;
+
+afterAll(async () => {
+  await otherInstance.close();
+  await counting.end({ timeout: 5 });
+});
+
+let concerts = 0;
+async function newLine(maxActive: number) {
+  const plan = { title: `Poll test ${++concerts}`, artist: 'Testers', venue: 'Test Hall', dayOffsets: [30], sale: { maxActive } };
+  return (await createConcert(db, plan)).concertId;
+}
+
+/** A fan who joined the line through `db` (and so holds its token and ticket cookies). */
+async function fan(concertId: number) {
+  const user = await new TestUser(db, config).start();
+  await user.join(concertId);
+  return user;
+}
+
+/** The same browser (same cookies), calling through another pool. */
+function through(pool: Db, user: TestUser): TestUser {
+  const twin = new TestUser(pool, config);
+  for (const [name, value] of user.cookies) twin.cookies.set(name, value);
+  twin.userId = user.userId;
+  twin.token = user.token;
+  twin.concertId = user.concertId;
+  return twin;
+}
+
+async function lastSeenAgo(token: string): Promise<number> {
+  const [row] = await db.execute<{ ago: number }>(
+    sql`SELECT extract(epoch FROM now() - last_seen_at)::float8 AS ago FROM queue_tokens WHERE token = ${token}`,
+  );
+  return row!.ago;
+}
+
+describe('a poll with a valid queue ticket', () => {
+  it('is given a ticket while waiting, and is then answered with no SQL at all, however often it polls', async () => {
+    const concertId = await newLine(1);
+    await fan(concertId);
+    const waiting = await fan(concertId);
+    expect(waiting.cookies.get(queueTicketCookie(concertId))).toMatch(/^q1\./);
+    expect(waiting.setCookieHeaders.find((h) => h.startsWith(`${queueTicketCookie(concertId)}=`))).toMatch(/HttpOnly; SameSite=Lax/);
+
+    const poller = through(countingDb, waiting);
+    expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
+    // The first poll of this pool reads the line (and subscribes to its notifications; once subscribed,
+    // the line is read again, as a notification may have been missed before).
+    expect(sent.filter((q) => /queue_tokens/i.test(q))).toEqual([]);
+    await sleep(100);
+    await poller.api.queue.status({ concertId });
+    sent.length = 0;
+    const started = performance.now();
+    const POLLS = 50;
+    for (let i = 0; i < POLLS; i++) expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
+    const elapsed = performance.now() - started;
+    // No statement per poll: at most the line's own refresh, once a second.
+    expect(sent.length, sent.join('\n')).toBeLessThanOrEqual(Math.floor(elapsed / LINE_REFRESH_MS));
+    expect(sent.every((q) => /from "queue_state"/i.test(q))).toBe(true);
+    expect(pendingHeartbeats(countingDb)).toBe(1);
+
+    // The same fan without the ticket is read from the database.
+    poller.cookies.delete(queueTicketCookie(concertId));
+    sent.length = 0;
+    expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
+    expect(sent.some((q) => /from "queue_tokens"/i.test(q))).toBe(true);
+    await flushHeartbeats(countingDb);
+  });
+
+  it('is never trusted when forged, altered, another user’s or another token’s: the database answers', async () => {
+    const concertId = await newLine(1);
+    await fan(concertId);
+    const ahead = await fan(concertId);
+    const behind = await fan(concertId);
+    const ticketOf = (u: TestUser) => u.cookies.get(queueTicketCookie(concertId))!;
+    const real = verifyTicket(config.SESSION_SECRET, ticketOf(behind), { userId: behind.userId, token: behind.token })!;
+    expect(real).toMatchObject({ concertId, place: expect.any(Number), userId: behind.userId });
+
+    const asBehind = through(countingDb, behind);
+    const attempts = {
+      // The place moved to the front, the MAC left as it was.
+      altered: ticketOf(behind).replace(`.${real.place}.`, `.${real.place! - 1}.`),
+      // Signed with another secret.
+      forged: signTicket('x'.repeat(40), { ...real, place: 1 }, behind.token),
+      // Another fan's ticket, valid for them.
+      others: ticketOf(ahead),
+      // This fan's own fields, signed for another token.
+      otherToken: signTicket(config.SESSION_SECRET, { ...real, place: real.place! - 1 }, ahead.token),
+      garbage: 'q1.1.2.3',
+    };
+    for (const [how, ticket] of Object.entries(attempts)) {
+      asBehind.headers.set(QUEUE_TICKET_HEADER, ticket);
+      sent.length = 0;
+      expect(await asBehind.api.queue.status({ concertId }), how).toMatchObject({ status: 'waiting', position: 2 });
+      expect(
+        sent.some((q) => /from "queue_tokens"/i.test(q)),
+        how,
+      ).toBe(true);
+    }
+    // The header alone counts when sent: its own valid ticket there is answered from memory.
+    asBehind.headers.set(QUEUE_TICKET_HEADER, ticketOf(behind));
+    sent.length = 0;
+    expect(await asBehind.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 2 });
+    expect(sent.some((q) => /queue_tokens/i.test(q))).toBe(false);
+    await flushHeartbeats(countingDb);
+  });
+
+  it('falls back to the database once the presence it vouches for is too old, and gets a new ticket', async () => {
+    const concertId = await newLine(1);
+    await fan(concertId);
+    const waiting = await fan(concertId);
+    const real = verifyTicket(config.SESSION_SECRET, waiting.cookies.get(queueTicketCookie(concertId)), waiting)!;
+    const stale = signTicket(
+      config.SESSION_SECRET,
+      { ...real, confirmedAt: real.confirmedAt - config.QUEUE_ABANDON_SECONDS },
+      waiting.token,
+    );
+    const poller = through(countingDb, waiting);
+    poller.cookies.set(queueTicketCookie(concertId), stale);
+    sent.length = 0;
+    expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
+    expect(sent.some((q) => /from "queue_tokens"/i.test(q))).toBe(true);
+    const renewed = verifyTicket(config.SESSION_SECRET, poller.cookies.get(queueTicketCookie(concertId)), waiting)!;
+    expect(renewed.confirmedAt).toBeGreaterThan(real.confirmedAt - config.QUEUE_ABANDON_SECONDS);
+  });
+});
+
+describe('the line as each instance holds it', () => {
+  it('moves a position when another instance moves the cursor: at once on NOTIFY, else within a second', async () => {
+    const concertId = await newLine(1);
+    await fan(concertId);
+    const a = await fan(concertId);
+    const b = await fan(concertId);
+    expect(await b.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 2 });
+
+    // Another instance moves the cursor by one without telling anyone: this one still shows the cached line...
+    await otherInstance.db.execute(sql`UPDATE queue_state SET admitted_through = admitted_through + 1 WHERE concert_id = ${concertId}`);
+    expect(await b.api.queue.status({ concertId })).toMatchObject({ position: 2 });
+    // ...until its refresh, at most a second later.
+    await sleep(LINE_REFRESH_MS);
+    expect(await b.api.queue.status({ concertId })).toMatchObject({ position: 1 });
+
+    // With a notification, at once (well within the refresh).
+    const readAt = performance.now();
+    await otherInstance.db.execute(sql`UPDATE queue_state SET admitted_through = admitted_through - 1 WHERE concert_id = ${concertId}`);
+    await otherInstance.db.execute(sql`SELECT pg_notify(${LINE_CHANNEL}, ${String(concertId)})`);
+    let position = 1;
+    while (position === 1 && performance.now() - readAt < LINE_REFRESH_MS) {
+      position = (await b.api.queue.status({ concertId })).position!;
+      if (position === 1) await sleep(5);
+    }
+    expect(position).toBe(2);
+    expect(performance.now() - readAt).toBeLessThan(LINE_REFRESH_MS);
+    expect(await a.api.queue.status({ concertId })).toMatchObject({ position: 1 });
+  });
+
+  it('shows an admitted fan `active` at the next poll: this instance’s own pass at once, another instance’s within a second', async () => {
+    const concertId = await newLine(1);
+    const first = await fan(concertId);
+    const second = await fan(concertId);
+    const third = await fan(concertId);
+    expect(await second.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
+
+    // The turn runs out: the next poll runs the pass (from the cached line) and is admitted.
+    await runOutTurn(db, first.token);
+    expect(await second.api.queue.status({ concertId })).toMatchObject({ status: 'active' });
+    expect(await third.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
+
+    // Another instance ends the turn and admits: seen within the refresh.
+    await otherInstance.db.execute(sql`UPDATE queue_tokens SET expires_at = now() - interval '1 second' WHERE token = ${second.token}`);
+    await admitWaiting(otherInstance.db, config, { concertId, mode: 'wait' });
+    await sleep(LINE_REFRESH_MS);
+    expect(await third.api.queue.status({ concertId })).toMatchObject({ status: 'active' });
+  });
+
+  it('closes waiting tokens when another instance closes the sale', async () => {
+    const concertId = await newLine(1);
+    await fan(concertId);
+    const waiting = await fan(concertId);
+    expect(await waiting.api.queue.status({ concertId })).toMatchObject({ status: 'waiting' });
+    await otherInstance.db.execute(sql`UPDATE sales SET closed_reason = 'closed', closed_at = now() WHERE concert_id = ${concertId}`);
+    await sleep(LINE_REFRESH_MS);
+    expect(await waiting.api.queue.status({ concertId })).toMatchObject({ status: 'closed', closedReason: 'closed' });
+    const [row] = await db.execute<{ status: string }>(sql`SELECT status FROM queue_tokens WHERE token = ${waiting.token}`);
+    expect(row!.status).toBe('closed');
+  });
+});
+
+describe('heartbeats of polls answered from memory', () => {
+  it('reach the database in one statement for many fans, and keep a fan who keeps polling from being given up', async () => {
+    const concertId = await newLine(1);
+    const first = await fan(concertId);
+    const fans = await Promise.all(Array.from({ length: 20 }, () => fan(concertId)));
+    // As if they had been polling from memory for a while: the database last heard of them long ago.
+    const tokens = fans.map((f) => f.token);
+    await db.execute(sql`
+      UPDATE queue_tokens SET last_seen_at = now() - make_interval(secs => ${config.QUEUE_ABANDON_SECONDS - 10})
+      WHERE token IN ${tokens}`);
+    const pollers = fans.map((f) => through(countingDb, f));
+    for (const p of pollers) expect(await p.api.queue.status({ concertId })).toMatchObject({ status: 'waiting' });
+    expect(pendingHeartbeats(countingDb)).toBe(fans.length);
+
+    sent.length = 0;
+    expect(await flushHeartbeats(countingDb)).toBe(fans.length);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/update "queue_tokens" set last_seen_at = now\(\)/i);
+    for (const token of tokens) expect(await lastSeenAgo(token)).toBeLessThan(5);
+
+    // 15 s later, past the time the database would have given them up without the batch, the line
+    // moves: the head of the line, still polling, is admitted, not passed over.
+    await db.execute(sql`UPDATE queue_tokens SET last_seen_at = last_seen_at - interval '15 seconds' WHERE token IN ${tokens}`);
+    const [head] = await db.execute<{ token: string }>(sql`SELECT token FROM queue_tokens WHERE token IN ${tokens} ORDER BY place LIMIT 1`);
+    await runOutTurn(db, first.token);
+    const headFan = fans.find((f) => f.token === head!.token)!;
+    expect(await headFan.api.queue.status({ concertId })).toMatchObject({ status: 'active' });
+    const [{ expired } = { expired: -1 }] = await db.execute<{ expired: number }>(
+      sql`SELECT count(*)::int AS expired FROM queue_tokens WHERE token IN ${tokens} AND status = 'expired'`,
+    );
+    expect(expired).toBe(0);
+  });
+
+  it('are written when the pool stops', async () => {
+    const concertId = await newLine(1);
+    await fan(concertId);
+    const waiting = await fan(concertId);
+    await db.execute(sql`UPDATE queue_tokens SET last_seen_at = now() - interval '100 seconds' WHERE token = ${waiting.token}`);
+    const shortLived = connect(url, { max: 1 });
+    const poller = through(shortLived.db, waiting);
+    expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting' });
+    expect(pendingHeartbeats(shortLived.db)).toBe(1);
+    // The server's stop (server/database.ts) flushes before closing the pool.
+    await flushHeartbeats(shortLived.db);
+    await shortLived.close();
+    expect(await lastSeenAgo(waiting.token)).toBeLessThan(5);
+  });
+});
