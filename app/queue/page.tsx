@@ -31,10 +31,13 @@ function concertOf(param: string | null, next: string): number | null {
 const OPENING_SPREAD_MS = 1_500;
 const MIN_POLL_MS = 1_000;
 
-/** When to read the status again: never once admitted or closed; right after the opening in the pre-queue. */
+/**
+ * When to read the status again: never once admitted or closed; right after the opening in the
+ * pre-queue; sooner as the turn comes near while waiting (so an admitted fan learns of it quickly).
+ */
 function pollDelay(view: QueueView | undefined, unchangedPolls: number): number | false {
   if (!view || view.status === 'active' || view.status === 'closed') return false;
-  const delay = nextPollDelayMs(unchangedPolls);
+  const delay = nextPollDelayMs(unchangedPolls, Math.random(), view.status === 'waiting' ? view.estimatedWaitSeconds : null);
   if (view.status === 'prequeue' && view.opensAt) {
     const untilOpening = Date.parse(view.opensAt) - Date.now();
     return Math.max(MIN_POLL_MS, Math.min(delay, untilOpening + Math.random() * OPENING_SPREAD_MS));
