@@ -217,6 +217,58 @@ describe('the line as each instance holds it', () => {
   });
 });
 
+describe('what a line owes, run from polls answered from memory', () => {
+  it('answers the pre-queue from memory until the opening, then draws and places the fan from the database', async () => {
+    const plan = {
+      title: `Poll test ${++concerts}`,
+      artist: 'Testers',
+      venue: 'Test Hall',
+      dayOffsets: [30],
+      sale: { prequeueInMinutes: -1, opensInMinutes: 30 },
+    };
+    const { concertId } = await createConcert(db, plan);
+    const early = await fan(concertId);
+    const poller = through(countingDb, early);
+    expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'prequeue', position: null });
+    await sleep(100); // subscribed
+    await poller.api.queue.status({ concertId });
+    sent.length = 0;
+    for (let i = 0; i < 10; i++) expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'prequeue' });
+    expect(sent.some((q) => /queue_tokens/i.test(q))).toBe(false);
+
+    await db.execute(sql`UPDATE sales SET opens_at = now() - interval '1 second' WHERE concert_id = ${concertId}`);
+    await sleep(LINE_REFRESH_MS);
+    expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'active' });
+    const [row] = await db.execute<{ place: number | null }>(sql`SELECT place::int AS place FROM queue_tokens WHERE token = ${early.token}`);
+    expect(row!.place).toBe(1);
+    await flushHeartbeats(countingDb);
+  });
+
+  it('counts the seats shown to waiting fans again when the count is old, once for many polls', async () => {
+    const concertId = await newLine(1);
+    await fan(concertId);
+    const waiting = await Promise.all(Array.from({ length: 5 }, () => fan(concertId)));
+    const pollers = waiting.map((w) => through(countingDb, w));
+    await pollers[0]!.api.queue.status({ concertId });
+    await sleep(100);
+    // Someone elsewhere buys seats, and the count is older than it may be shown.
+    await db.execute(
+      sql`UPDATE queue_state SET seats_left = 999, seats_counted_at = now() - interval '1 minute' WHERE concert_id = ${concertId}`,
+    );
+    await sleep(LINE_REFRESH_MS);
+    sent.length = 0;
+    const views = await Promise.all(pollers.map((p) => p.api.queue.status({ concertId })));
+    expect(sent.filter((q) => /update "queue_state" set "seats_left"/i.test(q))).toHaveLength(1);
+    const [{ left } = { left: -1 }] = await db.execute<{ left: number }>(
+      sql`SELECT seats_left AS left FROM queue_state WHERE concert_id = ${concertId}`,
+    );
+    expect(left).not.toBe(999);
+    expect((await pollers[0]!.api.queue.status({ concertId })).seatsLeft).toBe(left);
+    expect(views.every((v) => v.status === 'waiting')).toBe(true);
+    await flushHeartbeats(countingDb);
+  });
+});
+
 describe('heartbeats of polls answered from memory', () => {
   it('reach the database in one statement for many fans, and keep a fan who keeps polling from being given up', async () => {
     const concertId = await newLine(1);
