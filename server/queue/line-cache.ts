@@ -87,6 +87,8 @@ function linesOf(db: Db): Lines {
 
 function forget(lines: Lines, concertId: number) {
   lines.entries.delete(concertId);
+  // A read in flight may predate the change: the next poll starts its own.
+  lines.reading.delete(concertId);
   lines.generation.set(concertId, (lines.generation.get(concertId) ?? 0) + 1);
 }
 
@@ -94,14 +96,14 @@ function forgetAll(lines: Lines) {
   for (const concertId of [...lines.entries.keys(), ...lines.reading.keys()]) forget(lines, concertId);
 }
 
+/** The line's version in this process: it changes whenever the line is forgotten. */
+export function lineVersion(db: Db, concertId: number): number {
+  return linesOf(db).generation.get(concertId) ?? 0;
+}
+
 /** Makes the next poll of this line read it again (this process changed it). */
 export function forgetLine(db: Db, concertId: number): void {
   forget(linesOf(db), concertId);
-}
-
-/** Forgets every line of this pool (tests that move a line's state by hand call it). */
-export function forgetLines(db: Db): void {
-  forgetAll(linesOf(db));
 }
 
 function read(lines: Lines, concertId: number): Promise<Entry> {
@@ -115,7 +117,9 @@ function read(lines: Lines, concertId: number): Promise<Entry> {
       if ((lines.generation.get(concertId) ?? 0) === generation) lines.entries.set(concertId, entry);
       return entry;
     })
-    .finally(() => lines.reading.delete(concertId));
+    .finally(() => {
+      if (lines.reading.get(concertId) === reading) lines.reading.delete(concertId);
+    });
   lines.reading.set(concertId, reading);
   return reading;
 }
@@ -138,5 +142,5 @@ export async function lineState(db: Db, concertId: number): Promise<CachedLine |
   if (!entry || performance.now() - entry.readAt >= LINE_REFRESH_MS) entry = await read(lines, concertId);
   if (!entry.state) return undefined;
   const now = new Date(entry.state.now.getTime() + (performance.now() - entry.readAt));
-  return { ...entry.state, now, version: lines.generation.get(concertId) ?? 0 };
+  return { ...entry.state, now, version: lineVersion(db, concertId) };
 }

@@ -4,7 +4,7 @@ import { queueState } from '../../db/schema';
 import type { Config } from '../env';
 import { markSoldOut, openSaleIfDue, saleStateOf, seatCounts } from '../sale/service';
 import { admitWaiting } from './admission';
-import { forgetLine, type CachedLine } from './line-cache';
+import { forgetLine, lineVersion, type CachedLine } from './line-cache';
 
 /**
  * What polls answered from memory still owe the line: there is no background worker, so the draw at
@@ -66,7 +66,7 @@ export async function recountSeats(db: Db, concertId: number): Promise<{ left: n
 
 interface Upkeep {
   lastRunAt: number;
-  /** The line's version the last run started from. */
+  /** The line's version right after the last run (its own writes included). */
   lastVersion: number;
   running?: Promise<boolean>;
 }
@@ -97,7 +97,6 @@ export async function keepLineMoving(
   if (upkeep.running) return false;
   if (upkeep.lastVersion === line.version && performance.now() - upkeep.lastRunAt < UPKEEP_INTERVAL_MS) return false;
   upkeep.lastRunAt = performance.now();
-  upkeep.lastVersion = line.version;
   const running = runDue(db, config, line, { callerPlaced })
     .catch((error: unknown) => {
       console.error(`Upkeep of the line of concert ${line.concertId} failed; the next poll after ${UPKEEP_INTERVAL_MS} ms retries:`, error);
@@ -106,6 +105,7 @@ export async function keepLineMoving(
     .finally(() => {
       upkeep.running = undefined;
       forgetLine(db, line.concertId);
+      upkeep.lastVersion = lineVersion(db, line.concertId);
     });
   upkeep.running = running;
   return running;

@@ -239,8 +239,47 @@ describe('what a line owes, run from polls answered from memory', () => {
     await db.execute(sql`UPDATE sales SET opens_at = now() - interval '1 second' WHERE concert_id = ${concertId}`);
     await sleep(LINE_REFRESH_MS);
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'active' });
-    const [row] = await db.execute<{ place: number | null }>(sql`SELECT place::int AS place FROM queue_tokens WHERE token = ${early.token}`);
+    const [row] = await db.execute<{ place: number | null }>(
+      sql`SELECT place::int AS place FROM queue_tokens WHERE token = ${early.token}`,
+    );
     expect(row!.place).toBe(1);
+    await flushHeartbeats(countingDb);
+  });
+
+  it('tries a due pass at most once a second per line while it cannot run (another instance holds the line), never once per poll', async () => {
+    const concertId = await newLine(1);
+    const first = await fan(concertId);
+    const waiting = await fan(concertId);
+    const poller = through(countingDb, waiting);
+    await poller.api.queue.status({ concertId });
+    await sleep(100);
+    // The first turn runs out; another instance's pass holds the line's row meanwhile.
+    await runOutTurn(otherInstance.db, first.token);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holding = otherInstance.sql.begin(async (tx) => {
+      await tx`SELECT 1 FROM queue_state WHERE concert_id = ${concertId} FOR UPDATE`;
+      locked();
+      await released;
+    });
+    await isLocked;
+    await sleep(LINE_REFRESH_MS);
+    sent.length = 0;
+    const started = performance.now();
+    let polls = 0;
+    while (performance.now() - started < 1_500) {
+      expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting' });
+      polls++;
+    }
+    const elapsed = performance.now() - started;
+    release();
+    await holding;
+    const attempts = sent.filter((q) => /for update skip locked/i.test(q)).length;
+    expect(polls).toBeGreaterThan(20);
+    expect(attempts).toBeGreaterThanOrEqual(1);
+    expect(attempts).toBeLessThanOrEqual(Math.ceil(elapsed / 1_000) + 1);
     await flushHeartbeats(countingDb);
   });
 
