@@ -54,7 +54,9 @@ export function ratio(bench: Bench, row: Row, of: string): Row {
 
 export function addRow(bench: Bench, row: Row): Row {
   bench.rows.push(row);
-  bench.log(`  ${row.scenario}: ${row.rps.toLocaleString('en-US')}/s${row.refusedRps !== undefined ? ` (+${row.refusedRps}/s refused)` : ''}, p50 ${row.p50.toFixed(1)} ms${row.errors ? `, ${row.errors} errors` : ''}`);
+  bench.log(
+    `  ${row.scenario}: ${row.rps.toLocaleString('en-US')}/s${row.refusedRps !== undefined ? ` (+${row.refusedRps}/s refused)` : ''}, p50 ${row.p50.toFixed(1)} ms${row.errors ? `, ${row.errors} errors` : ''}`,
+  );
   return row;
 }
 

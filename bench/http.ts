@@ -41,7 +41,12 @@ export function trpcGet(procedure: string, input?: unknown, headers: Record<stri
 
 /** A tRPC mutation: `POST /api/trpc/<procedure>` with a JSON body. */
 export function trpcPost(procedure: string, input: unknown = {}, headers: Record<string, string> = {}): HttpRequest {
-  return { method: 'POST', path: `/api/trpc/${procedure}`, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(input) };
+  return {
+    method: 'POST',
+    path: `/api/trpc/${procedure}`,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(input),
+  };
 }
 
 /** What a tRPC call answered: its data, or its error's reason. */
@@ -59,7 +64,11 @@ export class CookieJar {
   private readonly cookies = new Map<string, string>();
 
   constructor(header = '') {
-    for (const pair of header.split(';').map((p) => p.trim()).filter(Boolean)) this.keep(pair);
+    for (const pair of header
+      .split(';')
+      .map((p) => p.trim())
+      .filter(Boolean))
+      this.keep(pair);
   }
 
   keep(pair: string) {

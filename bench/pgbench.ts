@@ -40,7 +40,20 @@ export interface PgbenchOptions {
 export async function pgbench(o: PgbenchOptions): Promise<Row> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pgbench-')), 'script.sql');
   fs.writeFileSync(file, o.script);
-  const args = (seconds: number) => ['-n', '-M', 'prepared', '-f', file, '-c', String(o.clients), '-j', String(THREADS), '-T', String(seconds), o.url];
+  const args = (seconds: number) => [
+    '-n',
+    '-M',
+    'prepared',
+    '-f',
+    file,
+    '-c',
+    String(o.clients),
+    '-j',
+    String(THREADS),
+    '-T',
+    String(seconds),
+    o.url,
+  ];
   const exec = async (seconds: number) => {
     try {
       const { stdout } = await run(PGBENCH, args(seconds), { maxBuffer: 1 << 24 });

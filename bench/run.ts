@@ -62,7 +62,10 @@ const has = (...names: Scenario[]) => names.some((n) => scenarios.has(n));
 async function main() {
   if (!args['no-build']) {
     process.stderr.write('Building the production server …\n');
-    execFileSync(process.execPath, ['node_modules/.bin/tsx', 'scripts/build.ts'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+    execFileSync(process.execPath, ['node_modules/.bin/tsx', 'scripts/build.ts', '--compile-only'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    });
   }
   const cluster = await startCluster();
   // Ctrl-C stops the database too (servers are children and die with this process).
@@ -121,7 +124,15 @@ async function main() {
     fs.writeFileSync(
       args.json,
       JSON.stringify(
-        { at: new Date().toISOString(), options: o, rows: bench.rows, ceilings: Object.fromEntries(bench.ceilings), targets: bench.targets, facts: bench.facts, breaches },
+        {
+          at: new Date().toISOString(),
+          options: o,
+          rows: bench.rows,
+          ceilings: Object.fromEntries(bench.ceilings),
+          targets: bench.targets,
+          facts: bench.facts,
+          breaches,
+        },
         null,
         2,
       ),

@@ -50,7 +50,13 @@ async function bareNodeServer(): Promise<{ url: string; stop: () => void }> {
   ]);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 50));
   }
   return { url, stop: () => child.kill() };

@@ -168,9 +168,12 @@ export async function runDrop(bench: Bench): Promise<void> {
       maxRssMbPerProcess: memory.maxMb,
       invariantBreaches: broken,
     };
-    bench.log(`  drop: sold ${soldInDb}/${totalSeats} in ${soldOutSeconds ?? `> ${o.dropSeconds}`} s, admitted p99 ${Math.round(admittedP99)} ms, max RSS ${memory.maxMb} MB`);
+    bench.log(
+      `  drop: sold ${soldInDb}/${totalSeats} in ${soldOutSeconds ?? `> ${o.dropSeconds}`} s, admitted p99 ${Math.round(admittedP99)} ms, max RSS ${memory.maxMb} MB`,
+    );
 
-    if (soldOutSeconds === null) bench.breaches.push(`the ticket drop sold ${soldInDb} of ${totalSeats} seats, not sold out within ${o.dropSeconds} s`);
+    if (soldOutSeconds === null)
+      bench.breaches.push(`the ticket drop sold ${soldInDb} of ${totalSeats} seats, not sold out within ${o.dropSeconds} s`);
     if (broken.length > 0) bench.breaches.push(`invariants broken after the drop: ${broken.join('; ')}`);
     if (outOfOrder > 0) bench.breaches.push(`${outOfOrder} fans were admitted before someone ahead of them in the line`);
     if (failedCalls > 0) bench.breaches.push(`${failedCalls} fans hit a failed call (connection error or unreadable answer)`);

@@ -83,7 +83,9 @@ export async function runFrontline(bench: Bench, parts: FrontlineParts): Promise
 
     if (pgbenchAvailable()) {
       // Context for the HTTP rows: what the database alone does for them.
-      const tokens = await sql<{ lo: number; hi: number }[]>`SELECT min(id)::int AS lo, max(id)::int AS hi FROM queue_tokens WHERE concert_id = ${hall.concertId}`;
+      const tokens = await sql<
+        { lo: number; hi: number }[]
+      >`SELECT min(id)::int AS lo, max(id)::int AS hi FROM queue_tokens WHERE concert_id = ${hall.concertId}`;
       if (parts.polling)
         addRow(
           bench,

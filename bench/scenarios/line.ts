@@ -16,6 +16,8 @@ const LATENCY_CONNECTIONS = 10;
 /** Joiners: enough new fans for this rate of queue.issue over the warm-up and the measured time. */
 const ISSUE_MAX_RPS = 1_500;
 const LINE_RATIO_TARGET = 1.5;
+/** The first line size also warms a server that has just started (its JIT, its pool), so sizes compare like with like. */
+const FIRST_SIZE_EXTRA_WARMUP_SECONDS = 3;
 
 export async function runLine(bench: Bench): Promise<void> {
   const { o } = bench;
@@ -28,13 +30,14 @@ export async function runLine(bench: Bench): Promise<void> {
     await giveTokens(sql, await makeUsers(sql, DEFAULT_MAX_ACTIVE), 'active', line.concertId);
     const p50s: Record<number, { status: number; issue: number }> = {};
     for (const size of o.lineSizes) {
+      const warmup = o.warmup + (size === o.lineSizes[0] ? FIRST_SIZE_EXTRA_WARMUP_SECONDS : 0);
       bench.log(`  filling the line to ${size.toLocaleString('en-US')} …`);
       const [{ waiting } = { waiting: 0 }] = await sql<{ waiting: number }[]>`
         SELECT count(*)::int AS waiting FROM queue_tokens WHERE concert_id = ${line.concertId} AND status = 'waiting'`;
       await fillLine(sql, Math.max(0, size - waiting - PROBES), line.concertId);
       const probes = await makeUsers(sql, PROBES);
       await giveTokens(sql, probes, 'waiting', line.concertId); // at the back of the line
-      const joiners = await makeUsers(sql, ISSUE_MAX_RPS * (o.warmup + seconds));
+      const joiners = await makeUsers(sql, ISSUE_MAX_RPS * (warmup + seconds));
       // Let the fill settle (no autovacuum or checkpoint running under the measurement).
       await sql`VACUUM (ANALYZE) queue_tokens, users`;
       await sql`CHECKPOINT`;
@@ -47,7 +50,7 @@ export async function runLine(bench: Bench): Promise<void> {
           url: app.url,
           connections: LATENCY_CONNECTIONS,
           duration: seconds,
-          warmup: o.warmup,
+          warmup,
           task: async (send) => {
             const jar = next();
             jar.from(await send(trpcGet('queue.status', { concertId: line.concertId }, jar.header())));
@@ -63,7 +66,7 @@ export async function runLine(bench: Bench): Promise<void> {
           url: app.url,
           connections: LATENCY_CONNECTIONS,
           duration: seconds,
-          warmup: o.warmup,
+          warmup,
           task: async (send) => {
             const joiner = nextJoiner();
             if (!joiner) return false;
