@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_ACTIVE, DEFAULT_POOL, type Bench, type Options } from './context';
+import { pgbenchAvailable } from './pgbench';
 import { table, targets } from './report';
 import { runCeilings } from './scenarios/ceilings';
 import { runDrop } from './scenarios/drop';
@@ -80,6 +81,8 @@ async function main() {
     breaches: [],
     log: (line) => process.stderr.write(`${line}\n`),
   };
+  if (!pgbenchAvailable())
+    bench.facts.databaseCeilings = 'not measured: pgbench is not installed (Debian: postgresql-15 or postgresql-client)';
   try {
     if (has('ceilings')) {
       bench.log('Ceilings: bare Node, the Next route handler …');

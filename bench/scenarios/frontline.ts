@@ -92,9 +92,10 @@ export async function runFrontline(bench: Bench, parts: FrontlineParts): Promise
           await pgbench({
             scenario: '1. ceiling: status SQL (one indexed read)',
             url,
-            clients: o.connections,
+            clients: DEFAULT_POOL,
             duration: o.duration,
             warmup: o.warmup,
+            note: "the app's pool size of connections",
             script: `\\set n random(${tokens[0]!.lo}, ${tokens[0]!.hi})\nSELECT status, place FROM queue_tokens WHERE id = :n;\n`,
           }),
         );

@@ -22,15 +22,13 @@ const CONTENDERS = 2_000;
 const RACERS = 200;
 const PAUSE_BETWEEN_RACES_MS = 500;
 
-/** 409s a contested hold may correctly answer. */
-const REFUSALS = new Set(['SEAT_UNAVAILABLE', 'HOLD_LIMIT', 'PURCHASE_LIMIT']);
+/** 409s a contested hold may correctly answer (BUSY: a lock conflict, safe to retry). */
+const REFUSALS = new Set(['SEAT_UNAVAILABLE', 'HOLD_LIMIT', 'PURCHASE_LIMIT', 'BUSY']);
+const reasonOf = (res: HttpResponse) => /"reason":"([A-Z_]+)"/.exec(res.text)?.[1];
 const holdOutcome = (res: HttpResponse): Outcome => {
   if (res.status === 200) return 'ok';
-  if (res.status === 409) {
-    const reason = /"reason":"([A-Z_]+)"/.exec(res.text)?.[1];
-    return reason && REFUSALS.has(reason) ? 'refused' : 'error';
-  }
-  return 'error';
+  const reason = reasonOf(res);
+  return res.status === 409 && reason && REFUSALS.has(reason) ? 'refused' : 'error';
 };
 
 export async function runHolds(bench: Bench): Promise<void> {
@@ -56,6 +54,7 @@ export async function runHolds(bench: Bench): Promise<void> {
 
     const app = await startApp('custom', url);
     try {
+      const refusals: Record<string, number> = {};
       const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)]!;
       const contendedRow = await runLoad({
         scenario: '4. seat contention (holds)',
@@ -63,15 +62,20 @@ export async function runHolds(bench: Bench): Promise<void> {
         connections: o.connections,
         duration: o.duration,
         warmup: o.warmup,
-        classify: holdOutcome,
+        classify: (res) => {
+          const outcome = holdOutcome(res);
+          if (outcome === 'refused') refusals[reasonOf(res)!] = (refusals[reasonOf(res)!] ?? 0) + 1;
+          return outcome;
+        },
         task: async (send) => {
           const seatId = Math.random() < 0.5 ? pick(contended.slice(0, HOT_SEATS)) : pick(contended);
           await send(trpcPost('reservation.hold', { seatId }, { cookie: pick(contenders).cookie }));
           return true;
         },
-        note: `req/s = seats held; refused/s = 409 SEAT_UNAVAILABLE/HOLD_LIMIT; ${CONTENDERS} fans, half on ${HOT_SEATS} of ${CONTENDED_SEATS} seats`,
+        note: `req/s = seats held; refused/s = correct 409s (${[...REFUSALS].join('/')}); ${CONTENDERS} fans, half on ${HOT_SEATS} of ${CONTENDED_SEATS} seats`,
       });
       addRow(bench, contendedRow);
+      bench.facts.contentionRefusals = refusals;
 
       const nextHold = once(distinctFans.map((fan, i) => ({ fan, seatId: distinct[i]! })));
       const distinctRow = await runLoad({
