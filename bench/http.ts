@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Client, Pool, type Dispatcher } from 'undici';
 
 /** One HTTP call as a browser or an API client makes it, and what came back. */
 
@@ -24,9 +24,14 @@ export function httpPool(url: string, connections: number): Pool {
   return new Pool(url, { connections, pipelining: 1, headersTimeout: 30_000, bodyTimeout: 30_000 });
 }
 
-export async function send(pool: Pool, request: HttpRequest): Promise<HttpResponse> {
+/** One browser's own keep-alive connection (a fan of the ticket drop does not wait behind other fans' calls). */
+export function browserConnection(url: string): Client {
+  return new Client(url, { pipelining: 1, headersTimeout: 120_000, bodyTimeout: 120_000 });
+}
+
+export async function send(dispatcher: Dispatcher, request: HttpRequest): Promise<HttpResponse> {
   const t0 = performance.now();
-  const res = await pool.request({ method: request.method, path: request.path, headers: request.headers, body: request.body });
+  const res = await dispatcher.request({ method: request.method, path: request.path, headers: request.headers, body: request.body });
   const text = await res.body.text();
   const raw = res.headers['set-cookie'];
   const setCookies = (Array.isArray(raw) ? raw : raw ? [raw] : []).map((c) => c.split(';')[0]!);

@@ -1,10 +1,11 @@
 import postgres from 'postgres';
+import type { Client } from 'undici';
 import { parseEnv } from '../../server/env';
 import { checkInvariants } from '../../server/invariants';
 import { nextPollDelayMs } from '../../server/queue/timing';
 import { DEFAULT_MAX_ACTIVE, type Bench } from '../context';
 import { makeHall } from '../fixtures';
-import { CookieJar, httpPool, send, trpcGet, trpcPost, trpcResult, type HttpRequest, type HttpResponse } from '../http';
+import { browserConnection, CookieJar, send, trpcGet, trpcPost, trpcResult, type HttpRequest, type HttpResponse } from '../http';
 import { rowFrom } from '../http-load';
 import { rssSampler, startApp } from '../servers';
 
@@ -20,10 +21,13 @@ const DATES = 4;
 const PRICE = 100_000;
 /** Seats a fan tries before giving up (the map is read again before each try). */
 const HOLD_ATTEMPTS = 20;
-/** Sockets of the crowd's client (calls beyond this wait their turn in the client, timed as waiting). */
-const CROWD_CONNECTIONS = 256;
 const RSS_TARGET_MB = 300;
 const ADMITTED_P99_TARGET_MS = 1_000;
+
+interface Browser {
+  jar: CookieJar;
+  connection: Client;
+}
 
 interface QueueView {
   status: 'prequeue' | 'waiting' | 'active' | 'expired' | 'closed';
@@ -41,7 +45,6 @@ export async function runDrop(bench: Bench): Promise<void> {
     const totalSeats = seatsByDate.reduce((n, d) => n + d.length, 0);
     const app = await startApp('custom', url);
     const rss = rssSampler(app.pid);
-    const pool = httpPool(app.url, CROWD_CONNECTIONS);
     const latency = { joining: [] as number[], waiting: [] as number[], admitted: [] as number[] };
     let serverErrors = 0;
     let failedCalls = 0;
@@ -57,29 +60,44 @@ export async function runDrop(bench: Bench): Promise<void> {
     void ended.then(() => (over = true));
     const pause = (ms: number) => Promise.race([new Promise((r) => setTimeout(r, ms)), ended]);
 
-    const call = async (kind: keyof typeof latency, jar: CookieJar, request: HttpRequest): Promise<HttpResponse> => {
-      const res = jar.from(await send(pool, { ...request, headers: { ...request.headers, ...jar.header() } }));
+    /** A fan's call from its own browser: its own connection, its cookies. A GET whose connection broke is sent again, as a browser does. */
+    const call = async (kind: keyof typeof latency, browser: Browser, request: HttpRequest): Promise<HttpResponse> => {
+      const withCookies = { ...request, headers: { ...request.headers, ...browser.jar.header() } };
+      const res = browser.jar.from(
+        await send(browser.connection, withCookies).catch((error: unknown) => {
+          if (request.method !== 'GET') throw error;
+          return send(browser.connection, withCookies);
+        }),
+      );
       latency[kind].push(res.ms);
       if (res.status >= 500) serverErrors++;
       return res;
     };
 
     async function fan() {
-      const jar = new CookieJar();
-      await call('joining', jar, trpcPost('session.start'));
-      let view = trpcResult<QueueView>(await call('joining', jar, trpcPost('queue.issue', { concertId }))).data;
+      const browser: Browser = { jar: new CookieJar(), connection: browserConnection(app.url) };
+      try {
+        await shop(browser);
+      } finally {
+        await browser.connection.close();
+      }
+    }
+
+    async function shop(browser: Browser) {
+      await call('joining', browser, trpcPost('session.start'));
+      let view = trpcResult<QueueView>(await call('joining', browser, trpcPost('queue.issue', { concertId }))).data;
       let unchanged = 0;
       while (view?.status !== 'active') {
         if (over || !view || view.status === 'closed') return;
         await pause(nextPollDelayMs(unchanged));
         if (over) return;
-        const polled = trpcResult<QueueView>(await call('waiting', jar, trpcGet('queue.status', { concertId }))).data;
+        const polled = trpcResult<QueueView>(await call('waiting', browser, trpcGet('queue.status', { concertId }))).data;
         if (!polled) continue;
         unchanged = polled.position === view.position ? unchanged + 1 : 0;
         view = polled;
         if (view.status === 'expired') {
           // The page offers to join again; the fan does.
-          view = trpcResult<QueueView>(await call('joining', jar, trpcPost('queue.issue', { concertId }))).data;
+          view = trpcResult<QueueView>(await call('joining', browser, trpcPost('queue.issue', { concertId }))).data;
           unchanged = 0;
         }
       }
@@ -87,19 +105,19 @@ export async function runDrop(bench: Bench): Promise<void> {
       let hold: { reservationId: number; price: number } | undefined;
       for (let attempt = 0; attempt < HOLD_ATTEMPTS && !hold && !over; attempt++) {
         const dates = trpcResult<{ scheduleId: number; availableSeats: number }[]>(
-          await call('admitted', jar, trpcGet('concert.dates', { concertId })),
+          await call('admitted', browser, trpcGet('concert.dates', { concertId })),
         ).data;
         const open = dates?.filter((d) => d.availableSeats > 0) ?? [];
         if (open.length === 0) break;
         const date = open[Math.floor(Math.random() * open.length)]!;
         const seats = trpcResult<{ seatId: number; status: string }[]>(
-          await call('admitted', jar, trpcGet('concert.seats', { scheduleId: date.scheduleId })),
+          await call('admitted', browser, trpcGet('concert.seats', { scheduleId: date.scheduleId })),
         ).data;
         const free = seats?.filter((s) => s.status === 'available') ?? [];
         if (free.length === 0) continue;
         const seat = free[Math.floor(Math.random() * free.length)]!;
         const held = trpcResult<{ reservationId: number; price: number }>(
-          await call('admitted', jar, trpcPost('reservation.hold', { seatId: seat.seatId })),
+          await call('admitted', browser, trpcPost('reservation.hold', { seatId: seat.seatId })),
         );
         if (held.data) hold = held.data;
         else lostRaces++;
@@ -108,8 +126,8 @@ export async function runDrop(bench: Bench): Promise<void> {
         gaveUp++;
         return;
       }
-      await call('admitted', jar, trpcPost('wallet.charge', { amount: hold.price }));
-      const paid = await call('admitted', jar, trpcPost('payment.pay', { reservationId: hold.reservationId }));
+      await call('admitted', browser, trpcPost('wallet.charge', { amount: hold.price }));
+      const paid = await call('admitted', browser, trpcPost('payment.pay', { reservationId: hold.reservationId }));
       if (paid.status === 200 && ++sold === totalSeats) {
         soldOutAt = performance.now();
         endDrop();
@@ -120,7 +138,6 @@ export async function runDrop(bench: Bench): Promise<void> {
     clearTimeout(deadline);
     endDrop();
     const seconds = (performance.now() - started) / 1000;
-    await pool.close();
     await app.stop();
     const memory = rss.stop();
 
