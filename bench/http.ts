@@ -1,4 +1,4 @@
-import { Client, Pool, type Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 
 /** One HTTP call as a browser or an API client makes it, and what came back. */
 
@@ -22,11 +22,6 @@ export type Send = (request: HttpRequest) => Promise<HttpResponse>;
 /** A keep-alive connection pool to one server (undici), `connections` sockets at most, no pipelining. */
 export function httpPool(url: string, connections: number): Pool {
   return new Pool(url, { connections, pipelining: 1, headersTimeout: 30_000, bodyTimeout: 30_000 });
-}
-
-/** One browser's own keep-alive connection (a fan of the ticket drop does not wait behind other fans' calls). */
-export function browserConnection(url: string): Client {
-  return new Client(url, { pipelining: 1, headersTimeout: 120_000, bodyTimeout: 120_000 });
 }
 
 export async function send(dispatcher: Dispatcher, request: HttpRequest): Promise<HttpResponse> {

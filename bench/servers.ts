@@ -70,6 +70,8 @@ export async function startCluster(): Promise<Cluster> {
 export interface AppServer {
   url: string;
   pid: number;
+  /** The server's process has ended (crashed, or ran out of memory). */
+  exited: () => boolean;
   stop: () => Promise<void>;
 }
 
@@ -110,6 +112,7 @@ export async function startApp(kind: 'custom' | 'next', databaseUrl: string, env
   return {
     url,
     pid: child.pid!,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
     stop: async () => {
       const tree = processTree(child.pid!);
       if (child.exitCode === null) {
