@@ -7,6 +7,8 @@ import { freePort, startEmbeddedPostgres, withDatabase, type EmbeddedServer } fr
 import { applyMigrations } from '../db/migrate';
 import { ensureDatabase } from '../server/provision';
 import { npmStartNodeArgs } from '../scripts/start-command';
+import { trpcGet } from './http';
+import { runLoad } from './http-load';
 
 export const BENCH_SECRET = 'bench-session-secret-0123456789abcdef-xyz';
 
@@ -109,6 +111,7 @@ export async function startApp(kind: 'custom' | 'next', databaseUrl: string, env
     if (i > 300) throw new Error(`${kind} server did not start`);
     await new Promise((r) => setTimeout(r, 200));
   }
+  await warmUp(url);
   return {
     url,
     pid: child.pid!,
@@ -130,6 +133,22 @@ export async function startApp(kind: 'custom' | 'next', databaseUrl: string, env
       }
     },
   };
+}
+
+/** A freshly started server loads its routes and compiles its hot code on its first calls. */
+const FRESH_SERVER_WARMUP_SECONDS = 2;
+const FRESH_SERVER_WARMUP_CONNECTIONS = 10;
+
+/** Calls a new server for a moment before any row measures it (its first row then compares like with like). */
+async function warmUp(url: string): Promise<void> {
+  await runLoad({
+    scenario: 'warm-up of a new server',
+    url,
+    connections: FRESH_SERVER_WARMUP_CONNECTIONS,
+    duration: FRESH_SERVER_WARMUP_SECONDS,
+    warmup: 0,
+    task: async (send) => (await send(trpcGet('health.ping')), true),
+  });
 }
 
 /** This process's environment without the settings the benchmark must see at their defaults (pool size, workers). */
