@@ -6,7 +6,7 @@ import { DEFAULT_MAX_ACTIVE, type Bench } from '../context';
 import { makeHall } from '../fixtures';
 import { CookieJar, httpPool, send, trpcGet, trpcPost, trpcResult, type HttpRequest, type HttpResponse } from '../http';
 import { rowFrom } from '../http-load';
-import { rssSampler, startApp } from '../servers';
+import { rssSampler, startApp, type AppServer } from '../servers';
 
 /**
  * Scenario 6, the ticket drop: `fans` people join at once against `seats` seats over four dates, the
@@ -41,12 +41,13 @@ export async function runDrop(bench: Bench): Promise<void> {
   const url = await bench.cluster.database('bench_drop');
   const sql = postgres(url, { max: 2, onnotice: () => {} });
   const limits = parseEnv({});
+  let app: AppServer | undefined;
   try {
     const seatsByDate = await makeHall(sql, DATES, Math.ceil(o.seats / DATES), PRICE, { maxActive: DEFAULT_MAX_ACTIVE });
     const { concertId } = seatsByDate;
     const totalSeats = seatsByDate.reduce((n, d) => n + d.length, 0);
-    const app = await startApp('custom', url);
-    const rss = rssSampler(app.pid);
+    const server = (app = await startApp('custom', url));
+    const rss = rssSampler(server.pid);
     const latency = { joining: [] as number[], waiting: [] as number[], admitted: [] as number[] };
     let serverErrors = 0;
     let failedCalls = 0;
@@ -62,7 +63,7 @@ export async function runDrop(bench: Bench): Promise<void> {
     void ended.then(() => (over = true));
     let crashed = false;
     const watchdog = setInterval(() => {
-      if (app.exited()) {
+      if (server.exited()) {
         crashed = true;
         endDrop();
       }
@@ -70,8 +71,8 @@ export async function runDrop(bench: Bench): Promise<void> {
     const pause = (ms: number) => Promise.race([new Promise((r) => setTimeout(r, ms)), ended]);
 
     // Admitted fans' calls go on their own sockets: they never wait behind the crowd's calls in this client.
-    const crowd = httpPool(app.url, CROWD_CONNECTIONS);
-    const admitted = httpPool(app.url, ADMITTED_CONNECTIONS);
+    const crowd = httpPool(server.url, CROWD_CONNECTIONS);
+    const admitted = httpPool(server.url, ADMITTED_CONNECTIONS);
     /** A fan's call with its cookies, timed by kind. A GET whose connection broke is sent again, as a browser does. */
     const call = async (kind: keyof typeof latency, browser: CookieJar, request: HttpRequest): Promise<HttpResponse> => {
       const pool = kind === 'admitted' ? admitted : crowd;
@@ -145,7 +146,7 @@ export async function runDrop(bench: Bench): Promise<void> {
     endDrop();
     const seconds = (performance.now() - started) / 1000;
     await Promise.all([crowd.close(), admitted.close()]);
-    await app.stop();
+    await server.stop();
     const memory = rss.stop();
 
     // Admission order: by place, no token admitted before one ahead of it in the line.
@@ -226,6 +227,7 @@ export async function runDrop(bench: Bench): Promise<void> {
       },
     );
   } finally {
+    await app?.stop();
     await sql.end();
   }
 }
