@@ -11,15 +11,26 @@ export interface BenchUser {
   userId: string;
   cookie: string;
   token?: string;
+  /** Set by makeHolds: the user's held reservation. */
+  reservationId?: number;
 }
 
-export function cookieOf(userId: string, token?: string): string {
-  return `sid=${signSession(BENCH_SECRET, userId)}${token ? `; queue_token=${token}` : ''}`;
+/** The cookies a browser holds after joining a line: the session, and the line's token (per line and the last joined). */
+export function cookieOf(userId: string, token?: string, concertId?: number): string {
+  const sid = `sid=${signSession(BENCH_SECRET, userId)}`;
+  if (!token) return sid;
+  return `${sid}; queue_token=${token}${concertId === undefined ? '' : `; queue_token_${concertId}=${token}`}`;
 }
 
-export async function makeUsers(sql: postgres.Sql, count: number, balance = 0): Promise<BenchUser[]> {
-  const rows = await sql<{ id: string }[]>`
-    INSERT INTO users (name) SELECT 'bench-' || g FROM generate_series(1, ${count}::int) g RETURNING id`;
+/** The n-th user of `makeUsers(…, { numbered: true })`: ids a pgbench script can compute from a number. */
+export const NUMBERED_USER_SQL = (n: string) => `('00000000-0000-0000-0000-' || lpad(${n}::text, 12, '0'))::uuid`;
+
+export async function makeUsers(sql: postgres.Sql, count: number, balance = 0, { numbered = false } = {}): Promise<BenchUser[]> {
+  const rows = numbered
+    ? await sql<{ id: string }[]>`
+        INSERT INTO users (id, name) SELECT ('00000000-0000-0000-0000-' || lpad(g::text, 12, '0'))::uuid, 'bench-' || g FROM generate_series(1, ${count}::int) g RETURNING id`
+    : await sql<{ id: string }[]>`
+        INSERT INTO users (name) SELECT 'bench-' || g FROM generate_series(1, ${count}::int) g RETURNING id`;
   const ids = rows.map((r) => r.id);
   await sql`INSERT INTO wallets (user_id, balance) SELECT unnest(${ids}::uuid[]), ${balance}::int`;
   if (balance > 0) {
@@ -42,18 +53,22 @@ export async function giveTokens(sql: postgres.Sql, users: BenchUser[], status: 
   const byUser = new Map(rows.map((r) => [r.user_id, r.token]));
   for (const u of users) {
     u.token = byUser.get(u.userId)!;
-    u.cookie = cookieOf(u.userId, u.token);
+    u.cookie = cookieOf(u.userId, u.token, concertId);
   }
   await syncQueueState(sql, concertId);
 }
 
-/** Sets a line's queue state row from its tokens, as an admission pass would leave it. */
+/**
+ * Sets a line's queue state row from its tokens, as admission would leave it: `active_count` is the
+ * exact number of running turns (the admission code trusts it as a counter), `admitted_through` the
+ * highest place admitted (fixtures give active tokens before waiting ones, so places stay in order).
+ */
 export async function syncQueueState(sql: postgres.Sql, concertId: number) {
   await sql`
     UPDATE queue_state SET
-      active_count = (SELECT count(*) FROM queue_tokens WHERE concert_id = ${concertId} AND status = 'active'),
+      active_count = (SELECT count(*) FROM queue_tokens WHERE concert_id = ${concertId} AND status = 'active' AND expires_at > now()),
       next_expiry_at = (SELECT min(expires_at) FROM queue_tokens WHERE concert_id = ${concertId} AND status = 'active'),
-      admitted_through = coalesce((SELECT max(place) FROM queue_tokens WHERE concert_id = ${concertId} AND status = 'active'), 0)
+      admitted_through = coalesce((SELECT max(place) FROM queue_tokens WHERE concert_id = ${concertId} AND status <> 'waiting'), 0)
     WHERE concert_id = ${concertId}`;
 }
 
@@ -102,7 +117,7 @@ export async function makeHall(
 }
 
 /** A live hold of one seat for each user (for the payment scenario); sets `user.reservationId`. */
-export async function makeHolds(sql: postgres.Sql, users: (BenchUser & { reservationId?: number })[], seatIds: number[], price = 100_000) {
+export async function makeHolds(sql: postgres.Sql, users: BenchUser[], seatIds: number[], price = 100_000) {
   // Each a one-seat order (every reservation belongs to an order); one user, one seat, so orders join back by user.
   const rows = await sql<{ id: string; user_id: string }[]>`
     WITH t AS (
