@@ -350,6 +350,24 @@ export const queueState = pgTable('queue_state', {
 });
 
 /**
+ * Changes of a line's active count not yet applied to `queue_state.active_count`: one row per token
+ * that entered or left `active` (+1 / -1), written by a trigger on queue_tokens in the transaction
+ * that moved it (a payment ending a turn, an expiry, an operator's or a test's direct write), and a
+ * 0 row to wake the running admission pass. Insert-only for writers, so no payment writes a row that
+ * every payment shares; the admission pass deletes a line's rows and adds them up into the count.
+ * No foreign key: a row of a concert being deleted is harmless, and the trigger fires during the
+ * cascade that deletes it. Functions and triggers: db/migrations/0006_line_admission.sql.
+ */
+export const queueActiveChanges = pgTable(
+  'queue_active_changes',
+  {
+    concertId: integer('concert_id').notNull(),
+    delta: integer('delta').notNull(),
+  },
+  (t) => [index('queue_active_changes_by_line').on(t.concertId), check('queue_active_changes_delta', sql`${t.delta} BETWEEN -1 AND 1`)],
+);
+
+/**
  * Idempotency keys of money-moving calls (wallet.charge, payment.pay): the first call's result,
  * returned again to a retry with the same key. Claimed as the first statement of the call's own
  * transaction, so a concurrent duplicate waits for it and a failed call leaves no key behind.

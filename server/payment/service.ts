@@ -2,10 +2,9 @@ import { and, eq } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { ledgerEntries, orders, payments, reservations } from '../../db/schema';
 import type { Config } from '../env';
-import { claimKey, rememberResult, storedResult, type Idempotency } from '../idempotency/service';
-import { payOrderIn } from '../order/pay';
+import { storedResult, type Idempotency } from '../idempotency/service';
+import { payInOneStatement } from '../order/pay';
 import { admitAfterTurnEnded } from '../queue/admission';
-import { orderOfReservation } from '../reservation/service';
 
 export interface PaymentResult {
   paymentId: number;
@@ -23,29 +22,20 @@ export interface PaymentRequest {
 }
 
 /**
- * Pays a hold from the wallet: the order the reservation belongs to (server/order/service.ts
- * `payOrderIn`, which documents the locks), answered as before orders. One transaction, after the
- * idempotency key when one is sent. Paying a paid reservation again charges nothing and returns the
- * first payment. The caller's turn is checked by the procedure rung (server/trpc/init.ts), not here.
+ * Pays a hold from the wallet: the order the reservation belongs to, in one statement
+ * (server/order/pay.ts `payInOneStatement`, which documents the locks), answered as before orders.
+ * Paying a paid reservation again charges nothing and returns the first payment. Then, when the
+ * payment ended the turn, the admission pass for the freed slot; the payment stands whatever that
+ * pass meets. The caller's turn is checked by the procedure rung (server/trpc/init.ts), not here.
  */
 export async function pay(
   db: Db,
   config: Config,
   { userId, reservationId, idempotency, requestId }: PaymentRequest,
 ): Promise<PaymentResult> {
-  const outcome = await db.transaction(async (tx) => {
-    if (idempotency) {
-      const first = await claimKey<PaymentResult>(tx, userId, idempotency);
-      if (first) return { result: first.replay, first: false, turnEnded: false, concertId: 0 };
-    }
-    const orderId = await orderOfReservation(tx, { userId, reservationId });
-    const paid = await payOrderIn(tx, config, { userId, orderId });
-    const result = { paymentId: paid.result.paymentId, reservationId, amount: paid.result.amount, balance: paid.result.balance };
-    if (idempotency) await rememberResult(tx, userId, idempotency, result);
-    return { ...paid, result };
-  });
-  // A freed slot admits the next in line at once, not at the next poll; the payment stands whatever that pass meets.
-  if (outcome.first && outcome.turnEnded) await admitAfterTurnEnded(db, config, { concertId: outcome.concertId, requestId });
+  const outcome = await payInOneStatement<PaymentResult>(db, { userId, reservationId, idempotency });
+  // A freed slot admits the next in line at once, not at the next poll.
+  if (outcome.first && outcome.turnEnded) await admitAfterTurnEnded(db, config, { concertId: outcome.concertId!, requestId });
   return outcome.result;
 }
 
