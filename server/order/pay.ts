@@ -129,4 +129,3 @@ export async function orderPaymentReplay(
   if (stored) return stored.replay;
   return findOrderPayment(db, { userId, orderId });
 }
-
