@@ -3,12 +3,12 @@ import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { idempotencyOf } from '../idempotency/service';
 import { checkInvariants } from '../invariants';
-import { pay } from '../payment/service';
+import { pay, paymentLookup } from '../payment/service';
 import { createConcert } from '../seed';
 import { ledgerMismatches } from '../testing/ledger';
 import { useTestDatabase } from '../testing/test-database';
 import { testConfig, TestUser } from '../testing/test-user';
-import { payOrder } from './pay';
+import { orderPaymentLookup, payOrder } from './pay';
 
 /** The payment statement (pay_order) under real races, called through the services, past the procedure rung. */
 
@@ -68,7 +68,14 @@ describe('pay_order under races', () => {
   it('does not replay a refunded order as paid, and keeps no idempotency key of a refused call', async () => {
     const { fan, hold, orderId } = await fanHoldingOneSeat(500_000);
     const first = await payOrder(db, config, { userId: fan.userId, orderId });
+    expect(await paymentLookup(db, { userId: fan.userId, reservationId: hold.reservationId })).toMatchObject({
+      replay: { paymentId: first.paymentId },
+    });
     await fan.api.order.cancel({ orderId });
+    expect(await paymentLookup(db, { userId: fan.userId, reservationId: hold.reservationId })).toEqual({
+      replay: undefined,
+      concertId: fan.concertId,
+    });
     const refused = payOrder(db, config, {
       userId: fan.userId,
       orderId,
@@ -118,5 +125,24 @@ describe('pay_order under races', () => {
     await expect(payOrder(db, config, { userId: fan.userId, orderId: 987_654_321 })).rejects.toMatchObject({ reason: 'NOT_FOUND' });
     await expect(pay(db, config, { userId: fan.userId, reservationId: 987_654_321 })).rejects.toMatchObject({ reason: 'NOT_FOUND' });
     expect(await moneyOf(fan.userId)).toEqual({ balance: 1_000, payments: 0, entries: 0 });
+  });
+
+  it('looks up, in one statement, the concert of an order and the payment a call repeats (order.pay’s rung)', async () => {
+    const { fan, orderId } = await fanHoldingOneSeat(500_000);
+    const userId = fan.userId;
+    const key = idempotencyOf('order.pay', 'lookup-key-1', { orderId });
+    expect(await orderPaymentLookup(db, { userId, orderId: 987_654_321 })).toEqual({ replay: undefined, concertId: undefined });
+    expect(await orderPaymentLookup(db, { userId, orderId, idempotency: key })).toEqual({ replay: undefined, concertId: fan.concertId });
+    const paid = await payOrder(db, config, { userId, orderId, idempotency: key });
+    expect(await orderPaymentLookup(db, { userId, orderId, idempotency: key })).toEqual({ replay: paid, concertId: fan.concertId });
+    expect(await orderPaymentLookup(db, { userId, orderId })).toEqual({ replay: paid, concertId: fan.concertId });
+    const stranger = await fanHoldingOneSeat(1);
+    expect(await orderPaymentLookup(db, { userId: stranger.fan.userId, orderId })).toEqual({ replay: undefined, concertId: undefined });
+    await expect(
+      orderPaymentLookup(db, { userId, orderId, idempotency: idempotencyOf('order.pay', 'lookup-key-1', { orderId: orderId + 1 }) }),
+    ).rejects.toMatchObject({ reason: 'IDEMPOTENCY_KEY_REUSED' });
+    await fan.api.order.cancel({ orderId });
+    // Refunded: no longer paid, so not a replay (the key still answers its first call).
+    expect(await orderPaymentLookup(db, { userId, orderId })).toEqual({ replay: undefined, concertId: fan.concertId });
   });
 });

@@ -129,3 +129,46 @@ export async function orderPaymentReplay(
   if (stored) return stored.replay;
   return findOrderPayment(db, { userId, orderId });
 }
+
+/**
+ * What order.pay's procedure rung asks first, in one prepared statement (for
+ * `activeTokenOrReplayLookupProcedure`): the answer to a payment this call repeats (`orderPaymentReplay`)
+ * and the concert of the caller's order (undefined for an unknown or another user's one).
+ */
+export async function orderPaymentLookup(
+  db: Db,
+  { userId, orderId, idempotency }: { userId: string; orderId: number; idempotency?: Idempotency },
+): Promise<{ replay: OrderPayment | undefined; concertId: number | undefined }> {
+  const [row] = await postgresOf(db)<
+    {
+      concert_id: number | null;
+      key_found: boolean;
+      request_hash: string | null;
+      response: OrderPayment | null;
+      payment_id: number | null;
+      amount: number | null;
+      balance: number | null;
+      booking_code: string | null;
+    }[]
+  >`
+    SELECT sc.concert_id, k.user_id IS NOT NULL AS key_found, k.request_hash, k.response,
+      p.id::int AS payment_id, p.amount, l.balance_after AS balance, o.booking_code
+    FROM (SELECT 1) AS asked
+    LEFT JOIN idempotency_keys k ON k.user_id = ${userId}::uuid AND k.key = ${idempotency?.key ?? null}::text
+    LEFT JOIN orders o ON o.id = ${orderId}::bigint AND o.user_id = ${userId}::uuid
+    LEFT JOIN schedules sc ON sc.id = o.schedule_id
+    -- Only a paid order's payment: a refunded one is no longer paid, and paying it again is refused, not replayed.
+    LEFT JOIN payments p ON p.order_id = o.id AND o.status = 'confirmed'
+    LEFT JOIN ledger_entries l ON l.user_id = p.user_id AND l.payment_id = p.id AND l.kind = 'payment'`;
+  const concertId = row!.concert_id ?? undefined;
+  if (idempotency && row!.key_found) {
+    if (row!.request_hash !== idempotency.requestHash) {
+      throw new DomainError('IDEMPOTENCY_KEY_REUSED', REFUSAL_MESSAGES.IDEMPOTENCY_KEY_REUSED!);
+    }
+    // A key claimed by a call still in flight has no answer yet: that call's own statement decides.
+    if (row!.response !== null) return { replay: row!.response, concertId };
+  }
+  if (row!.payment_id === null) return { replay: undefined, concertId };
+  const replay = { orderId, bookingCode: row!.booking_code!, paymentId: row!.payment_id, amount: row!.amount!, balance: row!.balance! };
+  return { replay, concertId };
+}
