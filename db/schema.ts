@@ -19,9 +19,10 @@ import { MAX_BALANCE } from './limits';
 /**
  * Lock order (every transaction that takes more than one row lock takes them in this order):
  *   idempotency_keys → sales → queue_state → users → orders → seats → reservations → wallets →
- *   the line's write lock (advisory, per concert: server/queue/service.ts) → queue_tokens
+ *   queue_tokens
  * See README "Lock order" for which operation takes which. (A new order row is inserted after its
- * seats are locked: no other transaction can know its id, so nobody can wait for it.)
+ * seats are locked: no other transaction can know its id, so nobody can wait for it. A row of
+ * queue_active_changes is only ever inserted by a writer, never updated: nobody waits for it.)
  */
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -327,7 +328,9 @@ export const queueTokens = pgTable(
 /**
  * One row per line (concert): the admission cursor and what the hot path needs to decide, without a
  * lock or a count, whether an admission pass is due. Written only by the admission pass (under its
- * row lock) and by the conditional one-statement updates beside it (marking a pass due, recounting seats).
+ * row lock, in one statement: `admit_line`) and by the conditional one-statement updates beside it
+ * (marking a pass due, recounting seats), never by a payment. `active_count` is kept exactly, not
+ * counted: plus the line's pending `queue_active_changes`, it is the number of its `active` tokens.
  */
 export const queueState = pgTable('queue_state', {
   concertId: integer('concert_id')
@@ -335,6 +338,7 @@ export const queueState = pgTable('queue_state', {
     .references(() => concerts.id, { onDelete: 'cascade' }),
   /** Highest place admitted so far; a waiting token's position is `place - admitted_through`. */
   admittedThrough: bigId('admitted_through').notNull().default(0),
+  /** Active tokens, as of the last pass: add the line's queue_active_changes for now (server/queue/admission.ts). */
   activeCount: integer('active_count').notNull().default(0),
   /** Earliest expires_at among active tokens (or a hold's end while no seat is free): a pass is due once it has passed. */
   nextExpiryAt: timestamp('next_expiry_at', { withTimezone: true }),
