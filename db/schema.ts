@@ -351,6 +351,8 @@ export const queueState = pgTable('queue_state', {
   seatsLeft: integer('seats_left'),
   seatsHeld: integer('seats_held'),
   seatsCountedAt: timestamp('seats_counted_at', { withTimezone: true }),
+  /** A seat the last pass found free: the next pass looks for a free seat from there (no count of the sale's seats). */
+  freeSeatHint: integer('free_seat_hint'),
 });
 
 /**

@@ -4,6 +4,7 @@ CREATE TABLE "queue_active_changes" (
 	CONSTRAINT "queue_active_changes_delta" CHECK ("queue_active_changes"."delta" BETWEEN -1 AND 1)
 );
 --> statement-breakpoint
+ALTER TABLE "queue_state" ADD COLUMN "free_seat_hint" integer;--> statement-breakpoint
 CREATE INDEX "queue_active_changes_by_line" ON "queue_active_changes" USING btree ("concert_id");--> statement-breakpoint
 -- Issue 12: admission without a lock across round trips, payment in one statement.
 --
@@ -88,6 +89,7 @@ DECLARE
 	v_abandoned bigint[];
 	v_count integer;
 	v_max_place bigint;
+	v_free_seat integer;
 	rec record;
 BEGIN
 	IF p_wait THEN
@@ -119,14 +121,24 @@ BEGIN
 	IF v_free > 0 AND EXISTS (
 		SELECT 1 FROM queue_tokens WHERE concert_id = p_concert_id AND status = 'waiting' AND place IS NOT NULL
 	) THEN
-		-- Is one seat of a future date free? Stops at the first one: no count of the sale's seats.
-		IF NOT EXISTS (
-			SELECT 1 FROM seats s JOIN schedules sc ON sc.id = s.schedule_id
-			WHERE sc.concert_id = p_concert_id AND sc.starts_at > t_now
+		-- Is one seat of a future date free? No count of the sale's seats: the first free one in id order
+		-- from the one the last pass found (free_seat_hint; seats are mostly taken in order, so this is
+		-- usually that seat or the next few), then before it.
+		SELECT s.id INTO v_free_seat FROM seats s JOIN schedules sc ON sc.id = s.schedule_id
+		WHERE sc.concert_id = p_concert_id AND sc.starts_at > t_now AND s.id >= coalesce(st.free_seat_hint, 0)
+			AND NOT EXISTS (
+				SELECT 1 FROM reservations r
+				WHERE r.seat_id = s.id AND r.status IN ('held', 'confirmed') AND (r.status = 'confirmed' OR r.held_until > t_now))
+		ORDER BY s.id LIMIT 1;
+		IF v_free_seat IS NULL AND st.free_seat_hint IS NOT NULL THEN
+			SELECT s.id INTO v_free_seat FROM seats s JOIN schedules sc ON sc.id = s.schedule_id
+			WHERE sc.concert_id = p_concert_id AND sc.starts_at > t_now AND s.id < st.free_seat_hint
 				AND NOT EXISTS (
 					SELECT 1 FROM reservations r
 					WHERE r.seat_id = s.id AND r.status IN ('held', 'confirmed') AND (r.status = 'confirmed' OR r.held_until > t_now))
-		) THEN
+			ORDER BY s.id LIMIT 1;
+		END IF;
+		IF v_free_seat IS NULL THEN
 			-- Admission stops while no seat is free; the earliest hold to run out may free one.
 			v_no_seat_free := true;
 			v_free := 0;
@@ -193,6 +205,7 @@ BEGIN
 		active_count = v_active,
 		next_expiry_at = v_next,
 		no_seat_free = v_no_seat_free,
+		free_seat_hint = coalesce(v_free_seat, free_seat_hint),
 		last_admitted_at = CASE WHEN v_admitted > 0 THEN t_now ELSE last_admitted_at END,
 		admit_rate = CASE WHEN v_admitted > 0 THEN v_rate ELSE admit_rate END
 	WHERE concert_id = p_concert_id;

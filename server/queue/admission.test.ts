@@ -189,6 +189,22 @@ describe('admission after payments', () => {
     expect(await countBreaches()).toEqual([]);
   });
 
+  it('finds a free seat wherever it is, not only after the one the last pass remembered', async () => {
+    const { concertId, seatIds } = await lineOf(1);
+    const first = new TestUser(db, config);
+    expect(await first.join(concertId)).toMatchObject({ status: 'active' });
+    const [next] = await waiters(concertId, 1);
+    // Every seat from the remembered one on is taken (here: there is none after it); the seats before it are free.
+    await db.execute(sql`UPDATE queue_state SET free_seat_hint = ${seatIds.at(-1)! + 1} WHERE concert_id = ${concertId}`);
+    await db.execute(sql`UPDATE queue_tokens SET expires_at = now() - interval '1 second' WHERE token = ${first.token}`);
+    expect(await admitWaiting(db, config, { concertId, mode: 'wait' })).toBe(1);
+    expect(await statusesOf([next!])).toEqual(['active']);
+    const [state] = await db.execute<{ no_seat_free: boolean; free_seat_hint: number }>(
+      sql`SELECT no_seat_free, free_seat_hint FROM queue_state WHERE concert_id = ${concertId}`,
+    );
+    expect(state).toEqual({ no_seat_free: false, free_seat_hint: seatIds[0] });
+  });
+
   it('keeps the count exact through every way out of a turn: payment, expiry, an operator’s write, a deleted user', async () => {
     const { concertId, seatIds } = await lineOf(1);
     const [paying] = await payers(concertId, seatIds, 1);
