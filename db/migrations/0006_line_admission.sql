@@ -131,12 +131,13 @@ BEGIN
 				WHERE r.seat_id = s.id AND r.status IN ('held', 'confirmed') AND (r.status = 'confirmed' OR r.held_until > t_now))
 		ORDER BY s.id LIMIT 1;
 		IF v_free_seat IS NULL AND st.free_seat_hint IS NOT NULL THEN
-			SELECT s.id INTO v_free_seat FROM seats s JOIN schedules sc ON sc.id = s.schedule_id
+			-- min(), not ORDER BY … LIMIT 1: here the seats before the hint are mostly taken, and a hash
+			-- anti-join over them costs about half of probing them one by one in id order.
+			SELECT min(s.id) INTO v_free_seat FROM seats s JOIN schedules sc ON sc.id = s.schedule_id
 			WHERE sc.concert_id = p_concert_id AND sc.starts_at > t_now AND s.id < st.free_seat_hint
 				AND NOT EXISTS (
 					SELECT 1 FROM reservations r
-					WHERE r.seat_id = s.id AND r.status IN ('held', 'confirmed') AND (r.status = 'confirmed' OR r.held_until > t_now))
-			ORDER BY s.id LIMIT 1;
+					WHERE r.seat_id = s.id AND r.status IN ('held', 'confirmed') AND (r.status = 'confirmed' OR r.held_until > t_now));
 		END IF;
 		IF v_free_seat IS NULL THEN
 			-- Admission stops while no seat is free; the earliest hold to run out may free one.
