@@ -4,7 +4,7 @@ import { ledgerEntries, orders, payments } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError, pgCode, type Reason } from '../errors';
 import { storedResult, type Idempotency } from '../idempotency/service';
-import { admitAfterTurnEnded, postgresOf } from '../queue/admission';
+import { admitAfterTurnEnded, onlyRow, postgresOf } from '../queue/admission';
 import { newBookingCode } from './booking-code';
 
 /**
@@ -71,10 +71,12 @@ export async function payInOneStatement<T>(
   // An array literal: the codes are letters, digits and dashes only.
   const codes = `{${Array.from({ length: BOOKING_CODE_ATTEMPTS }, newBookingCode).join(',')}}`;
   try {
-    const [row] = await postgresOf(db)<{ outcome: PaidOutcome<T> }[]>`
+    const row = onlyRow(
+      await postgresOf(db)<{ outcome: PaidOutcome<T> }[]>`
       SELECT pay_order(${target.userId}::uuid, ${orderId}::bigint, ${reservationId}::bigint,
-        ${target.idempotency?.key ?? null}::text, ${target.idempotency?.requestHash ?? null}::text, ${codes}::text[]) AS outcome`;
-    return row!.outcome;
+        ${target.idempotency?.key ?? null}::text, ${target.idempotency?.requestHash ?? null}::text, ${codes}::text[]) AS outcome`,
+    );
+    return row.outcome;
   } catch (error) {
     throw refusalOf(error);
   }
@@ -139,18 +141,19 @@ export async function orderPaymentLookup(
   db: Db,
   { userId, orderId, idempotency }: { userId: string; orderId: number; idempotency?: Idempotency },
 ): Promise<{ replay: OrderPayment | undefined; concertId: number | undefined }> {
-  const [row] = await postgresOf(db)<
-    {
-      concert_id: number | null;
-      key_found: boolean;
-      request_hash: string | null;
-      response: OrderPayment | null;
-      payment_id: number | null;
-      amount: number | null;
-      balance: number | null;
-      booking_code: string | null;
-    }[]
-  >`
+  const row = onlyRow(
+    await postgresOf(db)<
+      {
+        concert_id: number | null;
+        key_found: boolean;
+        request_hash: string | null;
+        response: OrderPayment | null;
+        payment_id: number | null;
+        amount: number | null;
+        balance: number | null;
+        booking_code: string | null;
+      }[]
+    >`
     SELECT sc.concert_id, k.user_id IS NOT NULL AS key_found, k.request_hash, k.response,
       p.id::int AS payment_id, p.amount, l.balance_after AS balance, o.booking_code
     FROM (SELECT 1) AS asked
@@ -159,16 +162,17 @@ export async function orderPaymentLookup(
     LEFT JOIN schedules sc ON sc.id = o.schedule_id
     -- Only a paid order's payment: a refunded one is no longer paid, and paying it again is refused, not replayed.
     LEFT JOIN payments p ON p.order_id = o.id AND o.status = 'confirmed'
-    LEFT JOIN ledger_entries l ON l.user_id = p.user_id AND l.payment_id = p.id AND l.kind = 'payment'`;
-  const concertId = row!.concert_id ?? undefined;
-  if (idempotency && row!.key_found) {
-    if (row!.request_hash !== idempotency.requestHash) {
+    LEFT JOIN ledger_entries l ON l.user_id = p.user_id AND l.payment_id = p.id AND l.kind = 'payment'`,
+  );
+  const concertId = row.concert_id ?? undefined;
+  if (idempotency && row.key_found) {
+    if (row.request_hash !== idempotency.requestHash) {
       throw new DomainError('IDEMPOTENCY_KEY_REUSED', REFUSAL_MESSAGES.IDEMPOTENCY_KEY_REUSED!);
     }
     // A key claimed by a call still in flight has no answer yet: that call's own statement decides.
-    if (row!.response !== null) return { replay: row!.response, concertId };
+    if (row.response !== null) return { replay: row.response, concertId };
   }
-  if (row!.payment_id === null) return { replay: undefined, concertId };
-  const replay = { orderId, bookingCode: row!.booking_code!, paymentId: row!.payment_id, amount: row!.amount!, balance: row!.balance! };
+  if (row.payment_id === null) return { replay: undefined, concertId };
+  const replay = { orderId, bookingCode: row.booking_code!, paymentId: row.payment_id, amount: row.amount!, balance: row.balance! };
   return { replay, concertId };
 }

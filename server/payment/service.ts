@@ -5,7 +5,7 @@ import type { Config } from '../env';
 import { storedResult, type Idempotency } from '../idempotency/service';
 import { payInOneStatement } from '../order/pay';
 import { DomainError } from '../errors';
-import { admitAfterTurnEnded, postgresOf } from '../queue/admission';
+import { admitAfterTurnEnded, onlyRow, postgresOf } from '../queue/admission';
 
 export interface PaymentResult {
   paymentId: number;
@@ -89,17 +89,18 @@ export async function paymentLookup(
   db: Db,
   { userId, reservationId, idempotency }: { userId: string; reservationId: number; idempotency?: Idempotency },
 ): Promise<{ replay: PaymentResult | undefined; concertId: number | undefined }> {
-  const [row] = await postgresOf(db)<
-    {
-      concert_id: number | null;
-      key_found: boolean;
-      request_hash: string | null;
-      response: PaymentResult | null;
-      payment_id: number | null;
-      amount: number | null;
-      balance: number | null;
-    }[]
-  >`
+  const row = onlyRow(
+    await postgresOf(db)<
+      {
+        concert_id: number | null;
+        key_found: boolean;
+        request_hash: string | null;
+        response: PaymentResult | null;
+        payment_id: number | null;
+        amount: number | null;
+        balance: number | null;
+      }[]
+    >`
     SELECT sc.concert_id, k.user_id IS NOT NULL AS key_found, k.request_hash, k.response,
       p.id::int AS payment_id, p.amount, l.balance_after AS balance
     FROM (SELECT 1) AS asked
@@ -109,13 +110,14 @@ export async function paymentLookup(
     LEFT JOIN orders o ON o.id = r.order_id
     -- Only a paid order's payment: a refunded one is no longer paid, and paying it again is refused, not replayed.
     LEFT JOIN payments p ON p.order_id = o.id AND o.status = 'confirmed'
-    LEFT JOIN ledger_entries l ON l.user_id = p.user_id AND l.payment_id = p.id AND l.kind = 'payment'`;
-  const concertId = row!.concert_id ?? undefined;
-  if (idempotency && row!.key_found) {
-    if (row!.request_hash !== idempotency.requestHash) throw reused();
+    LEFT JOIN ledger_entries l ON l.user_id = p.user_id AND l.payment_id = p.id AND l.kind = 'payment'`,
+  );
+  const concertId = row.concert_id ?? undefined;
+  if (idempotency && row.key_found) {
+    if (row.request_hash !== idempotency.requestHash) throw reused();
     // A key claimed by a call still in flight has no answer yet: that call's own statement decides.
-    if (row!.response !== null) return { replay: row!.response, concertId };
+    if (row.response !== null) return { replay: row.response, concertId };
   }
-  if (row!.payment_id === null) return { replay: undefined, concertId };
-  return { replay: { paymentId: row!.payment_id, reservationId, amount: row!.amount!, balance: row!.balance! }, concertId };
+  if (row.payment_id === null) return { replay: undefined, concertId };
+  return { replay: { paymentId: row.payment_id, reservationId, amount: row.amount!, balance: row.balance! }, concertId };
 }

@@ -44,19 +44,35 @@ interface PassOutcome {
  */
 export const postgresOf = (db: Db): postgres.Sql => (db as Db & { $client: postgres.Sql }).$client;
 
+/**
+ * The one row a single-row statement answers. None means its answer never came (a connection killed
+ * mid-statement has been seen to resolve with no rows, in server/rate-limit.ts under the fault tests):
+ * a retryable UNAVAILABLE, not a TypeError and a 500. Money calls are safe to retry (idempotency keys,
+ * and a paid order answers with its first payment).
+ */
+export function onlyRow<T>(rows: readonly T[]): T {
+  const [row] = rows;
+  if (row === undefined) throw new DomainError('UNAVAILABLE', 'The service is briefly unavailable. Please try again.');
+  return row;
+}
+
 /** The pass: one prepared statement (postgres.js prepares a tagged query once per connection). */
 async function runPass(db: Db, config: Config, { concertId, mode }: { concertId: number; mode: AdmissionMode }): Promise<PassOutcome> {
-  const [row] = await postgresOf(db)<{ ran: boolean; admitted: number; sold_out: boolean }[]>`
+  const row = onlyRow(
+    await postgresOf(db)<{ ran: boolean; admitted: number; sold_out: boolean }[]>`
     SELECT ran, admitted, sold_out FROM admit_line(${concertId}::int, ${mode === 'wait'}::boolean,
-      ${config.QUEUE_ABANDON_SECONDS}::int, ${ABANDON_SCAN_SLACK}::int, ${MAX_ADMISSION_ROUNDS}::int, ${RATE_SMOOTHING}::float8)`;
-  return { ran: row!.ran, admitted: row!.admitted, soldOut: row!.sold_out };
+      ${config.QUEUE_ABANDON_SECONDS}::int, ${ABANDON_SCAN_SLACK}::int, ${MAX_ADMISSION_ROUNDS}::int, ${RATE_SMOOTHING}::float8)`,
+  );
+  return { ran: row.ran, admitted: row.admitted, soldOut: row.sold_out };
 }
 
 /** Whether changes of the line's count were recorded and not yet applied by a pass: one indexed read, no lock. */
 async function changesPending(db: Db, concertId: number): Promise<boolean> {
-  const [row] = await postgresOf(db)<{ pending: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM queue_active_changes WHERE concert_id = ${concertId}::int) AS pending`;
-  return row!.pending;
+  const row = onlyRow(
+    await postgresOf(db)<{ pending: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM queue_active_changes WHERE concert_id = ${concertId}::int) AS pending`,
+  );
+  return row.pending;
 }
 
 /**
