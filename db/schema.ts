@@ -19,9 +19,10 @@ import { MAX_BALANCE } from './limits';
 /**
  * Lock order (every transaction that takes more than one row lock takes them in this order):
  *   idempotency_keys → sales → queue_state → users → orders → seats → reservations → wallets →
- *   the line's write lock (advisory, per concert: server/queue/service.ts) → queue_tokens
+ *   queue_tokens
  * See README "Lock order" for which operation takes which. (A new order row is inserted after its
- * seats are locked: no other transaction can know its id, so nobody can wait for it.)
+ * seats are locked: no other transaction can know its id, so nobody can wait for it. A row of
+ * queue_active_changes is only ever inserted by a writer, never updated: nobody waits for it.)
  */
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -327,7 +328,9 @@ export const queueTokens = pgTable(
 /**
  * One row per line (concert): the admission cursor and what the hot path needs to decide, without a
  * lock or a count, whether an admission pass is due. Written only by the admission pass (under its
- * row lock) and by the conditional one-statement updates beside it (marking a pass due, recounting seats).
+ * row lock, in one statement: `admit_line`) and by the conditional one-statement updates beside it
+ * (marking a pass due, recounting seats), never by a payment. `active_count` is kept exactly, not
+ * counted: plus the line's pending `queue_active_changes`, it is the number of its `active` tokens.
  */
 export const queueState = pgTable('queue_state', {
   concertId: integer('concert_id')
@@ -335,6 +338,7 @@ export const queueState = pgTable('queue_state', {
     .references(() => concerts.id, { onDelete: 'cascade' }),
   /** Highest place admitted so far; a waiting token's position is `place - admitted_through`. */
   admittedThrough: bigId('admitted_through').notNull().default(0),
+  /** Active tokens, as of the last pass: add the line's queue_active_changes for now (server/queue/admission.ts). */
   activeCount: integer('active_count').notNull().default(0),
   /** Earliest expires_at among active tokens (or a hold's end while no seat is free): a pass is due once it has passed. */
   nextExpiryAt: timestamp('next_expiry_at', { withTimezone: true }),
@@ -347,7 +351,27 @@ export const queueState = pgTable('queue_state', {
   seatsLeft: integer('seats_left'),
   seatsHeld: integer('seats_held'),
   seatsCountedAt: timestamp('seats_counted_at', { withTimezone: true }),
+  /** A seat the last pass found free: the next pass looks for a free seat from there (no count of the sale's seats). */
+  freeSeatHint: integer('free_seat_hint'),
 });
+
+/**
+ * Changes of a line's active count not yet applied to `queue_state.active_count`: one row per token
+ * that entered or left `active` (+1 / -1), written by a trigger on queue_tokens in the transaction
+ * that moved it (a payment ending a turn, an expiry, an operator's or a test's direct write), and a
+ * 0 row to wake the running admission pass. Insert-only for writers, so no payment writes a row that
+ * every payment shares; the admission pass deletes a line's rows and adds them up into the count.
+ * No foreign key: a row of a concert being deleted is harmless, and the trigger fires during the
+ * cascade that deletes it. Functions and triggers: db/migrations/0006_line_admission.sql.
+ */
+export const queueActiveChanges = pgTable(
+  'queue_active_changes',
+  {
+    concertId: integer('concert_id').notNull(),
+    delta: integer('delta').notNull(),
+  },
+  (t) => [index('queue_active_changes_by_line').on(t.concertId), check('queue_active_changes_delta', sql`${t.delta} BETWEEN -1 AND 1`)],
+);
 
 /**
  * Idempotency keys of money-moving calls (wallet.charge, payment.pay): the first call's result,

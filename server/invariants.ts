@@ -98,6 +98,20 @@ export const INVARIANTS: {
         FROM ${queueTokens} JOIN ${sales} ON ${sales.concertId} = ${queueTokens.concertId} WHERE ${runningTurn}
         GROUP BY 1 HAVING count(*) > greatest(max(${sales.maxActive}), ${maxActive}) LIMIT 10`),
   },
+  {
+    // queue_state.active_count is kept, not counted (server/queue/admission.ts): with the changes
+    // recorded and not yet applied by a pass, it is exactly the line's active tokens. One statement,
+    // so one snapshot: a pass or a payment commits on one side of it.
+    name: 'every line’s active count (with its pending changes) equals its active tokens',
+    breaches: (sql) => sql`
+      SELECT q.concert_id, q.active_count, coalesce(c.pending, 0)::int AS pending, coalesce(t.active, 0)::int AS active
+      FROM queue_state q
+      LEFT JOIN (SELECT concert_id, sum(delta) AS pending FROM queue_active_changes GROUP BY concert_id) c ON c.concert_id = q.concert_id
+      LEFT JOIN (SELECT concert_id, count(*) AS active FROM queue_tokens WHERE status = 'active' GROUP BY concert_id) t
+        ON t.concert_id = q.concert_id
+      WHERE q.active_count + coalesce(c.pending, 0) <> coalesce(t.active, 0)
+      LIMIT 10`,
+  },
 ];
 
 export interface InvariantReport {

@@ -1,15 +1,22 @@
-import { and, eq, sql } from 'drizzle-orm';
-import type { Db, DbOrTx, Tx } from '../../db/client';
-import { ledgerEntries, orders, payments, reservations, schedules, wallets } from '../../db/schema';
+import { and, eq } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client';
+import { ledgerEntries, orders, payments } from '../../db/schema';
 import type { Config } from '../env';
-import { DomainError, PG, pgCode } from '../errors';
-import { claimKey, rememberResult, storedResult, type Idempotency } from '../idempotency/service';
-import { admitAfterTurnEnded, endTurn } from '../queue/admission';
-import { effectiveStatus, liveHold } from '../reservation/rules';
+import { DomainError, pgCode, type Reason } from '../errors';
+import { storedResult, type Idempotency } from '../idempotency/service';
+import { admitAfterTurnEnded, onlyRow, postgresOf } from '../queue/admission';
 import { newBookingCode } from './booking-code';
-import { lockOrderSeats, lockOwnOrder } from './service';
 
-/** Paying a held order from the wallet (lock order: server/order/service.ts). */
+/**
+ * Paying a held order from the wallet: one statement, the database function `pay_order`
+ * (db/migrations/0006_line_admission.sql), which takes the locks in the documented order (db/schema.ts):
+ * [idempotency_keys: the key claimed first] → orders → seats (ascending) → reservations → wallets →
+ * queue_tokens. It deducts the total, writes one payment and one ledger entry, sells every seat, gives
+ * the order its booking code and ends the payer's turn once no other hold of that concert is left (the
+ * freed slot is recorded for the admission pass, which runs after the commit). A paid order is answered
+ * with its first payment and moves nothing; a refunded one is not paid any more (RESERVATION_EXPIRED).
+ * Whether a hold ran out is judged by the clock after the lock waits (clock_timestamp()).
+ */
 
 export interface OrderPayment {
   orderId: number;
@@ -19,93 +26,74 @@ export interface OrderPayment {
   balance: number;
 }
 
+/** Booking codes tried in turn by one payment: a clash with an existing code (45 random bits) tries the next. */
 const BOOKING_CODE_ATTEMPTS = 5;
+/** SQLSTATE of a refusal raised by pay_order (its message is the reason, its detail the facts as JSON). */
+const REFUSAL = 'CTDOM';
 
-/** Confirms the order under a fresh booking code, retrying (in a savepoint) on the rare clash. */
-async function confirmWithBookingCode(tx: Tx, orderId: number): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    const bookingCode = newBookingCode();
-    try {
-      await tx.transaction(async (savepoint) => {
-        await savepoint
-          .update(orders)
-          .set({ status: 'confirmed', bookingCode, updatedAt: sql`now()` })
-          .where(eq(orders.id, orderId));
-      });
-      return bookingCode;
-    } catch (error) {
-      if (pgCode(error) !== PG.UNIQUE_VIOLATION || attempt >= BOOKING_CODE_ATTEMPTS) throw error;
-    }
+const REFUSAL_MESSAGES: Record<string, string> = {
+  refunded: 'This order was refunded: its seats went back on sale. Pick your seats again.',
+  cancelled: 'This hold was cancelled. Pick your seats again.',
+  expired: 'Your hold on these seats ran out before payment. Pick your seats again.',
+  order: 'There is no such order.',
+  reservation: 'There is no such reservation.',
+  INSUFFICIENT_BALANCE: 'Your balance is not enough for these seats.',
+  IDEMPOTENCY_KEY_REUSED: 'This idempotency key was already used for a different request.',
+};
+
+/** A pay_order refusal as the DomainError the API answers with; anything else as it came. */
+function refusalOf(error: unknown): unknown {
+  if (pgCode(error) !== REFUSAL) return error;
+  const { message: reason, detail } = error as { message: string; detail?: string };
+  const { why, what, ...details } = JSON.parse(detail || '{}') as { why?: string; what?: string } & Record<string, unknown>;
+  return new DomainError(reason as Reason, REFUSAL_MESSAGES[why ?? what ?? reason] ?? reason, details);
+}
+
+export interface PaidOutcome<T> {
+  result: T;
+  /** This call moved the money (not a replay). */
+  first: boolean;
+  /** It ended a running turn: an admission pass is due for the concert's line. */
+  turnEnded: boolean;
+  concertId: number | null;
+}
+
+/**
+ * The payment statement: the order (or the order of the caller's reservation, answered with the
+ * reservation's id) paid, or its first payment, or the first answer under the idempotency key.
+ */
+export async function payInOneStatement<T>(
+  db: Db,
+  target: { userId: string; idempotency?: Idempotency } & ({ orderId: number } | { reservationId: number }),
+): Promise<PaidOutcome<T>> {
+  const orderId = 'orderId' in target ? target.orderId : null;
+  const reservationId = 'reservationId' in target ? target.reservationId : null;
+  // An array literal: the codes are letters, digits and dashes only.
+  const codes = `{${Array.from({ length: BOOKING_CODE_ATTEMPTS }, newBookingCode).join(',')}}`;
+  try {
+    const row = onlyRow(
+      await postgresOf(db)<{ outcome: PaidOutcome<T> }[]>`
+      SELECT pay_order(${target.userId}::uuid, ${orderId}::bigint, ${reservationId}::bigint,
+        ${target.idempotency?.key ?? null}::text, ${target.idempotency?.requestHash ?? null}::text, ${codes}::text[]) AS outcome`,
+    );
+    return row.outcome;
+  } catch (error) {
+    throw refusalOf(error);
   }
 }
 
 /**
- * Pays the caller's held order from the wallet, inside the caller's transaction (which claimed the
- * idempotency key, if any). Locks orders → seats → reservations → wallets → the line's write lock
- * (shared, to end the turn) → queue_tokens. Deducts the total, writes one payment and one ledger
- * entry, sells every seat, gives the order its booking code and ends the payer's turn once no other
- * hold is left. A paid order is answered with its first payment (`first: false`) and moves nothing.
+ * order.pay: the payment statement, then, when it ended the turn, the admission pass that gives the
+ * freed slot to the next fan at once. The payment stands whatever that pass meets (it never throws).
  */
-export async function payOrderIn(
-  tx: Tx,
+export async function payOrder(
+  db: Db,
   config: Config,
-  { userId, orderId }: { userId: string; orderId: number },
-): Promise<{ result: OrderPayment; first: boolean; turnEnded: boolean; concertId: number }> {
-  const order = await lockOwnOrder(tx, config, { userId, orderId });
-  if (order.effective === 'refunded') {
-    throw new DomainError('RESERVATION_EXPIRED', 'This order was refunded: its seats went back on sale. Pick your seats again.');
-  }
-  if (order.effective === 'confirmed') {
-    return { result: (await findOrderPayment(tx, { userId, orderId }))!, first: false, turnEnded: false, concertId: order.concertId };
-  }
-  if (order.effective === 'cancelled') throw new DomainError('RESERVATION_EXPIRED', 'This hold was cancelled. Pick your seats again.');
-  if (order.effective === 'expired') {
-    throw new DomainError('RESERVATION_EXPIRED', 'Your hold on these seats ran out before payment. Pick your seats again.');
-  }
-  const held = await lockOrderSeats(tx, orderId);
-  if (held.some((r) => effectiveStatus(r, r.now) !== 'held')) {
-    throw new DomainError('RESERVATION_EXPIRED', 'Your hold on these seats ran out before payment. Pick your seats again.');
-  }
-
-  const [wallet] = await tx.select({ balance: wallets.balance }).from(wallets).where(eq(wallets.userId, userId)).for('update');
-  if (wallet!.balance < order.total) {
-    throw new DomainError('INSUFFICIENT_BALANCE', 'Your balance is not enough for these seats.', {
-      balance: wallet!.balance,
-      price: order.total,
-      shortfall: order.total - wallet!.balance,
-    });
-  }
-  const balance = wallet!.balance - order.total;
-  await tx
-    .update(wallets)
-    .set({ balance, updatedAt: sql`now()` })
-    .where(eq(wallets.userId, userId));
-  const [payment] = await tx
-    .insert(payments)
-    // A one-seat order names its reservation too, as payments did before orders.
-    .values({ orderId, reservationId: held.length === 1 ? held[0]!.id : null, userId, amount: order.total })
-    .returning({ id: payments.id });
-  await tx.insert(ledgerEntries).values({ userId, kind: 'payment', amount: -order.total, balanceAfter: balance, paymentId: payment!.id });
-  await tx
-    .update(reservations)
-    .set({ status: 'confirmed', updatedAt: sql`now()` })
-    .where(eq(reservations.orderId, orderId));
-  const bookingCode = await confirmWithBookingCode(tx, orderId);
-
-  // The turn in this concert's line ends once no other hold of the concert is left to pay.
-  const [otherHold] = await tx
-    .select({ id: reservations.id })
-    .from(reservations)
-    .innerJoin(schedules, eq(schedules.id, reservations.scheduleId))
-    .where(and(eq(reservations.userId, userId), liveHold, eq(schedules.concertId, order.concertId)))
-    .limit(1);
-  if (!otherHold) await endTurn(tx, { userId, concertId: order.concertId });
-  return {
-    result: { orderId, bookingCode, paymentId: payment!.id, amount: order.total, balance },
-    first: true,
-    turnEnded: !otherHold,
-    concertId: order.concertId,
-  };
+  { userId, orderId, idempotency, requestId }: { userId: string; orderId: number; idempotency?: Idempotency; requestId?: string },
+): Promise<OrderPayment> {
+  const outcome = await payInOneStatement<OrderPayment>(db, { userId, orderId, idempotency });
+  if (outcome.first && outcome.turnEnded) await admitAfterTurnEnded(db, config, { concertId: outcome.concertId!, requestId });
+  return outcome.result;
 }
 
 /**
@@ -125,32 +113,9 @@ export async function findOrderPayment(
       ledgerEntries,
       and(eq(ledgerEntries.userId, payments.userId), eq(ledgerEntries.paymentId, payments.id), eq(ledgerEntries.kind, 'payment')),
     )
-    // A refunded order is no longer paid: asking to pay it again is not a replay (payOrderIn refuses it).
+    // A refunded order is no longer paid: asking to pay it again is not a replay (pay_order refuses it).
     .where(and(eq(payments.orderId, orderId), eq(payments.userId, userId), eq(orders.status, 'confirmed')));
   return row && { orderId, bookingCode: row.bookingCode!, paymentId: row.paymentId, amount: row.amount, balance: row.balance };
-}
-
-/**
- * order.pay: one transaction (the idempotency key claimed first, then `payOrderIn`), then, when it
- * ended the turn, the admission pass that gives the freed slot to the next fan at once. The payment
- * stands whatever that pass meets (it never throws).
- */
-export async function payOrder(
-  db: Db,
-  config: Config,
-  { userId, orderId, idempotency, requestId }: { userId: string; orderId: number; idempotency?: Idempotency; requestId?: string },
-): Promise<OrderPayment> {
-  const outcome = await db.transaction(async (tx) => {
-    if (idempotency) {
-      const first = await claimKey<OrderPayment>(tx, userId, idempotency);
-      if (first) return { result: first.replay, first: false, turnEnded: false, concertId: 0 };
-    }
-    const paid = await payOrderIn(tx, config, { userId, orderId });
-    if (idempotency) await rememberResult(tx, userId, idempotency, paid.result);
-    return paid;
-  });
-  if (outcome.first && outcome.turnEnded) await admitAfterTurnEnded(db, config, { concertId: outcome.concertId, requestId });
-  return outcome.result;
 }
 
 /**
@@ -165,4 +130,49 @@ export async function orderPaymentReplay(
   const stored = idempotency && (await storedResult<OrderPayment>(db, userId, idempotency));
   if (stored) return stored.replay;
   return findOrderPayment(db, { userId, orderId });
+}
+
+/**
+ * What order.pay's procedure rung asks first, in one prepared statement (for
+ * `activeTokenOrReplayLookupProcedure`): the answer to a payment this call repeats (`orderPaymentReplay`)
+ * and the concert of the caller's order (undefined for an unknown or another user's one).
+ */
+export async function orderPaymentLookup(
+  db: Db,
+  { userId, orderId, idempotency }: { userId: string; orderId: number; idempotency?: Idempotency },
+): Promise<{ replay: OrderPayment | undefined; concertId: number | undefined }> {
+  const row = onlyRow(
+    await postgresOf(db)<
+      {
+        concert_id: number | null;
+        key_found: boolean;
+        request_hash: string | null;
+        response: OrderPayment | null;
+        payment_id: number | null;
+        amount: number | null;
+        balance: number | null;
+        booking_code: string | null;
+      }[]
+    >`
+    SELECT sc.concert_id, k.user_id IS NOT NULL AS key_found, k.request_hash, k.response,
+      p.id::int AS payment_id, p.amount, l.balance_after AS balance, o.booking_code
+    FROM (SELECT 1) AS asked
+    LEFT JOIN idempotency_keys k ON k.user_id = ${userId}::uuid AND k.key = ${idempotency?.key ?? null}::text
+    LEFT JOIN orders o ON o.id = ${orderId}::bigint AND o.user_id = ${userId}::uuid
+    LEFT JOIN schedules sc ON sc.id = o.schedule_id
+    -- Only a paid order's payment: a refunded one is no longer paid, and paying it again is refused, not replayed.
+    LEFT JOIN payments p ON p.order_id = o.id AND o.status = 'confirmed'
+    LEFT JOIN ledger_entries l ON l.user_id = p.user_id AND l.payment_id = p.id AND l.kind = 'payment'`,
+  );
+  const concertId = row.concert_id ?? undefined;
+  if (idempotency && row.key_found) {
+    if (row.request_hash !== idempotency.requestHash) {
+      throw new DomainError('IDEMPOTENCY_KEY_REUSED', REFUSAL_MESSAGES.IDEMPOTENCY_KEY_REUSED!);
+    }
+    // A key claimed by a call still in flight has no answer yet: that call's own statement decides.
+    if (row.response !== null) return { replay: row.response, concertId };
+  }
+  if (row.payment_id === null) return { replay: undefined, concertId };
+  const replay = { orderId, bookingCode: row.booking_code!, paymentId: row.payment_id, amount: row.amount!, balance: row.balance! };
+  return { replay, concertId };
 }

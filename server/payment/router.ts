@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { bigId } from '../ids';
 import { idempotencyKeySchema, idempotencyOf } from '../idempotency/service';
 import type { Context } from '../trpc/context';
-import { concertOfReservation } from '../sale/scope';
-import { activeTokenOrReplayProcedure, idempotencyKeyOf, router } from '../trpc/init';
-import { pay, paymentReplay } from './service';
+import { activeTokenOrReplayLookupProcedure, idempotencyKeyOf, router } from '../trpc/init';
+import { pay, paymentLookup } from './service';
 
 const payInput = z.object({ reservationId: bigId, idempotencyKey: idempotencyKeySchema.optional() });
 
@@ -13,11 +12,8 @@ const idempotencyOfPay = (ctx: Context, input: z.output<typeof payInput>) =>
 
 export const paymentRouter = router({
   /** Pays a hold with the active turn; repeating a payment that went through returns it with the session only. */
-  pay: activeTokenOrReplayProcedure(
-    payInput,
-    (ctx, input) =>
-      paymentReplay(ctx.db, { userId: ctx.userId, reservationId: input.reservationId, idempotency: idempotencyOfPay(ctx, input) }),
-    (ctx, input) => concertOfReservation(ctx.db, { userId: ctx.userId, reservationId: input.reservationId }),
+  pay: activeTokenOrReplayLookupProcedure(payInput, (ctx, input) =>
+    paymentLookup(ctx.db, { userId: ctx.userId, reservationId: input.reservationId, idempotency: idempotencyOfPay(ctx, input) }),
   ).mutation(
     async ({ ctx, input }) =>
       ctx.replay ??

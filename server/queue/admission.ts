@@ -1,14 +1,24 @@
-import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import type postgres from 'postgres';
 import type { Db, DbOrTx } from '../../db/client';
-import { queueState, queueTokens, sales } from '../../db/schema';
+import { queueTokens } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError } from '../errors';
-import { markSoldOut, saleStateOf, seatCounts } from '../sale/service';
-import { runningTurn, stillPolling, turnCap, turnRanOut } from './rules';
+import { markSoldOut } from '../sale/service';
+import { runningTurn, turnCap } from './rules';
 
 /**
  * Admission: who of a concert's line gets a turn, and when a turn ends (server/queue/service.ts
  * reads and issues tokens; this module moves the line).
+ *
+ * A line's `queue_state.active_count` is kept exactly, never counted: a token that enters or leaves
+ * `active` outside the pass (a payment ending a turn, an expiry, an operator) is recorded by a
+ * trigger as a row of `queue_active_changes` in that transaction, insert-only, and the pass adds the
+ * line's rows into the count (db/migrations/0006_line_admission.sql). The pass is one statement, the
+ * database function `admit_line`, and one admitter runs per line at a time: a caller that finds a
+ * pass running returns at once. A freed slot is still never lost: the caller that ran a pass looks
+ * for changes recorded while it ran (their callers may have returned because of it) and runs
+ * another pass for them.
  */
 
 /** Extra waiting tokens an admission pass reads beyond the free slots, to pass over abandoned ones. */
@@ -16,149 +26,85 @@ const ABANDON_SCAN_SLACK = 200;
 const MAX_ADMISSION_ROUNDS = 10;
 /** Weight of the newest observation in the smoothed admission rate. */
 const RATE_SMOOTHING = 0.3;
-/**
- * A line's writers hold this advisory lock (two-int form: one per concert) shared until they commit;
- * the line's admission pass takes it exclusively before it counts. So a pass sees every turn ended by
- * a payment before it: a pass that holds the queue_state lock when the payment commits counts that
- * slot as free, so the payment's own pass may skip when it finds one running. (Places need no such
- * lock: they are taken under the sales row lock, so they commit in order.)
- */
-const lineWriteLock = (concertId: number) => sql`hashtext('queue-issue-order'), ${concertId}::int`;
-
-const dbClock = () => sql<Date>`now()`.mapWith((v: string | Date) => new Date(v));
-const secondsBetween = (later: Date, earlier: Date) => (later.getTime() - earlier.getTime()) / 1000;
+/** Passes one caller runs back to back for changes recorded while its previous pass ran. */
+const MAX_FOLLOW_UP_PASSES = 5;
 
 export type AdmissionMode = 'skip-if-busy' | 'wait';
 
+interface PassOutcome {
+  ran: boolean;
+  admitted: number;
+  soldOut: boolean;
+}
+
+/**
+ * The postgres.js client under a drizzle handle, for hot statements written once as tagged queries:
+ * postgres.js prepares each once per connection (unless DATABASE_POOLER=transaction turns that off),
+ * with no query building per call. drizzle sets `$client`; the `Db` type does not declare it.
+ */
+export const postgresOf = (db: Db): postgres.Sql => (db as Db & { $client: postgres.Sql }).$client;
+
+/**
+ * The one row a single-row statement answers. None means its answer never came (a connection killed
+ * mid-statement has been seen to resolve with no rows, in server/rate-limit.ts under the fault tests):
+ * a retryable UNAVAILABLE, not a TypeError and a 500. Money calls are safe to retry (idempotency keys,
+ * and a paid order answers with its first payment).
+ */
+export function onlyRow<T>(rows: readonly T[]): T {
+  const [row] = rows;
+  if (row === undefined) throw new DomainError('UNAVAILABLE', 'The service is briefly unavailable. Please try again.');
+  return row;
+}
+
+/** The pass: one prepared statement (postgres.js prepares a tagged query once per connection). */
+async function runPass(db: Db, config: Config, { concertId, mode }: { concertId: number; mode: AdmissionMode }): Promise<PassOutcome> {
+  const row = onlyRow(
+    await postgresOf(db)<{ ran: boolean; admitted: number; sold_out: boolean }[]>`
+    SELECT ran, admitted, sold_out FROM admit_line(${concertId}::int, ${mode === 'wait'}::boolean,
+      ${config.QUEUE_ABANDON_SECONDS}::int, ${ABANDON_SCAN_SLACK}::int, ${MAX_ADMISSION_ROUNDS}::int, ${RATE_SMOOTHING}::float8)`,
+  );
+  return { ran: row.ran, admitted: row.admitted, soldOut: row.sold_out };
+}
+
+/** Whether changes of the line's count were recorded and not yet applied by a pass: one indexed read, no lock. */
+async function changesPending(db: Db, concertId: number): Promise<boolean> {
+  const row = onlyRow(
+    await postgresOf(db)<{ pending: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM queue_active_changes WHERE concert_id = ${concertId}::int) AS pending`,
+  );
+  return row.pending;
+}
+
 /**
  * A concert's admission pass: ends turns that ran out, then, while the sale admits (opened, not
- * paused, not closed) and a seat of it is free, admits waiting tokens in place order into the free
- * slots (`max_active` of the sale, read now: a changed cap applies from this pass on), passing over
- * (and expiring) places whose holders stopped polling. While no seat is free it admits nobody and
- * makes the next pass due when the earliest hold runs out; when every seat is sold, the sale is
- * marked sold out. `skip-if-busy` returns at once when another pass holds the line's lock (it will
- * admit); `wait` queues behind it.
+ * paused, not closed), someone waits and a seat of it is free, admits waiting tokens in place order
+ * into the free slots (`max_active` of the sale, read now: a changed cap applies from this pass on),
+ * passing over (and expiring) places whose holders stopped polling. While no seat is free it admits
+ * nobody and makes the next pass due when the earliest hold runs out; when every seat is sold, the
+ * sale is marked sold out. `skip-if-busy` returns at once when another pass holds the line (that
+ * pass, or its caller's follow-up, admits); `wait` waits for it (one statement) and runs its own.
+ * After a pass that ran, changes recorded meanwhile get a follow-up pass. Returns how many it admitted.
  */
 export async function admitWaiting(
   db: Db,
   config: Config,
   { concertId, mode }: { concertId: number; mode: AdmissionMode },
 ): Promise<number> {
-  const { admitted, soldOut } = await db.transaction(async (tx) => {
-    const [state] = await tx
-      .select({
-        admittedThrough: queueState.admittedThrough,
-        lastAdmittedAt: queueState.lastAdmittedAt,
-        admitRate: queueState.admitRate,
-        now: dbClock(),
-      })
-      .from(queueState)
-      .where(eq(queueState.concertId, concertId))
-      .for('update', mode === 'skip-if-busy' ? { skipLocked: true } : undefined);
-    if (!state) return { admitted: 0, soldOut: false };
-    // The sale's settings as they are now (an operator may have changed them): read, not locked.
-    const [sale] = await tx
-      .select({
-        prequeueOpensAt: sales.prequeueOpensAt,
-        opensAt: sales.opensAt,
-        paused: sales.paused,
-        closedReason: sales.closedReason,
-        openedAt: sales.openedAt,
-        maxActive: sales.maxActive,
-        turnSeconds: sales.turnSeconds,
-      })
-      .from(sales)
-      .where(eq(sales.concertId, concertId));
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(${lineWriteLock(concertId)})`);
-
-    const ofLine = eq(queueTokens.concertId, concertId);
-    await tx.update(queueTokens).set({ status: 'expired' }).where(and(ofLine, turnRanOut));
-    const [{ active } = { active: 0 }] = await tx
-      .select({ active: sql<number>`count(*)::int` })
-      .from(queueTokens)
-      .where(and(ofLine, runningTurn));
-
-    // Paused, closed or not yet drawn: turns still end, nobody is admitted.
-    const admits = sale!.openedAt !== null && saleStateOf(sale!, state.now) === 'open';
-    let free = admits ? sale!.maxActive - active : 0;
-    let noSeatFree = false;
-    let holdEndsAt: Date | null = null;
-    let soldOut = false;
-    if (free > 0) {
-      const seats = await seatCounts(tx, concertId);
-      if (seats.left === 0) {
-        // Admission stops while no seat is free; a hold that runs out may free one.
-        noSeatFree = true;
-        free = 0;
-        holdEndsAt = seats.earliestHoldEnd;
-        soldOut = seats.held === 0 && seats.total > 0;
-      }
+  let admitted = 0;
+  let soldOut = false;
+  let pass = await runPass(db, config, { concertId, mode });
+  for (let followUps = 0; pass.ran; followUps++) {
+    admitted += pass.admitted;
+    soldOut ||= pass.soldOut;
+    // A caller that returned because this pass held the line recorded its change before trying:
+    // this read, after the pass's commit, sees it.
+    if (!(await changesPending(db, concertId))) break;
+    if (followUps >= MAX_FOLLOW_UP_PASSES) {
+      await markAdmissionDue(db, concertId);
+      break;
     }
-    let admittedThrough = state.admittedThrough;
-    let admitted = 0;
-    for (let round = 0; free > 0 && round < MAX_ADMISSION_ROUNDS; round++) {
-      const scan = free + ABANDON_SCAN_SLACK;
-      const head = await tx
-        .select({ id: queueTokens.id, place: queueTokens.place, present: sql<boolean>`${stillPolling(config)}` })
-        .from(queueTokens)
-        .where(and(ofLine, eq(queueTokens.status, 'waiting'), isNotNull(queueTokens.place)))
-        .orderBy(asc(queueTokens.place))
-        .limit(scan);
-      if (head.length === 0) break;
-      const chosen = head.filter((h) => h.present).slice(0, free);
-      // Abandoned places up to the last one this pass reached are given up.
-      const reachedThrough = chosen.length === free ? chosen[chosen.length - 1]!.place! : head[head.length - 1]!.place!;
-      const abandoned = head.filter((h) => !h.present && h.place! <= reachedThrough).map((h) => h.id);
-      if (abandoned.length > 0) {
-        await tx.update(queueTokens).set({ status: 'expired' }).where(inArray(queueTokens.id, abandoned));
-      }
-      if (chosen.length > 0) {
-        await tx
-          .update(queueTokens)
-          .set({
-            status: 'active',
-            // When this statement ran (passes run one at a time), not when a pass that queued for the lock began.
-            admittedAt: sql`statement_timestamp()`,
-            expiresAt: sql`statement_timestamp() + make_interval(secs => ${sale!.turnSeconds})`,
-            turnSeconds: sale!.turnSeconds,
-          })
-          .where(
-            inArray(
-              queueTokens.id,
-              chosen.map((h) => h.id),
-            ),
-          );
-        admittedThrough = Math.max(admittedThrough, chosen[chosen.length - 1]!.place!);
-        admitted += chosen.length;
-        free -= chosen.length;
-      }
-      if (head.length < scan) break; // the whole line was read
-    }
-
-    const [after] = await tx
-      .select({ count: sql<number>`count(*)::int`, nextExpiry: sql<string | null>`min(${queueTokens.expiresAt})` })
-      .from(queueTokens)
-      .where(and(ofLine, runningTurn));
-    let admitRate = state.admitRate;
-    if (admitted > 0 && state.lastAdmittedAt) {
-      const elapsed = Math.max(1, secondsBetween(state.now, state.lastAdmittedAt));
-      const observed = admitted / elapsed;
-      admitRate = admitRate === null ? observed : admitRate * (1 - RATE_SMOOTHING) + observed * RATE_SMOOTHING;
-    }
-    const turnEnds = after?.nextExpiry ? new Date(after.nextExpiry) : null;
-    const nextDue = [turnEnds, holdEndsAt].filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
-    await tx
-      .update(queueState)
-      .set({
-        admittedThrough,
-        activeCount: after?.count ?? 0,
-        nextExpiryAt: nextDue,
-        noSeatFree,
-        ...(admitted > 0 && { lastAdmittedAt: state.now, admitRate }),
-      })
-      .where(eq(queueState.concertId, concertId));
-    return { admitted, soldOut };
-  });
+    pass = await runPass(db, config, { concertId, mode: 'skip-if-busy' });
+  }
   // sales comes before queue_state in the lock order: marked after the pass's commit.
   if (soldOut) await markSoldOut(db, concertId);
   return admitted;
@@ -180,11 +126,11 @@ export async function extendTurn(tx: DbOrTx, config: Config, { tokenId, until }:
 
 /**
  * Ends the user's turn in one concert's line (after a payment), freeing the slot for the next in that
- * line. Holds the line's write lock (shared) until the transaction commits, so no admission pass of
- * the line counts while the change is in flight; then call `admitAfterTurnEnded`.
+ * line. The trigger on queue_tokens records the freed slot in this transaction (an insert, no shared
+ * row, no lock); after the commit, call `admitAfterTurnEnded`. (The payment itself ends the turn in
+ * its one statement, `pay_order`, the same way.)
  */
 export async function endTurn(tx: DbOrTx, { userId, concertId }: { userId: string; concertId: number }): Promise<void> {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${lineWriteLock(concertId)})`);
   await tx
     .update(queueTokens)
     .set({ status: 'done', expiresAt: sql`now()` })
@@ -194,11 +140,11 @@ export async function endTurn(tx: DbOrTx, { userId, concertId }: { userId: strin
 /**
  * After a commit that ended a turn (a payment): the admission pass that gives the freed slot to the
  * next fan of that line at once. The commit stands whatever happens here, so this never throws.
- * - It skips when another pass holds the line's queue_state lock: that pass counts this slot as free
- *   (`lineWriteLock` made it wait for the commit before counting).
+ * - It returns at once when another pass holds the line: the freed slot was recorded before this
+ *   call, so that pass or its caller's follow-up (`admitWaiting`) applies it.
  * - If it fails (a lock wait ran out, the database went away), the error is logged and the line's
- *   state is marked due, so the next poll runs a pass; if even that fails, the next pass (at the
- *   latest when the earliest turn runs out) recounts the slots from the tokens themselves.
+ *   state is marked due, so the next poll runs a pass; the freed slot stays recorded until a pass
+ *   applies it.
  */
 export async function admitAfterTurnEnded(
   db: Db,
@@ -217,11 +163,15 @@ export async function admitAfterTurnEnded(
 
 /**
  * Makes the next poll of a line run an admission pass (`admissionDue` sees the earliest expiry as
- * passed). Skips when a pass holds the lock: that pass counts every turn ended before it. Also used
- * when a released hold may have freed a seat.
+ * passed); used when a released hold may have freed a seat. One statement, no lock wait: when a pass
+ * holds the line it records a wake-up instead (a 0 change), so that pass's caller runs another.
  */
 export async function markAdmissionDue(db: Db, concertId: number): Promise<void> {
-  await db.execute(sql`
-    UPDATE ${queueState} SET next_expiry_at = now()
-    WHERE concert_id = (SELECT concert_id FROM ${queueState} WHERE concert_id = ${concertId} FOR UPDATE SKIP LOCKED)`);
+  await postgresOf(db)`
+    WITH marked AS (
+      UPDATE queue_state SET next_expiry_at = now()
+      WHERE concert_id = (SELECT concert_id FROM queue_state WHERE concert_id = ${concertId}::int FOR UPDATE SKIP LOCKED)
+      RETURNING concert_id)
+    INSERT INTO queue_active_changes (concert_id, delta)
+    SELECT ${concertId}::int, 0 WHERE NOT EXISTS (SELECT 1 FROM marked)`;
 }

@@ -241,32 +241,52 @@ export function activeTokenForConcertProcedure<TInput extends z.ZodType>(input: 
   });
 }
 
+/** What `activeTokenOrReplayLookupProcedure` asks first: the first answer of a call this one repeats, and the concert it touches. */
+export interface ReplayLookup<TReplay> {
+  replay: TReplay | undefined;
+  /** The concert whose line the call's resource belongs to; undefined when the resource is unknown. */
+  concertId: number | undefined;
+}
+
 /**
  * `activeTokenProcedure` for a call that may repeat one whose effect already happened and ended the
- * turn (paying a reservation that is already paid needs only the session: README, API). `replayOf`
- * looks for that first answer: when there is one, the call needs only the session and gets it as
- * `ctx.replay`; otherwise it needs the active turn, as on `activeTokenProcedure`. A duplicate racing
- * the first call can find the turn that call has just ended, so `replayOf` is asked again before refusing.
+ * turn (paying a reservation that is already paid needs only the session: README, API). `lookup`
+ * finds, in one step, that first answer and the concert the call touches: when there is an answer,
+ * the call needs only the session and gets it as `ctx.replay`; otherwise it needs the active turn of
+ * that concert's line, as on `activeTokenForConcertProcedure`. A duplicate racing the first call can
+ * find the turn that call has just ended, so `lookup` is asked again before refusing.
  */
+export function activeTokenOrReplayLookupProcedure<TInput extends z.ZodType, TReplay>(
+  input: TInput,
+  lookup: (ctx: Context & { userId: string }, input: z.output<TInput>) => Promise<ReplayLookup<TReplay>>,
+) {
+  return sessionProcedure.input(input).use(async ({ ctx, input, next }) => {
+    const asked = input as z.output<TInput>;
+    const found = await lookup(ctx, asked);
+    let replay = found.replay;
+    let token: ActiveToken | undefined;
+    if (replay === undefined) {
+      try {
+        const { concertId } = found;
+        token = await requireActiveToken(ctx.db, ctx.config, { userId: ctx.userId, tokens: queueTokensOf(ctx, concertId), concertId });
+      } catch (error) {
+        replay = (await lookup(ctx, asked)).replay;
+        if (replay === undefined) throw error;
+      }
+    }
+    return next({ ctx: { replay, token } });
+  });
+}
+
+/** `activeTokenOrReplayLookupProcedure` with the first answer and the concert looked up apart. */
 export function activeTokenOrReplayProcedure<TInput extends z.ZodType, TReplay>(
   input: TInput,
   replayOf: (ctx: Context & { userId: string }, input: z.output<TInput>) => Promise<TReplay | undefined>,
   concertOf: ConcertOf<z.output<TInput>>,
 ) {
-  return sessionProcedure.input(input).use(async ({ ctx, input, next }) => {
-    const asked = input as z.output<TInput>;
-    let replay = await replayOf(ctx, asked);
-    let token: ActiveToken | undefined;
-    if (replay === undefined) {
-      try {
-        const concertId = await concertOf(ctx, asked);
-        token = await requireActiveToken(ctx.db, ctx.config, { userId: ctx.userId, tokens: queueTokensOf(ctx, concertId), concertId });
-      } catch (error) {
-        replay = await replayOf(ctx, asked);
-        if (replay === undefined) throw error;
-      }
-    }
-    return next({ ctx: { replay, token } });
+  return activeTokenOrReplayLookupProcedure(input, async (ctx, asked: z.output<TInput>) => {
+    const replay = await replayOf(ctx, asked);
+    return { replay, concertId: replay === undefined ? await concertOf(ctx, asked) : undefined };
   });
 }
 
