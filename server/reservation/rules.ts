@@ -8,6 +8,11 @@ import { reservations, type OrderStatus, type ReservationStatus } from '../../db
  * A reservation is live when it is `confirmed` (sold), or `held` with `held_until` still ahead. A
  * hold that ran out frees its seat without a sweeper: every reader applies this rule, and the next
  * hold of the seat marks it `expired`.
+ *
+ * One copy lives outside this file: the hold is one database function (`hold_seats`,
+ * db/migrations/0007_hold_seats_function.sql) so that it costs one round trip, and a function in a
+ * migration cannot import these fragments. server/order/hold.test.ts holds both to the same answers;
+ * a change of this rule changes that function too (a new migration).
  */
 
 /**

@@ -12,8 +12,9 @@ import { dbNow, effectiveStatus } from './rules';
 const isoOf = (d: Date) => d.toISOString();
 
 /**
- * Holds one seat: a one-seat order (server/order/service.ts `holdSeats`, which documents the locks and
- * the limits), answered as before orders. Holding a seat the caller already holds returns that hold.
+ * Holds one seat: a one-seat order (server/order/hold.ts `holdSeats`, which documents the locks and
+ * the limits), answered as before orders. Holding a seat the caller already holds returns that hold,
+ * even inside a bigger order.
  */
 export async function holdSeat(db: Db, config: Config, { userId, token, seatId }: { userId: string; token: ActiveToken; seatId: number }) {
   const order = await holdSeats(db, config, { userId, token, seatIds: [seatId], ownSeatInBiggerOrder: 'return' });
