@@ -1,9 +1,7 @@
-import { and, eq } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client';
-import { ledgerEntries, orders, payments } from '../../db/schema';
+import type { Db } from '../../db/client';
 import type { Config } from '../env';
 import { DomainError, pgCode, type Reason } from '../errors';
-import { storedResult, type Idempotency } from '../idempotency/service';
+import type { Idempotency } from '../idempotency/service';
 import { admitAfterTurnEnded, onlyRow, postgresOf } from '../queue/admission';
 import { newBookingCode } from './booking-code';
 
@@ -97,45 +95,9 @@ export async function payOrder(
 }
 
 /**
- * The payment of the caller's order as it was first answered: the balance is the one right after it
- * (its ledger entry's), not today's. Undefined if the order is not paid (or not theirs).
- */
-export async function findOrderPayment(
-  db: DbOrTx,
-  { userId, orderId }: { userId: string; orderId: number },
-): Promise<OrderPayment | undefined> {
-  const [row] = await db
-    .select({ paymentId: payments.id, amount: payments.amount, balance: ledgerEntries.balanceAfter, bookingCode: orders.bookingCode })
-    .from(payments)
-    .innerJoin(orders, eq(orders.id, payments.orderId))
-    // By user first: ledger_entries is indexed by (user_id, id).
-    .innerJoin(
-      ledgerEntries,
-      and(eq(ledgerEntries.userId, payments.userId), eq(ledgerEntries.paymentId, payments.id), eq(ledgerEntries.kind, 'payment')),
-    )
-    // A refunded order is no longer paid: asking to pay it again is not a replay (pay_order refuses it).
-    .where(and(eq(payments.orderId, orderId), eq(payments.userId, userId), eq(orders.status, 'confirmed')));
-  return row && { orderId, bookingCode: row.bookingCode!, paymentId: row.paymentId, amount: row.amount, balance: row.balance };
-}
-
-/**
- * The answer to an order payment that already went through, if this call repeats one: the result
- * stored under its idempotency key, else the order's payment. A replay needs no turn (the first
- * payment ended it), so the procedure asks for it before the active-turn check.
- */
-export async function orderPaymentReplay(
-  db: DbOrTx,
-  { userId, orderId, idempotency }: { userId: string; orderId: number; idempotency?: Idempotency },
-): Promise<OrderPayment | undefined> {
-  const stored = idempotency && (await storedResult<OrderPayment>(db, userId, idempotency));
-  if (stored) return stored.replay;
-  return findOrderPayment(db, { userId, orderId });
-}
-
-/**
  * What order.pay's procedure rung asks first, in one prepared statement (for
- * `activeTokenOrReplayLookupProcedure`): the answer to a payment this call repeats (`orderPaymentReplay`)
- * and the concert of the caller's order (undefined for an unknown or another user's one).
+ * `activeTokenOrReplayLookupProcedure`): the answer to a payment this call repeats (the result stored
+ * under its idempotency key, else the order's payment while the order is paid) and the concert of the caller's order (undefined for an unknown or another user's one).
  */
 export async function orderPaymentLookup(
   db: Db,

@@ -2,11 +2,17 @@ import { z } from 'zod';
 import { bigId, intId } from '../ids';
 import { idempotencyKeySchema, idempotencyOf } from '../idempotency/service';
 import type { Context } from '../trpc/context';
-import { concertOfOrder, concertOfSeat } from '../sale/scope';
-import { activeTokenForConcertProcedure, activeTokenOrReplayProcedure, idempotencyKeyOf, router, sessionProcedure } from '../trpc/init';
+import { concertOfSeat } from '../sale/scope';
+import {
+  activeTokenForConcertProcedure,
+  activeTokenOrReplayLookupProcedure,
+  idempotencyKeyOf,
+  router,
+  sessionProcedure,
+} from '../trpc/init';
 import { cancelOrder } from './cancel';
 import { holdSeats } from './hold';
-import { orderPaymentReplay, payOrder } from './pay';
+import { orderPaymentLookup, payOrder } from './pay';
 import { getOrder, listOrders } from './service';
 
 /** More than any hold limit: the configured HOLD_MAX_PER_USER is checked by the service (INVALID_INPUT). */
@@ -28,11 +34,8 @@ export const orderRouter = router({
     return { ...order, seats: order.seats.map(({ reservationId: _reservationId, ...seat }) => seat) };
   }),
   /** Pays a held order with the active turn; repeating a payment that went through returns it with the session only. */
-  pay: activeTokenOrReplayProcedure(
-    payInput,
-    (ctx, input) =>
-      orderPaymentReplay(ctx.db, { userId: ctx.userId, orderId: input.orderId, idempotency: idempotencyOfCall('order.pay', ctx, input) }),
-    (ctx, input) => concertOfOrder(ctx.db, { userId: ctx.userId, orderId: input.orderId }),
+  pay: activeTokenOrReplayLookupProcedure(payInput, (ctx, input) =>
+    orderPaymentLookup(ctx.db, { userId: ctx.userId, orderId: input.orderId, idempotency: idempotencyOfCall('order.pay', ctx, input) }),
   ).mutation(
     async ({ ctx, input }) =>
       ctx.replay ??

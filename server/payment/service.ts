@@ -1,8 +1,6 @@
-import { and, eq } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client';
-import { ledgerEntries, orders, payments, reservations } from '../../db/schema';
+import type { Db } from '../../db/client';
 import type { Config } from '../env';
-import { storedResult, type Idempotency } from '../idempotency/service';
+import type { Idempotency } from '../idempotency/service';
 import { payInOneStatement } from '../order/pay';
 import { DomainError } from '../errors';
 import { admitAfterTurnEnded, onlyRow, postgresOf } from '../queue/admission';
@@ -40,48 +38,11 @@ export async function pay(
   return outcome.result;
 }
 
-/**
- * The payment of the order the user's reservation belongs to, as it was first answered: the balance
- * is the one right after it (its ledger entry's), not today's. Undefined if it is not paid.
- */
-export async function findPayment(
-  db: DbOrTx,
-  { userId, reservationId }: { userId: string; reservationId: number },
-): Promise<PaymentResult | undefined> {
-  const [row] = await db
-    .select({ paymentId: payments.id, amount: payments.amount, balance: ledgerEntries.balanceAfter })
-    .from(reservations)
-    // Only a paid order: a refunded one is no longer paid, and paying it again is refused, not replayed.
-    .innerJoin(orders, and(eq(orders.id, reservations.orderId), eq(orders.status, 'confirmed')))
-    .innerJoin(payments, eq(payments.orderId, reservations.orderId))
-    // By user first: ledger_entries is indexed by (user_id, id), not by payment.
-    .innerJoin(
-      ledgerEntries,
-      and(eq(ledgerEntries.userId, payments.userId), eq(ledgerEntries.paymentId, payments.id), eq(ledgerEntries.kind, 'payment')),
-    )
-    .where(and(eq(reservations.id, reservationId), eq(reservations.userId, userId)));
-  return row && { paymentId: row.paymentId, reservationId, amount: row.amount, balance: row.balance };
-}
-
-/**
- * The answer to a payment that already went through, if this call repeats one: the result stored
- * under its idempotency key, else the payment of that reservation. A replay moves no money and needs
- * no turn (the first payment ended it), so the procedure asks for it before the active-turn check.
- */
-export async function paymentReplay(
-  db: DbOrTx,
-  { userId, reservationId, idempotency }: { userId: string; reservationId: number; idempotency?: Idempotency },
-): Promise<PaymentResult | undefined> {
-  const stored = idempotency && (await storedResult<PaymentResult>(db, userId, idempotency));
-  if (stored) return stored.replay;
-  return findPayment(db, { userId, reservationId });
-}
-
 const reused = () => new DomainError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used for a different request.');
 
 /**
  * What payment.pay's procedure rung asks first, in one prepared statement: the answer to a payment
- * this call repeats (`paymentReplay`: the result stored under its idempotency key, else the payment of
+ * this call repeats (the result stored under its idempotency key, else the payment of
  * the order the reservation belongs to, while that order is paid) and the concert of the caller's
  * reservation (whose line's turn a new payment needs; undefined for an unknown or another user's one).
  */

@@ -5,7 +5,6 @@ import { queueTokens } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError } from '../errors';
 import { markSoldOut } from '../sale/service';
-import { runningTurn, turnCap } from './rules';
 
 /**
  * Admission: who of a concert's line gets a turn, and when a turn ends (server/queue/service.ts
@@ -108,20 +107,6 @@ export async function admitWaiting(
   // sales comes before queue_state in the lock order: marked after the pass's commit.
   if (soldOut) await markSoldOut(db, concertId);
   return admitted;
-}
-
-/**
- * Keeps a turn alive while its user holds a seat: the turn lasts until the hold can no longer be
- * paid, but never past its cap (`turnCap`). Runs inside the hold's transaction (queue_tokens comes
- * last in the lock order).
- */
-export async function extendTurn(tx: DbOrTx, config: Config, { tokenId, until }: { tokenId: number; until: Date }): Promise<void> {
-  const updated = await tx
-    .update(queueTokens)
-    .set({ expiresAt: sql`least(greatest(${queueTokens.expiresAt}, ${until.toISOString()}::timestamptz), ${turnCap(config)})` })
-    .where(and(eq(queueTokens.id, tokenId), runningTurn))
-    .returning({ id: queueTokens.id });
-  if (updated.length === 0) throw new DomainError('TOKEN_EXPIRED', 'Your turn has ended. Join the queue again.');
 }
 
 /**

@@ -9,6 +9,12 @@ import type { Config } from '../env';
  * - A turn is running while its token is `active` and `expires_at` is ahead.
  * - A waiting token keeps its place while its holder polls: `last_seen_at` within QUEUE_ABANDON_SECONDS.
  * A turn that ran out and a place given up are not marked at once: the admission pass marks them.
+ *
+ * The database functions of the hot paths apply these rules in their own SQL too (a migration cannot
+ * import these fragments): `admit_line` (running turns, abandoned places; 0006_line_admission.sql) and
+ * `hold_seats` (a hold's end and the turn's extension up to `turnCap`; 0007_hold_seats_function.sql,
+ * checked against this file by server/order/hold.test.ts). A change here needs a migration that
+ * replaces those functions.
  */
 
 /**

@@ -9,10 +9,12 @@ import { reservations, type OrderStatus, type ReservationStatus } from '../../db
  * hold that ran out frees its seat without a sweeper: every reader applies this rule, and the next
  * hold of the seat marks it `expired`.
  *
- * One copy lives outside this file: the hold is one database function (`hold_seats`,
- * db/migrations/0007_hold_seats_function.sql) so that it costs one round trip, and a function in a
- * migration cannot import these fragments. server/order/hold.test.ts holds both to the same answers;
- * a change of this rule changes that function too (a new migration).
+ * Copies live outside this file: the hot paths are database functions so that each costs one round
+ * trip — the hold (`hold_seats`, db/migrations/0007_hold_seats_function.sql), the payment
+ * (`pay_order`) and the admission pass's free-seat search (`admit_line`, both in
+ * 0006_line_admission.sql) — and a function in a migration cannot import these fragments.
+ * server/order/hold.test.ts holds `hold_seats` to the same answers; a change of this rule changes
+ * those functions too (a new migration).
  */
 
 /**

@@ -278,18 +278,6 @@ export function activeTokenOrReplayLookupProcedure<TInput extends z.ZodType, TRe
   });
 }
 
-/** `activeTokenOrReplayLookupProcedure` with the first answer and the concert looked up apart. */
-export function activeTokenOrReplayProcedure<TInput extends z.ZodType, TReplay>(
-  input: TInput,
-  replayOf: (ctx: Context & { userId: string }, input: z.output<TInput>) => Promise<TReplay | undefined>,
-  concertOf: ConcertOf<z.output<TInput>>,
-) {
-  return activeTokenOrReplayLookupProcedure(input, async (ctx, asked: z.output<TInput>) => {
-    const replay = await replayOf(ctx, asked);
-    return { replay, concertId: replay === undefined ? await concertOf(ctx, asked) : undefined };
-  });
-}
-
 /**
  * Needs the operator's sign-in cookie (admin.login), and nothing of a fan: no session, no token. A
  * fan's session or token does not let anyone in.
