@@ -5,6 +5,7 @@ import { queueTokens } from '../../db/schema';
 import type { Config } from '../env';
 import { DomainError } from '../errors';
 import { markSoldOut } from '../sale/service';
+import { forgetLine } from './line-cache';
 
 /**
  * Admission: who of a concert's line gets a turn, and when a turn ends (server/queue/service.ts
@@ -104,6 +105,9 @@ export async function admitWaiting(
     }
     pass = await runPass(db, config, { concertId, mode: 'skip-if-busy' });
   }
+  // The pass writes with postgres.js, which the line cache's write observer does not see (its NOTIFY
+  // reaches every process, but later): this process's next poll reads the line again.
+  forgetLine(db, concertId);
   // sales comes before queue_state in the lock order: marked after the pass's commit.
   if (soldOut) await markSoldOut(db, concertId);
   return admitted;
@@ -159,4 +163,6 @@ export async function markAdmissionDue(db: Db, concertId: number): Promise<void>
       RETURNING concert_id)
     INSERT INTO queue_active_changes (concert_id, delta)
     SELECT ${concertId}::int, 0 WHERE NOT EXISTS (SELECT 1 FROM marked)`;
+  // Written with postgres.js, which the line cache's write observer does not see: this process's next poll reads the line again.
+  forgetLine(db, concertId);
 }
