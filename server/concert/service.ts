@@ -6,6 +6,7 @@ import { DomainError } from '../errors';
 import { dbNow, liveReservation } from '../reservation/rules';
 import { saleStateOf, type SaleState } from '../sale/service';
 import { bestAvailable } from './best-available';
+import { invalidateSeatMap, seatLabel, seatMapSnapshot, type SeatStatus, type SnapshotSeat } from './seat-map';
 
 /**
  * Browsing. A seat is sold when its live reservation is confirmed, held while its live hold has
@@ -111,41 +112,64 @@ export async function listDates(db: DbOrTx, { concertId }: { concertId: number }
   }));
 }
 
-export type SeatStatus = 'available' | 'held' | 'sold';
+export { seatLabel, type SeatStatus };
 
-export const seatLabel = (s: { section: string; row: string; number: number }) => `${s.section} ${s.row}-${s.number}`;
+export interface SeatView {
+  seatId: number;
+  section: string;
+  row: string;
+  number: number;
+  label: string;
+  price: number;
+  status: SeatStatus;
+  mine: boolean;
+}
 
-/** Every seat of a future date, with its state as this user sees it. */
-export async function listSeats(db: DbOrTx, { scheduleId, userId }: { scheduleId: number; userId: string }) {
-  const [schedule] = await db
-    .select({ id: schedules.id })
-    .from(schedules)
-    .where(and(eq(schedules.id, scheduleId), gt(schedules.startsAt, sql`now()`)));
-  if (!schedule) throw new DomainError('NOT_FOUND', 'There is no such date, or it has passed.');
+/** A seat as everyone but its holder sees it, at `now` (the database's clock). */
+function publicView(seat: SnapshotSeat, now: number): SeatView {
+  const r = seat.reservation;
+  const status: SeatStatus = r?.status === 'confirmed' ? 'sold' : r && r.heldUntil > now ? 'held' : 'available';
+  const { reservation: _, ...rest } = seat;
+  return { ...rest, status, mine: false };
+}
+
+/** The caller's own live reservations of a date, read fresh: one indexed read of a few rows. */
+async function ownSeats(db: DbOrTx, { scheduleId, userId }: { scheduleId: number; userId: string }) {
   const rows = await db
-    .select({
-      seatId: seats.id,
-      section: seats.section,
-      row: seats.row,
-      number: seats.number,
-      price: seats.price,
-      reservationStatus: reservations.status,
-      holderId: reservations.userId,
-    })
-    .from(seats)
-    .leftJoin(reservations, liveReservationOf(seats.id))
-    .where(eq(seats.scheduleId, scheduleId))
-    .orderBy(asc(seats.id));
-  return rows.map((r) => ({
-    seatId: r.seatId,
-    section: r.section,
-    row: r.row,
-    number: r.number,
-    label: seatLabel(r),
-    price: r.price,
-    status: (r.reservationStatus === 'confirmed' ? 'sold' : r.reservationStatus === 'held' ? 'held' : 'available') as SeatStatus,
-    mine: r.holderId === userId,
-  }));
+    .select({ seatId: reservations.seatId, status: reservations.status })
+    .from(reservations)
+    .where(and(eq(reservations.userId, userId), eq(reservations.scheduleId, scheduleId), liveReservation));
+  return new Map(rows.map((r) => [r.seatId, r.status === 'confirmed' ? ('sold' as const) : ('held' as const)]));
+}
+
+/**
+ * Every seat of a future date, with its state as this user sees it: others' seats from the date's
+ * snapshot (server/concert/seat-map.ts, at most SEAT_MAP_MAX_AGE_MS old), the caller's own exactly.
+ */
+export async function listSeats(db: DbOrTx, { scheduleId, userId }: { scheduleId: number; userId: string }): Promise<SeatView[]> {
+  const [snapshot, own] = await Promise.all([seatMapSnapshot(db, scheduleId), ownSeats(db, { scheduleId, userId })]);
+  const now = Date.now() + (snapshot?.clockOffsetMs ?? 0);
+  if (!snapshot || snapshot.startsAt <= now) throw new DomainError('NOT_FOUND', 'There is no such date, or it has passed.');
+  // Where the snapshot disagrees with the caller's own seats, it is older than a change of theirs
+  // (made in another process, or by code that did not drop it): the next reader in this process reads
+  // the date again. What the caller gets is exact for their own seats either way.
+  let stale = false;
+  const map = snapshot.seats.map((seat) => {
+    const view = publicView(seat, now);
+    const mine = own.get(seat.seatId);
+    const snapshotMine = seat.reservation?.holderId === userId && view.status !== 'available';
+    if (mine) {
+      if (!snapshotMine || view.status !== mine) stale = true;
+      return { ...view, status: mine, mine: true };
+    }
+    if (snapshotMine) {
+      stale = true;
+      return { ...view, status: 'available' as const };
+    }
+    return view;
+  });
+  if (stale) invalidateSeatMap(scheduleId);
+  return map;
 }
 
 /**
