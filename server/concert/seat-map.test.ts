@@ -4,7 +4,16 @@ import * as schema from '../../db/schema';
 import { createConcert } from '../seed';
 import { useTestDatabase } from '../testing/test-database';
 import { expectFailure, testConfig, TestUser } from '../testing/test-user';
-import { cachedSeatMapDates, invalidateSeatMap, SEAT_MAP_MAX_AGE_MS, SEAT_MAP_MAX_DATES, seatMapReads } from './seat-map';
+import {
+  cachedSeatMapDates,
+  invalidateSeatMap,
+  publicViews,
+  type SeatMapSnapshot,
+  type SnapshotSeat,
+  SEAT_MAP_MAX_AGE_MS,
+  SEAT_MAP_MAX_DATES,
+  seatMapReads,
+} from './seat-map';
 import { listSeats, suggestBestAvailable } from './service';
 
 /**
@@ -106,6 +115,35 @@ describe('the seat map snapshot', () => {
     await new Promise((resolve) => setTimeout(resolve, startsAt + 50 - Date.now()));
     await expect(listSeats(db, { scheduleId: schedule!.id, userId: fan })).rejects.toMatchObject({ reason: 'NOT_FOUND' });
     expect(seatMapReads()).toBe(readsBefore);
+  });
+
+  it('shows a hold that runs out as free without reading the date again, and shares one view between callers', () => {
+    const seat = (seatId: number, reservation: SnapshotSeat['reservation']): SnapshotSeat => ({
+      seatId,
+      section: 'R',
+      row: 'A',
+      number: seatId,
+      label: `R A-${seatId}`,
+      price: 1_000,
+      reservation,
+    });
+    const snapshot: SeatMapSnapshot = {
+      scheduleId: 1,
+      startsAt: Date.now() + 86_400_000,
+      seats: [
+        seat(1, { status: 'held', heldUntil: 1_000, holderId: 'u' }),
+        seat(2, { status: 'confirmed', heldUntil: 0, holderId: 'v' }),
+        seat(3, null),
+      ],
+      indexOf: new Map(),
+      heldBy: new Map(),
+      readAt: 0,
+      clockOffsetMs: 0,
+    };
+    const before = publicViews(snapshot, 999);
+    expect(before.map((s) => s.status)).toEqual(['held', 'sold', 'available']);
+    expect(publicViews(snapshot, 999)).toBe(before);
+    expect(publicViews(snapshot, 1_000).map((s) => s.status)).toEqual(['available', 'sold', 'available']);
   });
 
   it('has concurrent callers share one read of the map (statements counted)', async () => {

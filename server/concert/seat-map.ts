@@ -34,11 +34,28 @@ export interface SnapshotSeat {
   reservation: { status: 'held' | 'confirmed'; heldUntil: number; holderId: string } | null;
 }
 
+/** A seat as a caller sees it: what concert.seats answers. */
+export interface SeatView {
+  seatId: number;
+  section: string;
+  row: string;
+  number: number;
+  label: string;
+  price: number;
+  status: SeatStatus;
+  mine: boolean;
+}
+
 export interface SeatMapSnapshot {
   scheduleId: number;
   /** When the date starts (ms): a date that has passed is not shown, even from a snapshot. */
   startsAt: number;
   seats: SnapshotSeat[];
+  /** Where each seat is in `seats`, and which seats each holder had. */
+  indexOf: Map<number, number>;
+  heldBy: Map<string, number[]>;
+  /** Everyone's view, built once and kept until the next hold in it runs out (`publicViews`). */
+  views?: { until: number; list: SeatView[] };
   /** Local time when the read started (the snapshot is at least this fresh). */
   readAt: number;
   /** The database clock minus the local one, so hold expiry and "passed" use the database's clock. */
@@ -113,7 +130,35 @@ async function readSnapshot(db: DbOrTx, scheduleId: number): Promise<SeatMapSnap
           : null,
     });
   }
-  return { scheduleId, startsAt: first.startsAt.getTime(), seats: snapshotSeats, readAt, clockOffsetMs };
+  const indexOf = new Map<number, number>();
+  const heldBy = new Map<string, number[]>();
+  snapshotSeats.forEach((seat, i) => {
+    indexOf.set(seat.seatId, i);
+    const holder = seat.reservation?.holderId;
+    if (holder) heldBy.set(holder, [...(heldBy.get(holder) ?? []), i]);
+  });
+  return { scheduleId, startsAt: first.startsAt.getTime(), seats: snapshotSeats, indexOf, heldBy, readAt, clockOffsetMs };
+}
+
+/**
+ * The snapshot as everyone but a seat's holder sees it at `now` (the database's clock): built once per
+ * snapshot and shared by every caller (1,000 seats are 1,000 objects: building them per call was most
+ * of a call's CPU), again only when one of its holds runs out. Callers must not change it.
+ */
+export function publicViews(snapshot: SeatMapSnapshot, now: number): SeatView[] {
+  if (snapshot.views && now < snapshot.views.until) return snapshot.views.list;
+  let until = Infinity;
+  const list = snapshot.seats.map(({ seatId, section, row, number, label, price, reservation: r }): SeatView => {
+    let status: SeatStatus = 'available';
+    if (r?.status === 'confirmed') status = 'sold';
+    else if (r && r.heldUntil > now) {
+      status = 'held';
+      until = Math.min(until, r.heldUntil);
+    }
+    return { seatId, section, row, number, label, price, status, mine: false };
+  });
+  snapshot.views = { until, list };
+  return list;
 }
 
 function cacheOf(db: DbOrTx): Map<number, Entry> {

@@ -6,7 +6,7 @@ import { DomainError } from '../errors';
 import { dbNow, liveReservation } from '../reservation/rules';
 import { saleStateOf, type SaleState } from '../sale/service';
 import { bestAvailable } from './best-available';
-import { invalidateSeatMap, seatLabel, seatMapSnapshot, type SeatStatus, type SnapshotSeat } from './seat-map';
+import { invalidateSeatMap, publicViews, seatLabel, seatMapSnapshot, type SeatStatus, type SeatView } from './seat-map';
 
 /**
  * Browsing. A seat is sold when its live reservation is confirmed, held while its live hold has
@@ -114,24 +114,7 @@ export async function listDates(db: DbOrTx, { concertId }: { concertId: number }
 
 export { seatLabel, type SeatStatus };
 
-export interface SeatView {
-  seatId: number;
-  section: string;
-  row: string;
-  number: number;
-  label: string;
-  price: number;
-  status: SeatStatus;
-  mine: boolean;
-}
-
-/** A seat as everyone but its holder sees it, at `now` (the database's clock). */
-function publicView(seat: SnapshotSeat, now: number): SeatView {
-  const r = seat.reservation;
-  const status: SeatStatus = r?.status === 'confirmed' ? 'sold' : r && r.heldUntil > now ? 'held' : 'available';
-  const { reservation: _, ...rest } = seat;
-  return { ...rest, status, mine: false };
-}
+export type { SeatView };
 
 /** The caller's own live reservations of a date, read fresh: one indexed read of a few rows. */
 async function ownSeats(db: DbOrTx, { scheduleId, userId }: { scheduleId: number; userId: string }) {
@@ -150,24 +133,28 @@ export async function listSeats(db: DbOrTx, { scheduleId, userId }: { scheduleId
   const [snapshot, own] = await Promise.all([seatMapSnapshot(db, scheduleId), ownSeats(db, { scheduleId, userId })]);
   const now = Date.now() + (snapshot?.clockOffsetMs ?? 0);
   if (!snapshot || snapshot.startsAt <= now) throw new DomainError('NOT_FOUND', 'There is no such date, or it has passed.');
-  // Where the snapshot disagrees with the caller's own seats, it is older than a change of theirs
-  // (made in another process, or by code that did not drop it): the next reader in this process reads
-  // the date again. What the caller gets is exact for their own seats either way.
+  const views = publicViews(snapshot, now);
+  const heldInSnapshot = snapshot.heldBy.get(userId) ?? [];
+  if (own.size === 0 && heldInSnapshot.length === 0) return views;
+  // The caller's own seats, exactly. Where the snapshot disagrees with them it is older than a change
+  // of theirs (made in another process, or by code that did not drop it): the next reader in this
+  // process reads the date again.
+  const map = views.slice();
   let stale = false;
-  const map = snapshot.seats.map((seat) => {
-    const view = publicView(seat, now);
-    const mine = own.get(seat.seatId);
-    const snapshotMine = seat.reservation?.holderId === userId && view.status !== 'available';
-    if (mine) {
-      if (!snapshotMine || view.status !== mine) stale = true;
-      return { ...view, status: mine, mine: true };
-    }
-    if (snapshotMine) {
+  for (const i of heldInSnapshot) {
+    const view = views[i]!;
+    if (view.status !== 'available' && !own.has(view.seatId)) {
       stale = true;
-      return { ...view, status: 'available' as const };
+      map[i] = { ...view, status: 'available' };
     }
-    return view;
-  });
+  }
+  for (const [seatId, status] of own) {
+    const i = snapshot.indexOf.get(seatId);
+    if (i === undefined) continue;
+    const view = views[i]!;
+    if (snapshot.seats[i]!.reservation?.holderId !== userId || view.status !== status) stale = true;
+    map[i] = { ...view, status, mine: true };
+  }
   if (stale) invalidateSeatMap(scheduleId);
   return map;
 }
