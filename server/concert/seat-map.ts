@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { reservations, schedules, seats } from '../../db/schema';
+import { preserialised } from '../http/preserialised';
 import { liveReservation } from '../reservation/rules';
 
 /**
@@ -157,7 +158,7 @@ export function publicViews(snapshot: SeatMapSnapshot, now: number): SeatView[] 
     }
     return { seatId, section, row, number, label, price, status, mine: false };
   });
-  snapshot.views = { until, list };
+  snapshot.views = { until, list: preserialised(list) };
   return list;
 }
 
