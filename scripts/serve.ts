@@ -1,15 +1,18 @@
 /**
  * `npm run dev` / `npm start`: validates the configuration, then runs `next dev`, or the production
- * server (server/http/production-server.ts). Without DATABASE_URL it first starts an embedded
- * PostgreSQL (migrated and seeded) and stops it on exit; with DATABASE_URL it starts nothing.
+ * server (server/http/production-server.ts) in WEB_CONCURRENCY worker processes (server/http/workers.ts;
+ * one runs in this process). Without DATABASE_URL it first starts an embedded PostgreSQL (migrated and
+ * seeded) and stops it on exit, after the workers; with DATABASE_URL it starts nothing.
  */
 import { spawn } from 'node:child_process';
+import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EmbeddedPostgresError } from '../db/embedded';
 import { EMBEDDED_DATA_DIR, startLocalDatabase } from '../server/provision';
 import { EnvError, parseEnv } from '../server/env';
+import { runPrimary, runWorker } from '../server/http/workers';
 
 const MODES = ['dev', 'start'] as const;
 const mode = MODES.find((m) => m === process.argv[2]);
@@ -35,6 +38,8 @@ const localSessionSecret = () => localSecret('session-secret', 32);
 const localOperatorPassword = () => localSecret('operator-password', 12);
 
 async function main(mode: (typeof MODES)[number]) {
+  // A worker of `npm start` (forked by the primary below): its environment is complete already.
+  if (cluster.isWorker) return runWorker(parseEnv(process.env).PORT);
   const nodeEnv = process.env.NODE_ENV ?? (mode === 'dev' ? 'development' : 'production');
   if (!process.env.DATABASE_URL && !process.env.SESSION_SECRET && nodeEnv === 'production') {
     process.env.SESSION_SECRET = localSessionSecret();
@@ -57,9 +62,14 @@ async function main(mode: (typeof MODES)[number]) {
     stopDatabase = local.server.stop;
   }
   if (mode === 'start') {
-    // In this process: the custom server (tRPC's Node adapter for the API, Next for the rest).
     process.env.DATABASE_URL = url;
     Object.assign(process.env, { NODE_ENV: nodeEnv });
+    if (config.WEB_CONCURRENCY > 1) {
+      // Workers (server/http/workers.ts) inherit this environment: the database, the secrets.
+      runPrimary({ workers: config.WEB_CONCURRENCY, port: config.PORT, afterStop: stopDatabase });
+      return;
+    }
+    // One worker: in this process, the custom server (tRPC's Node adapter for the API, Next for the rest).
     const { startProductionServer, stopProductionServer } = await import('../server/http/production-server');
     const server = await startProductionServer(config.PORT);
     console.log(`Ready on http://localhost:${config.PORT}`);

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { DEV_OPERATOR_PASSWORD, EnvError, parseEnv } from './env';
 import { HEARTBEAT_SECONDS, LONGEST_POLL_INTERVAL_SECONDS } from './queue/timing';
@@ -15,7 +16,14 @@ describe('parseEnv', () => {
       PURCHASE_MAX_PER_USER: 4,
       REFUND_DEADLINE_HOURS: 24,
       DATABASE_POOLER: 'none',
+      WEB_CONCURRENCY: os.availableParallelism(),
     });
+  });
+
+  it('runs one worker per core unless WEB_CONCURRENCY says otherwise, and refuses a count that is not one', () => {
+    expect(parseEnv({ WEB_CONCURRENCY: '1' }).WEB_CONCURRENCY).toBe(1);
+    expect(parseEnv({ WEB_CONCURRENCY: '3' }).WEB_CONCURRENCY).toBe(3);
+    for (const bad of ['0', '-2', '1.5', 'all', '65']) expect(() => parseEnv({ WEB_CONCURRENCY: bad }), bad).toThrow(/WEB_CONCURRENCY/);
   });
 
   it('names the variable that is wrong', () => {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { z } from 'zod';
 import { HEARTBEAT_SECONDS, LONGEST_POLL_INTERVAL_SECONDS, MIN_ABANDON_SECONDS } from './queue/timing';
 
@@ -9,6 +10,8 @@ const DEV_SESSION_SECRET = 'dev-only-session-secret-change-me-0123456789';
 /** The operator console's password outside production when OPERATOR_PASSWORD is unset (printed at start). */
 export const DEV_OPERATOR_PASSWORD = 'operator-dev-password';
 export const MIN_OPERATOR_PASSWORD_LENGTH = 12;
+/** More workers than this is a typo, not a machine (each holds its own pool of DATABASE_POOL_MAX connections). */
+export const MAX_WEB_CONCURRENCY = 64;
 
 const intFrom = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
 
@@ -20,6 +23,8 @@ const schema = z
     DATABASE_POOLER: z.enum(['none', 'session', 'transaction']).default('none'),
     DATABASE_POOL_MAX: intFrom(1, 10),
     PORT: intFrom(1, 3000).pipe(z.number().max(65535)),
+    /** `npm start`'s worker processes (one per core by default); each has its own pool of DATABASE_POOL_MAX connections. */
+    WEB_CONCURRENCY: intFrom(1, os.availableParallelism()).pipe(z.number().max(MAX_WEB_CONCURRENCY)),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Signs operators in at /admin. */
     OPERATOR_PASSWORD: z

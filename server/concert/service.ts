@@ -6,6 +6,7 @@ import { DomainError } from '../errors';
 import { dbNow, liveReservation } from '../reservation/rules';
 import { saleStateOf, type SaleState } from '../sale/service';
 import { bestAvailable } from './best-available';
+import { invalidateSeatMap, publicViews, seatLabel, seatMapSnapshot, type SeatStatus, type SeatView } from './seat-map';
 
 /**
  * Browsing. A seat is sold when its live reservation is confirmed, held while its live hold has
@@ -111,41 +112,51 @@ export async function listDates(db: DbOrTx, { concertId }: { concertId: number }
   }));
 }
 
-export type SeatStatus = 'available' | 'held' | 'sold';
+export { seatLabel, type SeatStatus };
 
-export const seatLabel = (s: { section: string; row: string; number: number }) => `${s.section} ${s.row}-${s.number}`;
+export type { SeatView };
 
-/** Every seat of a future date, with its state as this user sees it. */
-export async function listSeats(db: DbOrTx, { scheduleId, userId }: { scheduleId: number; userId: string }) {
-  const [schedule] = await db
-    .select({ id: schedules.id })
-    .from(schedules)
-    .where(and(eq(schedules.id, scheduleId), gt(schedules.startsAt, sql`now()`)));
-  if (!schedule) throw new DomainError('NOT_FOUND', 'There is no such date, or it has passed.');
+/** The caller's own live reservations of a date, read fresh: one indexed read of a few rows. */
+async function ownSeats(db: DbOrTx, { scheduleId, userId }: { scheduleId: number; userId: string }) {
   const rows = await db
-    .select({
-      seatId: seats.id,
-      section: seats.section,
-      row: seats.row,
-      number: seats.number,
-      price: seats.price,
-      reservationStatus: reservations.status,
-      holderId: reservations.userId,
-    })
-    .from(seats)
-    .leftJoin(reservations, liveReservationOf(seats.id))
-    .where(eq(seats.scheduleId, scheduleId))
-    .orderBy(asc(seats.id));
-  return rows.map((r) => ({
-    seatId: r.seatId,
-    section: r.section,
-    row: r.row,
-    number: r.number,
-    label: seatLabel(r),
-    price: r.price,
-    status: (r.reservationStatus === 'confirmed' ? 'sold' : r.reservationStatus === 'held' ? 'held' : 'available') as SeatStatus,
-    mine: r.holderId === userId,
-  }));
+    .select({ seatId: reservations.seatId, status: reservations.status })
+    .from(reservations)
+    .where(and(eq(reservations.userId, userId), eq(reservations.scheduleId, scheduleId), liveReservation));
+  return new Map(rows.map((r) => [r.seatId, r.status === 'confirmed' ? ('sold' as const) : ('held' as const)]));
+}
+
+/**
+ * Every seat of a future date, with its state as this user sees it: others' seats from the date's
+ * snapshot (server/concert/seat-map.ts, at most SEAT_MAP_MAX_AGE_MS old), the caller's own exactly.
+ */
+export async function listSeats(db: DbOrTx, { scheduleId, userId }: { scheduleId: number; userId: string }): Promise<SeatView[]> {
+  const [snapshot, own] = await Promise.all([seatMapSnapshot(db, scheduleId), ownSeats(db, { scheduleId, userId })]);
+  const now = Date.now() + (snapshot?.clockOffsetMs ?? 0);
+  if (!snapshot || snapshot.startsAt <= now) throw new DomainError('NOT_FOUND', 'There is no such date, or it has passed.');
+  const views = publicViews(snapshot, now);
+  const heldInSnapshot = snapshot.heldBy.get(userId) ?? [];
+  if (own.size === 0 && heldInSnapshot.length === 0) return views;
+  // The caller's own seats, exactly. Where the snapshot disagrees with them it is older than a change
+  // of theirs (made in another process, or by code that did not drop it): the next reader in this
+  // process reads the date again.
+  const map = views.slice();
+  let stale = false;
+  for (const i of heldInSnapshot) {
+    const view = views[i]!;
+    if (view.status !== 'available' && !own.has(view.seatId)) {
+      stale = true;
+      map[i] = { ...view, status: 'available' };
+    }
+  }
+  for (const [seatId, status] of own) {
+    const i = snapshot.indexOf.get(seatId);
+    if (i === undefined) continue;
+    const view = views[i]!;
+    if (snapshot.seats[i]!.reservation?.holderId !== userId || view.status !== status) stale = true;
+    map[i] = { ...view, status, mine: true };
+  }
+  if (stale) invalidateSeatMap(scheduleId);
+  return map;
 }
 
 /**

@@ -107,8 +107,23 @@ export async function stopServer(server: http.Server, graceMs = 10_000): Promise
   while (state && state.handlers > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
 }
 
-/** On SIGTERM: the requests in flight finish (their handlers too), then the database pool closes. */
+type StopHook = () => Promise<void> | void;
+const stopHooks: StopHook[] = [];
+
+/**
+ * Work to finish when this process stops, after its requests are answered and before its database pool
+ * closes (e.g. writing out what it batched in memory). A hook that fails is logged; the stop goes on.
+ */
+export function onStop(hook: StopHook): void {
+  stopHooks.push(hook);
+}
+
+/** On SIGTERM: the requests in flight finish (their handlers too), then the stop hooks run, then the database pool closes. */
 export async function stopProductionServer(server: http.Server, graceMs = 10_000): Promise<void> {
   await stopServer(server, graceMs);
+  for (const hook of stopHooks)
+    await Promise.resolve()
+      .then(hook)
+      .catch((error: unknown) => console.error('A stop hook failed:', error));
   await getDatabase().close();
 }

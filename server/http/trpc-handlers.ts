@@ -18,6 +18,7 @@ import {
 } from './request-guard';
 import { currentRequestId, inRequestScope } from './request-scope';
 import { MAX_BATCH_SIZE } from './batch-limit';
+import { preserialisedBody, withPreserialised } from './preserialised';
 
 export { TRPC_ENDPOINT };
 /** No call needs more than a few hundred bytes; a larger body is refused (413) while it streams in. */
@@ -111,7 +112,8 @@ async function answer(req: ApiRequest, requestId: string, { db, config, trustPro
 
 /**
  * The one request layer both adapters go through: the body cap, the path check, the client's
- * address, the request id (also in an AsyncLocalStorage scope for logs) and tRPC's options. Never
+ * address, the request id (also in an AsyncLocalStorage scope for logs), tRPC's options, and the bytes
+ * of preserialised answers (./preserialised.ts) put into the body. Never
  * throws: whatever escapes becomes a formatted 500 with the request id.
  */
 export async function handleApiRequest(req: ApiRequest, deps: Deps): Promise<Response> {
@@ -119,7 +121,7 @@ export async function handleApiRequest(req: ApiRequest, deps: Deps): Promise<Res
   return inRequestScope(requestId, async () => {
     let response: Response;
     try {
-      response = await answer(req, requestId, deps);
+      response = await withPreserialised(() => answer(req, requestId, deps));
     } catch (cause) {
       response = refusal(new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause }));
     }
@@ -196,12 +198,19 @@ function headersOf(req: IncomingMessage): Headers {
 }
 
 async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
-  const body = Buffer.from(await response.arrayBuffer());
+  const chunks = preserialisedBody(response) ?? [Buffer.from(await response.arrayBuffer())];
   res.statusCode = response.status;
   for (const [name, value] of response.headers) if (name !== 'set-cookie') res.setHeader(name, value);
   const cookies = response.headers.getSetCookie();
   if (cookies.length) res.setHeader('set-cookie', cookies);
-  res.end(body);
+  res.setHeader(
+    'content-length',
+    chunks.reduce((n, chunk) => n + chunk.byteLength, 0),
+  );
+  res.cork();
+  for (const chunk of chunks) res.write(chunk);
+  res.end();
+  res.uncork();
 }
 
 /**
