@@ -267,7 +267,7 @@ BEGIN
 			IF v_key.request_hash <> p_request_hash THEN
 				PERFORM pay_order_refuse('IDEMPOTENCY_KEY_REUSED');
 			END IF;
-			RETURN jsonb_build_object('result', v_key.response, 'first', false, 'turnEnded', false, 'concertId', NULL);
+			RETURN jsonb_build_object('result', v_key.response, 'first', false, 'turnEnded', false, 'concertId', NULL, 'scheduleId', NULL);
 		END IF;
 	END IF;
 	IF v_order_id IS NULL THEN
@@ -276,7 +276,7 @@ BEGIN
 			PERFORM pay_order_refuse('NOT_FOUND', '{"what": "reservation"}');
 		END IF;
 	END IF;
-	SELECT ord.status, ord.held_until, ord.total, ord.booking_code, sc.concert_id INTO o
+	SELECT ord.status, ord.held_until, ord.total, ord.booking_code, ord.schedule_id, sc.concert_id INTO o
 	FROM orders ord JOIN schedules sc ON sc.id = ord.schedule_id
 	WHERE ord.id = v_order_id AND ord.user_id = p_user
 	FOR UPDATE OF ord;
@@ -353,5 +353,6 @@ BEGIN
 	IF p_key IS NOT NULL THEN
 		UPDATE idempotency_keys SET response = v_result WHERE user_id = p_user AND key = p_key;
 	END IF;
-	RETURN jsonb_build_object('result', v_result, 'first', v_first, 'turnEnded', v_turn_ended, 'concertId', o.concert_id);
+	RETURN jsonb_build_object('result', v_result, 'first', v_first, 'turnEnded', v_turn_ended, 'concertId', o.concert_id,
+		'scheduleId', o.schedule_id);
 END $$;

@@ -141,7 +141,7 @@ BEGIN
 		RAISE EXCEPTION 'the turn has ended' USING ERRCODE = 'HLD01';
 	END IF;
 
-	RETURN json_build_object('outcome', 'held', 'orderId', v_order, 'heldUntil', v_held_until, 'total', v_total,
+	RETURN json_build_object('outcome', 'held', 'scheduleId', v_schedule, 'orderId', v_order, 'heldUntil', v_held_until, 'total', v_total,
 		'seats', (SELECT json_agg(json_build_object('seatId', s.id, 'reservationId', r.id, 'section', s.section, 'row', s.row,
 			'number', s.number, 'price', r.price) ORDER BY s.id)
 			FROM reservations r JOIN seats s ON s.id = r.seat_id WHERE r.order_id = v_order));

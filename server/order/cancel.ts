@@ -1,11 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client';
 import { ledgerEntries, orders, payments, reservations, wallets, type OrderStatus } from '../../db/schema';
+import { invalidateSeatMap } from '../concert/seat-map';
 import type { Config } from '../env';
 import { DomainError } from '../errors';
 import { claimKey, rememberResult, type Idempotency } from '../idempotency/service';
 import { markAdmissionDue } from '../queue/admission';
-import { concertOfOrder } from '../sale/scope';
+import { dateOfOrder } from '../sale/scope';
 import { reopenSoldOut } from '../sale/service';
 import { MAX_BALANCE } from '../wallet/limits';
 import { isoOf, lockOrderSeats, lockOwnOrder } from './service';
@@ -136,12 +137,14 @@ export async function cancelOrder(
 }
 
 /**
- * After a commit that released seats (a refund, a released hold): the sale's sold-out state and its
- * line see them again. Both steps are idempotent and never wait (the cancel already stands).
+ * After a commit that released seats (a refund, a released hold): this process's seat map, the sale's
+ * sold-out state and its line see them again. Each step is idempotent and never waits (the cancel
+ * already stands).
  */
-async function seatsBackOnSale(db: Db, { userId, orderId }: { userId: string; orderId: number }) {
-  const concertId = await concertOfOrder(db, { userId, orderId });
-  if (concertId === undefined) return;
-  await reopenSoldOut(db, concertId);
-  await markAdmissionDue(db, concertId);
+export async function seatsBackOnSale(db: Db, { userId, orderId }: { userId: string; orderId: number }) {
+  const date = await dateOfOrder(db, { userId, orderId });
+  if (date === undefined) return;
+  invalidateSeatMap(date.scheduleId);
+  await reopenSoldOut(db, date.concertId);
+  await markAdmissionDue(db, date.concertId);
 }

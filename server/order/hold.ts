@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { invalidateSeatMap } from '../concert/seat-map';
 import type { Config } from '../env';
 import { DomainError, pgCode } from '../errors';
 import { turnCapSeconds } from '../queue/rules';
@@ -47,7 +48,8 @@ interface HeldSeatRow {
 
 /** What `hold_seats` answers (one JSON object). */
 type HoldOutcome =
-  | { outcome: 'held' | 'existing'; orderId: number; heldUntil: string; total: number; seats: HeldSeatRow[] }
+  | { outcome: 'held'; scheduleId: number; orderId: number; heldUntil: string; total: number; seats: HeldSeatRow[] }
+  | { outcome: 'existing'; orderId: number; heldUntil: string; total: number; seats: HeldSeatRow[] }
   | { outcome: 'SEAT_UNAVAILABLE'; seatIds: number[] }
   | { outcome: 'NOT_FOUND' | 'MIXED_DATES' | 'SESSION_REQUIRED' | 'HOLD_LIMIT' | 'PURCHASE_LIMIT' };
 
@@ -105,6 +107,8 @@ export async function holdSeats(db: Db, config: Config, request: HoldRequest): P
     if (pgCode(error) === TURN_ENDED) throw new DomainError('TOKEN_EXPIRED', 'Your turn has ended. Join the queue again.');
     throw error;
   }
+  // This process's seat map shows the new hold at once (other processes within SEAT_MAP_MAX_AGE_MS).
+  if (outcome.outcome === 'held') invalidateSeatMap(outcome.scheduleId);
   switch (outcome.outcome) {
     case 'held':
     case 'existing':

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client';
+import { invalidateSeatMap } from '../concert/seat-map';
 import type { Config } from '../env';
 import { DomainError, pgCode, type Reason } from '../errors';
 import type { Idempotency } from '../idempotency/service';
@@ -54,6 +55,8 @@ export interface PaidOutcome<T> {
   /** It ended a running turn: an admission pass is due for the concert's line. */
   turnEnded: boolean;
   concertId: number | null;
+  /** The order's date (null on a replay of a stored answer). */
+  scheduleId: number | null;
 }
 
 /**
@@ -74,6 +77,8 @@ export async function payInOneStatement<T>(
       SELECT pay_order(${target.userId}::uuid, ${orderId}::bigint, ${reservationId}::bigint,
         ${target.idempotency?.key ?? null}::text, ${target.idempotency?.requestHash ?? null}::text, ${codes}::text[]) AS outcome`,
     );
+    // This process's seat map shows the sale at once (other processes within SEAT_MAP_MAX_AGE_MS).
+    if (row.outcome.first && row.outcome.scheduleId) invalidateSeatMap(row.outcome.scheduleId);
     return row.outcome;
   } catch (error) {
     throw refusalOf(error);

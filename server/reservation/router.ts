@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { bigId, intId } from '../ids';
-import { markAdmissionDue } from '../queue/admission';
 import { concertOfReservation, concertOfSeat } from '../sale/scope';
 import { activeTokenForConcertProcedure, activeTokenProcedure, router } from '../trpc/init';
 import { cancelHold, holdSeat, listReservations } from './service';
@@ -13,9 +12,6 @@ export const reservationRouter = router({
   cancel: activeTokenForConcertProcedure(z.object({ reservationId: bigId }), (ctx, input) =>
     concertOfReservation(ctx.db, { userId: ctx.userId, reservationId: input.reservationId }),
   ).mutation(async ({ ctx, input }) => {
-    const released = await cancelHold(ctx.db, ctx.config, { userId: ctx.userId, reservationId: input.reservationId });
-    // A released seat may let a line that stopped for want of seats admit again.
-    if (released.status === 'cancelled') await markAdmissionDue(ctx.db, ctx.token.concertId);
-    return released;
+    return cancelHold(ctx.db, ctx.config, { userId: ctx.userId, reservationId: input.reservationId });
   }),
 });

@@ -4,7 +4,7 @@ import { concerts, payments, reservations, schedules, seats } from '../../db/sch
 import { seatLabel } from '../concert/service';
 import type { Config } from '../env';
 import { DomainError } from '../errors';
-import { cancelOrderIn } from '../order/cancel';
+import { cancelOrderIn, seatsBackOnSale } from '../order/cancel';
 import { holdSeats } from '../order/hold';
 import type { ActiveToken } from '../queue/service';
 import { dbNow, effectiveStatus } from './rules';
@@ -85,10 +85,13 @@ export async function orderOfReservation(
  * one). Cancelling again is harmless; a paid ticket can't be cancelled here (order.cancel refunds it).
  */
 export async function cancelHold(db: Db, config: Config, { userId, reservationId }: { userId: string; reservationId: number }) {
-  return db.transaction(async (tx) => {
+  const { orderId, status } = await db.transaction(async (tx) => {
     const orderId = await orderOfReservation(tx, { userId, reservationId });
     const { status } = await cancelOrderIn(tx, config, { userId, orderId, refund: false });
-    // A refunded ticket's reservation reads as cancelled: reservation statuses are unchanged.
-    return { reservationId, status: status === 'refunded' ? ('cancelled' as const) : status };
+    return { orderId, status };
   });
+  // A released seat shows as free, and may let a line that stopped for want of seats admit again.
+  if (status === 'cancelled') await seatsBackOnSale(db, { userId, orderId });
+  // A refunded ticket's reservation reads as cancelled: reservation statuses are unchanged.
+  return { reservationId, status: status === 'refunded' ? ('cancelled' as const) : status };
 }

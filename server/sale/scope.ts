@@ -78,11 +78,15 @@ export async function concertOfReservation(
   return row?.concertId;
 }
 
-export async function concertOfOrder(db: DbOrTx, { userId, orderId }: { userId: string; orderId: number }): Promise<number | undefined> {
+/** The date and concert of the caller's order; undefined for an unknown or another user's one. */
+export async function dateOfOrder(
+  db: DbOrTx,
+  { userId, orderId }: { userId: string; orderId: number },
+): Promise<{ concertId: number; scheduleId: number } | undefined> {
   const [row] = await db
-    .select({ concertId: schedules.concertId })
+    .select({ concertId: schedules.concertId, scheduleId: schedules.id })
     .from(orders)
     .innerJoin(schedules, eq(schedules.id, orders.scheduleId))
     .where(and(eq(orders.id, orderId), eq(orders.userId, userId)));
-  return row?.concertId;
+  return row;
 }
