@@ -337,7 +337,7 @@ BEGIN
 		-- The turn in this concert's line ends once no other hold of the concert is left to pay.
 		IF NOT EXISTS (
 			SELECT 1 FROM reservations r JOIN schedules sc ON sc.id = r.schedule_id
-			WHERE r.user_id = p_user AND r.status = 'held' AND r.held_until > now() AND sc.concert_id = o.concert_id
+			WHERE r.user_id = p_user AND r.status = 'held' AND r.held_until > clock_timestamp() AND sc.concert_id = o.concert_id
 		) THEN
 			UPDATE queue_tokens SET status = 'done', expires_at = now()
 			WHERE user_id = p_user AND concert_id = o.concert_id AND status = 'active';

@@ -136,7 +136,7 @@ BEGIN
 	-- The turn lasts until the hold runs out, up to its cap; a turn that ended holds nothing.
 	UPDATE queue_tokens t
 		SET expires_at = least(greatest(t.expires_at, v_held_until), t.admitted_at + make_interval(secs => p_turn_cap_seconds))
-		WHERE t.id = p_token_id AND t.status = 'active' AND t.expires_at > now();
+		WHERE t.id = p_token_id AND t.status = 'active' AND t.expires_at > clock_timestamp();
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'the turn has ended' USING ERRCODE = 'HLD01';
 	END IF;

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { listenOn, observeWrites, poolOf, type Db } from '../../db/client';
 import { queueState, sales } from '../../db/schema';
+import { lineChangesPending } from './rules';
 
 /**
  * Each process keeps, per line, what a waiting fan's poll needs to be answered without the database:
@@ -38,6 +39,7 @@ function lineQuery(db: Db) {
       maxActive: sales.maxActive,
       turnSeconds: sales.turnSeconds,
       lastPlace: sales.lastPlace,
+      changesPending: lineChangesPending(queueState.concertId),
       now: dbClock(),
     })
     .from(queueState)

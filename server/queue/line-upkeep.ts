@@ -28,14 +28,15 @@ export const lineAdmits = (line: Pick<CachedLine, 'openedAt' | 'prequeueOpensAt'
 const drawDue = (line: CachedLine) => line.openedAt === null && line.closedReason === null && line.now >= line.opensAt;
 
 /**
- * An admission pass is due: a turn ran out (or a pass was marked due), or a slot is free while the
- * line admits, the caller waits with a place (so the pass admits someone: the caller, or someone
- * ahead) and the last pass found a seat free.
+ * An admission pass is due: a turn ran out (or a pass was marked due), changes of the active count
+ * wait for a pass (one that should have followed them was skipped), or a slot is free while the line
+ * admits, the caller waits with a place (so the pass admits someone: the caller, or someone ahead)
+ * and the last pass found a seat free.
  */
 export function lineAdmissionDue(line: CachedLine, { callerPlaced }: { callerPlaced: boolean }): boolean {
   const aTurnRanOut = line.nextExpiryAt !== null && line.nextExpiryAt <= line.now;
   const slotFree = callerPlaced && line.activeCount < line.maxActive && !line.noSeatFree;
-  return aTurnRanOut || (slotFree && lineAdmits(line));
+  return aTurnRanOut || line.changesPending || (slotFree && lineAdmits(line));
 }
 
 const seatCountsDue = (line: CachedLine) =>
@@ -45,7 +46,11 @@ const seatCountsDue = (line: CachedLine) =>
  * Counts a line's seats again for its waiting fans: one statement, skipped (undefined) when another
  * caller or a pass holds the line's row. Marks the sale sold out when every seat is sold.
  */
-export async function recountSeats(db: Db, concertId: number): Promise<{ left: number; held: number; soldOut: boolean } | undefined> {
+export async function recountSeats(
+  db: Db,
+  config: Config,
+  concertId: number,
+): Promise<{ left: number; held: number; soldOut: boolean } | undefined> {
   const [counted] = await db.transaction(async (tx) => {
     const locked = await tx.execute(sql`
       SELECT 1 FROM ${queueState} WHERE ${queueState.concertId} = ${concertId} FOR UPDATE SKIP LOCKED`);
@@ -60,6 +65,8 @@ export async function recountSeats(db: Db, concertId: number): Promise<{ left: n
   if (!counted) return undefined;
   const soldOut = counted.left === 0 && counted.held === 0 && counted.total > 0;
   if (soldOut) await markSoldOut(db, concertId);
+  // While this held the line's row, a pass could not run: the changes it left pending are applied now.
+  await admitWaiting(db, config, { concertId, mode: 'skip-if-busy' });
   forgetLine(db, concertId);
   return { left: counted.left, held: counted.held, soldOut };
 }
@@ -114,6 +121,6 @@ export async function keepLineMoving(
 async function runDue(db: Db, config: Config, line: CachedLine, caller: { callerPlaced: boolean }): Promise<boolean> {
   if (drawDue(line)) await openSaleIfDue(db, line.concertId);
   else if (lineAdmissionDue(line, caller)) await admitWaiting(db, config, { concertId: line.concertId, mode: 'skip-if-busy' });
-  if (seatCountsDue(line)) await recountSeats(db, line.concertId);
+  if (seatCountsDue(line)) await recountSeats(db, config, line.concertId);
   return true;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { intId } from '../ids';
 import { QUEUE_TOKEN_COOKIE, queueTokenCookie, queueTokenOf, rateLimited, router, sessionProcedure } from '../trpc/init';
 import type { Context } from '../trpc/context';
-import { issueToken, tokenStatus } from './service';
+import { issueToken, tokenStatus, type QueueStatus } from './service';
 import { QUEUE_TICKET_COOKIE_PREFIX, QUEUE_TICKET_HEADER, queueTicketCookie } from './ticket';
 
 const TOKEN_COOKIE_MAX_AGE_SECONDS = 60 * 60 * 24;
@@ -26,7 +26,10 @@ function queueTicketsOf(ctx: Context, concertId?: number): (string | undefined)[
  * Gives the caller a new queue ticket: a cookie of the line (HttpOnly, kept as long as it can be
  * trusted) and the same value in the `x-queue-ticket` response header, for API clients to send back.
  */
-function sendTicket(ctx: Context, concertId: number, ticket: string | null) {
+function sendTicket(ctx: Context, { concertId, status }: { concertId: number; status: QueueStatus }, ticket: string | null) {
+  // A token no longer waiting (admitted, expired, closed) drops its line's ticket: an old one must not
+  // answer "waiting" from memory once the line's state would allow it again (a sale reopened by a refund).
+  if (status !== 'waiting' && status !== 'prequeue') return ctx.setCookie(queueTicketCookie(concertId), '', 0);
   if (ticket === null) return;
   ctx.setCookie(queueTicketCookie(concertId), ticket, ctx.config.QUEUE_ABANDON_SECONDS);
   ctx.appendHeader(QUEUE_TICKET_HEADER, ticket);
@@ -43,7 +46,7 @@ export const queueRouter = router({
       // One cookie per line, so a fan may wait for two shows at once; `queue_token` is the line joined last.
       ctx.setCookie(queueTokenCookie(input.concertId), token, TOKEN_COOKIE_MAX_AGE_SECONDS);
       ctx.setCookie(QUEUE_TOKEN_COOKIE, token, TOKEN_COOKIE_MAX_AGE_SECONDS);
-      sendTicket(ctx, view.concertId, ticket);
+      sendTicket(ctx, view, ticket);
       return { token, ...view };
     }),
   /**
@@ -56,7 +59,7 @@ export const queueRouter = router({
       token: queueTokenOf(ctx, input?.concertId),
       tickets: queueTicketsOf(ctx, input?.concertId),
     });
-    sendTicket(ctx, view.concertId, ticket);
+    sendTicket(ctx, view, ticket);
     return view;
   }),
 });

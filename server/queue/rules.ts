@@ -1,5 +1,5 @@
-import { and, eq, gt, gte, lte, sql, type SQL } from 'drizzle-orm';
-import { queueTokens, type TokenStatus } from '../../db/schema';
+import { and, eq, gt, gte, lte, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { queueActiveChanges, queueTokens, type TokenStatus } from '../../db/schema';
 import type { Config } from '../env';
 
 /**
@@ -78,3 +78,10 @@ export function estimatedWaitSeconds(line: { position: number; admitRate: number
   const rate = Math.max(line.admitRate ?? 0, line.maxActive / line.turnSeconds);
   return Math.ceil(line.position / rate);
 }
+
+/**
+ * SQL: changes of a line's active count recorded (by the trigger on queue_tokens, or a wake-up of
+ * `markAdmissionDue`) that no admission pass has applied yet: a pass is due. One indexed probe.
+ */
+export const lineChangesPending = (concertId: SQL.Aliased | SQL | AnyColumn): SQL<boolean> =>
+  sql<boolean>`EXISTS (SELECT 1 FROM ${queueActiveChanges} WHERE ${queueActiveChanges.concertId} = ${concertId})`;

@@ -9,7 +9,7 @@ import { admitWaiting, type AdmissionMode } from './admission';
 import { recordHeartbeat } from './heartbeats';
 import { forgetLine, lineState, type CachedLine } from './line-cache';
 import { keepLineMoving, recountSeats, SEAT_COUNT_SECONDS } from './line-upkeep';
-import { estimatedWaitSeconds, isAbandoned, isLiveToken, isRunningTurn, PLACE_TAKING_STATUSES } from './rules';
+import { estimatedWaitSeconds, isAbandoned, lineChangesPending, isLiveToken, isRunningTurn, PLACE_TAKING_STATUSES } from './rules';
 import { signTicket, verifyTicket, type QueueTicket } from './ticket';
 import { HEARTBEAT_SECONDS } from './timing';
 
@@ -86,6 +86,7 @@ function tokenQuery(db: DbOrTx) {
       nextExpiryAt: queueState.nextExpiryAt,
       admitRate: queueState.admitRate,
       noSeatFree: queueState.noSeatFree,
+      changesPending: lineChangesPending(queueState.concertId),
       seatsLeft: queueState.seatsLeft,
       seatsHeld: queueState.seatsHeld,
       seatsCountedAt: queueState.seatsCountedAt,
@@ -132,13 +133,13 @@ const admitting = (row: TokenRow) => row.openedAt !== null && saleStateOf(saleOf
 
 /**
  * Whether this caller should run an admission pass: a turn has run out (or a pass was marked due:
- * `markAdmissionDue`, or a hold that may free a seat ran out), or a slot is free while the line
- * admits and the last pass found a seat free.
+ * `markAdmissionDue`, or a hold that may free a seat ran out), changes of the active count wait for a
+ * pass, or a slot is free while the line admits and the last pass found a seat free.
  */
 function admissionDue(row: TokenRow): boolean {
   const aTurnRanOut = row.nextExpiryAt !== null && row.nextExpiryAt <= row.now;
   const slotFree = row.status === 'waiting' && row.place !== null && row.activeCount < row.maxActive && !row.noSeatFree;
-  return aTurnRanOut || (slotFree && admitting(row));
+  return aTurnRanOut || row.changesPending || (slotFree && admitting(row));
 }
 
 export function positionOf(row: { place: number; admittedThrough: number }): number {
@@ -182,9 +183,9 @@ function viewOf(row: TokenRow, config: Config): TokenView {
  * (server/queue/line-upkeep.ts: skipped when another caller or a pass holds the row; marks the sale
  * sold out when every seat is sold).
  */
-async function refreshSeatCounts(db: Db, row: TokenRow): Promise<TokenRow> {
+async function refreshSeatCounts(db: Db, config: Config, row: TokenRow): Promise<TokenRow> {
   if (row.seatsCountedAt && secondsBetween(row.now, row.seatsCountedAt) < SEAT_COUNT_SECONDS) return row;
-  const counted = await recountSeats(db, row.concertId);
+  const counted = await recountSeats(db, config, row.concertId);
   if (!counted) return row;
   if (counted.soldOut) return { ...row, seatsLeft: 0, seatsHeld: 0, saleClosedReason: row.saleClosedReason ?? 'sold_out' };
   return { ...row, seatsLeft: counted.left, seatsHeld: counted.held };
@@ -229,7 +230,7 @@ async function refresh(db: Db, config: Config, { userId, token, mode }: { userId
     row = (await readToken(db, token))!;
   }
   if (row.status !== 'waiting') return row;
-  row = await refreshSeatCounts(db, row);
+  row = await refreshSeatCounts(db, config, row);
   if (row.saleClosedReason) return closeToken(db, row, row.saleClosedReason);
   if (secondsBetween(row.now, row.lastSeenAt) > HEARTBEAT_SECONDS) {
     await db

@@ -26,7 +26,9 @@ describe('review: lost wake-up of a released seat when the line row is held by r
       sale: { maxActive: 2 },
     });
     // One seat in the whole sale.
-    await db.execute(sql`DELETE FROM seats WHERE schedule_id = ${scheduleIds[0]!} AND id <> (SELECT min(id) FROM seats WHERE schedule_id = ${scheduleIds[0]!})`);
+    await db.execute(
+      sql`DELETE FROM seats WHERE schedule_id = ${scheduleIds[0]!} AND id <> (SELECT min(id) FROM seats WHERE schedule_id = ${scheduleIds[0]!})`,
+    );
     const [seat] = await db.execute<{ id: number }>(sql`SELECT id FROM seats WHERE schedule_id = ${scheduleIds[0]!}`);
     const holder = new TestUser(db, config);
     expect(await holder.join(concertId)).toMatchObject({ status: 'active' });
@@ -34,7 +36,9 @@ describe('review: lost wake-up of a released seat when the line row is held by r
     const next = new TestUser(db, config);
     // A slot is free but no seat: the pass stops the line (no_seat_free).
     expect(await next.join(concertId)).toMatchObject({ status: 'waiting' });
-    const [stopped] = await db.execute<{ no_seat_free: boolean }>(sql`SELECT no_seat_free FROM queue_state WHERE concert_id = ${concertId}`);
+    const [stopped] = await db.execute<{ no_seat_free: boolean }>(
+      sql`SELECT no_seat_free FROM queue_state WHERE concert_id = ${concertId}`,
+    );
     expect(stopped!.no_seat_free).toBe(true);
 
     const locker = postgres(url, { max: 1, onnotice: () => {} });
