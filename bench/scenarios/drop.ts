@@ -34,6 +34,7 @@ const ADMITTED_CONNECTIONS = Math.max(256, DEFAULT_MAX_ACTIVE);
 interface QueueView {
   status: 'prequeue' | 'waiting' | 'active' | 'expired' | 'closed';
   position: number | null;
+  estimatedWaitSeconds: number | null;
 }
 
 export async function runDrop(bench: Bench): Promise<void> {
@@ -95,7 +96,8 @@ export async function runDrop(bench: Bench): Promise<void> {
       let unchanged = 0;
       while (view?.status !== 'active') {
         if (over || !view || view.status === 'closed') return;
-        await pause(nextPollDelayMs(unchanged));
+        // As the waiting room paces it (app/queue/page.tsx): sooner near the front.
+        await pause(nextPollDelayMs(unchanged, Math.random(), view.status === 'waiting' ? view.estimatedWaitSeconds : null));
         if (over) return;
         const polled = trpcResult<QueueView>(await call('waiting', browser, trpcGet('queue.status', { concertId }))).data;
         if (!polled) continue;
