@@ -66,7 +66,7 @@ CREATE FUNCTION admit_line(
 	p_abandon_seconds integer,
 	p_scan_slack integer,
 	p_max_rounds integer,
-	p_rate_smoothing double precision
+	p_rate_window_seconds double precision
 ) RETURNS TABLE (ran boolean, admitted integer, sold_out boolean) LANGUAGE plpgsql AS $$
 DECLARE
 	st queue_state%ROWTYPE;
@@ -194,12 +194,15 @@ BEGIN
 	IF v_hold_ends IS NOT NULL AND (v_next IS NULL OR v_hold_ends < v_next) THEN
 		v_next := v_hold_ends;
 	END IF;
+	-- The admission rate, an exponentially weighted event rate over about p_rate_window_seconds: what
+	-- was measured decays with the time since the last admission, and each fan admitted adds
+	-- 1/window. Right however often passes run (one fan per pass after each payment, or a hundred at
+	-- the opening).
 	v_rate := st.admit_rate;
-	IF v_admitted > 0 AND st.last_admitted_at IS NOT NULL THEN
-		v_rate := v_admitted / greatest(1, extract(epoch FROM t_now - st.last_admitted_at))::double precision;
-		IF st.admit_rate IS NOT NULL THEN
-			v_rate := st.admit_rate * (1 - p_rate_smoothing) + v_rate * p_rate_smoothing;
-		END IF;
+	IF v_admitted > 0 THEN
+		v_rate := coalesce(st.admit_rate, 0)
+				* exp(-extract(epoch FROM t_now - coalesce(st.last_admitted_at, t_now))::double precision / p_rate_window_seconds)
+			+ v_admitted / p_rate_window_seconds;
 	END IF;
 	UPDATE queue_state SET
 		admitted_through = v_through,

@@ -51,6 +51,10 @@ export interface PrimaryOptions {
  * SIGTERM/SIGINT stops every worker gracefully (each answers what it took), then `afterStop`, then exits.
  */
 export function runPrimary({ workers, port, afterStop }: PrimaryOptions): void {
+  // The workers accept connections themselves (the kernel spreads them): with round-robin the primary
+  // accepts and hands each socket over, and a socket handed to a worker that dies at that moment was
+  // left open in the primary, unanswered, for good (found by killing workers under load).
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   const budget = new RestartBudget();
   let ready = 0;
   let allReady = false;

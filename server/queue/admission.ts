@@ -24,8 +24,8 @@ import { forgetLine } from './line-cache';
 /** Extra waiting tokens an admission pass reads beyond the free slots, to pass over abandoned ones. */
 const ABANDON_SCAN_SLACK = 200;
 const MAX_ADMISSION_ROUNDS = 10;
-/** Weight of the newest observation in the smoothed admission rate. */
-const RATE_SMOOTHING = 0.3;
+/** The admission rate shown to waiting fans (their estimated wait) is measured over about this long. */
+const RATE_WINDOW_SECONDS = 10;
 /** Passes one caller runs back to back for changes recorded while its previous pass ran. */
 const MAX_FOLLOW_UP_PASSES = 5;
 
@@ -61,7 +61,7 @@ async function runPass(db: Db, config: Config, { concertId, mode }: { concertId:
   const row = onlyRow(
     await postgresOf(db)<{ ran: boolean; admitted: number; sold_out: boolean }[]>`
     SELECT ran, admitted, sold_out FROM admit_line(${concertId}::int, ${mode === 'wait'}::boolean,
-      ${config.QUEUE_ABANDON_SECONDS}::int, ${ABANDON_SCAN_SLACK}::int, ${MAX_ADMISSION_ROUNDS}::int, ${RATE_SMOOTHING}::float8)`,
+      ${config.QUEUE_ABANDON_SECONDS}::int, ${ABANDON_SCAN_SLACK}::int, ${MAX_ADMISSION_ROUNDS}::int, ${RATE_WINDOW_SECONDS}::float8)`,
   );
   return { ran: row.ran, admitted: row.admitted, soldOut: row.sold_out };
 }

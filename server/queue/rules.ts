@@ -70,7 +70,7 @@ export function isLiveToken(row: TokenTimes, config: Pick<Config, 'QUEUE_ABANDON
 }
 
 /**
- * The estimated wait of the fan `position` places from the front of a line: its smoothed admission
+ * The estimated wait of the fan `position` places from the front of a line: its admission
  * rate, but never slower than every slot freeing once a turn (with the line full, the slowest it can
  * move). The waiting room tells a fan this; the operator's dashboard shows it for the last in line.
  */

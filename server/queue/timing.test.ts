@@ -5,6 +5,7 @@ import {
   LONGEST_POLL_INTERVAL_SECONDS,
   MIN_ABANDON_SECONDS,
   nextPollDelayMs,
+  POLL_MAX_MS,
   POLL_MIN_MS,
   POLL_NEAR_FRONT_MS,
 } from './timing';
@@ -27,6 +28,11 @@ describe('waiting-room polling', () => {
     expect(nextPollDelayMs(50, 0.5, 6)).toBe(3_000);
     expect(nextPollDelayMs(50, 0.5, 1)).toBe(POLL_NEAR_FRONT_MS);
     expect(nextPollDelayMs(50, 0.5, 0)).toBe(POLL_NEAR_FRONT_MS);
+  });
+
+  it('lets a fan far back poll rarely even while the line moves (every poll sees a new place)', () => {
+    expect(nextPollDelayMs(0, 0.5, 600)).toBe(POLL_MAX_MS);
+    expect(nextPollDelayMs(0, 0.5, 6)).toBe(3_000);
   });
 
   it('keeps a polling fan present: a batched heartbeat lands within HEARTBEAT_SECONDS, and the minimum abandon time covers it', () => {

@@ -16,17 +16,22 @@ export const POLL_JITTER = 0.25;
  * so an admitted fan learns of it within about a second (polls are answered from memory: cheap).
  */
 export const POLL_NEAR_FRONT_MS = 1_000;
+/** A waiting fan polls again after this share of the estimated wait (within POLL_NEAR_FRONT_MS..POLL_MAX_MS). */
+const POLL_SHARE_OF_WAIT = 0.5;
 
 /**
- * The delay before the next poll, after `unchangedPolls` polls that did not move the place. With the
- * fan's `estimatedWaitSeconds`, never longer than half of it (but not under POLL_NEAR_FRONT_MS): the
- * nearer the turn, the sooner the next poll. Never longer than LONGEST_POLL_INTERVAL_SECONDS.
+ * The delay before the next poll. A waiting fan with an `estimatedWaitSeconds` polls after half of it,
+ * but not sooner than POLL_NEAR_FRONT_MS nor later than POLL_MAX_MS: the nearer the turn, the sooner
+ * the next poll, and a fan far back polls rarely even while the line moves (in a ticket drop it moves
+ * all the time: backing off only while the place stands still would have every fan poll every 1.5 s).
+ * Without an estimate (the pre-queue), it backs off after `unchangedPolls` polls that did not move
+ * the place. Never longer than LONGEST_POLL_INTERVAL_SECONDS.
  */
 export function nextPollDelayMs(unchangedPolls: number, random: number = Math.random(), estimatedWaitSeconds?: number | null): number {
-  let base = Math.min(POLL_MAX_MS, POLL_MIN_MS * POLL_BACKOFF ** unchangedPolls);
-  if (estimatedWaitSeconds !== undefined && estimatedWaitSeconds !== null) {
-    base = Math.min(base, Math.max(POLL_NEAR_FRONT_MS, (estimatedWaitSeconds * 1000) / 2));
-  }
+  const base =
+    estimatedWaitSeconds === undefined || estimatedWaitSeconds === null
+      ? Math.min(POLL_MAX_MS, POLL_MIN_MS * POLL_BACKOFF ** unchangedPolls)
+      : Math.min(POLL_MAX_MS, Math.max(POLL_NEAR_FRONT_MS, estimatedWaitSeconds * 1000 * POLL_SHARE_OF_WAIT));
   return Math.round(base * (1 - POLL_JITTER + random * 2 * POLL_JITTER));
 }
 
