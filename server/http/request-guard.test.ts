@@ -70,6 +70,14 @@ describe('normalisePath', () => {
     expect(normalisePath('/%zz')).toEqual({ kind: 'malformed' });
     expect(normalisePath('/api/trpc/%E0%A4%A')).toEqual({ kind: 'malformed' });
     expect(normalisePath('/api/trpc/%25zz')).toEqual({ kind: 'malformed' });
+    // Control characters: the URL parser strips them at the ends, so `reservation.hold%00` would reach reservation.hold.
+    for (const url of [
+      '/api/trpc/reservation.hold%00',
+      '/api/trpc/health.ping%0a',
+      '/api/trpc/%1fhealth.ping',
+      '/api/trpc/health.ping%2500',
+    ])
+      expect(normalisePath(url), url).toEqual({ kind: 'malformed' });
   });
 });
 

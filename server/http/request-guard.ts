@@ -92,11 +92,15 @@ export const isBareHost = (host: string | undefined): boolean => host === undefi
 
 export type PathVerdict = { kind: 'api'; procedurePath: string } | { kind: 'page' } | { kind: 'malformed' };
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 /**
  * Where a request path leads, judged on the path as routers see it once normalised: backslashes and
  * repeated slashes collapsed, `.`/`..`/`%2e` segments resolved, percent-escapes decoded and case
  * ignored. So `/api/%2e/trpc/x`, `//api/trpc/x`, `/API/trpc/x` or `/api/trpc/../trpc/x` all reach the
- * API layer, never a second way in. A malformed percent-escape is `malformed` (a 400, not a 500).
+ * API layer, never a second way in. A malformed percent-escape, or a control character (the URL parser
+ * would strip one at an end: `reservation.hold%00` would reach reservation.hold), is `malformed` (a 400).
  */
 export function normalisePath(rawUrl: string): PathVerdict {
   // Only origin-form targets (`/path?query`): the asterisk form (`OPTIONS *`) and the absolute form
@@ -111,13 +115,15 @@ export function normalisePath(rawUrl: string): PathVerdict {
   } catch {
     return { kind: 'malformed' };
   }
+  if (CONTROL_CHARACTER.test(decoded)) return { kind: 'malformed' };
   // Decoding may reveal `%2f` slashes and `%2e` dots of its own: resolve once more on the decoded path.
   const path = new URL(decoded.replace(/[\\/]+/g, '/').replace(/[?#]/g, encodeURIComponent), 'http://x').pathname;
   const prefix = `${TRPC_ENDPOINT}/`;
   const lower = path.toLowerCase();
   if (lower === TRPC_ENDPOINT || lower.startsWith(prefix)) {
     try {
-      return { kind: 'api', procedurePath: decodeURIComponent(path.slice(prefix.length)) };
+      const procedurePath = decodeURIComponent(path.slice(prefix.length));
+      return CONTROL_CHARACTER.test(procedurePath) ? { kind: 'malformed' } : { kind: 'api', procedurePath };
     } catch {
       return { kind: 'malformed' };
     }
