@@ -160,21 +160,42 @@ function viewOf(row: TokenRow, config: Config): TokenView {
   if (row.status === 'closed') return { ...base, ...NOT_WAITING, status: 'closed', closedReason: row.closedReason };
   if (!isLiveToken(row, config)) return { ...base, ...NOT_WAITING, status: 'expired' };
   if (isRunningTurn(row)) return { ...base, ...NOT_WAITING, status: 'active', activeUntil: row.expiresAt!.toISOString() };
-  const seats = { seatsLeft: row.seatsLeft, seatsHeld: row.seatsHeld };
-  if (row.place === null) return { ...base, ...NOT_WAITING, ...seats, status: 'prequeue' };
-  const position = positionOf({ place: row.place, admittedThrough: row.admittedThrough });
+  return placedView({ ...row, ticket: row.id });
+}
+
+/**
+ * A token in the pre-queue or waiting, as the fan sees it: one shape, from the database's row or from
+ * a ticket read against the cached line. Its position is `place - admitted_through`.
+ */
+function placedView(t: {
+  concertId: number;
+  ticket: number;
+  place: number | null;
+  opensAt: Date;
+  seatsLeft: number | null;
+  seatsHeld: number | null;
+  admittedThrough: number;
+  admitRate: number | null;
+  maxActive: number;
+  turnSeconds: number;
+}): TokenView {
+  const base = {
+    concertId: t.concertId,
+    ticket: t.ticket,
+    opensAt: t.opensAt.toISOString(),
+    activeUntil: null,
+    closedReason: null,
+    seatsLeft: t.seatsLeft,
+    seatsHeld: t.seatsHeld,
+  };
+  if (t.place === null) return { ...NOT_WAITING, ...base, status: 'prequeue' };
+  const position = positionOf({ place: t.place, admittedThrough: t.admittedThrough });
   return {
     ...base,
-    ...seats,
     status: 'waiting',
     position,
     aheadOfYou: position - 1,
-    estimatedWaitSeconds: estimatedWaitSeconds({
-      position,
-      admitRate: row.admitRate,
-      maxActive: row.maxActive,
-      turnSeconds: row.turnSeconds,
-    }),
+    estimatedWaitSeconds: estimatedWaitSeconds({ position, admitRate: t.admitRate, maxActive: t.maxActive, turnSeconds: t.turnSeconds }),
   };
 }
 
@@ -271,33 +292,9 @@ function viewFromTicket(ticket: QueueTicket, line: CachedLine, config: Config): 
   if (line.closedReason !== null) return undefined;
   const trustedFor = config.QUEUE_ABANDON_SECONDS - TICKET_MARGIN_SECONDS;
   if (line.now.getTime() / 1000 - ticket.confirmedAt > trustedFor) return undefined;
-  const base = {
-    concertId: line.concertId,
-    ticket: ticket.ticket,
-    opensAt: line.opensAt.toISOString(),
-    activeUntil: null,
-    closedReason: null,
-  };
-  const seats = { seatsLeft: line.seatsLeft, seatsHeld: line.seatsHeld };
-  if (ticket.place === null) {
-    if (line.openedAt !== null || line.now >= line.opensAt) return undefined;
-    return { ...base, ...NOT_WAITING, ...seats, status: 'prequeue' };
-  }
-  if (line.admittedThrough >= ticket.place) return undefined;
-  const position = positionOf({ place: ticket.place, admittedThrough: line.admittedThrough });
-  return {
-    ...base,
-    ...seats,
-    status: 'waiting',
-    position,
-    aheadOfYou: position - 1,
-    estimatedWaitSeconds: estimatedWaitSeconds({
-      position,
-      admitRate: line.admitRate,
-      maxActive: line.maxActive,
-      turnSeconds: line.turnSeconds,
-    }),
-  };
+  if (ticket.place === null && (line.openedAt !== null || line.now >= line.opensAt)) return undefined;
+  if (ticket.place !== null && line.admittedThrough >= ticket.place) return undefined;
+  return placedView({ ...line, ticket: ticket.ticket, place: ticket.place });
 }
 
 /**
