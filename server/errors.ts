@@ -95,6 +95,8 @@ const UNAVAILABLE_CODES = new Set<string>([PG.QUERY_CANCELED, PG.ADMIN_SHUTDOWN,
 const CONNECTION_ERRORS = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
+  // A write to a connection the database (or a proxy) has just closed.
+  'EPIPE',
   'CONNECTION_CLOSED',
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
