@@ -87,7 +87,9 @@ export function observeWrites(db: Db, { tables, onWrite }: { tables: string[]; o
 
 /**
  * The postgres.js pool under a drizzle handle (drizzle keeps it as `$client`): per-pool state of the
- * process (caches, batches) is keyed by it, so several drizzle handles over one pool share it.
+ * process (caches, batches) is keyed by it, so several drizzle handles over one pool share it; hot
+ * statements written once as tagged queries run on it (postgres.js prepares each once per connection,
+ * unless DATABASE_POOLER=transaction turns that off), with no query building per call.
  */
 export function poolOf(db: Db): postgres.Sql {
   return (db as Db & { $client: postgres.Sql }).$client;

@@ -125,3 +125,15 @@ export function asDomainError(cause: unknown): DomainError | undefined {
   }
   return undefined;
 }
+
+/**
+ * The one row a single-row statement answers. None means its answer never came (a connection killed
+ * mid-statement has been seen to resolve with no rows, in server/rate-limit.ts under the fault tests):
+ * a retryable UNAVAILABLE, not a TypeError and a 500. Money calls are safe to retry (idempotency keys,
+ * and a paid order answers with its first payment).
+ */
+export function onlyRow<T>(rows: readonly T[]): T {
+  const [row] = rows;
+  if (row === undefined) throw new DomainError('UNAVAILABLE', 'The service is briefly unavailable. Please try again.');
+  return row;
+}

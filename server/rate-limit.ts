@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type postgres from 'postgres';
-import type { Db } from '../db/client';
+import { poolOf, type Db } from '../db/client';
 import { rateLimits } from '../db/schema';
+import { onlyRow } from './errors';
 
 /**
  * Rate limits kept in PostgreSQL, so every app instance counts against the same limit (in-process
@@ -21,9 +21,6 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 let lastSweep = 0;
 
-/** The postgres.js client drizzle runs on (drizzle() keeps it as `$client`; the Db type leaves it out). */
-const clientOf = (db: Db) => (db as Db & { $client: postgres.Sql }).$client;
-
 export interface RateLimitCall {
   /** What is counted: the procedure and the client, e.g. `session.start ip:203.0.113.7`. */
   key: string;
@@ -39,15 +36,17 @@ export async function takeRateLimit(db: Db, { key, limit, at }: RateLimitCall): 
   // The window this call falls in; a row of an older window starts over at 1. Hits stop counting one
   // past the limit, so a flood cannot overflow the column. postgres.js's own tagged template, not
   // drizzle's execute: it is a prepared statement, which halves the statement's cost.
-  const [row] = await clientOf(db)<{ hits: number; retry_after: number }[]>`
+  const row = onlyRow(
+    await poolOf(db)<{ hits: number; retry_after: number }[]>`
     INSERT INTO rate_limits AS r (key, window_start, hits)
     VALUES (${key}, date_bin(${window}::interval, coalesce(${now}::timestamptz, now()), 'epoch'), 1)
     ON CONFLICT (key) DO UPDATE SET
       hits = CASE WHEN r.window_start = excluded.window_start THEN least(r.hits + 1, ${limit + 1}::int) ELSE 1 END,
       window_start = excluded.window_start
-    RETURNING r.hits, ceil(extract(epoch FROM r.window_start + ${window}::interval - coalesce(${now}::timestamptz, now())))::int AS retry_after`;
+    RETURNING r.hits, ceil(extract(epoch FROM r.window_start + ${window}::interval - coalesce(${now}::timestamptz, now())))::int AS retry_after`,
+  );
   await sweepNowAndThen(db);
-  const { hits, retry_after } = row!;
+  const { hits, retry_after } = row;
   return hits <= limit ? { allowed: true, retryAfterSeconds: 0 } : { allowed: false, retryAfterSeconds: Math.max(1, retry_after) };
 }
 

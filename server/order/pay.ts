@@ -1,9 +1,9 @@
-import type { Db } from '../../db/client';
+import { poolOf, type Db } from '../../db/client';
 import { invalidateSeatMap } from '../concert/seat-map';
 import type { Config } from '../env';
-import { DomainError, pgCode, type Reason } from '../errors';
+import { DomainError, onlyRow, pgCode, type Reason } from '../errors';
 import type { Idempotency } from '../idempotency/service';
-import { admitAfterTurnEnded, onlyRow, postgresOf } from '../queue/admission';
+import { admitAfterTurnEnded } from '../queue/admission';
 import { newBookingCode } from './booking-code';
 
 /**
@@ -73,7 +73,7 @@ export async function payInOneStatement<T>(
   const codes = `{${Array.from({ length: BOOKING_CODE_ATTEMPTS }, newBookingCode).join(',')}}`;
   try {
     const row = onlyRow(
-      await postgresOf(db)<{ outcome: PaidOutcome<T> }[]>`
+      await poolOf(db)<{ outcome: PaidOutcome<T> }[]>`
       SELECT pay_order(${target.userId}::uuid, ${orderId}::bigint, ${reservationId}::bigint,
         ${target.idempotency?.key ?? null}::text, ${target.idempotency?.requestHash ?? null}::text, ${codes}::text[]) AS outcome`,
     );
@@ -109,7 +109,7 @@ export async function orderPaymentLookup(
   { userId, orderId, idempotency }: { userId: string; orderId: number; idempotency?: Idempotency },
 ): Promise<{ replay: OrderPayment | undefined; concertId: number | undefined }> {
   const row = onlyRow(
-    await postgresOf(db)<
+    await poolOf(db)<
       {
         concert_id: number | null;
         key_found: boolean;

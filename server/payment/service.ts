@@ -1,9 +1,9 @@
-import type { Db } from '../../db/client';
+import { poolOf, type Db } from '../../db/client';
 import type { Config } from '../env';
 import type { Idempotency } from '../idempotency/service';
 import { payInOneStatement } from '../order/pay';
-import { DomainError } from '../errors';
-import { admitAfterTurnEnded, onlyRow, postgresOf } from '../queue/admission';
+import { DomainError, onlyRow } from '../errors';
+import { admitAfterTurnEnded } from '../queue/admission';
 
 export interface PaymentResult {
   paymentId: number;
@@ -51,7 +51,7 @@ export async function paymentLookup(
   { userId, reservationId, idempotency }: { userId: string; reservationId: number; idempotency?: Idempotency },
 ): Promise<{ replay: PaymentResult | undefined; concertId: number | undefined }> {
   const row = onlyRow(
-    await postgresOf(db)<
+    await poolOf(db)<
       {
         concert_id: number | null;
         key_found: boolean;

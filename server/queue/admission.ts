@@ -1,9 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type postgres from 'postgres';
-import type { Db, DbOrTx } from '../../db/client';
+import { poolOf, type Db, type DbOrTx } from '../../db/client';
 import { queueTokens } from '../../db/schema';
 import type { Config } from '../env';
-import { DomainError } from '../errors';
+import { onlyRow } from '../errors';
 import { markSoldOut } from '../sale/service';
 import { forgetLine } from './line-cache';
 
@@ -37,29 +36,10 @@ interface PassOutcome {
   soldOut: boolean;
 }
 
-/**
- * The postgres.js client under a drizzle handle, for hot statements written once as tagged queries:
- * postgres.js prepares each once per connection (unless DATABASE_POOLER=transaction turns that off),
- * with no query building per call. drizzle sets `$client`; the `Db` type does not declare it.
- */
-export const postgresOf = (db: Db): postgres.Sql => (db as Db & { $client: postgres.Sql }).$client;
-
-/**
- * The one row a single-row statement answers. None means its answer never came (a connection killed
- * mid-statement has been seen to resolve with no rows, in server/rate-limit.ts under the fault tests):
- * a retryable UNAVAILABLE, not a TypeError and a 500. Money calls are safe to retry (idempotency keys,
- * and a paid order answers with its first payment).
- */
-export function onlyRow<T>(rows: readonly T[]): T {
-  const [row] = rows;
-  if (row === undefined) throw new DomainError('UNAVAILABLE', 'The service is briefly unavailable. Please try again.');
-  return row;
-}
-
 /** The pass: one prepared statement (postgres.js prepares a tagged query once per connection). */
 async function runPass(db: Db, config: Config, { concertId, mode }: { concertId: number; mode: AdmissionMode }): Promise<PassOutcome> {
   const row = onlyRow(
-    await postgresOf(db)<{ ran: boolean; admitted: number; sold_out: boolean }[]>`
+    await poolOf(db)<{ ran: boolean; admitted: number; sold_out: boolean }[]>`
     SELECT ran, admitted, sold_out FROM admit_line(${concertId}::int, ${mode === 'wait'}::boolean,
       ${config.QUEUE_ABANDON_SECONDS}::int, ${ABANDON_SCAN_SLACK}::int, ${MAX_ADMISSION_ROUNDS}::int, ${RATE_WINDOW_SECONDS}::float8)`,
   );
@@ -69,7 +49,7 @@ async function runPass(db: Db, config: Config, { concertId, mode }: { concertId:
 /** Whether changes of the line's count were recorded and not yet applied by a pass: one indexed read, no lock. */
 async function changesPending(db: Db, concertId: number): Promise<boolean> {
   const row = onlyRow(
-    await postgresOf(db)<{ pending: boolean }[]>`
+    await poolOf(db)<{ pending: boolean }[]>`
       SELECT EXISTS (SELECT 1 FROM queue_active_changes WHERE concert_id = ${concertId}::int) AS pending`,
   );
   return row.pending;
@@ -156,7 +136,7 @@ export async function admitAfterTurnEnded(
  * holds the line it records a wake-up instead (a 0 change), so that pass's caller runs another.
  */
 export async function markAdmissionDue(db: Db, concertId: number): Promise<void> {
-  await postgresOf(db)`
+  await poolOf(db)`
     WITH marked AS (
       UPDATE queue_state SET next_expiry_at = now()
       WHERE concert_id = (SELECT concert_id FROM queue_state WHERE concert_id = ${concertId}::int FOR UPDATE SKIP LOCKED)
