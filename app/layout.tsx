@@ -1,34 +1,40 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
-import { Header } from './_components/header';
-import { FocusOnNavigation, SkipLink } from './_components/page-focus';
-import { SessionGate } from './_components/session-gate';
+import { cookies } from 'next/headers';
+import { SkipLink } from './_components/page-focus';
+import { SiteChrome } from './_components/site-chrome';
+import { MESSAGES } from './_i18n/messages';
 import { I18nProvider } from './_i18n/provider';
 import { requestLocale } from './_i18n/request-locale';
 import { TRPCProvider } from './_trpc/provider';
 import './globals.css';
 
-export const metadata: Metadata = {
-  // Routes name themselves in their layout (pageMetadata: "Checkout · Concert Tickets"); this is the fallback.
-  title: 'Concert Tickets · 콘서트 티켓',
-  description: 'Wait your turn, pick a seat, hold it for five minutes and pay from your wallet.',
-};
+/** Routes name themselves in their layout (pageMetadata: "Checkout · Concert Tickets"); this is the home page's and the fallback. */
+export async function generateMetadata(): Promise<Metadata> {
+  const messages = MESSAGES[await requestLocale()];
+  return { title: messages.brand, description: messages['home.subtitle'] };
+}
+
+/** The cookies the API sets (server/session/service.ts SESSION_COOKIE, server/trpc/init.ts QUEUE_TOKEN_COOKIE). */
+const SESSION_COOKIE = 'sid';
+const QUEUE_TOKEN_COOKIE = 'queue_token';
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const locale = await requestLocale();
+  const jar = await cookies();
+  const hints = {
+    hasSession: jar.has(SESSION_COOKIE),
+    hasQueueToken: jar.getAll().some((c) => c.name === QUEUE_TOKEN_COOKIE || c.name.startsWith(`${QUEUE_TOKEN_COOKIE}_`)),
+  };
   return (
     <html lang={locale}>
       <body>
         <I18nProvider initialLocale={locale}>
           <TRPCProvider>
             <SkipLink />
-            <Header />
-            <FocusOnNavigation />
-            <main className="page" id="main" tabIndex={-1}>
-              <SessionGate>{children}</SessionGate>
-            </main>
+            <SiteChrome hints={hints}>{children}</SiteChrome>
           </TRPCProvider>
         </I18nProvider>
       </body>

@@ -1,15 +1,8 @@
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
-import { expect, seatMapOf, test, throughQueue } from './fixtures';
-
-/** Every WCAG 2.1 A/AA rule axe knows, on the page as it is now. */
-async function expectNoViolations(page: Page, name: string) {
-  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  const summary = violations.map((v) => `${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(summary).toEqual([]);
-}
+import { expect, expectNoViolations, seatMapOf, test, throughQueue } from './fixtures';
 
 test('axe finds no violations on the main pages: home, seat map, checkout, ticket, wallet, my tickets', async ({ fan, concert }) => {
+  // Six axe runs of a few seconds each: more than the default minute on a busy machine.
+  test.slow();
   const { page } = fan;
   await fan.home.open();
   await expect(fan.home.concertCard(concert.title)).toBeVisible();

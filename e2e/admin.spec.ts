@@ -82,3 +82,96 @@ test('an operator signs in, creates a concert with its sale, watches the dashboa
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(operatorConsole.signInForm()).toBeVisible();
 });
+
+test('the console has its own header: no fan session in it, who is signed in, and sign-out; loading it makes no refused call', async ({
+  fan,
+}) => {
+  const { page } = fan;
+  // A fan's session exists in this browser.
+  await fan.home.open();
+  await expect(page.getByText(/^Hi, Guest-/)).toBeVisible();
+
+  const failed: string[] = [];
+  page.on('response', (response) => {
+    if (response.status() >= 400) failed.push(`${response.status()} ${new URL(response.url()).pathname}`);
+  });
+  const operatorConsole = new ConsolePage(page);
+  await operatorConsole.open();
+  await expect(operatorConsole.signInForm()).toBeVisible();
+  const header = page.getByRole('banner');
+  await expect(header.getByRole('link', { name: 'Operator console' })).toBeVisible();
+  await expect(header).not.toContainText('Hi, Guest-');
+  await expect(header.getByRole('link', { name: 'My tickets' })).toHaveCount(0);
+  await expect(header.getByRole('link', { name: 'Wallet' })).toHaveCount(0);
+  await keepScreenshot(page, 'admin-sign-in');
+  expect(failed).toEqual([]);
+
+  await operatorConsole.signIn(OPERATOR_PASSWORD);
+  await expect(operatorConsole.salesHeading()).toBeVisible();
+  await expect(header).toContainText('Signed in as operator');
+  await expect(header).not.toContainText('Hi, Guest-');
+  await keepScreenshot(page, 'admin-sales');
+  await header.getByRole('button', { name: 'Sign out' }).click();
+  await expect(operatorConsole.signInForm()).toBeVisible();
+  await expect(header).not.toContainText('Signed in as operator');
+});
+
+test('after the sign-in rate limit, the console says when to try again (from Retry-After)', async ({ page }) => {
+  await page.route(
+    (url) => url.pathname === '/api/trpc/admin.login',
+    (route) =>
+      route.fulfill({
+        status: 429,
+        headers: { 'content-type': 'application/json', 'retry-after': '37' },
+        // A batch of one, as the server answers it (the figure only in the header).
+        body: JSON.stringify([
+          {
+            error: {
+              message: 'Too many attempts.',
+              code: -32029,
+              data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, reason: 'TOO_MANY_REQUESTS' },
+            },
+          },
+        ]),
+      }),
+  );
+  await page.clock.install();
+  const operatorConsole = new ConsolePage(page);
+  await operatorConsole.open();
+  await operatorConsole.signIn('any-password-at-all');
+  const alert = page.getByRole('main').getByRole('alert');
+  await expect(alert).toHaveText(/^Too many attempts\. Try again in 37 seconds, at \d\d:\d\d:\d\d\.$/);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeDisabled();
+  await keepScreenshot(page, 'admin-rate-limited');
+  await page.clock.runFor(38_000);
+  await expect(alert).toHaveText('Too many attempts before. You can try again now.');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+});
+
+test('each field the create form refuses says what it accepts', async ({ page }) => {
+  const operatorConsole = new ConsolePage(page);
+  await operatorConsole.open();
+  await operatorConsole.signIn(OPERATOR_PASSWORD);
+  await page.getByRole('link', { name: 'Create a concert' }).click();
+  await expect(page.getByRole('heading', { name: 'Create a concert', level: 1 })).toBeVisible();
+  const section = page.getByRole('group', { name: 'Section 1' });
+  await section.getByLabel('Rows').fill('0');
+  await section.getByLabel('Seats per row').fill('61');
+  await section.getByLabel('Price (won)').fill('12.5');
+  await page.getByLabel('Fans buying at once (optional)').fill('0');
+  await page.getByLabel('Turn length in seconds (optional)').fill('5');
+  await page.getByRole('button', { name: 'Create and schedule the sale' }).click();
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText('Some fields need fixing.');
+  await expect(page.getByLabel('Title')).toHaveAccessibleDescription('Required, 1–100 characters.');
+  await expect(section.getByLabel('Rows')).toHaveAccessibleDescription('1–40 rows (all sections together at most 40).');
+  await expect(section.getByLabel('Seats per row')).toHaveAccessibleDescription('1–60 seats a row.');
+  await expect(section.getByLabel('Price (won)')).toHaveAccessibleDescription('Whole won, from ₩1 to ₩1,000,000.');
+  await expect(page.getByLabel('Fans buying at once (optional)')).toHaveAccessibleDescription(
+    '1–10,000 fans, or empty for the server’s default.',
+  );
+  await expect(page.getByLabel('Turn length in seconds (optional)')).toHaveAccessibleDescription(
+    '60–3,600 seconds, or empty for the server’s default.',
+  );
+  await expect(page.getByText('Not valid.')).toHaveCount(0);
+  await keepScreenshot(page, 'admin-create-errors');
+});

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { test as base, type Browser, type Page, type TestInfo } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { test as base, expect as baseExpect, type Browser, type Page, type TestInfo } from '@playwright/test';
 import { sql } from 'drizzle-orm';
 import { connect } from '../db/client';
 import { createConcert } from '../server/seed';
@@ -63,6 +64,26 @@ interface Fixtures {
   fan: Fan;
   /** Another person, in a browser context of their own. */
   newFan: () => Promise<Fan>;
+  /**
+   * Set it false (`test.use({ axeAtEnd: false })`) for a test whose last page is broken on purpose.
+   * Otherwise every page a test leaves open is checked with axe when the test ends (see `axe`).
+   */
+  axeAtEnd: boolean;
+  axe: void;
+}
+
+/** The WCAG 2.1 A/AA rules and axe's best practices: what every page is held to. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+/** axe's violations on the page as it is now, one line each ("name: rule (impact) help: targets"). */
+export async function axeViolations(page: Page, name: string): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  return violations.map((v) => `${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** No axe violation on the page as it is now. */
+export async function expectNoViolations(page: Page, name: string) {
+  baseExpect(await axeViolations(page, name)).toEqual([]);
 }
 
 async function openFan(browser: Browser, baseURL: string | undefined, close: (() => Promise<void>)[]): Promise<Fan> {
@@ -122,6 +143,30 @@ export const test = base.extend<Fixtures>({
     await use(() => openFan(browser, baseURL, close));
     await Promise.all(close.map((c) => c()));
   },
+  axeAtEnd: [true, { option: true }],
+  /**
+   * Every test ends with axe on each page of this site it still has open (its own page, every newFan's,
+   * any context it opened and left open), so every page state a test reaches last is held to axe too,
+   * not only the states e2e/a11y.spec.ts lists. It tears down before `context` and `newFan` close them.
+   */
+  axe: [
+    async ({ browser, context: _context, newFan: _newFan, axeAtEnd, baseURL }, use, testInfo) => {
+      await use();
+      if (!axeAtEnd || testInfo.status !== testInfo.expectedStatus || !baseURL) return;
+      const pages = browser
+        .contexts()
+        .flatMap((c) => c.pages())
+        .filter((p) => !p.isClosed() && p.url().startsWith(baseURL));
+      const found: string[] = [];
+      for (const [i, page] of pages.entries()) {
+        await page.waitForLoadState();
+        found.push(...(await axeViolations(page, `page ${i + 1} (${new URL(page.url()).pathname})`)));
+      }
+      baseExpect(found, 'axe violations on the pages this test ended on').toEqual([]);
+    },
+    // Its own time, not the test's: a few seconds a page on a busy machine.
+    { auto: true, timeout: 60_000 },
+  ],
 });
 
 export { expect } from '@playwright/test';

@@ -38,7 +38,11 @@ test('the checkout says so when the countdown reaches zero, and offers the seat 
   await page.goto(throughQueue(seatMapOf(concert)));
   await fan.seatMap.hold('S H-10');
   await fan.checkout.expectHeld('S H-10');
+  await expect(page.getByRole('heading', { name: 'Seats held for you', level: 2 })).toBeVisible();
   await expect(page.getByRole('alert').filter({ hasText: 'Your hold ran out before payment' })).toBeVisible({ timeout: 20_000 });
+  // The heading above the seats says what is true now.
+  await expect(page.getByRole('heading', { name: 'Seats no longer held', level: 2 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Seats held for you' })).toHaveCount(0);
   await expect(fan.checkout.payButton()).toHaveCount(0);
   await page.getByRole('link', { name: 'Back to the seat map' }).click();
   await fan.seatMap.expectSeatState('S H-10', 'Free');

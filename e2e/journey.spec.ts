@@ -40,3 +40,30 @@ test('a fan buys a ticket through the pages alone, and the seat shows sold to ot
   await other.seatMap.expectSeatState('VIP A-1', 'Sold');
   await expect(other.seatMap.seat('VIP A-1')).toBeDisabled();
 });
+
+test('a first visit makes no request that fails and logs no error: home, the waiting room, the seat map, the wallet', async ({
+  fan,
+  concert,
+}) => {
+  const { page } = fan;
+  const problems: string[] = [];
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} ${new URL(response.url()).pathname}`);
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  await fan.home.open();
+  await expect(page.getByText(/^Hi, Guest-/)).toBeVisible();
+  await expect(fan.home.concertCard(concert.title)).toBeVisible();
+  await page.reload();
+  await expect(fan.home.concertCard(concert.title)).toBeVisible();
+  await fan.home.getTickets(concert.title);
+  await fan.seatMap.chooseDate(0);
+  await fan.seatMap.expectSeatState('VIP A-1', 'Free');
+  await page.reload();
+  await fan.seatMap.expectSeatState('VIP A-1', 'Free');
+  await fan.wallet.open();
+  await expect(fan.wallet.balance()).toBeVisible();
+  expect(problems).toEqual([]);
+});

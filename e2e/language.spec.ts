@@ -47,3 +47,37 @@ test('on a phone-width screen in Korean, the seat map fits and reads well', asyn
   await keepScreenshot(page, 'home-phone-ko');
   await context.close();
 });
+
+test('an unknown concert is the 404 page in both languages, not the waiting room', async ({ browser, baseURL }) => {
+  for (const [locale, heading, link] of [
+    ['en-US', 'Page not found', 'See the concerts on sale'],
+    ['ko-KR', '페이지를 찾을 수 없습니다', '예매 중인 공연 보기'],
+  ] as const) {
+    const context = await browser.newContext({ baseURL, locale });
+    const page = await context.newPage();
+    for (const path of ['/concerts/999999', '/concerts/999999/draw', '/concerts/0', '/concerts/x1']) {
+      await page.goto(path);
+      await expect(page).toHaveURL(path);
+      await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
+      await expect(page.getByRole('link', { name: link })).toBeVisible();
+    }
+    await keepScreenshot(page, `not-found-${locale}`);
+    await context.close();
+  }
+});
+
+test('the tab title is in one language at a time', async ({ browser, baseURL }) => {
+  for (const [locale, home] of [
+    ['en-US', 'Concert Tickets'],
+    ['ko-KR', '콘서트 티켓'],
+  ] as const) {
+    const context = await browser.newContext({ baseURL, locale });
+    const page = await context.newPage();
+    await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expect(page).toHaveTitle(home);
+    await page.goto('/queue');
+    await expect(page).toHaveTitle(locale === 'en-US' ? 'Waiting room · Concert Tickets' : '대기실 · 콘서트 티켓');
+    await context.close();
+  }
+});

@@ -159,3 +159,26 @@ test('an operator checks a ticket at the door by its booking code', async ({ fan
   await page.getByRole('button', { name: 'Check' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Unknown ticket' })).toBeVisible();
 });
+
+test('going back after paying does not join the line again: the page says the turn ended, and joining is the fan’s choice', async ({
+  fan,
+  concert,
+}) => {
+  const { page } = fan;
+  await buy(fan, concert, ['S G-4'], '₩99,000');
+  const issued: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('queue.issue')) issued.push(request.url());
+  });
+  await page.goBack();
+  await expect(page).toHaveURL(new RegExp(`${seatMapOf(concert)}$`));
+  await expect(page.getByRole('heading', { name: 'Your turn has ended', level: 1 })).toBeVisible();
+  await keepScreenshot(page, 'turn-ended');
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Your turn has ended', level: 1 })).toBeVisible();
+  expect(issued).toEqual([]);
+
+  await page.getByRole('link', { name: 'Buy more tickets' }).click();
+  await fan.seatMap.expectSeatState('S G-4', 'Yours');
+  expect(issued).toHaveLength(1);
+});

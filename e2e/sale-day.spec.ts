@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { expect, keepScreenshot, seatMapOf, test, throughQueue, type Fan } from './fixtures';
+import { expect, expectNoViolations, keepScreenshot, seatMapOf, test, throughQueue, type Fan } from './fixtures';
 
 // On the one-slot server (a sale's line admits one fan at a time: maxActive 1).
 
@@ -71,6 +71,7 @@ test.describe('a sale whose pre-queue is open and which opens in a few seconds',
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-draw.ts', origin, String(concert.concertId)]);
     expect(stdout).toMatch(/\bOK\b/);
     await keepScreenshot(page, 'draw');
+    await expectNoViolations(page, 'draw');
   });
 });
 

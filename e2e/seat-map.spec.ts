@@ -127,10 +127,60 @@ test('with cookies blocked, the site says cookies are needed instead of starting
   expect(starts).toBe(1);
 });
 
-test('a date that does not exist says so and offers the concerts, not "Try again"', async ({ page, concert }) => {
-  await page.goto(throughQueue(`/concerts/${concert.concertId}/dates/999999`));
-  const alert = page.getByRole('main').getByRole('alert');
-  await expect(alert).toContainText('We could not find that.');
-  await expect(alert.getByRole('link', { name: 'See the concerts on sale' })).toBeVisible();
-  await expect(alert.getByRole('button', { name: 'Try again' })).toHaveCount(0);
+test('an address of a date that does not exist is the 404 page, and nobody is put in a line for it', async ({ page, concert }) => {
+  // (The status stays 200: the page is rendered after the session, in the browser.)
+  const issued: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('queue.issue')) issued.push(request.url());
+  });
+  for (const path of [`/concerts/${concert.concertId}/dates/999999`, `/concerts/${concert.concertId}/dates/abc`]) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { name: 'Page not found', level: 1 })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'See the concerts on sale' })).toBeVisible();
+    await expect(page).toHaveURL(path);
+  }
+  expect(issued).toEqual([]);
+  expect((await page.context().cookies()).map((c) => c.name).filter((name) => name.startsWith('queue_'))).toEqual([]);
+});
+
+test('after buying 3 of the 4 seats a fan may buy, the map says 1 more seat before a pick, and no second seat can be added', async ({
+  fan,
+  concert,
+}) => {
+  const { page } = fan;
+  await page.goto(throughQueue(seatMapOf(concert)));
+  await expect(fan.seatMap.selection().getByRole('heading')).toHaveText('Your selection (0 of 4)');
+  await expect(page.getByTestId('seats-left')).toHaveCount(0);
+  await fan.seatMap.hold('R C-1', 'R C-2', 'R C-3');
+  await fan.checkout.chargeShortfallButton().click();
+  await fan.checkout.payButton().click();
+  await expect(fan.ticket.qrCode()).toBeVisible();
+
+  // Joining again is the fan's own choice, from the ticket.
+  await page.getByRole('link', { name: 'Buy more tickets' }).click();
+  await fan.seatMap.chooseDate(1);
+  await expect(page.getByTestId('seats-left')).toHaveText('1 more seat for this show');
+  await expect(fan.seatMap.selection().getByRole('heading')).toHaveText('Your selection (0 of 1)');
+  await expect(page.getByRole('group', { name: 'Best available' }).getByLabel('Seats').locator('option')).toHaveText(['1']);
+  await keepScreenshot(page, 'seat-map-one-more');
+
+  await fan.seatMap.seat('VIP A-1').click();
+  await fan.seatMap.expectSeatState('VIP A-1', 'Selected');
+  // Every other free seat is disabled now, and says why when tried.
+  await expect(fan.seatMap.seat('VIP A-2')).toHaveAttribute('aria-disabled', 'true');
+  // A pointer still reaches it (Playwright will not click an aria-disabled button unless forced).
+  await fan.seatMap.seat('VIP A-2').click({ force: true });
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText('That is as many seats as you can add. Remove one to pick another.');
+  await fan.seatMap.expectSeatState('VIP A-2', 'Free');
+  await fan.seatMap.holdButton().click();
+  await fan.checkout.expectHeld('VIP A-1');
+
+  // All four held or bought: nothing more can be picked, and the page says so before any try.
+  await page.goBack();
+  await expect(page.getByTestId('seats-left')).toHaveText(
+    'You have the 4 seats one person may buy for this show (held and bought together).',
+  );
+  await expect(fan.seatMap.seat('VIP A-3')).toHaveAttribute('aria-disabled', 'true');
+  await expect(page.getByRole('group', { name: 'Best available' }).getByLabel('Seats')).toBeDisabled();
+  await expect(fan.seatMap.holdButton()).toBeDisabled();
 });

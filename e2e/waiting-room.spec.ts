@@ -16,6 +16,8 @@ test('with one slot, the next person waits at position 1 and is admitted when th
   await third.page.goto(throughQueue(datesPage));
   await third.waitingRoom.expectPosition(2);
   await expect(third.page.getByText('1 person ahead of you')).toBeVisible();
+  // A fan with many tabs sees the place and the show in this one's title.
+  await expect(third.page).toHaveTitle(`#2 in line · ${concert.title}`);
   await keepScreenshot(third.page, 'waiting-room');
 
   // Closing and reopening the tab keeps the place.

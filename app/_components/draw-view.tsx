@@ -52,7 +52,8 @@ export function DrawView({
       </dl>
       {draw.seed === null && opensAt && <p className="notice">{t('draw.notYet', { time: time.at(opensAt) })}</p>}
       {draw.entries && (
-        <section aria-labelledby="draw-entries">
+        // Not a landmark of its own: the scrolling table below is the one region this heading names.
+        <section>
           <h2 id="draw-entries">{t('draw.entries')}</h2>
           {entries.length === 0 ? (
             <p className="muted">{t('draw.none')}</p>

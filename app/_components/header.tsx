@@ -4,12 +4,14 @@ import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { useI18n } from '../_i18n/provider';
 import { trpc } from '../_trpc/client';
+import { LanguageSwitch } from './language-switch';
 import { TurnBanner } from './turn-banner';
 
 function DisplayName() {
   const { t } = useI18n();
   const utils = trpc.useUtils();
-  const me = trpc.session.me.useQuery(undefined, { staleTime: Infinity });
+  // SessionGate asks (once the session exists); this only shows its answer.
+  const me = trpc.session.me.useQuery(undefined, { staleTime: Infinity, enabled: false });
   const rename = trpc.session.start.useMutation({ onSuccess: (user) => utils.session.me.setData(undefined, user) });
   const [editing, setEditing] = useState(false);
   if (!me.data) return null;
@@ -44,8 +46,8 @@ function DisplayName() {
   );
 }
 
-export function Header() {
-  const { t, locale, setLocale } = useI18n();
+export function Header({ hasQueueToken }: { hasQueueToken: boolean }) {
+  const { t } = useI18n();
   return (
     <header className="site-header">
       <div className="site-header-inner">
@@ -60,18 +62,10 @@ export function Header() {
         </nav>
         <div className="header-tools">
           <DisplayName />
-          <button
-            type="button"
-            className="lang-switch"
-            aria-label={t('lang.label')}
-            lang={locale === 'ko' ? 'en' : 'ko'}
-            onClick={() => setLocale(locale === 'ko' ? 'en' : 'ko')}
-          >
-            {t('lang.switch')}
-          </button>
+          <LanguageSwitch />
         </div>
       </div>
-      <TurnBanner />
+      <TurnBanner hasQueueToken={hasQueueToken} />
     </header>
   );
 }

@@ -64,12 +64,15 @@ export function SeatMap({
   onToggle,
   busy,
   label,
+  limitReached = false,
 }: {
   seats: Seat[];
   selected: ReadonlySet<number>;
   onToggle: (seat: Seat) => void;
   busy: boolean;
   label: string;
+  /** The selection is as big as the fan may hold: free seats cannot be added (a click still reaches onToggle, which says why). */
+  limitReached?: boolean;
 }) {
   const { t } = useI18n();
   const sections = layout(seats);
@@ -142,7 +145,8 @@ export function SeatMap({
                   </span>
                   {rowSeats.map((seat) => {
                     const state = seatState(seat, selected);
-                    const choosable = state === 'available' || state === 'selected';
+                    const limited = limitReached && state === 'available';
+                    const choosable = (state === 'available' && !limited) || state === 'selected';
                     return (
                       <span key={seat.seatId} role="gridcell" className="seat-cell">
                         <button
@@ -151,10 +155,10 @@ export function SeatMap({
                             else refs.current.delete(seat.seatId);
                           }}
                           type="button"
-                          className={`seat seat-${state}`}
+                          className={`seat seat-${state}${limited ? ' seat-limited' : ''}`}
                           tabIndex={seat.seatId === activeId ? 0 : -1}
                           aria-disabled={!choosable || busy}
-                          aria-pressed={choosable ? state === 'selected' : undefined}
+                          aria-pressed={choosable || limited ? state === 'selected' : undefined}
                           aria-label={t('seats.seatLabel', {
                             label: seat.label,
                             price: formatWon(seat.price),
@@ -164,7 +168,7 @@ export function SeatMap({
                           onKeyDown={(event) => onKeyDown(event, seat)}
                           onClick={() => {
                             setActive(seat.seatId);
-                            if (choosable && !busy) onToggle(seat);
+                            if ((choosable || limited) && !busy) onToggle(seat);
                           }}
                         >
                           <span aria-hidden="true">{MARKS[state] ?? seat.number}</span>

@@ -25,12 +25,15 @@ function CookiesNeeded() {
 /**
  * Gives every visitor a guest session without a form, then shows the page. The new session is read
  * back once: when the browser dropped its cookie (cookies blocked), the page says cookies are needed.
+ * `hasSession`: the request came with a session cookie. Without one, asking who it is could only be
+ * refused, so a session is started at once instead.
  */
-export function SessionGate({ children }: { children: ReactNode }) {
+export function SessionGate({ hasSession, children }: { hasSession: boolean; children: ReactNode }) {
   const { t } = useI18n();
   const message = useErrorMessage();
   const utils = trpc.useUtils();
   const me = trpc.session.me.useQuery(undefined, {
+    enabled: hasSession,
     staleTime: Infinity,
     retry: (count, error) => reasonOf(error) !== 'SESSION_REQUIRED' && count < 2,
   });
@@ -46,7 +49,7 @@ export function SessionGate({ children }: { children: ReactNode }) {
       }
     },
   });
-  const needsSession = reasonOf(me.error) === 'SESSION_REQUIRED';
+  const needsSession = !hasSession ? !me.data : reasonOf(me.error) === 'SESSION_REQUIRED';
 
   useEffect(() => {
     if (!navigator.cookieEnabled) setCookiesOff(true);

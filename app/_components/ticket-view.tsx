@@ -3,6 +3,7 @@
 import QRCode from 'qrcode';
 import Link from 'next/link';
 import { formatWon, useI18n } from '../_i18n/provider';
+import { waitingRoomFor } from './use-queue-guard';
 
 export interface TicketFacts {
   bookingCode: string;
@@ -84,14 +85,18 @@ export function TicketView({ ticket, headingLevel = 2 }: { ticket: TicketFacts; 
   );
 }
 
-/** Where to go after seeing a ticket. */
-export function TicketNextSteps() {
+/**
+ * Where to go after seeing a ticket. `concertId`: the concert just bought for, whose line the fan may
+ * join again on purpose (the purchase ended the turn).
+ */
+export function TicketNextSteps({ concertId }: { concertId?: number }) {
   const { t } = useI18n();
   return (
     <div className="actions">
       <Link className="button-primary" href="/reservations">
         {t('ticket.all')}
       </Link>
+      {concertId !== undefined && <Link href={waitingRoomFor(`/concerts/${concertId}`, concertId)}>{t('turnEnded.buyMore')}</Link>}
       <Link href="/">{t('ticket.more')}</Link>
     </div>
   );

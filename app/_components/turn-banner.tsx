@@ -6,11 +6,17 @@ import { secondsUntil, useNow } from './use-now';
 
 const TURN_REFRESH_MS = 15_000;
 
-/** Once admitted, every page shows how long the turn lasts. */
-export function TurnBanner() {
+/**
+ * Once admitted, every page shows how long the turn lasts. Without a queue token (the server saw no
+ * cookie, and the waiting room has not put a turn here since) there is nothing to ask: asking would be
+ * a refused call on every page load.
+ */
+export function TurnBanner({ hasQueueToken }: { hasQueueToken: boolean }) {
   const { t } = useI18n();
   const now = useNow();
+  const known = trpc.queue.status.useQuery(undefined, { enabled: false });
   const status = trpc.queue.status.useQuery(undefined, {
+    enabled: hasQueueToken || known.data !== undefined,
     // A closed line (sold out) is over: nothing to poll for, here or in the waiting room.
     refetchInterval: (query) => ((query.state.data?.status as string | undefined) === 'closed' ? false : TURN_REFRESH_MS),
   });

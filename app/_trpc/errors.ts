@@ -44,3 +44,16 @@ export function httpStatusOf(error: unknown): number | undefined {
   const status = errorData(error)?.httpStatus ?? (error.meta as { response?: { status?: number } } | undefined)?.response?.status;
   return typeof status === 'number' ? status : undefined;
 }
+
+/**
+ * How long to wait after a 429: its `Retry-After` header, else the seconds the error's data names
+ * (the same figure; the data survives where the header does not, e.g. a batch). Undefined otherwise.
+ */
+export function retryAfterSecondsOf(error: unknown): number | undefined {
+  if (httpStatusOf(error) !== 429) return undefined;
+  const response = (error as TRPCClientError<never>).meta?.response as Response | undefined;
+  const header = Number(response?.headers?.get('retry-after'));
+  if (Number.isFinite(header) && header > 0) return Math.ceil(header);
+  const fromData = errorData(error)?.retryAfterSeconds;
+  return typeof fromData === 'number' && fromData > 0 ? Math.ceil(fromData) : undefined;
+}

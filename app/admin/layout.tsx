@@ -1,10 +1,15 @@
-import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
-import { OperatorGate } from './_components/operator-gate';
+import { cookies } from 'next/headers';
+import { pageMetadata } from '../_i18n/request-locale';
+import { OperatorConsole } from './_components/operator-console';
 import './admin.css';
 
-export const metadata: Metadata = { title: 'Operator console · 운영자 콘솔' };
+export const generateMetadata = () => pageMetadata('admin.title');
 
-export default function AdminLayout({ children }: { children: ReactNode }) {
-  return <OperatorGate>{children}</OperatorGate>;
+/** The operator's sign-in cookie (server/admin/operator.ts OPERATOR_COOKIE): HttpOnly, so only the server sees it came. */
+const OPERATOR_COOKIE = 'operator';
+
+export default async function AdminLayout({ children }: { children: ReactNode }) {
+  const signedIn = (await cookies()).has(OPERATOR_COOKIE);
+  return <OperatorConsole signedInHint={signedIn}>{children}</OperatorConsole>;
 }

@@ -10,6 +10,7 @@ import { useConcert } from '../_components/use-concert';
 import { secondsUntil, useNow } from '../_components/use-now';
 import { waitingRoomFor } from '../_components/use-queue-guard';
 import { formatClock, useI18n } from '../_i18n/provider';
+import NotFound from '../not-found';
 import { trpc } from '../_trpc/client';
 import { errorData, reasonOf } from '../_trpc/errors';
 import { nextPollDelayMs } from '../../server/queue/timing';
@@ -45,7 +46,7 @@ function pollDelay(view: QueueView | undefined, unchangedPolls: number): number 
   return delay;
 }
 
-/** The tab shows the place, so a fan sees it from another tab: "#128 · Concert Tickets". */
+/** The tab shows the place and the show, so a fan with many tabs sees it: "#312 in line · Seoul Lights Live". */
 function useTabTitle(title: string | null) {
   useEffect(() => {
     if (!title) return;
@@ -158,7 +159,12 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
   }, [view, mustRejoin, next, router, issue, concertId, utils]);
 
   const { t } = useI18n();
-  useTabTitle(view?.status === 'waiting' && view.position ? `#${view.position.toLocaleString()} · ${t('brand')}` : null);
+  const concert = useConcert(concertId);
+  useTabTitle(
+    view?.status === 'waiting' && view.position
+      ? t('queue.tabTitle', { position: view.position.toLocaleString(), title: concert?.title ?? t('brand') })
+      : null,
+  );
 
   const reason = reasonOf(issue.error);
   if (reason === 'SOLD_OUT' || reason === 'SALE_CLOSED') {
@@ -173,6 +179,7 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
       />
     );
   }
+  if (reason === 'NOT_FOUND') return <NotFound />;
   if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => issue.mutate({ concertId })} />;
   if (!view || view.status === 'expired')
     return (

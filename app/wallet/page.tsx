@@ -38,7 +38,8 @@ export default function WalletPage() {
   });
   const chargeOnce = (amount: number, onSuccess?: () => void) =>
     charge.mutate({ amount, idempotencyKey: chargeKeys.keyFor(`charge ${amount}`) }, { onSuccess });
-  if (useQueueGuard(balance.error, history.error)) return <Loading />;
+  const guard = useQueueGuard(balance.error, history.error);
+  if (guard) return guard;
 
   const submitCustom = (event: FormEvent) => {
     event.preventDefault();

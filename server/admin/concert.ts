@@ -3,6 +3,20 @@ import type { Db, DbOrTx } from '../../db/client';
 import { concerts, schedules, seats } from '../../db/schema';
 import type { Config } from '../env';
 import { createSale } from '../sale/service';
+import {
+  MAX_ACTIVE_LIMIT,
+  MAX_DATES,
+  MAX_DAYS_AHEAD,
+  MAX_ROWS,
+  MAX_SEAT_PRICE,
+  MAX_SEATS_PER_DATE,
+  MAX_SEATS_PER_ROW,
+  MAX_SECTION_NAME_LENGTH,
+  MAX_SECTIONS,
+  MAX_TEXT_LENGTH,
+  MAX_TURN_SECONDS,
+  MIN_TURN_SECONDS,
+} from './plan-limits';
 import { rowName } from './rows';
 
 /**
@@ -10,21 +24,20 @@ import { rowName } from './rows';
  * in one step. What makes a plan sane lives here, in the input schema, so a bad field is
  * `INVALID_INPUT` with its path in `fieldErrors` before anything is written.
  */
-export const MAX_DATES = 20;
-export const MAX_SECTIONS = 10;
-/** Rows of one date's map, all sections together: A–Z, then AA, AB, … */
-export const MAX_ROWS = 40;
-export const MAX_SEATS_PER_ROW = 60;
-export const MAX_SEATS_PER_DATE = 2_000;
-/** The dearest seat, in won. */
-export const MAX_SEAT_PRICE = 1_000_000;
-export const MAX_TEXT_LENGTH = 100;
-export const MAX_SECTION_NAME_LENGTH = 20;
-/** How far ahead a show may be scheduled. */
-export const MAX_DAYS_AHEAD = 2 * 365;
-export const MAX_ACTIVE_LIMIT = 10_000;
-export const MIN_TURN_SECONDS = 60;
-export const MAX_TURN_SECONDS = 60 * 60;
+export {
+  MAX_ACTIVE_LIMIT,
+  MAX_DATES,
+  MAX_DAYS_AHEAD,
+  MAX_ROWS,
+  MAX_SEAT_PRICE,
+  MAX_SEATS_PER_DATE,
+  MAX_SEATS_PER_ROW,
+  MAX_SECTION_NAME_LENGTH,
+  MAX_SECTIONS,
+  MAX_TEXT_LENGTH,
+  MAX_TURN_SECONDS,
+  MIN_TURN_SECONDS,
+} from './plan-limits';
 
 const DAY_MS = 86_400_000;
 

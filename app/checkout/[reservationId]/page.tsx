@@ -16,13 +16,14 @@ export default function ReservationCheckoutPage() {
   const router = useRouter();
   const reservationId = Number(useParams<{ reservationId: string }>().reservationId);
   const reservations = trpc.reservation.list.useQuery();
-  const redirecting = useQueueGuard(reservations.error);
+  const guard = useQueueGuard(reservations.error);
   const orderId = reservations.data?.find((r) => r.reservationId === reservationId)?.orderId;
   useEffect(() => {
     if (orderId !== undefined) router.replace(`/checkout/order/${orderId}`);
   }, [orderId, router]);
 
-  if (redirecting || reservations.isPending || orderId !== undefined) return <Loading />;
+  if (guard) return guard;
+  if (reservations.isPending || orderId !== undefined) return <Loading />;
   if (reservations.error) return <ErrorNotice error={reservations.error} />;
   return (
     <section className="card checkout" aria-labelledby="checkout-title">

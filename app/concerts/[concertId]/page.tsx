@@ -15,7 +15,8 @@ export default function DatesPage() {
   const concertId = Number(useParams<{ concertId: string }>().concertId);
   const concert = useConcert(concertId);
   const dates = trpc.concert.dates.useQuery({ concertId }, { refetchInterval: DATES_REFRESH_MS });
-  if (useQueueGuard(dates.error)) return <Loading />;
+  const guard = useQueueGuard(dates.error);
+  if (guard) return guard;
 
   return (
     <section aria-labelledby="dates-title">

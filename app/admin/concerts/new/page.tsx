@@ -95,21 +95,24 @@ export default function CreateConcertPage() {
           <Field
             id="title"
             label={t('admin.create.concertTitle')}
-            errors={errors.title}
+            path="title"
+            errors={errors}
             value={title}
             onChange={(e) => setTitle(e.target.value)}
           />
           <Field
             id="artist"
             label={t('admin.create.artist')}
-            errors={errors.artist}
+            path="artist"
+            errors={errors}
             value={artist}
             onChange={(e) => setArtist(e.target.value)}
           />
           <Field
             id="venue"
             label={t('admin.create.venue')}
-            errors={errors.venue}
+            path="venue"
+            errors={errors}
             value={venue}
             onChange={(e) => setVenue(e.target.value)}
           />
@@ -124,7 +127,8 @@ export default function CreateConcertPage() {
                 id={`date-${d.key}`}
                 label={t('admin.create.date', { n: i + 1 })}
                 type="datetime-local"
-                errors={errors[`dates.${i}`]}
+                path={`dates.${i}`}
+                errors={errors}
                 value={d.value}
                 onChange={(e) => setDates((all) => all.map((x) => (x.key === d.key ? { ...x, value: e.target.value } : x)))}
               />
@@ -162,7 +166,8 @@ export default function CreateConcertPage() {
                 <Field
                   id={`section-${s.key}-name`}
                   label={t('admin.create.sectionName')}
-                  errors={errors[`sections.${i}.name`]}
+                  path={`sections.${i}.name`}
+                  errors={errors}
                   value={s.name}
                   onChange={(e) => updateSection(s.key, { name: e.target.value })}
                 />
@@ -170,7 +175,8 @@ export default function CreateConcertPage() {
                   id={`section-${s.key}-price`}
                   label={t('admin.create.price')}
                   inputMode="numeric"
-                  errors={errors[`sections.${i}.price`]}
+                  path={`sections.${i}.price`}
+                  errors={errors}
                   value={s.price}
                   onChange={(e) => updateSection(s.key, { price: e.target.value })}
                 />
@@ -178,7 +184,8 @@ export default function CreateConcertPage() {
                   id={`section-${s.key}-rows`}
                   label={t('admin.create.rows')}
                   inputMode="numeric"
-                  errors={errors[`sections.${i}.rows`]}
+                  path={`sections.${i}.rows`}
+                  errors={errors}
                   value={s.rows}
                   onChange={(e) => updateSection(s.key, { rows: e.target.value })}
                 />
@@ -186,7 +193,8 @@ export default function CreateConcertPage() {
                   id={`section-${s.key}-seats`}
                   label={t('admin.create.seatsPerRow')}
                   inputMode="numeric"
-                  errors={errors[`sections.${i}.seatsPerRow`]}
+                  path={`sections.${i}.seatsPerRow`}
+                  errors={errors}
                   value={s.seatsPerRow}
                   onChange={(e) => updateSection(s.key, { seatsPerRow: e.target.value })}
                 />
@@ -217,7 +225,8 @@ export default function CreateConcertPage() {
               id="prequeue-opens-at"
               label={t('admin.create.prequeueOpensAt')}
               type="datetime-local"
-              errors={errors['sale.prequeueOpensAt']}
+              path="sale.prequeueOpensAt"
+              errors={errors}
               value={prequeueOpensAt}
               onChange={(e) => setPrequeueOpensAt(e.target.value)}
             />
@@ -225,7 +234,8 @@ export default function CreateConcertPage() {
               id="opens-at"
               label={t('admin.create.opensAt')}
               type="datetime-local"
-              errors={errors['sale.opensAt']}
+              path="sale.opensAt"
+              errors={errors}
               value={opensAt}
               onChange={(e) => setOpensAt(e.target.value)}
             />
@@ -233,7 +243,8 @@ export default function CreateConcertPage() {
               id="max-active"
               label={t('admin.create.maxActive')}
               inputMode="numeric"
-              errors={errors['sale.maxActive']}
+              path="sale.maxActive"
+              errors={errors}
               value={maxActive}
               onChange={(e) => setMaxActive(e.target.value)}
             />
@@ -241,7 +252,8 @@ export default function CreateConcertPage() {
               id="turn-seconds"
               label={t('admin.create.turnSeconds')}
               inputMode="numeric"
-              errors={errors['sale.turnSeconds']}
+              path="sale.turnSeconds"
+              errors={errors}
               value={turnSeconds}
               onChange={(e) => setTurnSeconds(e.target.value)}
             />

@@ -166,7 +166,8 @@ function Controls({ sale }: { sale: SaleView }) {
           id="cap"
           label={t('admin.controls.cap')}
           inputMode="numeric"
-          errors={errors.maxActive}
+          path="maxActive"
+          errors={errors}
           value={cap}
           onChange={(e) => setCap(e.target.value)}
         />
@@ -174,7 +175,8 @@ function Controls({ sale }: { sale: SaleView }) {
           id="turn"
           label={t('admin.controls.turn')}
           inputMode="numeric"
-          errors={errors.turnSeconds}
+          path="turnSeconds"
+          errors={errors}
           value={turn}
           onChange={(e) => setTurn(e.target.value)}
         />
@@ -194,7 +196,8 @@ function Controls({ sale }: { sale: SaleView }) {
             id="edit-prequeue"
             label={t('admin.create.prequeueOpensAt')}
             type="datetime-local"
-            errors={errors.prequeueOpensAt}
+            path="prequeueOpensAt"
+            errors={errors}
             value={prequeueOpensAt}
             onChange={(e) => setPrequeueOpensAt(e.target.value)}
           />
@@ -202,7 +205,8 @@ function Controls({ sale }: { sale: SaleView }) {
             id="edit-opens"
             label={t('admin.create.opensAt')}
             type="datetime-local"
-            errors={errors.opensAt}
+            path="opensAt"
+            errors={errors}
             value={opensAt}
             onChange={(e) => setOpensAt(e.target.value)}
           />

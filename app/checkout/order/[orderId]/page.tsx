@@ -50,7 +50,8 @@ export default function OrderCheckoutPage() {
   const paidNow = pay.isSuccess || status === 'confirmed';
   // The route's metadata says Checkout; once paid, the page is the ticket.
   usePageTitle(paidNow ? t('ticket.title') : undefined);
-  if (useQueueGuard(paidNow ? null : balance.error)) return <Loading />;
+  const guard = useQueueGuard(paidNow ? null : balance.error);
+  if (guard) return guard;
 
   if (order.isPending) return <Loading />;
   if (order.error) {
@@ -84,7 +85,7 @@ export default function OrderCheckoutPage() {
         ) : (
           <Loading />
         )}
-        <TicketNextSteps />
+        <TicketNextSteps concertId={o.concertId} />
       </section>
     );
   }
@@ -94,6 +95,15 @@ export default function OrderCheckoutPage() {
     o.status === 'expired' ||
     reasonOf(pay.error) === 'RESERVATION_EXPIRED' ||
     (o.status === 'held' && secondsUntil(o.heldUntil, now) === 0);
+  // The heading above the seats says what is true of them now.
+  const seatsHeading =
+    o.status === 'cancelled'
+      ? 'order.seatsReleased'
+      : o.status === 'refunded'
+        ? 'order.seatsRefunded'
+        : expired
+          ? 'order.heldExpired'
+          : 'order.heldFor';
   const wallet = balance.data?.balance ?? 0;
   const shortfall = errorData(pay.error)?.shortfall ?? Math.max(0, o.total - wallet);
 
@@ -107,7 +117,7 @@ export default function OrderCheckoutPage() {
         <br />
         <time dateTime={o.startsAt}>{formatDateTime(o.startsAt, true)}</time> · {o.venue}
       </p>
-      <h2 className="eyebrow">{t('order.heldFor')}</h2>
+      <h2 className="eyebrow">{t(seatsHeading)}</h2>
       <ul className="order-seats" aria-label={t('order.seats')}>
         {o.seats.map((s) => (
           <li key={s.seatId}>

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useParams, useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { SeatLegend, SeatMap, tierColours, type Seat } from '../../../../_components/seat-map';
+import { seatsLeftToPick, usePurchaseLimits } from '../../../../_components/purchase-limits';
 import { ErrorNotice, Loading } from '../../../../_components/states';
 import { useConcert } from '../../../../_components/use-concert';
 import { useErrorMessage } from '../../../../_components/use-error-message';
@@ -14,8 +15,6 @@ import { errorData, reasonOf } from '../../../../_trpc/errors';
 
 /** Seats taken by others turn unavailable within this long. */
 const SEATS_REFRESH_MS = 3_000;
-/** HOLD_MAX_PER_USER's default: the server has the last word (HOLD_LIMIT) when it is set lower. */
-const SELECT_MAX = 4;
 
 export default function SeatsPage() {
   const { t, formatDateTime } = useI18n();
@@ -28,9 +27,13 @@ export default function SeatsPage() {
   const utils = trpc.useUtils();
   const seats = trpc.concert.seats.useQuery({ scheduleId }, { refetchInterval: SEATS_REFRESH_MS });
   const orders = trpc.order.list.useQuery(undefined, { retry: false });
+  const limits = usePurchaseLimits();
+  // Seats the fan may still pick for this concert (the server has the last word: HOLD_LIMIT, PURCHASE_LIMIT).
+  const perPerson = Math.min(limits.holdMax, limits.purchaseMax);
+  const allowance = orders.data ? seatsLeftToPick(orders.data, concertId, limits) : perPerson;
   const [picked, setPicked] = useState<number[]>([]);
   const [notice, setNotice] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
-  const [quantity, setQuantity] = useState(2);
+  const [wantedQuantity, setQuantity] = useState(2);
   const [section, setSection] = useState('');
   const byId = new Map(seats.data?.map((s) => [s.seatId, s]));
   // A seat someone else took since it was picked drops out of the selection.
@@ -55,13 +58,16 @@ export default function SeatsPage() {
     },
   });
   const [suggesting, setSuggesting] = useState(false);
-  if (useQueueGuard(seats.error, hold.error)) return <Loading />;
+  const quantity = Math.max(1, Math.min(wantedQuantity, allowance));
+  const guard = useQueueGuard(seats.error, hold.error);
+  if (guard) return guard;
 
   const toggle = (seat: Seat) => {
     setNotice(null);
     if (selected.has(seat.seatId)) setPicked(selection.filter((id) => id !== seat.seatId));
-    else if (selection.length >= SELECT_MAX) setNotice({ kind: 'error', text: t('seatmap.max', { max: SELECT_MAX }) });
-    else setPicked([...selection, seat.seatId]);
+    else if (selection.length >= allowance) {
+      setNotice({ kind: 'error', text: allowance === 0 ? t('seatmap.leftNone', { limit: limits.purchaseMax }) : t('seatmap.full') });
+    } else setPicked([...selection, seat.seatId]);
   };
   const suggest = async () => {
     setNotice(null);
@@ -116,13 +122,13 @@ export default function SeatsPage() {
         <div className="seat-layout">
           <div className="seat-main">
             <SeatLegend seats={seats.data} />
-            <fieldset className="best-available">
+            <fieldset className="best-available" disabled={allowance === 0}>
               <legend>{t('seatmap.bestTitle')}</legend>
               <div className="best-form">
                 <label>
                   {t('seatmap.quantity')}
                   <select value={quantity} onChange={(e) => setQuantity(Number(e.target.value))}>
-                    {Array.from({ length: SELECT_MAX }, (_, i) => i + 1).map((n) => (
+                    {Array.from({ length: Math.max(1, allowance) }, (_, i) => i + 1).map((n) => (
                       <option key={n} value={n}>
                         {n}
                       </option>
@@ -145,11 +151,27 @@ export default function SeatsPage() {
                 </button>
               </div>
             </fieldset>
-            <SeatMap seats={seats.data} selected={selected} onToggle={toggle} busy={hold.isPending} label={t('seatmap.label')} />
+            <SeatMap
+              seats={seats.data}
+              selected={selected}
+              onToggle={toggle}
+              busy={hold.isPending}
+              label={t('seatmap.label')}
+              limitReached={selection.length >= allowance}
+            />
             <p className="muted">{t('seats.refreshing')}</p>
           </div>
           <aside className="selection-panel card" aria-labelledby="selection-title">
-            <h2 id="selection-title">{t('seatmap.selection', { count: chosen.length, max: SELECT_MAX })}</h2>
+            <h2 id="selection-title">{t('seatmap.selection', { count: chosen.length, max: allowance })}</h2>
+            {allowance < perPerson && (
+              <p className={allowance === 0 ? 'notice notice-warning' : 'muted'} data-testid="seats-left">
+                {allowance === 0
+                  ? t('seatmap.leftNone', { limit: limits.purchaseMax })
+                  : allowance === 1
+                    ? t('seatmap.leftOne')
+                    : t('seatmap.left', { count: allowance })}
+              </p>
+            )}
             <div aria-live="polite" aria-atomic="false">
               {notice && (
                 <p
@@ -161,7 +183,7 @@ export default function SeatsPage() {
               )}
             </div>
             {chosen.length === 0 ? (
-              <p className="muted">{t('seatmap.empty', { max: SELECT_MAX })}</p>
+              allowance === perPerson && <p className="muted">{t('seatmap.empty', { max: allowance })}</p>
             ) : (
               <ul className="selection-list" aria-label={t('seatmap.chosen')}>
                 {chosen.map((s) => (

@@ -1,0 +1,144 @@
+'use client';
+
+import Link from 'next/link';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { LanguageSwitch } from '../../_components/language-switch';
+import { FocusOnNavigation } from '../../_components/page-focus';
+import { ErrorNotice, Loading } from '../../_components/states';
+import { useErrorMessage } from '../../_components/use-error-message';
+import { useI18n } from '../../_i18n/provider';
+import { trpc } from '../../_trpc/client';
+import { reasonOf, retryAfterSecondsOf } from '../../_trpc/errors';
+import { useNow } from '../../_components/use-now';
+
+/** 14:03:27 on the operator's own clock. */
+const clockTime = (at: number) => new Date(at).toLocaleTimeString('en-GB', { hour12: false });
+
+function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const { t } = useI18n();
+  const message = useErrorMessage();
+  const utils = trpc.useUtils();
+  const [password, setPassword] = useState('');
+  // After the sign-in rate limit: when trying again can succeed (ms since the epoch), counted down on the page.
+  const [retry, setRetry] = useState<{ at: number; seconds: number } | null>(null);
+  const now = useNow();
+  const login = trpc.admin.login.useMutation({
+    onMutate: () => setRetry(null),
+    onSuccess: () => {
+      onSignedIn();
+      return utils.admin.invalidate();
+    },
+    onError: (error) => {
+      const seconds = retryAfterSecondsOf(error);
+      if (seconds !== undefined) setRetry({ at: Date.now() + seconds * 1000, seconds });
+    },
+  });
+  // The alert changes twice (the wait, then "now"), not every second: a screen reader reads each change.
+  const waiting = retry !== null && now < retry.at;
+  const errorText =
+    retry === null
+      ? login.error && message(login.error)
+      : waiting
+        ? t('error.TOO_MANY_REQUESTS_wait', { seconds: retry.seconds, time: clockTime(retry.at) })
+        : t('error.TOO_MANY_REQUESTS_now');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (password) login.mutate({ password });
+  };
+  return (
+    <section aria-labelledby="sign-in-title" className="card operator-sign-in">
+      <h1 id="sign-in-title">{t('admin.signIn.title')}</h1>
+      <p className="muted">{t('admin.signIn.intro')}</p>
+      <form onSubmit={submit}>
+        <label htmlFor="operator-password">{t('admin.signIn.password')}</label>
+        <input
+          id="operator-password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          aria-invalid={login.isError}
+          aria-describedby={login.isError ? 'sign-in-error' : undefined}
+        />
+        <button type="submit" className="button-primary" disabled={login.isPending || waiting}>
+          {t('admin.signIn.submit')}
+        </button>
+      </form>
+      {login.error && (
+        <p id="sign-in-error" className="notice notice-error" role="alert">
+          {errorText}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function SignOut({ onSignedOut }: { onSignedOut: () => void }) {
+  const { t } = useI18n();
+  const utils = trpc.useUtils();
+  const logout = trpc.admin.logout.useMutation({
+    onSuccess: () => {
+      onSignedOut();
+      void utils.admin.sale.list.reset();
+    },
+  });
+  return (
+    <button type="button" className="link-button" onClick={() => logout.mutate()} disabled={logout.isPending}>
+      {t('admin.signOut')}
+    </button>
+  );
+}
+
+/**
+ * The operator's console: its own header (the console, that an operator is signed in, sign-out and the
+ * language; nothing of a fan's session) and the sign-in form until the operator cookie lets
+ * `admin.sale.list` answer. `signedInHint`: the request came with an operator cookie; without one the
+ * form shows at once, without a call that could only be refused.
+ */
+export function OperatorConsole({ signedInHint, children }: { signedInHint: boolean; children: ReactNode }) {
+  const { t } = useI18n();
+  const [signedIn, setSignedIn] = useState(signedInHint);
+  const sales = trpc.admin.sale.list.useQuery(undefined, { enabled: signedIn });
+  const showSignIn = !signedIn || reasonOf(sales.error) === 'OPERATOR_REQUIRED';
+  const operator = !showSignIn && sales.isSuccess;
+  return (
+    <>
+      <header className="site-header console-header">
+        <div className="site-header-inner">
+          <Link href="/admin" className="brand">
+            <span className="brand-mark" aria-hidden="true" />
+            {t('admin.title')}
+          </Link>
+          {operator && (
+            <nav aria-label={t('admin.nav')}>
+              <Link href="/admin">{t('admin.sales.title')}</Link>
+              <Link href="/operator/tickets">{t('ticketcheck.title')}</Link>
+            </nav>
+          )}
+          <div className="header-tools">
+            {operator && (
+              <>
+                <span className="whoami">{t('admin.signedIn')}</span>
+                <SignOut onSignedOut={() => setSignedIn(false)} />
+              </>
+            )}
+            <LanguageSwitch />
+          </div>
+        </div>
+      </header>
+      <FocusOnNavigation />
+      <main className="page operator-console" id="main" tabIndex={-1}>
+        {showSignIn ? (
+          <SignIn onSignedIn={() => setSignedIn(true)} />
+        ) : sales.isPending ? (
+          <Loading />
+        ) : sales.error ? (
+          <ErrorNotice error={sales.error} onRetry={() => void sales.refetch()} />
+        ) : (
+          children
+        )}
+      </main>
+    </>
+  );
+}

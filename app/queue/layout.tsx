@@ -1,0 +1,8 @@
+import type { ReactNode } from 'react';
+import { pageMetadata } from '../_i18n/request-locale';
+
+export const generateMetadata = () => pageMetadata('queue.title');
+
+export default function Layout({ children }: { children: ReactNode }) {
+  return children;
+}
