@@ -8,7 +8,9 @@ const canary = process.env.VITEST_CANARY;
 
 export default defineConfig({
   test: {
-    include: canary ? [`server/testing/canaries/${canary}.canary.ts`] : ['server/**/*.test.ts', 'db/**/*.test.ts', 'app/**/*.test.ts'],
+    include: canary
+      ? [`server/testing/canaries/${canary}.canary.ts`]
+      : ['server/**/*.test.ts', 'db/**/*.test.ts', 'app/**/*.test.ts', 'docs/**/*.test.ts'],
     globalSetup: ['server/testing/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
