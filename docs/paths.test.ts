@@ -199,6 +199,13 @@ describe('the matcher', () => {
     ]);
   });
 
+  it('reads a code span that wraps a line as one, so the spans after it pair up', () => {
+    expect(referencesIn('docs/x.md', 'the title (`#128 · Concert\nTickets`), then `db/schema.ts`').map((r) => [r.at, r.name])).toEqual([
+      ['docs/x.md:1', '#128 · Concert Tickets'],
+      ['docs/x.md:2', 'db/schema.ts'],
+    ]);
+  });
+
   it("names headings' anchors as GitHub does", () => {
     expect([...anchorsOf('# API (tRPC 11 over HTTP at `/api/trpc`)\n## Errors\n## Errors\n### Operator procedures (`admin.*`)')]).toEqual([
       'api-trpc-11-over-http-at-apitrpc',
