@@ -59,8 +59,14 @@ describe('db/functions: one file per database function', () => {
   it('a function without a file, and a file without its function, are reported', async () => {
     await sql`CREATE FUNCTION planted_without_file() RETURNS integer LANGUAGE sql AS 'SELECT 1'`;
     const dir = functionsCopy();
-    fs.writeFileSync(path.join(dir, 'planted_without_function.sql'), `CREATE OR REPLACE FUNCTION planted_without_function() RETURNS integer LANGUAGE sql AS 'SELECT 2';\n`);
-    fs.writeFileSync(path.join(dir, 'misnamed.sql'), `CREATE OR REPLACE FUNCTION planted_elsewhere() RETURNS integer LANGUAGE sql AS 'SELECT 3';\n`);
+    fs.writeFileSync(
+      path.join(dir, 'planted_without_function.sql'),
+      `CREATE OR REPLACE FUNCTION planted_without_function() RETURNS integer LANGUAGE sql AS 'SELECT 2';\n`,
+    );
+    fs.writeFileSync(
+      path.join(dir, 'misnamed.sql'),
+      `CREATE OR REPLACE FUNCTION planted_elsewhere() RETURNS integer LANGUAGE sql AS 'SELECT 3';\n`,
+    );
     try {
       expect((await functionDrift(sql, dir)).sort()).toEqual([
         'misnamed: db/functions/misnamed.sql is not in the database',

@@ -86,7 +86,8 @@ export async function functionDrift(sql: postgres.Sql, dir = FUNCTIONS_DIR): Pro
   const fileNames = new Set(files.map((f) => f.name));
   const problems: string[] = [];
   const before = await definitions(sql);
-  for (const name of before.keys()) if (!fileNames.has(name)) problems.push(`${name}: in the database, but no file db/functions/${name}.sql`);
+  for (const name of before.keys())
+    if (!fileNames.has(name)) problems.push(`${name}: in the database, but no file db/functions/${name}.sql`);
   for (const name of fileNames) if (!before.has(name)) problems.push(`${name}: db/functions/${name}.sql is not in the database`);
   let after = new Map<string, string>();
   await sql

@@ -1,5 +1,6 @@
--- A line's admission pass (server/queue/admission.ts documents the rules; the live-reservation rule
--- in SQL mirrors server/reservation/rules.ts). Locks the line's queue_state row (SKIP LOCKED unless
+-- A line's admission pass (server/queue/admission.ts documents the rules; the rules of an open sale, a
+-- live reservation and a running turn are the helpers sale_state, is_live_reservation, is_live_hold and
+-- turn_ran_out). Locks the line's queue_state row (SKIP LOCKED unless
 -- p_wait: a caller that finds a pass running returns at once with ran = false), then, in this one
 -- statement: applies the pending changes of the count, expires ran-out turns, and while the sale
 -- admits, someone waits and a seat is free, admits waiting tokens in place order into the free
@@ -54,14 +55,14 @@ BEGIN
 
 	WITH drained AS (DELETE FROM queue_active_changes WHERE concert_id = p_concert_id RETURNING delta)
 	SELECT coalesce(sum(delta), 0) INTO v_changes FROM drained;
-	UPDATE queue_tokens SET status = 'expired' WHERE concert_id = p_concert_id AND status = 'active' AND expires_at <= t_now;
+	UPDATE queue_tokens SET status = 'expired' WHERE concert_id = p_concert_id AND turn_ran_out(status, expires_at, t_now);
 	GET DIAGNOSTICS v_expired = ROW_COUNT;
 	v_active := st.active_count + v_changes - v_expired;
 	v_through := st.admitted_through;
 
 	-- Paused, closed or not yet drawn: turns still end, nobody is admitted (saleStateOf's 'open').
-	IF sale.opened_at IS NOT NULL AND sale.closed_reason IS NULL AND NOT sale.paused
-		AND t_now >= sale.prequeue_opens_at AND t_now >= sale.opens_at THEN
+	IF sale.opened_at IS NOT NULL
+		AND sale_state(sale.closed_reason, sale.paused, sale.prequeue_opens_at, sale.opens_at, t_now) = 'open' THEN
 		v_free := sale.max_active - v_active;
 	END IF;
 	IF v_free > 0 AND EXISTS (
@@ -74,7 +75,7 @@ BEGIN
 		WHERE sc.concert_id = p_concert_id AND sc.starts_at > t_now AND s.id >= coalesce(st.free_seat_hint, 0)
 			AND NOT EXISTS (
 				SELECT 1 FROM reservations r
-				WHERE r.seat_id = s.id AND r.status IN ('held', 'confirmed') AND (r.status = 'confirmed' OR r.held_until > t_now))
+				WHERE r.seat_id = s.id AND is_live_reservation(r.status, r.held_until, t_now))
 		ORDER BY s.id LIMIT 1;
 		IF v_free_seat IS NULL AND st.free_seat_hint IS NOT NULL THEN
 			-- min(), not ORDER BY … LIMIT 1: here the seats before the hint are mostly taken, and a hash
@@ -83,7 +84,7 @@ BEGIN
 			WHERE sc.concert_id = p_concert_id AND sc.starts_at > t_now AND s.id < st.free_seat_hint
 				AND NOT EXISTS (
 					SELECT 1 FROM reservations r
-					WHERE r.seat_id = s.id AND r.status IN ('held', 'confirmed') AND (r.status = 'confirmed' OR r.held_until > t_now));
+					WHERE r.seat_id = s.id AND is_live_reservation(r.status, r.held_until, t_now));
 		END IF;
 		IF v_free_seat IS NULL THEN
 			-- Admission stops while no seat is free; the earliest hold to run out may free one.
@@ -91,7 +92,7 @@ BEGIN
 			v_free := 0;
 			SELECT min(r.held_until) INTO v_hold_ends
 			FROM reservations r JOIN schedules sc ON sc.id = r.schedule_id
-			WHERE sc.concert_id = p_concert_id AND sc.starts_at > t_now AND r.status = 'held' AND r.held_until > t_now;
+			WHERE sc.concert_id = p_concert_id AND sc.starts_at > t_now AND is_live_hold(r.status, r.held_until, t_now);
 			v_sold_out := v_hold_ends IS NULL AND EXISTS (
 				SELECT 1 FROM seats s JOIN schedules sc ON sc.id = s.schedule_id WHERE sc.concert_id = p_concert_id AND sc.starts_at > t_now);
 		END IF;

@@ -1,12 +1,13 @@
--- A hold in one round trip (issue 12): `hold_seats` does what server/order/hold.ts did in a
+-- A hold in one round trip: `hold_seats` does what server/order/hold.ts did in a
 -- transaction of nine statements, in the same lock order (users → seats ascending → reservations →
 -- queue_tokens; db/schema.ts) and with the same answers, so a hold costs one statement.
 --
--- The rules it applies are the application's (server/reservation/rules.ts: a live reservation is
--- `confirmed`, or `held` with `held_until` ahead; server/queue/rules.ts: a running turn is `active` with
--- `expires_at` ahead, and a turn and its holds end at the latest `admitted_at` + the turn's cap). The
--- configured numbers come in as parameters (the cap is `turnCapSeconds`); server/order/hold.test.ts
--- checks that this copy of the rules and the application's agree.
+-- The rules it applies are the application's, each written once in SQL as a helper function that the
+-- planner inlines: a live reservation (is_live_reservation, is_live_hold: server/reservation/rules.ts),
+-- a running turn (is_running_turn: server/queue/rules.ts; a turn and its holds end at the latest
+-- `admitted_at` + the turn's cap) and the limits (hold_limit_refusal). The configured numbers come in as
+-- parameters (the cap is `turnCapSeconds`); server/rules-agreement.test.ts and server/order/hold.test.ts
+-- check that these rules and the application's agree.
 --
 -- Returns one JSON object: `outcome` is `held` (a new order) or `existing` (the caller's own live order,
 -- asked again) with the order, or the refusal: NOT_FOUND, MIXED_DATES, SEAT_UNAVAILABLE (with
@@ -37,6 +38,7 @@ DECLARE
 	v_mine_order bigint;
 	v_ran_out bigint[];
 	v_holds integer;
+	v_refusal text;
 	v_of_concert integer;
 	v_order bigint;
 	v_held_until timestamptz;
@@ -56,8 +58,7 @@ BEGIN
 	END IF;
 	SELECT array_agg(r.seat_id ORDER BY r.seat_id) INTO v_taken
 		FROM reservations r
-		WHERE r.seat_id = ANY (p_seat_ids) AND r.status IN ('held', 'confirmed')
-			AND (r.status = 'confirmed' OR r.held_until > now())
+		WHERE r.seat_id = ANY (p_seat_ids) AND is_live_reservation(r.status, r.held_until, now())
 			AND NOT (r.status = 'held' AND r.user_id = p_user_id);
 	IF v_taken IS NOT NULL THEN
 		RETURN json_build_object('outcome', 'SEAT_UNAVAILABLE', 'seatIds', v_taken);
@@ -80,11 +81,11 @@ BEGIN
 	-- Who occupies them now (this statement's snapshot is taken after the locks), on the database's clock.
 	v_now := clock_timestamp();
 	SELECT
-		array_agg(r.seat_id ORDER BY r.seat_id) FILTER (WHERE r.status = 'confirmed' OR (r.held_until > v_now AND r.user_id <> p_user_id)),
-		array_agg(r.seat_id ORDER BY r.seat_id) FILTER (WHERE r.status = 'held' AND r.held_until > v_now AND r.user_id = p_user_id),
-		count(DISTINCT r.order_id) FILTER (WHERE r.status = 'held' AND r.held_until > v_now AND r.user_id = p_user_id),
-		min(r.order_id) FILTER (WHERE r.status = 'held' AND r.held_until > v_now AND r.user_id = p_user_id),
-		array_agg(r.id) FILTER (WHERE r.status = 'held' AND r.held_until <= v_now)
+		array_agg(r.seat_id ORDER BY r.seat_id) FILTER (WHERE r.status = 'confirmed' OR (is_live_hold(r.status, r.held_until, v_now) AND r.user_id <> p_user_id)),
+		array_agg(r.seat_id ORDER BY r.seat_id) FILTER (WHERE is_live_hold(r.status, r.held_until, v_now) AND r.user_id = p_user_id),
+		count(DISTINCT r.order_id) FILTER (WHERE is_live_hold(r.status, r.held_until, v_now) AND r.user_id = p_user_id),
+		min(r.order_id) FILTER (WHERE is_live_hold(r.status, r.held_until, v_now) AND r.user_id = p_user_id),
+		array_agg(r.id) FILTER (WHERE r.status = 'held' AND NOT is_live_hold(r.status, r.held_until, v_now))
 		INTO v_taken, v_mine, v_mine_orders, v_mine_order, v_ran_out
 		FROM reservations r
 		WHERE r.seat_id = ANY (p_seat_ids) AND r.status IN ('held', 'confirmed');
@@ -108,12 +109,10 @@ BEGIN
 	SELECT count(*) FILTER (WHERE r.status = 'held'), count(*) FILTER (WHERE d.concert_id = v_concert)
 		INTO v_holds, v_of_concert
 		FROM reservations r JOIN schedules d ON d.id = r.schedule_id
-		WHERE r.user_id = p_user_id AND r.status IN ('held', 'confirmed') AND (r.status = 'confirmed' OR r.held_until > v_now);
-	IF v_holds + v_wanted > p_hold_max THEN
-		RETURN json_build_object('outcome', 'HOLD_LIMIT');
-	END IF;
-	IF v_of_concert + v_wanted > p_purchase_max THEN
-		RETURN json_build_object('outcome', 'PURCHASE_LIMIT');
+		WHERE r.user_id = p_user_id AND is_live_reservation(r.status, r.held_until, v_now);
+	v_refusal := hold_limit_refusal(v_holds, v_of_concert, v_wanted, p_hold_max, p_purchase_max);
+	IF v_refusal IS NOT NULL THEN
+		RETURN json_build_object('outcome', v_refusal);
 	END IF;
 
 	-- Holds of these seats that ran out: marked so, which frees each seat's one live place.
@@ -136,7 +135,7 @@ BEGIN
 	-- The turn lasts until the hold runs out, up to its cap; a turn that ended holds nothing.
 	UPDATE queue_tokens t
 		SET expires_at = least(greatest(t.expires_at, v_held_until), t.admitted_at + make_interval(secs => p_turn_cap_seconds))
-		WHERE t.id = p_token_id AND t.status = 'active' AND t.expires_at > clock_timestamp();
+		WHERE t.id = p_token_id AND is_running_turn(t.status, t.expires_at, clock_timestamp());
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'the turn has ended' USING ERRCODE = 'HLD01';
 	END IF;

@@ -3,7 +3,7 @@
 -- seats (ascending) → reservations → wallets → queue_tokens (ends the turn: the trigger records the
 -- freed slot for the next admission pass). The order is p_order_id, or the order of the caller's
 -- reservation p_reservation_id (payment.pay, which is answered with the reservation's id). A paid
--- order is answered with its first payment and moves nothing. A refusal raises (pay_order_refuse),
+-- order is answered with its first payment and moves nothing. Whether a hold is live is is_live_hold's rule. A refusal raises (pay_order_refuse),
 -- so nothing of the call stays, its idempotency key included. p_codes: fresh booking codes to try in
 -- turn (a clash with an existing code tries the next).
 CREATE OR REPLACE FUNCTION pay_order(
@@ -63,7 +63,7 @@ BEGIN
 		PERFORM pay_order_refuse('RESERVATION_EXPIRED', '{"why": "refunded"}');
 	ELSIF o.status = 'cancelled' THEN
 		PERFORM pay_order_refuse('RESERVATION_EXPIRED', '{"why": "cancelled"}');
-	ELSIF o.status = 'expired' OR (o.status = 'held' AND o.held_until <= v_now) THEN
+	ELSIF o.status <> 'confirmed' AND NOT is_live_hold(o.status, o.held_until, v_now) THEN
 		PERFORM pay_order_refuse('RESERVATION_EXPIRED', '{"why": "expired"}');
 	END IF;
 
@@ -76,7 +76,7 @@ BEGIN
 		WHERE p.order_id = v_order_id AND p.user_id = p_user;
 	ELSE
 		PERFORM 1 FROM seats WHERE id IN (SELECT seat_id FROM reservations WHERE order_id = v_order_id) ORDER BY id FOR UPDATE;
-		SELECT count(*), count(*) FILTER (WHERE locked.status = 'held' AND locked.held_until > clock_timestamp()), min(locked.id)
+		SELECT count(*), count(*) FILTER (WHERE is_live_hold(locked.status, locked.held_until, clock_timestamp())), min(locked.id)
 		INTO v_seats, v_held, v_single
 		FROM (SELECT id, status, held_until FROM reservations WHERE order_id = v_order_id ORDER BY id FOR UPDATE) locked;
 		IF v_held <> v_seats THEN
@@ -111,7 +111,7 @@ BEGIN
 		-- The turn in this concert's line ends once no other hold of the concert is left to pay.
 		IF NOT EXISTS (
 			SELECT 1 FROM reservations r JOIN schedules sc ON sc.id = r.schedule_id
-			WHERE r.user_id = p_user AND r.status = 'held' AND r.held_until > clock_timestamp() AND sc.concert_id = o.concert_id
+			WHERE r.user_id = p_user AND is_live_hold(r.status, r.held_until, clock_timestamp()) AND sc.concert_id = o.concert_id
 		) THEN
 			UPDATE queue_tokens SET status = 'done', expires_at = now()
 			WHERE user_id = p_user AND concert_id = o.concert_id AND status = 'active';
