@@ -40,6 +40,25 @@ describe('db/functions: one file per database function', () => {
     expect(await functionDrift(sql)).toEqual([]);
   });
 
+  it('two migrators at once on a new database both succeed, one after the other', async () => {
+    const fresh = `f_${randomBytes(6).toString('hex')}`;
+    await admin.unsafe(`CREATE DATABASE ${fresh}`);
+    try {
+      const freshUrl = withDatabase(inject('testServerUrl'), fresh);
+      await Promise.all([applyMigrations(freshUrl), applyMigrations(freshUrl), applyMigrations(freshUrl)]);
+      const check = postgres(freshUrl, { max: 1, onnotice: () => {} });
+      try {
+        expect(await functionDrift(check)).toEqual([]);
+        const [journal] = await check<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`;
+        expect(journal!.n).toBe(fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length);
+      } finally {
+        await check.end();
+      }
+    } finally {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${fresh} WITH (FORCE)`);
+    }
+  });
+
   it('a function body changed in the database without its file is reported, and the migrator restores the file', async () => {
     const planted = fileOf('admit_line').replace('-- The clock once the lock is held', '-- Changed without its file: the clock');
     expect(planted).not.toBe(fileOf('admit_line'));

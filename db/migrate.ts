@@ -17,10 +17,12 @@ export async function applyMigrations(url: string): Promise<void> {
   const database = connect(url, { max: 1 });
   try {
     await database.sql`SET client_min_messages = warning`;
-    // Waiting for another migrator is expected: no lock_timeout for this session's lock.
+    // Waiting for another migrator is expected: no time limit on taking this lock (then the usual ones).
     await database.sql`SET lock_timeout = 0`;
+    await database.sql`SET statement_timeout = 0`;
     await database.sql`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
     await database.sql`RESET lock_timeout`;
+    await database.sql`RESET statement_timeout`;
     try {
       await migrate(database.db, { migrationsFolder: MIGRATIONS_DIR });
       await applyFunctions(database.sql);
