@@ -7,8 +7,11 @@ import type postgres from 'postgres';
  * The database functions, one file each: db/functions/<name>.sql holds the current definition of the
  * function <name> (CREATE OR REPLACE FUNCTION). The migrations are the history of the tables; the
  * functions' bodies live here only, and the migrator (db/migrate.ts) applies every file after the
- * journal's migrations. A function changes by changing its file; a change of its arguments or result
- * type (which CREATE OR REPLACE cannot make) also needs a migration that drops the old one.
+ * journal's migrations (db/functions.test.ts fails on a migration that creates or replaces a
+ * function: the file would silently win). A function changes by changing its file; a change of its
+ * arguments or result type (which CREATE OR REPLACE cannot make) also needs a migration that drops the
+ * old one. A trigger on a new function cannot be created by a migration, which runs before the file:
+ * its file creates it after the function (CREATE OR REPLACE TRIGGER).
  *
  * The files are applied with dependencies first: a file that calls another file's function (`name(`
  * outside comments) comes after it (SQL-language functions are checked against what exists when they
