@@ -362,7 +362,7 @@ export const queueState = pgTable('queue_state', {
  * 0 row to wake the running admission pass. Insert-only for writers, so no payment writes a row that
  * every payment shares; the admission pass deletes a line's rows and adds them up into the count.
  * No foreign key: a row of a concert being deleted is harmless, and the trigger fires during the
- * cascade that deletes it. Functions and triggers: db/migrations/0006_line_admission.sql.
+ * cascade that deletes it. Functions: db/functions/; triggers: db/migrations/0006_line_admission.sql.
  */
 export const queueActiveChanges = pgTable(
   'queue_active_changes',

@@ -10,6 +10,7 @@ import { turnCapSeconds } from '../queue/rules';
 import { isLiveReservation, liveReservation } from '../reservation/rules';
 import { createConcert } from '../seed';
 import { runOutTurn } from '../testing/clock';
+import { RESERVATION_CASES } from '../testing/rule-cases';
 import { useTestDatabase } from '../testing/test-database';
 import { expectFailure, testConfig, TestUser } from '../testing/test-user';
 import { holdSeats } from './hold';
@@ -239,13 +240,8 @@ describe('every answer of the one statement', () => {
   it('applies the same live-reservation rule as server/reservation/rules.ts', async () => {
     const { concertId, seatsOf } = await freshConcert();
     const [owner, fan] = await fans(2, concertId);
-    const cases: { status: schema.ReservationStatus; heldFor: number }[] = [
-      { status: 'held', heldFor: 60 },
-      { status: 'held', heldFor: -1 },
-      { status: 'confirmed', heldFor: -60 },
-      { status: 'expired', heldFor: -60 },
-      { status: 'cancelled', heldFor: 60 },
-    ];
+    // The shared cases (server/testing/rule-cases.ts), but the boundary instant: the clock runs on here.
+    const cases = RESERVATION_CASES.filter((c) => c.heldFor !== 0).map(({ status, heldFor }) => ({ status, heldFor }));
     for (const [i, c] of cases.entries()) {
       const seatId = seatsOf[0]![50 + i]!;
       const [order] = await db.execute<{ id: string }>(sql`

@@ -9,7 +9,7 @@ import { isoOf, orderSeat, type HeldOrder } from './service';
 
 /**
  * Holding seats: an order of seats of one date, all or none, in one statement (the database function
- * `hold_seats`, db/migrations/0007_hold_seats_function.sql). One round trip whatever the answer: a hot
+ * `hold_seats`, db/functions/hold_seats.sql). One round trip whatever the answer: a hot
  * seat's losers cost one read, and nobody builds a query per request.
  */
 

@@ -8,7 +8,7 @@ import { newBookingCode } from './booking-code';
 
 /**
  * Paying a held order from the wallet: one statement, the database function `pay_order`
- * (db/migrations/0006_line_admission.sql), which takes the locks in the documented order (db/schema.ts):
+ * (db/functions/pay_order.sql), which takes the locks in the documented order (db/schema.ts):
  * [idempotency_keys: the key claimed first] → orders → seats (ascending) → reservations → wallets →
  * queue_tokens. It deducts the total, writes one payment and one ledger entry, sells every seat, gives
  * the order its booking code and ends the payer's turn once no other hold of that concert is left (the
