@@ -2,6 +2,7 @@ import { and, asc, count, eq, gt, isNull, max, sql, type SQL } from 'drizzle-orm
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
 import { concerts, payments, queueState, queueTokens, reservations, sales, schedules } from '../../db/schema';
+import { readTransactionTime, transactionTime } from '../clock';
 import type { Config } from '../env';
 import { DomainError } from '../errors';
 import { intId } from '../ids';
@@ -39,9 +40,6 @@ export const updateSaleInput = z
   });
 
 export type UpdateSaleInput = z.output<typeof updateSaleInput>;
-
-/** The database's clock. */
-const dbNow = () => sql<Date>`now()`.mapWith((v: string | Date) => new Date(v));
 
 /** A sale as the console shows it. The seed only once the draw has revealed it, as `sale.draw` does. */
 export interface SaleView {
@@ -94,7 +92,7 @@ const saleColumns = {
   title: concerts.title,
   artist: concerts.artist,
   venue: concerts.venue,
-  now: dbNow(),
+  now: transactionTime(),
   first: sql<Date | null>`(SELECT min(${schedules.startsAt}) FROM ${schedules} WHERE ${schedules.concertId} = ${sales.concertId})`.mapWith(
     (v: string | Date | null) => (v === null ? null : new Date(v)),
   ),
@@ -139,7 +137,7 @@ export async function updateSale(db: Db, input: UpdateSaleInput): Promise<SaleVi
     const sale = await requireSale(tx, { concertId, lock: true });
     const changesTimes = prequeueOpensAt !== undefined || opensAt !== undefined;
     if (changesTimes) {
-      const now = await readNow(tx);
+      const now = await readTransactionTime(tx);
       if (sale.openedAt !== null || new Date(sale.opensAt) <= now) {
         throw new DomainError('SALE_ALREADY_OPEN', 'This sale has opened: its times can no longer change.', { opensAt: sale.opensAt });
       }
@@ -161,11 +159,6 @@ export async function updateSale(db: Db, input: UpdateSaleInput): Promise<SaleVi
     await tx.update(sales).set(changes).where(eq(sales.concertId, concertId));
     return requireSale(tx, { concertId });
   });
-}
-
-async function readNow(tx: DbOrTx): Promise<Date> {
-  const [row] = await tx.execute<{ now: string | Date }>(sql`SELECT now() AS now`);
-  return new Date(row!.now);
 }
 
 /** Sets `paused` (a sold-out or closed sale stays as it is). Waiting fans stay waiting; active ones go on buying. */

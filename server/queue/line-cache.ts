@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { listenOn, observeWrites, poolOf, type Db } from '../../db/client';
 import { queueState, sales } from '../../db/schema';
+import { transactionTime } from '../clock';
 import { lineChangesPending } from './rules';
 
 /**
@@ -16,8 +17,6 @@ import { lineChangesPending } from './rules';
 export const LINE_REFRESH_MS = 1_000;
 /** The channel the admission pass notifies, with the concert's id as the payload. */
 export const LINE_CHANNEL = 'queue_line';
-
-const dbClock = () => sql<Date>`now()`.mapWith((v: string | Date) => new Date(v));
 
 function lineQuery(db: Db) {
   return db
@@ -40,7 +39,7 @@ function lineQuery(db: Db) {
       turnSeconds: sales.turnSeconds,
       lastPlace: sales.lastPlace,
       changesPending: lineChangesPending(queueState.concertId),
-      now: dbClock(),
+      now: transactionTime(),
     })
     .from(queueState)
     .innerJoin(sales, eq(sales.concertId, queueState.concertId))

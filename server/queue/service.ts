@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { queueState, queueTokens, sales, type SaleClosedReason } from '../../db/schema';
+import { transactionTime } from '../clock';
 import type { Config } from '../env';
 import { DomainError, PG, pgCode } from '../errors';
 import { openSaleIfDue, saleStateOf, type SaleState } from '../sale/service';
@@ -67,8 +68,6 @@ function newToken(): string {
   return randomBytes(TOKEN_BYTES).toString('base64url');
 }
 
-const dbClock = () => sql<Date>`now()`.mapWith((v: string | Date) => new Date(v));
-
 function tokenQuery(db: DbOrTx) {
   return db
     .select({
@@ -97,7 +96,7 @@ function tokenQuery(db: DbOrTx) {
       saleClosedReason: sales.closedReason,
       maxActive: sales.maxActive,
       turnSeconds: sales.turnSeconds,
-      now: dbClock(),
+      now: transactionTime(),
     })
     .from(queueTokens)
     .innerJoin(queueState, eq(queueState.concertId, queueTokens.concertId))
@@ -374,7 +373,7 @@ async function joinPrequeueOrSayHow(db: Db, { userId, concertId, token }: { user
       paused: sales.paused,
       closedReason: sales.closedReason,
       openedAt: sales.openedAt,
-      now: dbClock(),
+      now: transactionTime(),
     })
     .from(sales)
     .where(eq(sales.concertId, concertId));
@@ -385,7 +384,7 @@ async function joinPrequeueOrSayHow(db: Db, { userId, concertId, token }: { user
     // or finds it opened, and joins behind the drawn tickets.
     const joined = await db.transaction(async (tx) => {
       const [locked] = await tx
-        .select({ opensAt: sales.opensAt, openedAt: sales.openedAt, closedReason: sales.closedReason, now: dbClock() })
+        .select({ opensAt: sales.opensAt, openedAt: sales.openedAt, closedReason: sales.closedReason, now: transactionTime() })
         .from(sales)
         .where(eq(sales.concertId, concertId))
         .for('share');

@@ -4,7 +4,8 @@ import type { Db, DbOrTx } from '../../db/client';
 import { queueState, queueTokens, reservations, sales, schedules, seats, type SaleClosedReason } from '../../db/schema';
 import { parseEnv, type Config } from '../env';
 import { DomainError } from '../errors';
-import { dbNow, liveReservation } from '../reservation/rules';
+import { clockTime } from '../clock';
+import { liveReservation } from '../reservation/rules';
 import { commitmentOf, drawPlaces, type PublishedDraw } from './draw';
 
 /**
@@ -150,7 +151,7 @@ export async function reopenSoldOut(db: DbOrTx, concertId: number): Promise<void
 export async function openSaleIfDue(db: Db, concertId: number): Promise<boolean> {
   return db.transaction(async (tx) => {
     const [sale] = await tx
-      .select({ seed: sales.seed, openedAt: sales.openedAt, opensAt: sales.opensAt, closedReason: sales.closedReason, now: dbNow() })
+      .select({ seed: sales.seed, openedAt: sales.openedAt, opensAt: sales.opensAt, closedReason: sales.closedReason, now: clockTime() })
       .from(sales)
       .where(eq(sales.concertId, concertId))
       .for('update');
