@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainError } from '../errors';
-import { operatorProcedure, publicProcedure, rateLimited, router } from '../trpc/init';
+import { operatorProcedure, publicProcedure, router } from '../trpc/init';
+import { rateLimited } from '../trpc/middleware/rate-limited';
 import { createConcert, createConcertInput } from './concert';
 import { closeSale, listSales, pauseSale, resumeSale, saleHistory, saleRef, saleStats, updateSale, updateSaleInput } from './sale';
 import { OPERATOR_COOKIE, OPERATOR_SESSION_SECONDS, passwordMatches, signOperator } from './operator';

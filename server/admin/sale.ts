@@ -15,7 +15,7 @@ import { isoDateTime, maxActiveSchema, turnSecondsSchema } from './concert';
  * sale's row (lock order: sales first) and is idempotent: pausing a paused sale, closing a closed one
  * or setting the cap it already has changes nothing and answers the same. No control reopens a sale
  * that is sold out or closed. The line reads the sale's row at every poll, so a change applies to the
- * next admission (server/queue/service.ts).
+ * next admission (server/queue/refresh.ts).
  */
 
 export const saleRef = z.object({ concertId: intId });

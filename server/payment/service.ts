@@ -25,7 +25,7 @@ export interface PaymentRequest {
  * (server/order/pay.ts `payInOneStatement`, which documents the locks), answered as before orders.
  * Paying a paid reservation again charges nothing and returns the first payment. Then, when the
  * payment ended the turn, the admission pass for the freed slot; the payment stands whatever that
- * pass meets. The caller's turn is checked by the procedure rung (server/trpc/init.ts), not here.
+ * pass meets. The caller's turn is checked by the procedure rung (server/queue/procedures.ts), not here.
  */
 export async function pay(
   db: Db,

@@ -1,8 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { listenOn, observeWrites, poolOf, type Db } from '../../db/client';
 import { queueState, sales } from '../../db/schema';
-import { transactionTime } from '../clock';
-import { lineChangesPending } from './rules';
+import { lineColumns } from './line-columns';
 
 /**
  * Each process keeps, per line, what a waiting fan's poll needs to be answered without the database:
@@ -22,24 +21,9 @@ function lineQuery(db: Db) {
   return db
     .select({
       concertId: queueState.concertId,
-      admittedThrough: queueState.admittedThrough,
-      activeCount: queueState.activeCount,
-      nextExpiryAt: queueState.nextExpiryAt,
-      admitRate: queueState.admitRate,
-      noSeatFree: queueState.noSeatFree,
-      seatsLeft: queueState.seatsLeft,
-      seatsHeld: queueState.seatsHeld,
-      seatsCountedAt: queueState.seatsCountedAt,
-      prequeueOpensAt: sales.prequeueOpensAt,
-      opensAt: sales.opensAt,
-      openedAt: sales.openedAt,
-      paused: sales.paused,
       closedReason: sales.closedReason,
-      maxActive: sales.maxActive,
-      turnSeconds: sales.turnSeconds,
       lastPlace: sales.lastPlace,
-      changesPending: lineChangesPending(queueState.concertId),
-      now: transactionTime(),
+      ...lineColumns,
     })
     .from(queueState)
     .innerJoin(sales, eq(sales.concertId, queueState.concertId))

@@ -8,7 +8,7 @@ import { emptyLine, runOutTurn, stopPolling } from '../testing/clock';
 import { isLiveToken, runningTurn, stillPolling } from './rules';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, concertOnSale, expectFailure, testConfig, TestUser } from '../testing/test-user';
-import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER, queueTokenCookie } from '../trpc/init';
+import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER, queueTokenCookie } from './cookies';
 import { QUEUE_TICKET_COOKIE_PREFIX } from './ticket';
 
 const { db, sql: client } = await useTestDatabase();

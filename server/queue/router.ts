@@ -1,9 +1,34 @@
 import { z } from 'zod';
 import { intId } from '../ids';
-import { QUEUE_TOKEN_COOKIE, queueTokenCookie, queueTokenOf, rateLimited, router, sessionProcedure } from '../trpc/init';
+import { router, sessionProcedure } from '../trpc/init';
+import { rateLimited } from '../trpc/middleware/rate-limited';
+import { QUEUE_TOKEN_COOKIE, queueTokenCookie, queueTokenOf } from './cookies';
 import type { Context } from '../trpc/context';
-import { issueToken, tokenStatus, type QueueStatus } from './service';
+import { issueToken } from './issue';
+import { tokenStatus } from './status';
+import type { QueueStatus } from './views';
 import { QUEUE_TICKET_COOKIE_PREFIX, QUEUE_TICKET_HEADER, queueTicketCookie } from './ticket';
+
+/**
+ * The waiting rooms: one line per concert's sale.
+ *
+ * A token's id is its ticket number; its `place` is its place in its concert's line: given by the
+ * draw at the opening for the pre-queue's tickets (server/sale/draw.ts), and the next one of the
+ * line's counter (`sales.last_place`) for later joiners. Each line's `queue_state` row holds its
+ * admission cursor (`admitted_through`, a place): a waiting token's position is `place -
+ * admitted_through`, one read however long the line is. There is no background worker: the calls
+ * that issue or read tokens run an admission pass (server/queue/admission.ts) when one is due.
+ *
+ * Each job has its file: reading a token with its line (read-token.ts), a token as the fan sees it
+ * (views.ts), bringing a token up to date (refresh.ts: close, give up, draw, admit, recount),
+ * answering a poll (status.ts), issuing (issue.ts) and the active-turn rule (active-turn.ts, for the
+ * procedure rungs in procedures.ts).
+ *
+ * A waiting fan's poll is answered from memory when it carries a valid queue ticket
+ * (server/queue/ticket.ts) and the line's cached state (server/queue/line-cache.ts) shows the place
+ * still ahead of the cursor; anything else is read from the database, which stays the source of
+ * truth and signs a new ticket.
+ */
 
 const TOKEN_COOKIE_MAX_AGE_SECONDS = 60 * 60 * 24;
 /** More queue tickets than this in one request's cookies are not looked at (a user waits in a few lines at most). */

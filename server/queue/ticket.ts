@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * A queue ticket: what the database said about a waiting token when it last read it (its line, its
  * ticket number, its place, its user, and when its holder was last confirmed present), signed with
  * HMAC-SHA256 under SESSION_SECRET and bound to the token itself. A poll that carries a valid one is
- * answered from memory (server/queue/service.ts) until the line's cursor reaches the place, the sale
+ * answered from memory (server/queue/status.ts) until the line's cursor reaches the place, the sale
  * closes, or the confirmation is too old to rule out that the place was given up.
  *
  * It is a cookie per line (`queue_ticket_<concertId>`, HttpOnly) or, for API clients, the

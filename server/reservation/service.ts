@@ -6,7 +6,7 @@ import type { Config } from '../env';
 import { DomainError } from '../errors';
 import { cancelOrderIn, seatsBackOnSale } from '../order/cancel';
 import { holdSeats } from '../order/hold';
-import type { ActiveToken } from '../queue/service';
+import type { ActiveToken } from '../queue/active-turn';
 import { clockTime } from '../clock';
 import { effectiveStatus } from './rules';
 

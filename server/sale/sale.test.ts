@@ -12,7 +12,7 @@ import { checkInvariants } from '../invariants';
 import { runOutHold, runOutTurn } from '../testing/clock';
 import { useTestDatabase } from '../testing/test-database';
 import { expectFailure, testConfig, TestUser } from '../testing/test-user';
-import { QUEUE_TOKEN_HEADER } from '../trpc/init';
+import { QUEUE_TOKEN_HEADER } from '../queue/cookies';
 import { commitmentOf, drawPlaces, drawProblems } from './draw';
 import { markSoldOut, openSaleIfDue } from './service';
 import { verifyDrawAt } from './verify';
