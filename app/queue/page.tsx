@@ -12,7 +12,7 @@ import { waitingRoomFor } from '../_components/use-queue-guard';
 import { formatClock, useI18n } from '../_i18n/provider';
 import { trpc } from '../_trpc/client';
 import { errorData, reasonOf } from '../_trpc/errors';
-import { nextPollDelayMs } from '../../server/queue/timing';
+import { nextPollDelayMs } from '../../server/shared/timing';
 
 /** Only paths inside this site, so `next` can't send anyone elsewhere. */
 function safeNext(value: string | null): string {

@@ -8,7 +8,7 @@ import { forgetLine } from './line-cache';
 import { recountSeats, SEAT_COUNT_SECONDS } from './line-upkeep';
 import { readToken, type TokenRow } from './read-token';
 import { isAbandoned } from './rules';
-import { HEARTBEAT_SECONDS } from './timing';
+import { HEARTBEAT_SECONDS } from '../shared/timing';
 
 const secondsBetween = (later: Date, earlier: Date) => (later.getTime() - earlier.getTime()) / 1000;
 

@@ -1,7 +1,6 @@
 /**
- * How often waiting fans are heard from: the web app's polling and the server's heartbeat. One
- * module that both import (no server code here: the browser imports it), so the configuration can
- * be checked against them (server/env.ts: QUEUE_ABANDON_SECONDS).
+ * How often waiting fans are heard from: the web app's polling and the server's heartbeat. Both
+ * import it, so the configuration can be checked against them (server/env.ts: QUEUE_ABANDON_SECONDS).
  */
 
 /** The waiting room polls quickly at first and backs off while the place does not move... */
