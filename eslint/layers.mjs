@@ -51,12 +51,14 @@ const BROWSER_SAFE_DB = /^db\/limits(\.ts)?$/;
 /** Why `from` may not import `to`, or undefined when it may. */
 function refusal(from, to, typeOnly) {
   if (under(from, 'db')) {
-    for (const layer of ['server', 'app', 'scripts']) if (under(to, layer)) return `db/ may not import ${layer}/: layers point app/ → server/ → db/`;
+    for (const layer of ['server', 'app', 'scripts'])
+      if (under(to, layer)) return `db/ may not import ${layer}/: layers point app/ → server/ → db/`;
   }
   if (under(from, SHARED) && !under(to, SHARED) && !BROWSER_SAFE_DB.test(to) && !typeOnly)
     return `${SHARED}/ is imported by the browser: it may import only itself and db/limits.ts`;
   if (under(from, 'server')) {
-    for (const layer of ['app', 'scripts']) if (under(to, layer)) return `server/ may not import ${layer}/: layers point app/ → server/ → db/`;
+    for (const layer of ['app', 'scripts'])
+      if (under(to, layer)) return `server/ may not import ${layer}/: layers point app/ → server/ → db/`;
   }
   if (under(from, 'app') && !typeOnly) {
     if (under(to, 'scripts') || under(to, 'db')) return `app/ may import only types from ${to.split('/')[0]}/`;
