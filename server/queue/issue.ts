@@ -8,7 +8,7 @@ import { DomainError, PG, pgCode } from '../errors';
 import { openSaleIfDue, saleStateOf, type SaleState } from '../sale/service';
 import { refresh } from './refresh';
 import { PLACE_TAKING_STATUSES } from './rules';
-import { ticketOf } from './status';
+import { queuePassOf } from './status';
 import { viewOf, type TokenView } from './views';
 
 const TOKEN_BYTES = 18; // 144 bits of randomness
@@ -57,7 +57,7 @@ async function joinPrequeueOrSayHow(db: Db, { userId, concertId, token }: { user
   const state = saleStateOf(sale, sale.now);
   if (state === 'prequeue') {
     // The draw locks the sale row FOR UPDATE: a pre-queue join either commits before it (and is drawn)
-    // or finds it opened, and joins behind the drawn tickets.
+    // or finds it opened, and joins behind the drawn tokens.
     const joined = await db.transaction(async (tx) => {
       const [locked] = await tx
         .select({ opensAt: sales.opensAt, openedAt: sales.openedAt, closedReason: sales.closedReason, now: transactionTime() })
@@ -94,7 +94,7 @@ export async function issueToken(
   db: Db,
   config: Config,
   { userId, concertId }: { userId: string; concertId: number },
-): Promise<{ issued: IssuedToken; ticket: string | null }> {
+): Promise<{ issued: IssuedToken; queuePass: string | null }> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const [live] = await db
       .select({ token: queueTokens.token })
@@ -103,7 +103,7 @@ export async function issueToken(
     if (live) {
       const row = await refresh(db, config, { userId, token: live.token, mode: 'wait' });
       const issued = row && liveView(row.token, viewOf(row, config));
-      if (issued) return { issued, ticket: ticketOf(config, row) };
+      if (issued) return { issued, queuePass: queuePassOf(config, row) };
       if (row?.status === 'closed') refuseJoining(row.closedReason!, row);
       // Its turn ran out or its place was given up: it is no longer live, so a new one is due.
       await db
@@ -123,7 +123,7 @@ export async function issueToken(
       const row = await refresh(db, config, { userId, token, mode: 'wait' });
       if (row?.status === 'closed') refuseJoining(row.closedReason!, row);
       const issued = row && liveView(token, viewOf(row, config));
-      if (issued) return { issued, ticket: ticketOf(config, row) };
+      if (issued) return { issued, queuePass: queuePassOf(config, row) };
     } catch (error) {
       // Another request of the same user issued one first: return that one.
       if (pgCode(error) !== PG.UNIQUE_VIOLATION) throw error;

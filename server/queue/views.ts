@@ -3,20 +3,20 @@ import type { Config } from '../env';
 import type { CachedLine } from './line-cache';
 import type { TokenRow } from './read-token';
 import { estimatedWaitSeconds, isLiveToken, isRunningTurn } from './rules';
-import type { QueueTicket } from './ticket';
+import type { QueuePass } from './queue-pass';
 
 /**
- * A ticket answers polls until its holder's last confirmed presence is this much short of
+ * A queue pass answers polls until its holder's last confirmed presence is this much short of
  * QUEUE_ABANDON_SECONDS: room for the difference between the database's clock as this process
- * estimates it and as the pass that gives places up reads it.
+ * estimates it and as the admission pass that gives places up reads it.
  */
-const TICKET_MARGIN_SECONDS = 5;
+const QUEUE_PASS_MARGIN_SECONDS = 5;
 
 export type QueueStatus = 'prequeue' | 'waiting' | 'active' | 'expired' | 'closed';
 
 export interface TokenView {
   concertId: number;
-  /** The ticket number (the token's id): find yourself in the draw with it. */
+  /** The draw number (the token's id; `ticket` on the wire): find yourself in the draw with it. */
   ticket: number;
   status: QueueStatus;
   /** 1 is next; null unless waiting. */
@@ -49,16 +49,16 @@ export function viewOf(row: TokenRow, config: Config): TokenView {
   if (row.status === 'closed') return { ...base, ...NOT_WAITING, status: 'closed', closedReason: row.closedReason };
   if (!isLiveToken(row, config)) return { ...base, ...NOT_WAITING, status: 'expired' };
   if (isRunningTurn(row)) return { ...base, ...NOT_WAITING, status: 'active', activeUntil: row.expiresAt!.toISOString() };
-  return placedView({ ...row, ticket: row.id });
+  return placedView({ ...row, drawNumber: row.id });
 }
 
 /**
  * A token in the pre-queue or waiting, as the fan sees it: one shape, from the database's row or from
- * a ticket read against the cached line. Its position is `place - admitted_through`.
+ * a queue pass read against the cached line. Its position is `place - admitted_through`.
  */
 function placedView(t: {
   concertId: number;
-  ticket: number;
+  drawNumber: number;
   place: number | null;
   opensAt: Date;
   seatsLeft: number | null;
@@ -70,7 +70,7 @@ function placedView(t: {
 }): TokenView {
   const base = {
     concertId: t.concertId,
-    ticket: t.ticket,
+    ticket: t.drawNumber,
     opensAt: t.opensAt.toISOString(),
     activeUntil: null,
     closedReason: null,
@@ -89,15 +89,15 @@ function placedView(t: {
 }
 
 /**
- * A waiting fan's view from their ticket and the line's state, or undefined when memory cannot
+ * A waiting fan's view from their queue pass and the line's state, or undefined when memory cannot
  * answer: the sale closed, the cursor reached the place, the place may have been given up (the
- * ticket's confirmation is too old), or the pre-queue's opening has come (the draw is the database's).
+ * queue pass's confirmation is too old), or the pre-queue's opening has come (the draw is the database's).
  */
-export function viewFromTicket(ticket: QueueTicket, line: CachedLine, config: Config): TokenView | undefined {
+export function viewFromQueuePass(queuePass: QueuePass, line: CachedLine, config: Config): TokenView | undefined {
   if (line.closedReason !== null) return undefined;
-  const trustedFor = config.QUEUE_ABANDON_SECONDS - TICKET_MARGIN_SECONDS;
-  if (line.now.getTime() / 1000 - ticket.confirmedAt > trustedFor) return undefined;
-  if (ticket.place === null && (line.openedAt !== null || line.now >= line.opensAt)) return undefined;
-  if (ticket.place !== null && line.admittedThrough >= ticket.place) return undefined;
-  return placedView({ ...line, ticket: ticket.ticket, place: ticket.place });
+  const trustedFor = config.QUEUE_ABANDON_SECONDS - QUEUE_PASS_MARGIN_SECONDS;
+  if (line.now.getTime() / 1000 - queuePass.confirmedAt > trustedFor) return undefined;
+  if (queuePass.place === null && (line.openedAt !== null || line.now >= line.opensAt)) return undefined;
+  if (queuePass.place !== null && line.admittedThrough >= queuePass.place) return undefined;
+  return placedView({ ...line, drawNumber: queuePass.drawNumber, place: queuePass.place });
 }

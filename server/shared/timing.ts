@@ -38,7 +38,7 @@ export function nextPollDelayMs(unchangedPolls: number, random: number = Math.ra
 export const LONGEST_POLL_INTERVAL_SECONDS = (POLL_MAX_MS * (1 + POLL_JITTER)) / 1000;
 
 /**
- * Polls answered from memory (a valid queue ticket) are not written one by one: their token ids are
+ * Polls answered from memory (a valid queue pass) are not written one by one: their token ids are
  * collected and written in one statement this often (server/queue/heartbeats.ts).
  */
 export const HEARTBEAT_FLUSH_SECONDS = 5;
