@@ -1,9 +1,9 @@
-import { experimental_standaloneMiddleware } from '@trpc/server';
+import { middleware } from './middleware';
 import { asDomainError } from '../../errors';
 import { toTRPCError } from '../errors';
 
 /** Domain errors (and PostgreSQL lock and connection failures) become tRPC errors here, once. */
-export const mapDomainErrors = experimental_standaloneMiddleware().create(async ({ next }) => {
+export const mapDomainErrors = middleware(async ({ next }) => {
   const result = await next();
   if (result.ok) return result;
   const domain = asDomainError(result.error.cause);

@@ -1,4 +1,4 @@
-import { experimental_standaloneMiddleware } from '@trpc/server';
+import { middleware } from './middleware';
 import { DomainError } from '../../errors';
 import { takeRateLimit } from '../../rate-limit';
 import { SESSION_COOKIE } from '../../session/service';
@@ -26,7 +26,7 @@ let warnedNoAddress = false;
  * the line or mint sessions.
  */
 export function rateLimited(name: string) {
-  return experimental_standaloneMiddleware<{ ctx: Context }>().create(async ({ ctx, next }) => {
+  return middleware(async ({ ctx, next }) => {
     const perMinute = ctx.config.RATE_LIMIT_PER_MINUTE;
     if (perMinute === 0) return next();
     const subject = rateLimitSubject(ctx);

@@ -1,4 +1,4 @@
-import { experimental_standaloneMiddleware } from '@trpc/server';
+import { middleware } from './middleware';
 import { DomainError } from '../../errors';
 import type { Context } from '../context';
 
@@ -6,7 +6,7 @@ import type { Context } from '../context';
  * Mutations from another site are refused (defence in depth beside SameSite=Lax cookies). Calls
  * without an Origin (curl, server to server) are not cross-site.
  */
-export const refuseCrossSite = experimental_standaloneMiddleware<{ ctx: Context }>().create(({ ctx, type, next }) => {
+export const refuseCrossSite = middleware(({ ctx, type, next }) => {
   if (type === 'mutation' && isCrossSite(ctx.headers, ctx.trustProxy)) {
     throw new DomainError('CROSS_SITE', 'This request came from another site.');
   }

@@ -1,4 +1,4 @@
-import { experimental_standaloneMiddleware } from '@trpc/server';
+import { middleware } from './middleware';
 import { DomainError } from '../../errors';
 
 /** Deeper than any input of this API; a deeper one is refused rather than walked. */
@@ -27,7 +27,7 @@ function inputProblem(input: unknown): 'nul' | 'too-deep' | undefined {
 }
 
 /** Inputs no procedure accepts are refused here, once for every procedure, before anything runs. */
-export const refuseUnacceptableInput = experimental_standaloneMiddleware().create(async ({ getRawInput, next }) => {
+export const refuseUnacceptableInput = middleware(async ({ getRawInput, next }) => {
   const problem = inputProblem(await getRawInput());
   if (problem === 'nul') {
     throw new DomainError('INVALID_INPUT', 'The input contains a NUL character.', {
