@@ -31,6 +31,7 @@ import { QUEUE_PASS_HEADER, queuePassCookie } from './queue-pass';
  */
 
 const TOKEN_COOKIE_MAX_AGE_SECONDS = 60 * 60 * 24;
+
 /**
  * Gives the caller a new queue pass: a cookie of the line (HttpOnly, kept as long as it can be
  * trusted) and the same value in the `x-queue-ticket` response header, for API clients to send back.
