@@ -34,5 +34,5 @@ export function table(rows: Row[]): string[] {
 
 export function targets(list: Target[]): string[] {
   const body = list.map((t) => [t.target, t.measured, t.met === null ? 'not measured' : t.met ? 'met' : 'missed']);
-  return markdown(['target (issue 12)', 'measured', ''], body, () => false);
+  return markdown(['target', 'measured', ''], body, () => false);
 }

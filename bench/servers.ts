@@ -6,7 +6,7 @@ import postgres from 'postgres';
 import { freePort, startEmbeddedPostgres, withDatabase, type EmbeddedServer } from '../db/embedded';
 import { applyMigrations } from '../db/migrate';
 import { ensureDatabase } from '../server/provision';
-import { npmStartNodeArgs } from '../scripts/start-command';
+import { npmStartNodeArgs } from '../server/testing/start-command';
 import { trpcGet } from './http';
 import { runLoad } from './http-load';
 

@@ -234,7 +234,7 @@ export type SaleClosedReason = (typeof SALE_CLOSED_REASONS)[number];
 /**
  * A concert's sale: when its pre-queue and its sale open, its line's settings, and the fair draw.
  * `commitment` (hex SHA-256 of `seed`) is public from the start; `seed` is revealed at the opening
- * (`opened_at`), when the pre-queue's tickets get their places (`drawn_count` of them: places
+ * (`opened_at`), when the pre-queue's tokens get their places (`drawn_count` of them: places
  * 1..drawn_count). Later joiners take the next place from `last_place` (the line's place counter,
  * written by `queue.issue` under this row's lock, so places are handed out in commit order).
  * `closed_reason` is set when every seat is sold (`sold_out`) or an operator closes the sale.
@@ -256,7 +256,7 @@ export const sales = pgTable(
     commitment: text('commitment').notNull(),
     seed: text('seed').notNull(),
     openedAt: timestamp('opened_at', { withTimezone: true }),
-    /** How many pre-queue tickets the draw placed (places 1..drawn_count); null before the opening. */
+    /** How many pre-queue tokens the draw placed (places 1..drawn_count); null before the opening. */
     drawnCount: integer('drawn_count'),
     /** The last place handed out in this line. */
     lastPlace: bigId('last_place').notNull().default(0),
@@ -276,7 +276,7 @@ export const TOKEN_STATUSES = ['waiting', 'active', 'expired', 'done', 'closed']
 export type TokenStatus = (typeof TOKEN_STATUSES)[number];
 
 /**
- * The waiting rooms, one line per concert. `id` is the ticket number (unique across lines). A token
+ * The waiting rooms, one line per concert. `id` is the draw number (unique across lines). A token
  * of the pre-queue waits with no `place` until the draw gives it one; a token that joins after the
  * opening takes the next place at once. A token is admitted when its place comes (status active,
  * expires_at set), ends when it expires or its user pays (done), gives up its place when its holder

@@ -49,7 +49,7 @@ export interface SaleOptions {
   closed?: 'sold_out' | 'closed';
 }
 
-/** On sale since a minute ago: the sale every test had before issue 10. */
+/** On sale since a minute ago: a sale with no pre-queue left to wait for. */
 const OPEN_SALE = { prequeueOpensIn: -120, opensIn: -60 };
 const TURN_SECONDS = 600;
 

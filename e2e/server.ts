@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres, withDatabase } from '../db/embedded';
 import { APP_DATABASE, ensureDatabase, migrateAndSeed } from '../server/provision';
-import { npmStartNodeArgs } from '../scripts/start-command';
+import { npmStartNodeArgs } from '../server/testing/start-command';
 
 /** package.json's start script as argv for this Node binary. */
 function startCommand(): string[] {

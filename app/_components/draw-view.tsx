@@ -13,20 +13,21 @@ export function DrawView({
   concertId,
   draw,
   opensAt,
-  ticket,
+  drawNumber,
   origin,
 }: {
   concertId: number;
   draw: SaleDraw;
   opensAt?: string;
-  ticket?: number;
+  /** The visitor's draw number, marked in the list. */
+  drawNumber?: number;
   origin: string;
 }) {
   const { t } = useI18n();
   const time = useSaleTime();
   const entries = [...(draw.entries ?? [])].sort((a, b) => a.place - b.place);
   const shown = entries.slice(0, MAX_ROWS);
-  const mine = ticket === undefined ? undefined : entries.find((e) => e.ticket === ticket);
+  const mine = drawNumber === undefined ? undefined : entries.find((e) => e.ticket === drawNumber);
   if (mine && !shown.includes(mine)) shown.push(mine);
   return (
     <>
@@ -63,7 +64,7 @@ export function DrawView({
                 <thead>
                   <tr>
                     <th scope="col">{t('draw.place')}</th>
-                    <th scope="col">{t('draw.ticket')}</th>
+                    <th scope="col">{t('draw.drawNumber')}</th>
                   </tr>
                 </thead>
                 <tbody>

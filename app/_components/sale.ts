@@ -27,9 +27,9 @@ export function joinLabel(state: SaleState): MessageKey | null {
   return null;
 }
 
-/** The public page of a sale's draw; with a ticket, that ticket is marked in it. */
-export const drawPageOf = (concertId: number, ticket?: number) =>
-  `/concerts/${concertId}/draw${ticket === undefined ? '' : `?ticket=${ticket}`}`;
+/** The public page of a sale's draw; with a draw number, that number is marked in it. */
+export const drawPageOf = (concertId: number, drawNumber?: number) =>
+  `/concerts/${concertId}/draw${drawNumber === undefined ? '' : `?ticket=${drawNumber}`}`;
 
 /** Sales open in Korea: their times are shown in Korea's time zone, named in English. */
 const SALE_TIME_ZONE = 'Asia/Seoul';

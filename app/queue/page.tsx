@@ -12,7 +12,7 @@ import { waitingRoomFor } from '../_components/use-queue-guard';
 import { formatClock, useI18n } from '../_i18n/provider';
 import { trpc } from '../_trpc/client';
 import { errorData, reasonOf } from '../_trpc/errors';
-import { nextPollDelayMs } from '../../server/queue/timing';
+import { nextPollDelayMs } from '../../server/shared/timing';
 
 /** Only paths inside this site, so `next` can't send anyone elsewhere. */
 function safeNext(value: string | null): string {
@@ -129,7 +129,7 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
     setFirstPosition(first);
   }, [token, view?.status, view?.position]);
 
-  // Whether this ticket was in the pre-queue (so it is in the draw), remembered across reloads.
+  // Whether this token was in the pre-queue (so it is in the draw), remembered across reloads.
   const [drawn, setDrawn] = useState(false);
   useEffect(() => {
     if (!token) return;
@@ -234,7 +234,7 @@ function Prequeue({ concertId, view }: { concertId: number; view: QueueView }) {
       <p className="notice no-advantage">
         {t('queue.noAdvantage')} <Link href={drawPageOf(concertId, view.ticket)}>{t('queue.howDraw')}</Link>
       </p>
-      <p className="ticket-line">{t('queue.yourTicket', { ticket: view.ticket })}</p>
+      <p className="ticket-line">{t('queue.yourDrawNumber', { number: view.ticket })}</p>
       {commitment && (
         <p className="commitment muted">
           {t('queue.commitment')} <code>{commitment}</code>
@@ -301,7 +301,7 @@ function InLine({
         {sinceUpdate < 2 ? t('queue.updatedNow') : t('queue.updated', { seconds: sinceUpdate.toLocaleString() })}
       </p>
       <p className="ticket-line">
-        {t('queue.placeLine', { position: position.toLocaleString(), ticket: view.ticket })}
+        {t('queue.placeLine', { position: position.toLocaleString(), number: view.ticket })}
         {drawn && (
           <>
             {' '}

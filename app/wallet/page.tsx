@@ -7,7 +7,7 @@ import { useQueueGuard } from '../_components/use-queue-guard';
 import { formatWon, useI18n } from '../_i18n/provider';
 import { trpc } from '../_trpc/client';
 import { moneyRetry, useIntentKeys, wasRefused } from '../_trpc/money-retry';
-import { parseChargeAmount } from '../../server/wallet/limits';
+import { parseChargeAmount } from '../../server/shared/limits';
 
 const PRESETS = [10_000, 50_000, 100_000, 200_000];
 const HISTORY_PAGE = 10;

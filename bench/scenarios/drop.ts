@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { parseEnv } from '../../server/env';
 import { checkInvariants } from '../../server/invariants';
-import { nextPollDelayMs } from '../../server/queue/timing';
+import { nextPollDelayMs } from '../../server/shared/timing';
 import { DEFAULT_MAX_ACTIVE, type Bench } from '../context';
 import { makeHall } from '../fixtures';
 import { CookieJar, httpPool, send, trpcGet, trpcPost, trpcResult, type HttpRequest, type HttpResponse } from '../http';

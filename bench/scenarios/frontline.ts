@@ -128,8 +128,8 @@ interface Fixtures {
   readers: CookieJar[];
 }
 
-/** Every waiting fan polls once, `connections` at a time, and keeps the queue ticket it is given. */
-async function primeTickets(url: string, f: Fixtures, connections: number) {
+/** Every waiting fan polls once, `connections` at a time, and keeps the queue pass it is given. */
+async function primeQueuePasses(url: string, f: Fixtures, connections: number) {
   const pool = httpPool(url, connections);
   const next = once(f.pollers);
   try {
@@ -173,8 +173,8 @@ async function measureServer(
 
     if (parts.polling) {
       // The fixtures write the waiting tokens straight into the database, so no fan has yet the queue
-      // ticket queue.issue would have given it: each polls once first (not measured), as after joining.
-      if (!oneWorker) await primeTickets(app.url, f, o.connections);
+      // pass queue.issue would have given it: each polls once first (not measured), as after joining.
+      if (!oneWorker) await primeQueuePasses(app.url, f, o.connections);
       const quiet = await activity.quietRate(QUIET_SECONDS);
       let before: Activity | undefined;
       let after: Activity | undefined;
@@ -193,7 +193,7 @@ async function measureServer(
         window: { opened: async () => void (before = await activity.read()), closed: async () => void (after = await activity.read()) },
       });
       const per = perCall(before!, after!, status.requests, quiet);
-      status.note = `${f.pollers.length.toLocaleString('en-US')} distinct waiting fans with their cookies and queue tickets; per poll ${per.statements ?? '?'} statements, ${per.transactions} transactions`;
+      status.note = `${f.pollers.length.toLocaleString('en-US')} distinct waiting fans with their cookies and queue passes; per poll ${per.statements ?? '?'} statements, ${per.transactions} transactions`;
       rows.set('status', addRow(bench, oneWorker ? status : ratio(bench, status, 'trpc-node')));
       if (!oneWorker) {
         bench.facts.polling = { ...per, quietPerSecond: quiet, polls: status.requests };

@@ -6,7 +6,7 @@ import { useTestDatabase } from '../testing/test-database';
 import { concertPlan, hoursFromNow, signedInOperator } from '../testing/operator';
 import { expectFailure, testConfig } from '../testing/test-user';
 import { MAX_DATES, type CreateConcertInput } from './concert';
-import { rowName } from './rows';
+import { rowName } from '../shared/rows';
 
 const { db } = await useTestDatabase();
 const config = testConfig();

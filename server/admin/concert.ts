@@ -3,7 +3,7 @@ import type { Db, DbOrTx } from '../../db/client';
 import { concerts, schedules, seats } from '../../db/schema';
 import type { Config } from '../env';
 import { createSale } from '../sale/service';
-import { rowName } from './rows';
+import { rowName } from '../shared/rows';
 
 /**
  * An operator creates a concert, its dates and their seat maps (and, with the sale module, its sale)

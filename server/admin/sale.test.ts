@@ -8,7 +8,7 @@ import { errorDataOf } from '../testing/error-shape';
 import { concertPlan, hoursFromNow, signedInOperator } from '../testing/operator';
 import { useTestDatabase } from '../testing/test-database';
 import { expectFailure, testConfig, TestUser } from '../testing/test-user';
-import { HISTORY_MINUTES } from './sale';
+import { HISTORY_MINUTES } from './sale-stats';
 
 const { db } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 7, QUEUE_ACTIVE_TTL_SECONDS: 420 });

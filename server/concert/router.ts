@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { intId } from '../ids';
 import { concertOfConcert, concertOfSchedule } from '../sale/scope';
-import { activeTokenForConcertProcedure, router, sessionProcedure } from '../trpc/init';
+import { activeTokenForConcertProcedure } from '../queue/procedures';
+import { router, sessionProcedure } from '../trpc/init';
 import { listConcerts, listDates, listSeats, suggestBestAvailable } from './service';
 
 export const concertRouter = router({

@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { reservations, schedules, seats } from '../../db/schema';
+import { transactionTime } from '../clock';
 import { preserialised } from '../http/preserialised';
 import { liveReservation } from '../reservation/rules';
 
@@ -98,7 +99,7 @@ async function readSnapshot(db: DbOrTx, scheduleId: number): Promise<SeatMapSnap
   const rows = await db
     .select({
       startsAt: schedules.startsAt,
-      now: sql<Date>`now()`.mapWith((v: string | Date) => new Date(v)),
+      now: transactionTime(),
       seatId: seats.id,
       section: seats.section,
       row: seats.row,

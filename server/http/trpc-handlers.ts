@@ -17,7 +17,7 @@ import {
   wantsStreamedResponse,
 } from './request-guard';
 import { currentRequestId, inRequestScope } from './request-scope';
-import { MAX_BATCH_SIZE } from './batch-limit';
+import { MAX_BATCH_SIZE } from '../shared/limits';
 import { preserialisedBody, withPreserialised } from './preserialised';
 
 export { TRPC_ENDPOINT };

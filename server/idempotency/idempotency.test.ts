@@ -5,7 +5,7 @@ import { ledgerMismatches } from '../testing/ledger';
 import { seatPicker } from '../testing/seats';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig } from '../testing/test-user';
-import { IDEMPOTENCY_KEY_HEADER } from '../trpc/init';
+import { IDEMPOTENCY_KEY_HEADER } from './request-key';
 
 const { db } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });

@@ -8,7 +8,7 @@ import { claimKey, rememberResult, type Idempotency } from '../idempotency/servi
 import { markAdmissionDue } from '../queue/admission';
 import { dateOfOrder } from '../sale/scope';
 import { reopenSoldOut } from '../sale/service';
-import { MAX_BALANCE } from '../wallet/limits';
+import { MAX_BALANCE } from '../shared/limits';
 import { isoOf, lockOrderSeats, lockOwnOrder } from './service';
 
 /** Releasing a held order and refunding a paid one (lock order: server/order/service.ts). */

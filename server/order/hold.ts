@@ -4,7 +4,7 @@ import { invalidateSeatMap } from '../concert/seat-map';
 import type { Config } from '../env';
 import { DomainError, pgCode } from '../errors';
 import { turnCapSeconds } from '../queue/rules';
-import type { ActiveToken } from '../queue/service';
+import type { ActiveToken } from '../queue/active-turn';
 import { isoOf, orderSeat, type HeldOrder } from './service';
 
 /**

@@ -6,7 +6,7 @@ import { checkInvariants } from '../invariants';
 import { runOutHold } from '../testing/clock';
 import { ledgerMismatches } from '../testing/ledger';
 import { useTestDatabase } from '../testing/test-database';
-import { QUEUE_TOKEN_HEADER } from '../trpc/init';
+import { QUEUE_TOKEN_HEADER } from '../queue/cookies';
 import { expectFailure, testConfig, TestUser } from '../testing/test-user';
 
 const { db, sql: client } = await useTestDatabase();

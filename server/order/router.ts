@@ -3,13 +3,9 @@ import { bigId, intId } from '../ids';
 import { idempotencyKeySchema, idempotencyOf } from '../idempotency/service';
 import type { Context } from '../trpc/context';
 import { concertOfSeat } from '../sale/scope';
-import {
-  activeTokenForConcertProcedure,
-  activeTokenOrReplayLookupProcedure,
-  idempotencyKeyOf,
-  router,
-  sessionProcedure,
-} from '../trpc/init';
+import { idempotencyKeyOf } from '../idempotency/request-key';
+import { activeTokenForConcertProcedure, activeTokenOrReplayLookupProcedure } from '../queue/procedures';
+import { router, sessionProcedure } from '../trpc/init';
 import { cancelOrder } from './cancel';
 import { holdSeats } from './hold';
 import { orderPaymentLookup, payOrder } from './pay';

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { bigId } from '../ids';
 import { idempotencyKeySchema, idempotencyOf } from '../idempotency/service';
 import type { Context } from '../trpc/context';
-import { activeTokenOrReplayLookupProcedure, idempotencyKeyOf, router } from '../trpc/init';
+import { idempotencyKeyOf } from '../idempotency/request-key';
+import { activeTokenOrReplayLookupProcedure } from '../queue/procedures';
+import { router } from '../trpc/init';
 import { pay, paymentLookup } from './service';
 
 const payInput = z.object({ reservationId: bigId, idempotencyKey: idempotencyKeySchema.optional() });

@@ -8,7 +8,7 @@ import { testConfig, TestUser } from '../testing/test-user';
 import { admitWaiting } from './admission';
 
 /**
- * Admission without a lock across round trips (issue 12): the line's active count kept exactly,
+ * Admission without a lock across round trips: the line's active count kept exactly,
  * one admitter at a time, and no freed slot lost, under real concurrency.
  */
 

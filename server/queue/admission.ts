@@ -7,8 +7,8 @@ import { markSoldOut } from '../sale/service';
 import { forgetLine } from './line-cache';
 
 /**
- * Admission: who of a concert's line gets a turn, and when a turn ends (server/queue/service.ts
- * reads and issues tokens; this module moves the line).
+ * Admission: who of a concert's line gets a turn, and when a turn ends (server/queue/issue.ts and
+ * status.ts issue and read tokens; this module moves the line).
  *
  * A line's `queue_state.active_count` is kept exactly, never counted: a token that enters or leaves
  * `active` outside the pass (a payment ending a turn, an expiry, an operator) is recorded by a

@@ -12,11 +12,11 @@ import { testConfig, TestUser } from '../testing/test-user';
 import { admitWaiting } from './admission';
 import { flushHeartbeats, pendingHeartbeats } from './heartbeats';
 import { LINE_CHANNEL, LINE_REFRESH_MS } from './line-cache';
-import { QUEUE_TICKET_HEADER, queueTicketCookie, signTicket, verifyTicket } from './ticket';
+import { QUEUE_PASS_HEADER, queuePassCookie, signQueuePass, verifyQueuePass } from './queue-pass';
 
 /**
- * Polls answered from memory: a waiting fan with a valid queue ticket is answered from the line's
- * cached state, with no SQL; anything a ticket cannot vouch for is read from the database.
+ * Polls answered from memory: a waiting fan with a valid queue pass is answered from the line's
+ * cached state, with no SQL; anything a queue pass cannot vouch for is read from the database.
  */
 
 const { db, url } = await useTestDatabase();
@@ -41,7 +41,7 @@ async function newLine(maxActive: number) {
   return (await createConcert(db, plan)).concertId;
 }
 
-/** A fan who joined the line through `db` (and so holds its token and ticket cookies). */
+/** A fan who joined the line through `db` (and so holds its token and queue pass cookies). */
 async function fan(concertId: number) {
   const user = await new TestUser(db, config).start();
   await user.join(concertId);
@@ -65,13 +65,13 @@ async function lastSeenAgo(token: string): Promise<number> {
   return row!.ago;
 }
 
-describe('a poll with a valid queue ticket', () => {
-  it('is given a ticket while waiting, and is then answered with no SQL at all, however often it polls', async () => {
+describe('a poll with a valid queue pass', () => {
+  it('is given a queue pass while waiting, and is then answered with no SQL at all, however often it polls', async () => {
     const concertId = await newLine(1);
     await fan(concertId);
     const waiting = await fan(concertId);
-    expect(waiting.cookies.get(queueTicketCookie(concertId))).toMatch(/^q1\./);
-    expect(waiting.setCookieHeaders.find((h) => h.startsWith(`${queueTicketCookie(concertId)}=`))).toMatch(/HttpOnly; SameSite=Lax/);
+    expect(waiting.cookies.get(queuePassCookie(concertId))).toMatch(/^q1\./);
+    expect(waiting.setCookieHeaders.find((h) => h.startsWith(`${queuePassCookie(concertId)}=`))).toMatch(/HttpOnly; SameSite=Lax/);
 
     const poller = through(countingDb, waiting);
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
@@ -90,8 +90,8 @@ describe('a poll with a valid queue ticket', () => {
     expect(sent.every((q) => /from "queue_state"/i.test(q))).toBe(true);
     expect(pendingHeartbeats(countingDb)).toBe(1);
 
-    // The same fan without the ticket is read from the database.
-    poller.cookies.delete(queueTicketCookie(concertId));
+    // The same fan without the queue pass is read from the database.
+    poller.cookies.delete(queuePassCookie(concertId));
     sent.length = 0;
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
     expect(sent.some((q) => /from "queue_tokens"/i.test(q))).toBe(true);
@@ -103,24 +103,24 @@ describe('a poll with a valid queue ticket', () => {
     await fan(concertId);
     const ahead = await fan(concertId);
     const behind = await fan(concertId);
-    const ticketOf = (u: TestUser) => u.cookies.get(queueTicketCookie(concertId))!;
-    const real = verifyTicket(config.SESSION_SECRET, ticketOf(behind), { userId: behind.userId, token: behind.token })!;
+    const queuePassOf = (u: TestUser) => u.cookies.get(queuePassCookie(concertId))!;
+    const real = verifyQueuePass(config.SESSION_SECRET, queuePassOf(behind), { userId: behind.userId, token: behind.token })!;
     expect(real).toMatchObject({ concertId, place: expect.any(Number), userId: behind.userId });
 
     const asBehind = through(countingDb, behind);
     const attempts = {
       // The place moved to the front, the MAC left as it was.
-      altered: ticketOf(behind).replace(`.${real.place}.`, `.${real.place! - 1}.`),
+      altered: queuePassOf(behind).replace(`.${real.place}.`, `.${real.place! - 1}.`),
       // Signed with another secret.
-      forged: signTicket('x'.repeat(40), { ...real, place: 1 }, behind.token),
-      // Another fan's ticket, valid for them.
-      others: ticketOf(ahead),
+      forged: signQueuePass('x'.repeat(40), { ...real, place: 1 }, behind.token),
+      // Another fan's queue pass, valid for them.
+      others: queuePassOf(ahead),
       // This fan's own fields, signed for another token.
-      otherToken: signTicket(config.SESSION_SECRET, { ...real, place: real.place! - 1 }, ahead.token),
+      otherToken: signQueuePass(config.SESSION_SECRET, { ...real, place: real.place! - 1 }, ahead.token),
       garbage: 'q1.1.2.3',
     };
-    for (const [how, ticket] of Object.entries(attempts)) {
-      asBehind.headers.set(QUEUE_TICKET_HEADER, ticket);
+    for (const [how, queuePass] of Object.entries(attempts)) {
+      asBehind.headers.set(QUEUE_PASS_HEADER, queuePass);
       sent.length = 0;
       expect(await asBehind.api.queue.status({ concertId }), how).toMatchObject({ status: 'waiting', position: 2 });
       expect(
@@ -128,30 +128,30 @@ describe('a poll with a valid queue ticket', () => {
         how,
       ).toBe(true);
     }
-    // The header alone counts when sent: its own valid ticket there is answered from memory.
-    asBehind.headers.set(QUEUE_TICKET_HEADER, ticketOf(behind));
+    // The header alone counts when sent: its own valid queue pass there is answered from memory.
+    asBehind.headers.set(QUEUE_PASS_HEADER, queuePassOf(behind));
     sent.length = 0;
     expect(await asBehind.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 2 });
     expect(sent.some((q) => /queue_tokens/i.test(q))).toBe(false);
     await flushHeartbeats(countingDb);
   });
 
-  it('falls back to the database once the presence it vouches for is too old, and gets a new ticket', async () => {
+  it('falls back to the database once the presence it vouches for is too old, and gets a new queue pass', async () => {
     const concertId = await newLine(1);
     await fan(concertId);
     const waiting = await fan(concertId);
-    const real = verifyTicket(config.SESSION_SECRET, waiting.cookies.get(queueTicketCookie(concertId)), waiting)!;
-    const stale = signTicket(
+    const real = verifyQueuePass(config.SESSION_SECRET, waiting.cookies.get(queuePassCookie(concertId)), waiting)!;
+    const stale = signQueuePass(
       config.SESSION_SECRET,
       { ...real, confirmedAt: real.confirmedAt - config.QUEUE_ABANDON_SECONDS },
       waiting.token,
     );
     const poller = through(countingDb, waiting);
-    poller.cookies.set(queueTicketCookie(concertId), stale);
+    poller.cookies.set(queuePassCookie(concertId), stale);
     sent.length = 0;
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
     expect(sent.some((q) => /from "queue_tokens"/i.test(q))).toBe(true);
-    const renewed = verifyTicket(config.SESSION_SECRET, poller.cookies.get(queueTicketCookie(concertId)), waiting)!;
+    const renewed = verifyQueuePass(config.SESSION_SECRET, poller.cookies.get(queuePassCookie(concertId)), waiting)!;
     expect(renewed.confirmedAt).toBeGreaterThan(real.confirmedAt - config.QUEUE_ABANDON_SECONDS);
   });
 });

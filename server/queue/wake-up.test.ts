@@ -9,7 +9,7 @@ import { testConfig, TestUser } from '../testing/test-user';
  * No freed slot and no released seat waits for a turn to run out, even when the line's queue_state row
  * is held by something that is not an admission pass (the seat recount): a payment's pass or
  * markAdmissionDue that found the row locked leaves its change in queue_active_changes, and the
- * holder runs a pass after it, and any poll sees pending changes as a pass due (found in a review).
+ * holder runs a pass after it, and any poll sees pending changes as a pass due.
  */
 
 const { db, url } = await useTestDatabase();

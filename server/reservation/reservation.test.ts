@@ -6,7 +6,8 @@ import { letTimePass, runOutHold } from '../testing/clock';
 import { checkInvariants } from '../invariants';
 import { concertIdOf, openSaleNow } from '../testing/sales';
 import { seatPicker } from '../testing/seats';
-import { dbNow, isLiveReservation, liveReservation } from './rules';
+import { clockTime } from '../clock';
+import { isLiveReservation, liveReservation } from './rules';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, type TestUser } from '../testing/test-user';
 
@@ -173,7 +174,13 @@ describe('the live-reservation rule', () => {
       ids.push(row!.id);
     }
     const rows = await db
-      .select({ id: reservations.id, status: reservations.status, heldUntil: reservations.heldUntil, now: dbNow(), live: liveReservation })
+      .select({
+        id: reservations.id,
+        status: reservations.status,
+        heldUntil: reservations.heldUntil,
+        now: clockTime(),
+        live: liveReservation,
+      })
       .from(reservations)
       .where(sql`${reservations.id} IN ${ids}`)
       .orderBy(reservations.id);

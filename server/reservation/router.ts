@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { bigId, intId } from '../ids';
 import { concertOfReservation, concertOfSeat } from '../sale/scope';
-import { activeTokenForConcertProcedure, activeTokenProcedure, router } from '../trpc/init';
+import { activeTokenForConcertProcedure, activeTokenProcedure } from '../queue/procedures';
+import { router } from '../trpc/init';
 import { cancelHold, holdSeat, listReservations } from './service';
 
 export const reservationRouter = router({

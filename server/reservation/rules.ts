@@ -69,9 +69,3 @@ export function holdLimitRefusal(
   return null;
 }
 
-/**
- * The database's clock, to read with rows that `effectiveStatus` judges. The clock when the row is read,
- * not the transaction's start (`now()`): a payment that waited for a lock must see a hold that ran out
- * meanwhile as expired.
- */
-export const dbNow = () => sql<Date>`clock_timestamp()`.mapWith((v: string | Date) => new Date(v));

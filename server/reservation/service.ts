@@ -6,8 +6,9 @@ import type { Config } from '../env';
 import { DomainError } from '../errors';
 import { cancelOrderIn, seatsBackOnSale } from '../order/cancel';
 import { holdSeats } from '../order/hold';
-import type { ActiveToken } from '../queue/service';
-import { dbNow, effectiveStatus } from './rules';
+import type { ActiveToken } from '../queue/active-turn';
+import { clockTime } from '../clock';
+import { effectiveStatus } from './rules';
 
 const isoOf = (d: Date) => d.toISOString();
 
@@ -31,7 +32,7 @@ export async function listReservations(db: DbOrTx, { userId }: { userId: string 
       reservationId: reservations.id,
       orderId: reservations.orderId,
       status: reservations.status,
-      now: dbNow(),
+      now: clockTime(),
       price: reservations.price,
       heldUntil: reservations.heldUntil,
       createdAt: reservations.createdAt,

@@ -4,7 +4,7 @@ import type { TRPCError } from '@trpc/server';
 import { concertPlan, signedInOperator } from '../testing/operator';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
-import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '../trpc/init';
+import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '../queue/cookies';
 import { appRouter } from '../trpc/root';
 
 const { db } = await useTestDatabase();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { onTestFinished } from 'vitest';
 import { freePort } from '../../db/embedded';
-import { npmStartNodeArgs } from '../../scripts/start-command';
+import { npmStartNodeArgs } from './start-command';
 
 /**
  * The production server as `npm start` runs it (package.json's start command line: the compiled

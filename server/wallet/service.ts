@@ -3,9 +3,9 @@ import type { Db, DbOrTx } from '../../db/client';
 import { ledgerEntries, wallets } from '../../db/schema';
 import { DomainError } from '../errors';
 import { claimKey, rememberResult, type Idempotency } from '../idempotency/service';
-import { MAX_BALANCE } from './limits';
+import { MAX_BALANCE } from '../shared/limits';
 
-export { MAX_BALANCE, MAX_CHARGE, MIN_CHARGE } from './limits';
+export { MAX_BALANCE, MAX_CHARGE, MIN_CHARGE } from '../shared/limits';
 
 export async function getBalance(db: DbOrTx, { userId }: { userId: string }): Promise<number> {
   const [wallet] = await db.select({ balance: wallets.balance }).from(wallets).where(eq(wallets.userId, userId));

@@ -7,7 +7,7 @@ import { useErrorMessage } from '../../../_components/use-error-message';
 import { useI18n } from '../../../_i18n/provider';
 import { trpc } from '../../../_trpc/client';
 import { reasonOf } from '../../../_trpc/errors';
-import { rowName } from '../../../../server/admin/rows';
+import { rowName } from '../../../../server/shared/rows';
 import { Field } from '../../_components/field';
 import { fieldErrorsOf } from '../../_components/field-errors';
 import { fromKstInput, kstInputIn } from '../../_components/kst';

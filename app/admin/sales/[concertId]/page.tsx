@@ -7,7 +7,7 @@ import { ErrorNotice, Loading } from '../../../_components/states';
 import { useErrorMessage } from '../../../_components/use-error-message';
 import { useI18n } from '../../../_i18n/provider';
 import { trpc } from '../../../_trpc/client';
-import type { SaleView } from '../../../../server/admin/sale';
+import type { SaleView } from '../../../../server/admin/sale-view';
 import { Field } from '../../_components/field';
 import { fieldErrorsOf } from '../../_components/field-errors';
 import { fromKstInput, toKstInput } from '../../_components/kst';

@@ -16,8 +16,9 @@ const noSubscription = () => () => {};
 function Draw() {
   const { t } = useI18n();
   const concertId = Number(useParams<{ concertId: string }>().concertId);
-  const ticketParam = useSearchParams().get('ticket');
-  const ticket = ticketParam && /^\d+$/.test(ticketParam) ? Number(ticketParam) : undefined;
+  // `?ticket=`: the draw number, under the name links have carried since before "draw number".
+  const drawNumberParam = useSearchParams().get('ticket');
+  const drawNumber = drawNumberParam && /^\d+$/.test(drawNumberParam) ? Number(drawNumberParam) : undefined;
   const concert = useConcert(concertId);
   const origin = useSyncExternalStore(
     noSubscription,
@@ -36,7 +37,9 @@ function Draw() {
       <p>{t('draw.intro')}</p>
       {draw.isPending && <Loading />}
       {draw.error && <ErrorNotice error={draw.error} onRetry={() => void draw.refetch()} />}
-      {draw.data && <DrawView concertId={concertId} draw={draw.data} opensAt={concert?.sale?.opensAt} ticket={ticket} origin={origin} />}
+      {draw.data && (
+        <DrawView concertId={concertId} draw={draw.data} opensAt={concert?.sale?.opensAt} drawNumber={drawNumber} origin={origin} />
+      )}
     </section>
   );
 }

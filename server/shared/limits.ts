@@ -1,4 +1,13 @@
-/** Wallet limits, shared by the API and the pages (no server code here: the browser imports it). */
+/** Limits the pages check before they ask, so they never build a request the API refuses. */
+
+/**
+ * Calls per tRPC batch. The web app batches the few queries a page makes; a thousand calls in one GET
+ * would hold a connection and the CPU for seconds while everyone else waits. The browser's client
+ * reads it too, so it never builds a batch the server refuses.
+ */
+export const MAX_BATCH_SIZE = 10;
+
+/** Wallet charges, in whole won. */
 export const MIN_CHARGE = 1;
 export const MAX_CHARGE = 1_000_000;
 export { MAX_BALANCE } from '../../db/limits';
