@@ -1,7 +1,7 @@
 import type { Target } from './context';
 import type { Row } from './http-load';
 
-/** The table of rows and the targets, as Markdown (the README's Performance section takes them). */
+/** The table of rows and their targets, as Markdown (docs/performance.md takes them). */
 
 const ms = (v: number) => (Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const count = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '' : v.toLocaleString('en-US'));

@@ -35,7 +35,7 @@ export interface ReplayLookup<TReplay> {
 
 /**
  * `activeTokenProcedure` for a call that may repeat one whose effect already happened and ended the
- * turn (paying a reservation that is already paid needs only the session: README, API). `lookup`
+ * turn (paying a reservation that is already paid needs only the session: docs/api.md). `lookup`
  * finds, in one step, that first answer and the concert the call touches: when there is an answer,
  * the call needs only the session and gets it as `ctx.replay`; otherwise it needs the active turn of
  * that concert's line, as on `activeTokenForConcertProcedure`. A duplicate racing the first call can
