@@ -48,16 +48,6 @@ async function fan(concertId: number) {
   return user;
 }
 
-/** The same browser (same cookies), calling through another pool. */
-function through(pool: Db, user: TestUser): TestUser {
-  const twin = new TestUser(pool, config);
-  for (const [name, value] of user.cookies) twin.cookies.set(name, value);
-  twin.userId = user.userId;
-  twin.token = user.token;
-  twin.concertId = user.concertId;
-  return twin;
-}
-
 async function lastSeenAgo(token: string): Promise<number> {
   const [row] = await db.execute<{ ago: number }>(
     sql`SELECT extract(epoch FROM now() - last_seen_at)::float8 AS ago FROM queue_tokens WHERE token = ${token}`,
@@ -73,7 +63,7 @@ describe('a poll with a valid queue ticket', () => {
     expect(waiting.cookies.get(queueTicketCookie(concertId))).toMatch(/^q1\./);
     expect(waiting.setCookieHeaders.find((h) => h.startsWith(`${queueTicketCookie(concertId)}=`))).toMatch(/HttpOnly; SameSite=Lax/);
 
-    const poller = through(countingDb, waiting);
+    const poller = waiting.through(countingDb);
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
     // The first poll of this pool reads the line (and subscribes to its notifications; once subscribed,
     // the line is read again, as a notification may have been missed before).
@@ -107,7 +97,7 @@ describe('a poll with a valid queue ticket', () => {
     const real = verifyTicket(config.SESSION_SECRET, ticketOf(behind), { userId: behind.userId, token: behind.token })!;
     expect(real).toMatchObject({ concertId, place: expect.any(Number), userId: behind.userId });
 
-    const asBehind = through(countingDb, behind);
+    const asBehind = behind.through(countingDb);
     const attempts = {
       // The place moved to the front, the MAC left as it was.
       altered: ticketOf(behind).replace(`.${real.place}.`, `.${real.place! - 1}.`),
@@ -146,7 +136,7 @@ describe('a poll with a valid queue ticket', () => {
       { ...real, confirmedAt: real.confirmedAt - config.QUEUE_ABANDON_SECONDS },
       waiting.token,
     );
-    const poller = through(countingDb, waiting);
+    const poller = waiting.through(countingDb);
     poller.cookies.set(queueTicketCookie(concertId), stale);
     sent.length = 0;
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
@@ -234,7 +224,7 @@ describe('what a line owes, run from polls answered from memory', () => {
     };
     const { concertId } = await createConcert(db, plan);
     const early = await fan(concertId);
-    const poller = through(countingDb, early);
+    const poller = early.through(countingDb);
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'prequeue', position: null });
     await sleep(100); // subscribed
     await poller.api.queue.status({ concertId });
@@ -256,7 +246,7 @@ describe('what a line owes, run from polls answered from memory', () => {
     const concertId = await newLine(1);
     const first = await fan(concertId);
     const waiting = await fan(concertId);
-    const poller = through(countingDb, waiting);
+    const poller = waiting.through(countingDb);
     await poller.api.queue.status({ concertId });
     await sleep(100);
     // The first turn runs out; another instance's pass holds the line's row meanwhile.
@@ -293,7 +283,7 @@ describe('what a line owes, run from polls answered from memory', () => {
     const concertId = await newLine(1);
     await fan(concertId);
     const waiting = await Promise.all(Array.from({ length: 5 }, () => fan(concertId)));
-    const pollers = waiting.map((w) => through(countingDb, w));
+    const pollers = waiting.map((w) => w.through(countingDb));
     await pollers[0]!.api.queue.status({ concertId });
     await sleep(100);
     // Someone elsewhere buys seats, and the count is older than it may be shown.
@@ -324,7 +314,7 @@ describe('heartbeats of polls answered from memory', () => {
     await db.execute(sql`
       UPDATE queue_tokens SET last_seen_at = now() - make_interval(secs => ${config.QUEUE_ABANDON_SECONDS - 10})
       WHERE token IN ${tokens}`);
-    const pollers = fans.map((f) => through(countingDb, f));
+    const pollers = fans.map((f) => f.through(countingDb));
     for (const p of pollers) expect(await p.api.queue.status({ concertId })).toMatchObject({ status: 'waiting' });
     expect(pendingHeartbeats(countingDb)).toBe(fans.length);
 
@@ -353,7 +343,7 @@ describe('heartbeats of polls answered from memory', () => {
     const waiting = await fan(concertId);
     await db.execute(sql`UPDATE queue_tokens SET last_seen_at = now() - interval '100 seconds' WHERE token = ${waiting.token}`);
     const shortLived = connect(url, { max: 1 });
-    const poller = through(shortLived.db, waiting);
+    const poller = waiting.through(shortLived.db);
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting' });
     expect(pendingHeartbeats(shortLived.db)).toBe(1);
     // The server's stop (server/database.ts) flushes before closing the pool.
