@@ -30,6 +30,14 @@ const sent: string[] = [];
 const counting = postgres(url, { max: 2, fetch_types: false, onnotice: () => {}, debug: (_connection, query) => sent.push(query) });
 const countingDb = drizzle(counting, { schema }) as unknown as Db;
 
+/**
+ * Resolves once the counting pool's subscription to the line channel is up and the line cache has
+ * heard so (its `onListening`, which forgets the cached lines, has run): postgres.js resolves a
+ * channel's later listener after the first one's, on the same LISTEN's answer. Call it after a poll
+ * through the pool (which subscribes), before counting that pool's statements.
+ */
+const subscribed = () => counting.listen(LINE_CHANNEL, () => {});
+
 afterAll(async () => {
   await otherInstance.close();
   await counting.end({ timeout: 5 });
@@ -68,8 +76,10 @@ describe('a poll with a valid queue ticket', () => {
     // The first poll of this pool reads the line (and subscribes to its notifications; once subscribed,
     // the line is read again, as a notification may have been missed before).
     expect(sent.filter((q) => /queue_tokens/i.test(q))).toEqual([]);
-    await sleep(100);
+    await subscribed();
     await poller.api.queue.status({ concertId });
+    // The first poll's heartbeat is written now: the next batch is due HEARTBEAT_FLUSH_SECONDS after the polls below start.
+    await flushHeartbeats(countingDb);
     sent.length = 0;
     const started = performance.now();
     const POLLS = 50;
@@ -226,7 +236,7 @@ describe('what a line owes, run from polls answered from memory', () => {
     const early = await fan(concertId);
     const poller = early.through(countingDb);
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'prequeue', position: null });
-    await sleep(100); // subscribed
+    await subscribed();
     await poller.api.queue.status({ concertId });
     sent.length = 0;
     for (let i = 0; i < 10; i++) expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'prequeue' });
@@ -248,7 +258,7 @@ describe('what a line owes, run from polls answered from memory', () => {
     const waiting = await fan(concertId);
     const poller = waiting.through(countingDb);
     await poller.api.queue.status({ concertId });
-    await sleep(100);
+    await subscribed();
     // The first turn runs out; another instance's pass holds the line's row meanwhile.
     await runOutTurn(otherInstance.db, first.token);
     let release!: () => void;
@@ -285,7 +295,7 @@ describe('what a line owes, run from polls answered from memory', () => {
     const waiting = await Promise.all(Array.from({ length: 5 }, () => fan(concertId)));
     const pollers = waiting.map((w) => w.through(countingDb));
     await pollers[0]!.api.queue.status({ concertId });
-    await sleep(100);
+    await subscribed();
     // Someone elsewhere buys seats, and the count is older than it may be shown.
     await db.execute(
       sql`UPDATE queue_state SET seats_left = 999, seats_counted_at = now() - interval '1 minute' WHERE concert_id = ${concertId}`,
