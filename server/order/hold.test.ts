@@ -18,9 +18,18 @@ import { holdSeats } from './hold';
 const { db, sql: client, url } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
 
-/** Statements a pool of its own sends (postgres.js `debug`): the round trips of a call. */
-let statements = 0;
-const counted = postgres(url, { max: 10, fetch_types: false, onnotice: () => {}, debug: () => void statements++ });
+/**
+ * Statements a pool of its own sends (postgres.js `debug`): the round trips of a call. Only the counted
+ * calls go through it, so the work the server does for others (a line's recount, a batch of heartbeats,
+ * the line cache's reads and LISTEN, all per pool) never lands in the count.
+ */
+let statements: string[] = [];
+const counted = postgres(url, {
+  max: 10,
+  fetch_types: false,
+  onnotice: () => {},
+  debug: (_connection, query) => void statements.push(query),
+});
 const countedDb = drizzle(counted, { schema });
 afterAll(() => counted.end());
 
@@ -43,10 +52,10 @@ async function freshConcert(dayOffsets = [20]) {
 }
 
 /** Fans with an active turn in the concert's line, sending their token in the header as API clients do. */
-async function fans(n: number, concertId: number, database = db) {
+async function fans(n: number, concertId: number) {
   return Promise.all(
     Array.from({ length: n }, async () => {
-      const fan = new TestUser(database as typeof db, config);
+      const fan = new TestUser(db, config);
       expect(await fan.join(concertId)).toMatchObject({ status: 'active' });
       fan.headers.set('x-queue-token', fan.token);
       return fan;
@@ -174,26 +183,27 @@ describe('what a hold costs', () => {
 
   it('takes two statements per hold through the API (the turn and the hold), won or lost, and one in the service', async () => {
     const { concertId, seatsOf } = await freshConcert();
-    const [alice, bob] = await fans(2, concertId, countedDb as unknown as typeof db);
+    const [alice, bob] = (await fans(2, concertId)).map((fan) => fan.through(countedDb as unknown as typeof db));
     const seatId = seatsOf[0]![40]!;
     // The rung learns a seat's concert, with its neighbours' (a date's map), once per process.
     await alice!.api.reservation.hold({ seatId: seatsOf[0]![41]! });
-    statements = 0;
+    statements = [];
     await alice!.api.order.hold({ seatIds: [seatId, seatsOf[0]![42]!] });
-    expect(statements).toBe(2);
-    statements = 0;
+    expect(statements).toHaveLength(2);
+    statements = [];
     await expectFailure(bob!.api.reservation.hold({ seatId }), 'CONFLICT', 'SEAT_UNAVAILABLE');
-    expect(statements).toBe(2);
-    statements = 0;
+    expect(statements).toHaveLength(2);
+    statements = [];
     await bob!.api.reservation.hold({ seatId: seatsOf[0]![41]! }).catch(() => undefined);
-    expect(statements).toBe(2);
-    statements = 0;
+    expect(statements).toHaveLength(2);
+    const bobsToken = await tokenOf(bob!);
+    statements = [];
     await holdSeats(countedDb as unknown as typeof db, config, {
       userId: bob!.userId,
-      token: await tokenOf(bob!),
+      token: bobsToken,
       seatIds: [seatsOf[0]![43]!],
     });
-    expect(statements).toBe(1);
+    expect(statements).toHaveLength(1);
   });
 });
 

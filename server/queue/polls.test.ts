@@ -30,6 +30,14 @@ const sent: string[] = [];
 const counting = postgres(url, { max: 2, fetch_types: false, onnotice: () => {}, debug: (_connection, query) => sent.push(query) });
 const countingDb = drizzle(counting, { schema }) as unknown as Db;
 
+/**
+ * Resolves once the counting pool's subscription to the line channel is up and the line cache has
+ * heard so (its `onListening`, which forgets the cached lines, has run): postgres.js resolves a
+ * channel's later listener after the first one's, on the same LISTEN's answer. Call it after a poll
+ * through the pool (which subscribes), before counting that pool's statements.
+ */
+const subscribed = () => counting.listen(LINE_CHANNEL, () => {});
+
 afterAll(async () => {
   await otherInstance.close();
   await counting.end({ timeout: 5 });
@@ -48,16 +56,6 @@ async function fan(concertId: number) {
   return user;
 }
 
-/** The same browser (same cookies), calling through another pool. */
-function through(pool: Db, user: TestUser): TestUser {
-  const twin = new TestUser(pool, config);
-  for (const [name, value] of user.cookies) twin.cookies.set(name, value);
-  twin.userId = user.userId;
-  twin.token = user.token;
-  twin.concertId = user.concertId;
-  return twin;
-}
-
 async function lastSeenAgo(token: string): Promise<number> {
   const [row] = await db.execute<{ ago: number }>(
     sql`SELECT extract(epoch FROM now() - last_seen_at)::float8 AS ago FROM queue_tokens WHERE token = ${token}`,
@@ -73,13 +71,15 @@ describe('a poll with a valid queue pass', () => {
     expect(waiting.cookies.get(queuePassCookie(concertId))).toMatch(/^q1\./);
     expect(waiting.setCookieHeaders.find((h) => h.startsWith(`${queuePassCookie(concertId)}=`))).toMatch(/HttpOnly; SameSite=Lax/);
 
-    const poller = through(countingDb, waiting);
+    const poller = waiting.through(countingDb);
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
     // The first poll of this pool reads the line (and subscribes to its notifications; once subscribed,
     // the line is read again, as a notification may have been missed before).
     expect(sent.filter((q) => /queue_tokens/i.test(q))).toEqual([]);
-    await sleep(100);
+    await subscribed();
     await poller.api.queue.status({ concertId });
+    // The first poll's heartbeat is written now: the next batch is due HEARTBEAT_FLUSH_SECONDS after the polls below start.
+    await flushHeartbeats(countingDb);
     sent.length = 0;
     const started = performance.now();
     const POLLS = 50;
@@ -107,7 +107,7 @@ describe('a poll with a valid queue pass', () => {
     const real = verifyQueuePass(config.SESSION_SECRET, queuePassOf(behind), { userId: behind.userId, token: behind.token })!;
     expect(real).toMatchObject({ concertId, place: expect.any(Number), userId: behind.userId });
 
-    const asBehind = through(countingDb, behind);
+    const asBehind = behind.through(countingDb);
     const attempts = {
       // The place moved to the front, the MAC left as it was.
       altered: queuePassOf(behind).replace(`.${real.place}.`, `.${real.place! - 1}.`),
@@ -146,7 +146,7 @@ describe('a poll with a valid queue pass', () => {
       { ...real, confirmedAt: real.confirmedAt - config.QUEUE_ABANDON_SECONDS },
       waiting.token,
     );
-    const poller = through(countingDb, waiting);
+    const poller = waiting.through(countingDb);
     poller.cookies.set(queuePassCookie(concertId), stale);
     sent.length = 0;
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
@@ -234,9 +234,9 @@ describe('what a line owes, run from polls answered from memory', () => {
     };
     const { concertId } = await createConcert(db, plan);
     const early = await fan(concertId);
-    const poller = through(countingDb, early);
+    const poller = early.through(countingDb);
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'prequeue', position: null });
-    await sleep(100); // subscribed
+    await subscribed();
     await poller.api.queue.status({ concertId });
     sent.length = 0;
     for (let i = 0; i < 10; i++) expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'prequeue' });
@@ -256,9 +256,9 @@ describe('what a line owes, run from polls answered from memory', () => {
     const concertId = await newLine(1);
     const first = await fan(concertId);
     const waiting = await fan(concertId);
-    const poller = through(countingDb, waiting);
+    const poller = waiting.through(countingDb);
     await poller.api.queue.status({ concertId });
-    await sleep(100);
+    await subscribed();
     // The first turn runs out; another instance's pass holds the line's row meanwhile.
     await runOutTurn(otherInstance.db, first.token);
     let release!: () => void;
@@ -293,9 +293,9 @@ describe('what a line owes, run from polls answered from memory', () => {
     const concertId = await newLine(1);
     await fan(concertId);
     const waiting = await Promise.all(Array.from({ length: 5 }, () => fan(concertId)));
-    const pollers = waiting.map((w) => through(countingDb, w));
+    const pollers = waiting.map((w) => w.through(countingDb));
     await pollers[0]!.api.queue.status({ concertId });
-    await sleep(100);
+    await subscribed();
     // Someone elsewhere buys seats, and the count is older than it may be shown.
     await db.execute(
       sql`UPDATE queue_state SET seats_left = 999, seats_counted_at = now() - interval '1 minute' WHERE concert_id = ${concertId}`,
@@ -324,7 +324,7 @@ describe('heartbeats of polls answered from memory', () => {
     await db.execute(sql`
       UPDATE queue_tokens SET last_seen_at = now() - make_interval(secs => ${config.QUEUE_ABANDON_SECONDS - 10})
       WHERE token IN ${tokens}`);
-    const pollers = fans.map((f) => through(countingDb, f));
+    const pollers = fans.map((f) => f.through(countingDb));
     for (const p of pollers) expect(await p.api.queue.status({ concertId })).toMatchObject({ status: 'waiting' });
     expect(pendingHeartbeats(countingDb)).toBe(fans.length);
 
@@ -353,7 +353,7 @@ describe('heartbeats of polls answered from memory', () => {
     const waiting = await fan(concertId);
     await db.execute(sql`UPDATE queue_tokens SET last_seen_at = now() - interval '100 seconds' WHERE token = ${waiting.token}`);
     const shortLived = connect(url, { max: 1 });
-    const poller = through(shortLived.db, waiting);
+    const poller = waiting.through(shortLived.db);
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting' });
     expect(pendingHeartbeats(shortLived.db)).toBe(1);
     // The server's stop (server/database.ts) flushes before closing the pool.
