@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 const canary = process.env.VITEST_CANARY;
 
 export default defineConfig({
+  // The '@/…' imports (tsconfig.json paths).
+  resolve: { tsconfigPaths: true },
   test: {
     include: canary
       ? [`server/testing/canaries/${canary}.canary.ts`]

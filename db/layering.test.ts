@@ -28,6 +28,10 @@ describe('imports point one way', () => {
     ['server/shared/planted.ts', "import { env } from '../env';", 'server/shared/ is imported by the browser'],
     ['app/queue/planted.tsx', "import { issueToken } from '../../server/queue/issue';", 'app/ may import from server/ only'],
     ['app/planted.ts', "import { connect } from '../db/client';", 'app/ may import only types from db/'],
+    // The same, through the '@/…' alias.
+    ['db/planted.ts', "import { DomainError } from '@/server/errors';", 'db/ may not import server/'],
+    ['server/planted.ts', "import { main } from '@/scripts/build';", 'server/ may not import scripts/'],
+    ['server/planted.ts', "import { messages } from '@/app/_i18n/messages';", 'server/ may not import app/'],
   ])('%s: %s fails the lint', async (file, code, why) => {
     expect(await layeringErrors(file, code)).toEqual([expect.stringContaining(why)]);
   });
@@ -39,6 +43,7 @@ describe('imports point one way', () => {
     ['app/queue/planted.tsx', "import { nextPollDelayMs } from '../../server/shared/timing';"],
     ['app/api/planted/route.ts', "import { handleFetch } from '../../../server/http/trpc-handlers';"],
     ['server/shared/planted.ts', "import { MAX_BALANCE } from '../../db/limits';"],
+    ['app/queue/planted.tsx', "import { nextPollDelayMs } from '@/server/shared/timing';"],
   ])('%s: %s passes', async (file, code) => {
     expect(await layeringErrors(file, code)).toEqual([]);
   });

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { test as base, type Browser, type Page, type TestInfo } from '@playwright/test';
 import { sql } from 'drizzle-orm';
-import { connect } from '../db/client';
-import { createConcert } from '../server/seed';
+import { connect } from '@/db/client';
+import { createConcert } from '@/server/seed';
 import { CheckoutPage } from './pages/checkout';
 import { HomePage } from './pages/home';
 import { MyTicketsPage } from './pages/my-tickets';

@@ -7,9 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { build } from 'esbuild';
-import { FUNCTIONS_DIR } from '../db/functions';
-import { applyMigrations, MIGRATIONS_DIR } from '../db/migrate';
-import { EnvError, parseEnv } from '../server/env';
+import { FUNCTIONS_DIR } from '@/db/functions';
+import { applyMigrations, MIGRATIONS_DIR } from '@/db/migrate';
+import { EnvError, parseEnv } from '@/server/env';
 
 const OUT_DIR = 'dist';
 /** Node's oldest supported version (package.json "engines"). */

@@ -4,7 +4,7 @@
  * (ascending SHA-256 of `${seed}:${drawNumber}`). Prints OK or what is wrong; exits 1 when it is wrong,
  * 2 when the draw could not be read.
  */
-import { verifyDrawAt } from '../server/sale/verify';
+import { verifyDrawAt } from '@/server/sale/verify';
 
 const [baseUrl, concertArg] = process.argv.slice(2);
 const concertId = Number(concertArg);

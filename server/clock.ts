@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client';
+import type { DbOrTx } from '@/db/client';
 
 /**
  * The database's clock, read in a query's select list. Two readings, named for what they read:

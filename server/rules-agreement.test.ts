@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { functionFiles } from '../db/functions';
+import { functionFiles } from '@/db/functions';
 import { newBookingCode } from './order/booking-code';
 import { pgCode } from './errors';
 import { useTestDatabase } from './testing/test-database';

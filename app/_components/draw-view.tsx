@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { useI18n } from '../_i18n/provider';
+import { useI18n } from '@/app/_i18n/provider';
 import { useSaleTime } from './sale';
 import type { SaleDraw } from './sale-contract';
 

@@ -1,5 +1,5 @@
 import type { inferRouterOutputs } from '@trpc/server';
-import type { AppRouter } from '../../server/trpc/root';
+import type { AppRouter } from '@/server/trpc/root';
 
 /** What the fan pages read of the sale-day API, as the AppRouter types it. */
 type Outputs = inferRouterOutputs<AppRouter>;

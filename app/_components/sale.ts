@@ -1,9 +1,9 @@
 'use client';
 
 import { useMemo } from 'react';
-import type { Locale, MessageKey } from '../_i18n/messages';
+import type { Locale, MessageKey } from '@/app/_i18n/messages';
 import type { ListedConcert } from './sale-contract';
-import { useI18n } from '../_i18n/provider';
+import { useI18n } from '@/app/_i18n/provider';
 
 /** A concert's sale as `concert.list` shows it. */
 export type SaleSummary = NonNullable<ListedConcert['sale']>;

@@ -2,7 +2,7 @@
 
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect } from 'react';
-import { NEEDS_QUEUE, reasonOf } from '../_trpc/errors';
+import { NEEDS_QUEUE, reasonOf } from '@/app/_trpc/errors';
 
 /**
  * The waiting room of a concert's line, on the way to `next`. Without `concertId` the waiting room

@@ -3,16 +3,16 @@
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { Suspense, useEffect, useRef, useState } from 'react';
-import { drawPageOf, useSaleTime } from '../_components/sale';
-import type { QueueView } from '../_components/sale-contract';
-import { ErrorNotice, Loading } from '../_components/states';
-import { useConcert } from '../_components/use-concert';
-import { secondsUntil, useNow } from '../_components/use-now';
-import { waitingRoomFor } from '../_components/use-queue-guard';
-import { formatClock, useI18n } from '../_i18n/provider';
-import { trpc } from '../_trpc/client';
-import { errorData, reasonOf } from '../_trpc/errors';
-import { nextPollDelayMs } from '../../server/shared/timing';
+import { drawPageOf, useSaleTime } from '@/app/_components/sale';
+import type { QueueView } from '@/app/_components/sale-contract';
+import { ErrorNotice, Loading } from '@/app/_components/states';
+import { useConcert } from '@/app/_components/use-concert';
+import { secondsUntil, useNow } from '@/app/_components/use-now';
+import { waitingRoomFor } from '@/app/_components/use-queue-guard';
+import { formatClock, useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
+import { errorData, reasonOf } from '@/app/_trpc/errors';
+import { nextPollDelayMs } from '@/server/shared/timing';
 
 /** Only paths inside this site, so `next` can't send anyone elsewhere. */
 function safeNext(value: string | null): string {

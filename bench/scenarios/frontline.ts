@@ -1,11 +1,11 @@
 import postgres from 'postgres';
-import { addRow, DEFAULT_MAX_ACTIVE, DEFAULT_POOL, ratio, type Bench } from '../context';
-import { DatabaseActivity, perCall, type Activity } from '../db-activity';
-import { giveTokens, makeHall, makeHolds, makeUsers, type BenchUser } from '../fixtures';
-import { CookieJar, httpPool, send, trpcGet, trpcPost } from '../http';
-import { cycle, once, runLoad, type Row } from '../http-load';
-import { pgbench, pgbenchAvailable } from '../pgbench';
-import { rssSampler, startApp } from '../servers';
+import { addRow, DEFAULT_MAX_ACTIVE, DEFAULT_POOL, ratio, type Bench } from '@/bench/context';
+import { DatabaseActivity, perCall, type Activity } from '@/bench/db-activity';
+import { giveTokens, makeHall, makeHolds, makeUsers, type BenchUser } from '@/bench/fixtures';
+import { CookieJar, httpPool, send, trpcGet, trpcPost } from '@/bench/http';
+import { cycle, once, runLoad, type Row } from '@/bench/http-load';
+import { pgbench, pgbenchAvailable } from '@/bench/pgbench';
+import { rssSampler, startApp } from '@/bench/servers';
 
 /**
  * What every fan does most: the framework's own ceiling (tRPC health.ping via npm start), waiting

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Db, DbOrTx } from '../../db/client';
-import { concerts, schedules, seats } from '../../db/schema';
-import type { Config } from '../env';
-import { createSale } from '../sale/service';
-import { rowName } from '../shared/rows';
+import type { Db, DbOrTx } from '@/db/client';
+import { concerts, schedules, seats } from '@/db/schema';
+import type { Config } from '@/server/env';
+import { createSale } from '@/server/sale/service';
+import { rowName } from '@/server/shared/rows';
 
 /**
  * An operator creates a concert, its dates and their seat maps (and, with the sale module, its sale)

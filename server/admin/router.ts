@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DomainError } from '../errors';
-import { operatorProcedure, publicProcedure, router } from '../trpc/init';
-import { rateLimited } from '../trpc/middleware/rate-limited';
+import { DomainError } from '@/server/errors';
+import { operatorProcedure, publicProcedure, router } from '@/server/trpc/init';
+import { rateLimited } from '@/server/trpc/middleware/rate-limited';
 import { createConcert, createConcertInput } from './concert';
 import { closeSale, pauseSale, resumeSale, updateSale } from './sale-controls';
 import { saleRef, updateSaleInput } from './sale-input';

@@ -1,8 +1,8 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { sales } from '../../db/schema';
-import { readTransactionTime } from '../clock';
-import { DomainError } from '../errors';
+import type { Db } from '@/db/client';
+import { sales } from '@/db/schema';
+import { readTransactionTime } from '@/server/clock';
+import { DomainError } from '@/server/errors';
 import type { UpdateSaleInput } from './sale-input';
 import { requireSale, type SaleView } from './sale-view';
 

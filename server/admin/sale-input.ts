@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intId } from '../ids';
+import { intId } from '@/server/ids';
 import { isoDateTime, maxActiveSchema, turnSecondsSchema } from './concert';
 
 /** The inputs of the operator's sale procedures. */

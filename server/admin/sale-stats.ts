@@ -1,9 +1,9 @@
 import { and, count, eq, gt, isNull, max, sql, type SQL } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client';
-import { payments, queueState, queueTokens, reservations, schedules } from '../../db/schema';
-import type { Config } from '../env';
-import { estimatedWaitSeconds, runningTurn, stillPolling } from '../queue/rules';
-import { openSaleIfDue, seatCounts, type SaleState } from '../sale/service';
+import type { Db, DbOrTx } from '@/db/client';
+import { payments, queueState, queueTokens, reservations, schedules } from '@/db/schema';
+import type { Config } from '@/server/env';
+import { estimatedWaitSeconds, runningTurn, stillPolling } from '@/server/queue/rules';
+import { openSaleIfDue, seatCounts, type SaleState } from '@/server/sale/service';
 import { requireSale } from './sale-view';
 
 /** What the operator's dashboard reads of a sale: its line and seats now, and the last minutes. */

@@ -1,9 +1,9 @@
 import { asc, eq, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
-import { concerts, sales, schedules } from '../../db/schema';
-import { transactionTime } from '../clock';
-import { DomainError } from '../errors';
-import { saleStateOf, type SaleState } from '../sale/service';
+import type { DbOrTx } from '@/db/client';
+import { concerts, sales, schedules } from '@/db/schema';
+import { transactionTime } from '@/server/clock';
+import { DomainError } from '@/server/errors';
+import { saleStateOf, type SaleState } from '@/server/sale/service';
 
 /** A sale as the console shows it. The seed only once the draw has revealed it, as `sale.draw` does. */
 export interface SaleView {

@@ -1,9 +1,9 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
-import { reservations, schedules, seats } from '../../db/schema';
-import { transactionTime } from '../clock';
-import { preserialised } from '../http/preserialised';
-import { liveReservation } from '../reservation/rules';
+import type { DbOrTx } from '@/db/client';
+import { reservations, schedules, seats } from '@/db/schema';
+import { transactionTime } from '@/server/clock';
+import { preserialised } from '@/server/http/preserialised';
+import { liveReservation } from '@/server/reservation/rules';
 
 /**
  * A date's seat map, read from the database at most once per `SEAT_MAP_MAX_AGE_MS` per process and

@@ -1,5 +1,5 @@
-import { DomainError } from '../errors';
-import type { Context } from '../trpc/context';
+import { DomainError } from '@/server/errors';
+import type { Context } from '@/server/trpc/context';
 import { idempotencyKeySchema } from './service';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { invalidateSeatMap } from '../concert/seat-map';
-import type { Config } from '../env';
-import { DomainError, pgCode } from '../errors';
-import { turnCapSeconds } from '../queue/rules';
-import type { ActiveToken } from '../queue/active-turn';
+import type { Db } from '@/db/client';
+import { invalidateSeatMap } from '@/server/concert/seat-map';
+import type { Config } from '@/server/env';
+import { DomainError, pgCode } from '@/server/errors';
+import { turnCapSeconds } from '@/server/queue/rules';
+import type { ActiveToken } from '@/server/queue/active-turn';
 import { isoOf, orderSeat, type HeldOrder } from './service';
 
 /**

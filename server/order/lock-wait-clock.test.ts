@@ -3,9 +3,9 @@ import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { holdSeats } from './hold';
 import { payOrder } from './pay';
-import { createConcert } from '../seed';
-import { useTestDatabase } from '../testing/test-database';
-import { testConfig, TestUser } from '../testing/test-user';
+import { createConcert } from '@/server/seed';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { testConfig, TestUser } from '@/server/testing/test-user';
 
 /**
  * A hold and a payment judge time by the clock after their lock waits (clock_timestamp(), not the

@@ -1,9 +1,9 @@
-import { poolOf, type Db } from '../../db/client';
-import { invalidateSeatMap } from '../concert/seat-map';
-import type { Config } from '../env';
-import { DomainError, onlyRow, pgCode, type Reason } from '../errors';
-import type { Idempotency } from '../idempotency/service';
-import { admitAfterTurnEnded } from '../queue/admission';
+import { poolOf, type Db } from '@/db/client';
+import { invalidateSeatMap } from '@/server/concert/seat-map';
+import type { Config } from '@/server/env';
+import { DomainError, onlyRow, pgCode, type Reason } from '@/server/errors';
+import type { Idempotency } from '@/server/idempotency/service';
+import { admitAfterTurnEnded } from '@/server/queue/admission';
 import { newBookingCode } from './booking-code';
 
 /**

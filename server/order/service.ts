@@ -1,12 +1,12 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '../../db/client';
-import { concerts, orders, reservations, schedules, seats, type OrderStatus } from '../../db/schema';
-import { seatLabel } from '../concert/service';
-import type { Config } from '../env';
-import { DomainError } from '../errors';
-import { clockTime } from '../clock';
-import { effectiveStatus } from '../reservation/rules';
-import { ticketReference } from '../ticket/reference';
+import type { DbOrTx, Tx } from '@/db/client';
+import { concerts, orders, reservations, schedules, seats, type OrderStatus } from '@/db/schema';
+import { seatLabel } from '@/server/concert/service';
+import type { Config } from '@/server/env';
+import { DomainError } from '@/server/errors';
+import { clockTime } from '@/server/clock';
+import { effectiveStatus } from '@/server/reservation/rules';
+import { ticketReference } from '@/server/ticket/reference';
 
 /**
  * Orders: seats of one date held together (all or none), paid together (one payment, one ledger

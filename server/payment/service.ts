@@ -1,8 +1,8 @@
-import type { Db } from '../../db/client';
-import type { Config } from '../env';
-import type { Idempotency } from '../idempotency/service';
-import { lookupPayment, payInOneStatement } from '../order/pay';
-import { admitAfterTurnEnded } from '../queue/admission';
+import type { Db } from '@/db/client';
+import type { Config } from '@/server/env';
+import type { Idempotency } from '@/server/idempotency/service';
+import { lookupPayment, payInOneStatement } from '@/server/order/pay';
+import { admitAfterTurnEnded } from '@/server/queue/admission';
 
 export interface PaymentResult {
   paymentId: number;

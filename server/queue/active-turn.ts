@@ -1,6 +1,6 @@
-import type { Db } from '../../db/client';
-import type { Config } from '../env';
-import { DomainError } from '../errors';
+import type { Db } from '@/db/client';
+import type { Config } from '@/server/env';
+import { DomainError } from '@/server/errors';
 import { readToken, validTokenString } from './read-token';
 import { refresh } from './refresh';
 import { isAbandoned, isRunningTurn } from './rules';

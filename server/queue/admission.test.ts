@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
-import { checkInvariants } from '../invariants';
-import { createConcert } from '../seed';
-import { useTestDatabase } from '../testing/test-database';
-import { testConfig, TestUser } from '../testing/test-user';
+import { checkInvariants } from '@/server/invariants';
+import { createConcert } from '@/server/seed';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { testConfig, TestUser } from '@/server/testing/test-user';
 import { admitWaiting } from './admission';
 
 /**

@@ -1,9 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { poolOf, type Db, type DbOrTx } from '../../db/client';
-import { queueTokens } from '../../db/schema';
-import type { Config } from '../env';
-import { onlyRow } from '../errors';
-import { markSoldOut } from '../sale/service';
+import { poolOf, type Db, type DbOrTx } from '@/db/client';
+import { queueTokens } from '@/db/schema';
+import type { Config } from '@/server/env';
+import { onlyRow } from '@/server/errors';
+import { markSoldOut } from '@/server/sale/service';
 import { forgetLine } from './line-cache';
 
 /**

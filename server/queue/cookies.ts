@@ -1,4 +1,4 @@
-import type { Context } from '../trpc/context';
+import type { Context } from '@/server/trpc/context';
 import { QUEUE_PASS_COOKIE_PREFIX, QUEUE_PASS_HEADER, queuePassCookie } from './queue-pass';
 
 /**

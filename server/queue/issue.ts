@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { queueTokens, sales } from '../../db/schema';
-import { transactionTime } from '../clock';
-import type { Config } from '../env';
-import { DomainError, PG, pgCode } from '../errors';
-import { openSaleIfDue, saleStateOf, type SaleState } from '../sale/service';
+import type { Db } from '@/db/client';
+import { queueTokens, sales } from '@/db/schema';
+import { transactionTime } from '@/server/clock';
+import type { Config } from '@/server/env';
+import { DomainError, PG, pgCode } from '@/server/errors';
+import { openSaleIfDue, saleStateOf, type SaleState } from '@/server/sale/service';
 import { refresh } from './refresh';
 import { PLACE_TAKING_STATUSES } from './rules';
 import { queuePassOf } from './status';

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
-import { listenOn, observeWrites, poolOf, type Db } from '../../db/client';
-import { queueState, sales } from '../../db/schema';
+import { listenOn, observeWrites, poolOf, type Db } from '@/db/client';
+import { queueState, sales } from '@/db/schema';
 import { lineColumns } from './line-columns';
 
 /**

@@ -1,5 +1,5 @@
-import { queueState, sales } from '../../db/schema';
-import { transactionTime } from '../clock';
+import { queueState, sales } from '@/db/schema';
+import { transactionTime } from '@/server/clock';
 import { lineChangesPending } from './rules';
 
 /**

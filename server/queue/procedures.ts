@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Context } from '../trpc/context';
-import { sessionProcedure } from '../trpc/init';
+import type { Context } from '@/server/trpc/context';
+import { sessionProcedure } from '@/server/trpc/init';
 import { requireActiveToken, type ActiveToken } from './active-turn';
 import { queueTokensOf } from './cookies';
 

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { reopenSoldOut } from '../sale/service';
-import { createConcert } from '../seed';
-import { useTestDatabase } from '../testing/test-database';
-import { testConfig, TestUser } from '../testing/test-user';
+import { reopenSoldOut } from '@/server/sale/service';
+import { createConcert } from '@/server/seed';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { testConfig, TestUser } from '@/server/testing/test-user';
 
 /**
  * A waiting fan's queue pass (a cookie, valid for QUEUE_ABANDON_SECONDS - 5 from its confirmation)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signSession } from '../session/signing';
+import { signSession } from '@/server/session/signing';
 import { signQueuePass, verifyQueuePass, type QueuePass } from './queue-pass';
 
 const secret = 's'.repeat(40);

@@ -1,13 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import * as schema from '../../db/schema';
+import * as schema from '@/db/schema';
 import { describe, expect, it } from 'vitest';
-import { queueTokens } from '../../db/schema';
-import { DomainError } from '../errors';
-import { emptyLine, runOutTurn, stopPolling } from '../testing/clock';
+import { queueTokens } from '@/db/schema';
+import { DomainError } from '@/server/errors';
+import { emptyLine, runOutTurn, stopPolling } from '@/server/testing/clock';
 import { isLiveToken, runningTurn, stillPolling } from './rules';
-import { useTestDatabase } from '../testing/test-database';
-import { admittedUser, concertOnSale, expectFailure, testConfig, TestUser } from '../testing/test-user';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { admittedUser, concertOnSale, expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
 import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER, queueTokenCookie } from './cookies';
 import { QUEUE_PASS_COOKIE_PREFIX } from './queue-pass';
 

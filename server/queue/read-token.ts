@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client';
-import { queueState, queueTokens, sales } from '../../db/schema';
+import type { Db, DbOrTx } from '@/db/client';
+import { queueState, queueTokens, sales } from '@/db/schema';
 import { lineColumns } from './line-columns';
 
 const MAX_TOKEN_LENGTH = 64;

@@ -1,14 +1,14 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { queueTokens, type SaleClosedReason } from '../../db/schema';
-import type { Config } from '../env';
-import { openSaleIfDue, saleStateOf } from '../sale/service';
+import type { Db } from '@/db/client';
+import { queueTokens, type SaleClosedReason } from '@/db/schema';
+import type { Config } from '@/server/env';
+import { openSaleIfDue, saleStateOf } from '@/server/sale/service';
 import { admitWaiting, type AdmissionMode } from './admission';
 import { forgetLine } from './line-cache';
 import { recountSeats, SEAT_COUNT_SECONDS } from './line-upkeep';
 import { readToken, type TokenRow } from './read-token';
 import { isAbandoned } from './rules';
-import { HEARTBEAT_SECONDS } from '../shared/timing';
+import { HEARTBEAT_SECONDS } from '@/server/shared/timing';
 
 const secondsBetween = (later: Date, earlier: Date) => (later.getTime() - earlier.getTime()) / 1000;
 

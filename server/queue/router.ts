@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { intId } from '../ids';
-import { router, sessionProcedure } from '../trpc/init';
-import { rateLimited } from '../trpc/middleware/rate-limited';
+import { intId } from '@/server/ids';
+import { router, sessionProcedure } from '@/server/trpc/init';
+import { rateLimited } from '@/server/trpc/middleware/rate-limited';
 import { QUEUE_TOKEN_COOKIE, queuePassesOf, queueTokenCookie, queueTokenOf } from './cookies';
-import type { Context } from '../trpc/context';
+import type { Context } from '@/server/trpc/context';
 import { issueToken } from './issue';
 import { tokenStatus } from './status';
 import type { QueueStatus } from './views';

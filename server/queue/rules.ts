@@ -1,6 +1,6 @@
 import { and, eq, gt, gte, lte, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import { queueActiveChanges, queueTokens, type TokenStatus } from '../../db/schema';
-import type { Config } from '../env';
+import { queueActiveChanges, queueTokens, type TokenStatus } from '@/db/schema';
+import type { Config } from '@/server/env';
 
 /**
  * What makes a queue token live, in one place: in SQL for queries and in TypeScript for rows

@@ -1,6 +1,6 @@
-import type { Db } from '../../db/client';
-import type { Config } from '../env';
-import { DomainError } from '../errors';
+import type { Db } from '@/db/client';
+import type { Config } from '@/server/env';
+import { DomainError } from '@/server/errors';
 import { recordHeartbeat } from './heartbeats';
 import { lineState } from './line-cache';
 import { keepLineMoving } from './line-upkeep';

@@ -1,5 +1,5 @@
-import type { SaleClosedReason } from '../../db/schema';
-import type { Config } from '../env';
+import type { SaleClosedReason } from '@/db/schema';
+import type { Config } from '@/server/env';
 import type { CachedLine } from './line-cache';
 import type { TokenRow } from './read-token';
 import { estimatedWaitSeconds, isLiveToken, isRunningTurn } from './rules';

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
-import { createConcert } from '../seed';
-import { useTestDatabase } from '../testing/test-database';
-import { testConfig, TestUser } from '../testing/test-user';
+import { createConcert } from '@/server/seed';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { testConfig, TestUser } from '@/server/testing/test-user';
 
 /**
  * No freed slot and no released seat waits for a turn to run out, even when the line's queue_state row

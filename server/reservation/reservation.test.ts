@@ -1,15 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { orders, reservations, type ReservationStatus } from '../../db/schema';
+import { orders, reservations, type ReservationStatus } from '@/db/schema';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../seed';
-import { letTimePass, runOutHold } from '../testing/clock';
-import { checkInvariants } from '../invariants';
-import { concertIdOf, openSaleNow } from '../testing/sales';
-import { seatPicker } from '../testing/seats';
-import { clockTime } from '../clock';
+import { seedDemoData } from '@/server/seed';
+import { letTimePass, runOutHold } from '@/server/testing/clock';
+import { checkInvariants } from '@/server/invariants';
+import { concertIdOf, openSaleNow } from '@/server/testing/sales';
+import { seatPicker } from '@/server/testing/seats';
+import { clockTime } from '@/server/clock';
 import { isLiveReservation, liveReservation } from './rules';
-import { useTestDatabase } from '../testing/test-database';
-import { admittedUser, expectFailure, testConfig, type TestUser } from '../testing/test-user';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { admittedUser, expectFailure, testConfig, type TestUser } from '@/server/testing/test-user';
 
 const { db, sql: client } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });

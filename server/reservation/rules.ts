@@ -1,6 +1,6 @@
 import { and, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { reservations, type OrderStatus, type ReservationStatus } from '../../db/schema';
-import type { Config } from '../env';
+import { reservations, type OrderStatus, type ReservationStatus } from '@/db/schema';
+import type { Config } from '@/server/env';
 
 /**
  * What makes a reservation take its seat, in one place: in SQL for queries and in TypeScript for
@@ -68,4 +68,3 @@ export function holdLimitRefusal(
   if (counts.ofConcert + counts.wanted > limits.PURCHASE_MAX_PER_USER) return 'PURCHASE_LIMIT';
   return null;
 }
-

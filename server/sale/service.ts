@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client';
-import { queueState, queueTokens, reservations, sales, schedules, seats, type SaleClosedReason } from '../../db/schema';
-import { parseEnv, type Config } from '../env';
-import { DomainError } from '../errors';
-import { clockTime } from '../clock';
-import { liveReservation } from '../reservation/rules';
+import type { Db, DbOrTx } from '@/db/client';
+import { queueState, queueTokens, reservations, sales, schedules, seats, type SaleClosedReason } from '@/db/schema';
+import { parseEnv, type Config } from '@/server/env';
+import { DomainError } from '@/server/errors';
+import { clockTime } from '@/server/clock';
+import { liveReservation } from '@/server/reservation/rules';
 import { commitmentOf, drawPlaces, type PublishedDraw } from './draw';
 
 /**

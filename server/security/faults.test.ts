@@ -3,18 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { sql as drizzleSql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../../db/client';
-import { seedDemoData } from '../seed';
-import { asDomainError } from '../errors';
-import { createNodeHandler } from '../http/trpc-handlers';
-import { stopServer } from '../http/production-server';
-import { checkInvariants } from '../invariants';
-import { emptyLine } from '../testing/clock';
-import { connectionKiller } from '../testing/connection-killer';
-import { withRetries } from '../testing/retry';
-import { seatPicker } from '../testing/seats';
-import { useTestDatabase } from '../testing/test-database';
-import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
+import { connect } from '@/db/client';
+import { seedDemoData } from '@/server/seed';
+import { asDomainError } from '@/server/errors';
+import { createNodeHandler } from '@/server/http/trpc-handlers';
+import { stopServer } from '@/server/http/production-server';
+import { checkInvariants } from '@/server/invariants';
+import { emptyLine } from '@/server/testing/clock';
+import { connectionKiller } from '@/server/testing/connection-killer';
+import { withRetries } from '@/server/testing/retry';
+import { seatPicker } from '@/server/testing/seats';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { admittedUser, expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
 
 /**
  * Real faults, then the invariant check: connections killed mid-transaction, lock waits that must not

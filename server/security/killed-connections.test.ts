@@ -1,13 +1,13 @@
 import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createConcert, seedDemoData } from '../seed';
-import { checkInvariants } from '../invariants';
-import { connectionKiller } from '../testing/connection-killer';
-import { CookieJar } from '../testing/cookie-jar';
-import { startKillingProxy } from '../testing/killing-proxy';
-import { productionBuildExists, startProductionProcess } from '../testing/production-process';
-import { CLIENT_RETRY, retryDelayMs } from '../testing/retry';
-import { useTestDatabase } from '../testing/test-database';
+import { createConcert, seedDemoData } from '@/server/seed';
+import { checkInvariants } from '@/server/invariants';
+import { connectionKiller } from '@/server/testing/connection-killer';
+import { CookieJar } from '@/server/testing/cookie-jar';
+import { startKillingProxy } from '@/server/testing/killing-proxy';
+import { productionBuildExists, startProductionProcess } from '@/server/testing/production-process';
+import { CLIENT_RETRY, retryDelayMs } from '@/server/testing/retry';
+import { useTestDatabase } from '@/server/testing/test-database';
 
 /**
  * Killed database connections against the real `npm start` process (compiled launcher, production

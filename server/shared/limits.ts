@@ -10,7 +10,7 @@ export const MAX_BATCH_SIZE = 10;
 /** Wallet charges, in whole won. */
 export const MIN_CHARGE = 1;
 export const MAX_CHARGE = 1_000_000;
-export { MAX_BALANCE } from '../../db/limits';
+export { MAX_BALANCE } from '@/db/limits';
 
 /** A charge amount typed by a person ("50,000" allowed), or null when the API would refuse it. */
 export function parseChargeAmount(raw: string): number | null {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { onTestFinished } from 'vitest';
-import { freePort } from '../../db/embedded';
+import { freePort } from '@/db/embedded';
 import { npmStartNodeArgs } from './start-command';
 
 /**

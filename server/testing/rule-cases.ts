@@ -1,5 +1,5 @@
-import type { ReservationStatus, SaleClosedReason, TokenStatus } from '../../db/schema';
-import type { SaleState } from '../sale/service';
+import type { ReservationStatus, SaleClosedReason, TokenStatus } from '@/db/schema';
+import type { SaleState } from '@/server/sale/service';
 
 /**
  * The rules of the product as tables of cases with their answers, shared by the TypeScript rules'

@@ -1,13 +1,13 @@
 import { TRPCError } from '@trpc/server';
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
-import type { Db } from '../../db/client';
-import { createConcert } from '../seed';
-import { reasonOf } from '../trpc/errors';
+import type { Db } from '@/db/client';
+import { createConcert } from '@/server/seed';
+import { reasonOf } from '@/server/trpc/errors';
 import { CookieJar } from './cookie-jar';
-import { parseEnv, type Config } from '../env';
-import { createContext } from '../trpc/context';
-import { createCaller } from '../trpc/root';
+import { parseEnv, type Config } from '@/server/env';
+import { createContext } from '@/server/trpc/context';
+import { createCaller } from '@/server/trpc/root';
 
 let addresses = 0;
 

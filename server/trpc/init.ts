@@ -1,7 +1,7 @@
 import { initTRPC, type StandardSchemaV1Error } from '@trpc/server';
-import { DomainError } from '../errors';
+import { DomainError } from '@/server/errors';
 import { reasonOf } from './errors';
-import { currentRequestId } from '../http/request-scope';
+import { currentRequestId } from '@/server/http/request-scope';
 import type { Context } from './context';
 import { mapDomainErrors } from './middleware/map-domain-errors';
 import { refuseCrossSite } from './middleware/refuse-cross-site';

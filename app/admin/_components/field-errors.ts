@@ -1,7 +1,7 @@
 'use client';
 
-import type { MessageKey } from '../../_i18n/messages';
-import { errorData } from '../../_trpc/errors';
+import type { MessageKey } from '@/app/_i18n/messages';
+import { errorData } from '@/app/_trpc/errors';
 
 /** The server's field messages (server/admin) as sentences of the operator's language. */
 const KNOWN: [RegExp, MessageKey][] = [

@@ -1,11 +1,11 @@
 'use client';
 
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { ErrorNotice, Loading } from '../../_components/states';
-import { useErrorMessage } from '../../_components/use-error-message';
-import { useI18n } from '../../_i18n/provider';
-import { trpc } from '../../_trpc/client';
-import { reasonOf } from '../../_trpc/errors';
+import { ErrorNotice, Loading } from '@/app/_components/states';
+import { useErrorMessage } from '@/app/_components/use-error-message';
+import { useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
+import { reasonOf } from '@/app/_trpc/errors';
 
 function SignIn() {
   const { t } = useI18n();

@@ -1,6 +1,6 @@
 import { middleware } from './middleware';
-import { asDomainError } from '../../errors';
-import { toTRPCError } from '../errors';
+import { asDomainError } from '@/server/errors';
+import { toTRPCError } from '@/server/trpc/errors';
 
 /** Domain errors (and PostgreSQL lock and connection failures) become tRPC errors here, once. */
 export const mapDomainErrors = middleware(async ({ next }) => {

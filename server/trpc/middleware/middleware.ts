@@ -1,5 +1,5 @@
 import { initTRPC } from '@trpc/server';
-import type { Context } from '../context';
+import type { Context } from '@/server/trpc/context';
 
 /**
  * How the ladder's middlewares are made: against the context alone, so each can live in a file of its

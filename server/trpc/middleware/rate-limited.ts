@@ -1,9 +1,9 @@
 import { middleware } from './middleware';
-import { DomainError } from '../../errors';
-import { takeRateLimit } from '../../rate-limit';
-import { SESSION_COOKIE } from '../../session/service';
-import { verifySession } from '../../session/signing';
-import type { Context } from '../context';
+import { DomainError } from '@/server/errors';
+import { takeRateLimit } from '@/server/rate-limit';
+import { SESSION_COOKIE } from '@/server/session/service';
+import { verifySession } from '@/server/session/signing';
+import type { Context } from '@/server/trpc/context';
 
 /**
  * Who a rate limit counts: the client's address; else (the route handler without TRUST_PROXY has no

@@ -1,6 +1,6 @@
 import { middleware } from './middleware';
-import { DomainError } from '../../errors';
-import type { Context } from '../context';
+import { DomainError } from '@/server/errors';
+import type { Context } from '@/server/trpc/context';
 
 /**
  * Mutations from another site are refused (defence in depth beside SameSite=Lax cookies). Calls

@@ -1,5 +1,5 @@
 import { middleware } from './middleware';
-import { DomainError } from '../../errors';
+import { DomainError } from '@/server/errors';
 
 /** Deeper than any input of this API; a deeper one is refused rather than walked. */
 const MAX_INPUT_DEPTH = 32;

@@ -1,6 +1,6 @@
 import { middleware } from './middleware';
-import { OPERATOR_COOKIE, verifyOperator } from '../../admin/operator';
-import { DomainError } from '../../errors';
+import { OPERATOR_COOKIE, verifyOperator } from '@/server/admin/operator';
+import { DomainError } from '@/server/errors';
 
 /**
  * Needs the operator's sign-in cookie (admin.login), and nothing of a fan: no session, no token. A

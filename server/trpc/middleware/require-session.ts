@@ -1,7 +1,7 @@
 import { middleware } from './middleware';
-import { DomainError } from '../../errors';
-import { SESSION_COOKIE } from '../../session/service';
-import { verifySession } from '../../session/signing';
+import { DomainError } from '@/server/errors';
+import { SESSION_COOKIE } from '@/server/session/service';
+import { verifySession } from '@/server/session/signing';
 
 /** Needs a valid session cookie; adds `userId`. */
 export const requireSession = middleware(({ ctx, next }) => {

@@ -2,11 +2,11 @@
 
 import { useParams, useSearchParams } from 'next/navigation';
 import { Suspense, useSyncExternalStore } from 'react';
-import { DrawView } from '../../../_components/draw-view';
-import { ErrorNotice, Loading } from '../../../_components/states';
-import { useConcert } from '../../../_components/use-concert';
-import { useI18n } from '../../../_i18n/provider';
-import { trpc } from '../../../_trpc/client';
+import { DrawView } from '@/app/_components/draw-view';
+import { ErrorNotice, Loading } from '@/app/_components/states';
+import { useConcert } from '@/app/_components/use-concert';
+import { useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
 
 /** Until the opening the seed is secret: read again now and then, so the page shows the draw when it happens. */
 const DRAW_REFRESH_MS = 10_000;
