@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+import layers from './eslint/layers.mjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.next/', '.data/', 'dist/', 'test-results/', 'playwright-report/', 'next-env.d.ts', 'patches/'] },
@@ -16,6 +17,12 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
+  },
+  // Imports point one way, app/ → server/ → db/ (what each folder may import: eslint/layers.mjs).
+  {
+    files: ['app/**', 'server/**', 'db/**'],
+    plugins: { layers },
+    rules: { 'layers/one-way': 'error' },
   },
   {
     files: ['**/*.{js,mjs,cjs}'],

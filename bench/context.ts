@@ -1,4 +1,4 @@
-import { parseEnv } from '../server/env';
+import { parseEnv } from '@/server/env';
 import type { Row } from './http-load';
 import type { Cluster } from './servers';
 

@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
-import { parseEnv } from '../server/env';
-import { signSession } from '../server/session/signing';
+import { parseEnv } from '@/server/env';
+import { signSession } from '@/server/session/signing';
 import { BENCH_SECRET } from './servers';
 
 /** Test data made with SQL (fast), and the cookies that make its users' requests. */

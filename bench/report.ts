@@ -1,7 +1,7 @@
 import type { Target } from './context';
 import type { Row } from './http-load';
 
-/** The table of rows and the issue's targets, as Markdown (the README's Performance section takes them). */
+/** The table of rows and their targets, as Markdown (docs/performance.md takes them). */
 
 const ms = (v: number) => (Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const count = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '' : v.toLocaleString('en-US'));
@@ -34,5 +34,5 @@ export function table(rows: Row[]): string[] {
 
 export function targets(list: Target[]): string[] {
   const body = list.map((t) => [t.target, t.measured, t.met === null ? 'not measured' : t.met ? 'met' : 'missed']);
-  return markdown(['target (issue 12)', 'measured', ''], body, () => false);
+  return markdown(['target', 'measured', ''], body, () => false);
 }

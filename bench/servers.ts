@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { freePort, startEmbeddedPostgres, withDatabase, type EmbeddedServer } from '../db/embedded';
-import { applyMigrations } from '../db/migrate';
-import { ensureDatabase } from '../server/provision';
-import { npmStartNodeArgs } from '../scripts/start-command';
+import { freePort, startEmbeddedPostgres, withDatabase, type EmbeddedServer } from '@/db/embedded';
+import { applyMigrations } from '@/db/migrate';
+import { ensureDatabase } from '@/server/provision';
+import { npmStartNodeArgs } from '@/server/testing/start-command';
 import { trpcGet } from './http';
 import { runLoad } from './http-load';
 

@@ -20,7 +20,7 @@ import { MAX_BALANCE } from './limits';
  * Lock order (every transaction that takes more than one row lock takes them in this order):
  *   idempotency_keys → sales → queue_state → users → orders → seats → reservations → wallets →
  *   queue_tokens
- * See README "Lock order" for which operation takes which. (A new order row is inserted after its
+ * See docs/how-it-works.md "Lock order" for which operation takes which. (A new order row is inserted after its
  * seats are locked: no other transaction can know its id, so nobody can wait for it. A row of
  * queue_active_changes is only ever inserted by a writer, never updated: nobody waits for it.)
  */
@@ -234,7 +234,7 @@ export type SaleClosedReason = (typeof SALE_CLOSED_REASONS)[number];
 /**
  * A concert's sale: when its pre-queue and its sale open, its line's settings, and the fair draw.
  * `commitment` (hex SHA-256 of `seed`) is public from the start; `seed` is revealed at the opening
- * (`opened_at`), when the pre-queue's tickets get their places (`drawn_count` of them: places
+ * (`opened_at`), when the pre-queue's tokens get their places (`drawn_count` of them: places
  * 1..drawn_count). Later joiners take the next place from `last_place` (the line's place counter,
  * written by `queue.issue` under this row's lock, so places are handed out in commit order).
  * `closed_reason` is set when every seat is sold (`sold_out`) or an operator closes the sale.
@@ -256,7 +256,7 @@ export const sales = pgTable(
     commitment: text('commitment').notNull(),
     seed: text('seed').notNull(),
     openedAt: timestamp('opened_at', { withTimezone: true }),
-    /** How many pre-queue tickets the draw placed (places 1..drawn_count); null before the opening. */
+    /** How many pre-queue tokens the draw placed (places 1..drawn_count); null before the opening. */
     drawnCount: integer('drawn_count'),
     /** The last place handed out in this line. */
     lastPlace: bigId('last_place').notNull().default(0),
@@ -276,7 +276,7 @@ export const TOKEN_STATUSES = ['waiting', 'active', 'expired', 'done', 'closed']
 export type TokenStatus = (typeof TOKEN_STATUSES)[number];
 
 /**
- * The waiting rooms, one line per concert. `id` is the ticket number (unique across lines). A token
+ * The waiting rooms, one line per concert. `id` is the draw number (unique across lines). A token
  * of the pre-queue waits with no `place` until the draw gives it one; a token that joins after the
  * opening takes the next place at once. A token is admitted when its place comes (status active,
  * expires_at set), ends when it expires or its user pays (done), gives up its place when its holder
@@ -362,7 +362,7 @@ export const queueState = pgTable('queue_state', {
  * 0 row to wake the running admission pass. Insert-only for writers, so no payment writes a row that
  * every payment shares; the admission pass deletes a line's rows and adds them up into the count.
  * No foreign key: a row of a concert being deleted is harmless, and the trigger fires during the
- * cascade that deletes it. Functions and triggers: db/migrations/0006_line_admission.sql.
+ * cascade that deletes it. Functions: db/functions/; triggers: db/migrations/0006_line_admission.sql.
  */
 export const queueActiveChanges = pgTable(
   'queue_active_changes',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { OPERATOR_PASSWORD } from '../playwright.config';
+import { OPERATOR_PASSWORD } from '@/playwright.config';
 import { expect, keepScreenshot, test } from './fixtures';
 import { ConsolePage, kstInput } from './pages/admin';
 

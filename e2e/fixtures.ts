@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect as baseExpect, type Browser, type Page, type TestInfo } from '@playwright/test';
 import { sql } from 'drizzle-orm';
-import { connect } from '../db/client';
-import { createConcert } from '../server/seed';
+import { connect } from '@/db/client';
+import { createConcert } from '@/server/seed';
 import { CheckoutPage } from './pages/checkout';
 import { HomePage } from './pages/home';
 import { MyTicketsPage } from './pages/my-tickets';
@@ -50,7 +50,7 @@ export interface SaleOptions {
   closed?: 'sold_out' | 'closed';
 }
 
-/** On sale since a minute ago: the sale every test had before issue 10. */
+/** On sale since a minute ago: a sale with no pre-queue left to wait for. */
 const OPEN_SALE = { prequeueOpensIn: -120, opensIn: -60 };
 const TURN_SECONDS = 600;
 

@@ -1,4 +1,4 @@
-import { OPERATOR_PASSWORD } from '../playwright.config';
+import { OPERATOR_PASSWORD } from '@/playwright.config';
 import { expect, keepScreenshot, seatMapOf, test, throughQueue, type Fan, type TestConcert } from './fixtures';
 
 /** Holds the seats as one order, charges exactly what is missing and pays; returns the booking code. */

@@ -29,7 +29,7 @@ test('the home page: every sale state', async ({ fan }) => {
 
 test.describe('before the opening', () => {
   test.use({ sale: { prequeueOpensIn: -60, opensIn: 600 } });
-  test('the waiting room: countdown, no advantage, ticket number', async ({ fan, concert }) => {
+  test('the waiting room: countdown, no advantage, draw number', async ({ fan, concert }) => {
     await fan.page.goto(throughQueue(`/concerts/${concert.concertId}`));
     await expect(fan.waitingRoom.countdown()).toBeVisible();
     await shoot(fan.page.context(), fan.page, 'prequeue', (page) => [page.locator('.no-advantage'), page.locator('.commitment')]);
@@ -44,7 +44,7 @@ test.describe('before the opening', () => {
 
 test.describe('in line', () => {
   test.use({ sale: { maxActive: 1 } });
-  test('the waiting room: place, ticket number, wait', async ({ concert, newFan }) => {
+  test('the waiting room: place, draw number, wait', async ({ concert, newFan }) => {
     const [first, second, third] = [await newFan(), await newFan(), await newFan()];
     await first.page.goto(throughQueue(`/concerts/${concert.concertId}`));
     await expect(first.page.getByRole('heading', { name: 'Choose a date' })).toBeVisible();

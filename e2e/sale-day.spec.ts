@@ -32,7 +32,7 @@ test.describe('a sale whose pre-queue is open and which opens in a few seconds',
     await expect(fan.page).toHaveURL(new RegExp(`/queue\\?concert=${concert.concertId}&`));
     await expect(fan.waitingRoom.countdown()).toHaveText(/^0:[01]\d$/);
     await expect(fan.waitingRoom.noAdvantage()).toBeVisible();
-    await expect(fan.waitingRoom.ticketNumber()).toBeVisible();
+    await expect(fan.waitingRoom.drawNumber()).toBeVisible();
     await expect(fan.page.getByRole('link', { name: 'How the draw works' })).toBeVisible();
     await keepScreenshot(fan.page, 'prequeue');
 
@@ -45,10 +45,10 @@ test.describe('a sale whose pre-queue is open and which opens in a few seconds',
     for (const f of [fan, other]) await expect(admitted(f).or(f.waitingRoom.placeLine())).toBeVisible({ timeout: 30_000 });
     const [first, second] = (await admitted(fan).isVisible()) ? [fan, other] : [other, fan];
     await second.waitingRoom.expectPosition(1);
-    await expect(second.waitingRoom.placeLine()).toHaveText(/^You are #1; your ticket number is \d+\./);
+    await expect(second.waitingRoom.placeLine()).toHaveText(/^You are #1; your draw number is \d+\./);
     await expect(second.page).toHaveTitle('#1 · Concert Tickets');
     await expect(second.page.getByRole('link', { name: 'Check the draw' })).toBeVisible();
-    const ticket = Number(/ticket number is (\d+)/.exec((await second.waitingRoom.placeLine().textContent()) ?? '')![1]);
+    const drawNumber = Number(/draw number is (\d+)/.exec((await second.waitingRoom.placeLine().textContent()) ?? '')![1]);
     await keepScreenshot(second.page, 'drawn-place');
 
     await buy(first, 'VIP A-1');
@@ -56,15 +56,15 @@ test.describe('a sale whose pre-queue is open and which opens in a few seconds',
     await expect(admitted(second)).toBeVisible({ timeout: 20_000 });
     await buy(second, 'VIP A-2');
 
-    // The draw is public: the seed, and the second fan's ticket at place 2.
+    // The draw is public: the seed, and the second fan's draw number at place 2.
     const page = (await newFan()).page;
-    await page.goto(`/concerts/${concert.concertId}/draw?ticket=${ticket}`);
+    await page.goto(`/concerts/${concert.concertId}/draw?ticket=${drawNumber}`);
     await expect(page.getByRole('heading', { name: 'The draw' })).toBeVisible();
     await expect(page.getByTestId('draw-seed')).toHaveText(/^[0-9a-f]{32}$/);
     await expect(page.getByTestId('draw-commitment')).toHaveText(/^[0-9a-f]{64}$/);
-    await expect(page.getByRole('row')).toHaveCount(3); // the header and two tickets
+    await expect(page.getByRole('row')).toHaveCount(3); // the header and two draw numbers
     const mine = page.locator('tr[aria-current="true"]').getByRole('cell');
-    await expect(mine).toHaveText(['2', String(ticket)]);
+    await expect(mine).toHaveText(['2', String(drawNumber)]);
     const origin = new URL(page.url()).origin;
     await expect(page.getByText(`npm run verify:draw -- ${origin} ${concert.concertId}`)).toBeVisible();
     // The command the page gives checks this draw (exit code 0).

@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmbeddedPostgres, withDatabase } from '../db/embedded';
-import { APP_DATABASE, ensureDatabase, migrateAndSeed } from '../server/provision';
-import { npmStartNodeArgs } from '../scripts/start-command';
+import { startEmbeddedPostgres, withDatabase } from '@/db/embedded';
+import { APP_DATABASE, ensureDatabase, migrateAndSeed } from '@/server/provision';
+import { npmStartNodeArgs } from '@/server/testing/start-command';
 
 /** package.json's start script as argv for this Node binary. */
 function startCommand(): string[] {

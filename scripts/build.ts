@@ -7,8 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { build } from 'esbuild';
-import { applyMigrations, MIGRATIONS_DIR } from '../db/migrate';
-import { EnvError, parseEnv } from '../server/env';
+import { FUNCTIONS_DIR } from '@/db/functions';
+import { applyMigrations, MIGRATIONS_DIR } from '@/db/migrate';
+import { EnvError, parseEnv } from '@/server/env';
 
 const OUT_DIR = 'dist';
 /** Node's oldest supported version (package.json "engines"). */
@@ -16,7 +17,8 @@ const NODE_TARGET = 'node20';
 
 /**
  * scripts/serve.ts and what it imports from server/ and db/, in one ES module; packages stay in
- * node_modules. The migrations go beside it, where db/migrate.ts looks for them (next to itself).
+ * node_modules. The migrations and the database functions go beside it, where db/migrate.ts and
+ * db/functions.ts look for them (next to themselves).
  */
 async function compileLauncher() {
   fs.rmSync(OUT_DIR, { recursive: true, force: true });
@@ -32,6 +34,7 @@ async function compileLauncher() {
     logLevel: 'warning',
   });
   fs.cpSync(MIGRATIONS_DIR, `${OUT_DIR}/migrations`, { recursive: true });
+  fs.cpSync(FUNCTIONS_DIR, `${OUT_DIR}/functions`, { recursive: true });
 }
 
 async function main() {

@@ -1,7 +1,7 @@
 /** `npm run check:invariants`: checks DATABASE_URL's data; prints what it found, exits 1 on a breach. */
 import postgres from 'postgres';
-import { parseEnv } from '../server/env';
-import { checkInvariants } from '../server/invariants';
+import { parseEnv } from '@/server/env';
+import { checkInvariants } from '@/server/invariants';
 import { requireDatabaseUrl } from './require-database-url';
 
 const sql = postgres(requireDatabaseUrl(), { max: 1, onnotice: () => {} });

@@ -1,5 +1,5 @@
 /** `npm run db:migrate`: applies the committed migrations to DATABASE_URL. */
-import { applyMigrations } from '../db/migrate';
+import { applyMigrations } from '@/db/migrate';
 import { requireDatabaseUrl } from './require-database-url';
 
 applyMigrations(requireDatabaseUrl())

@@ -1,4 +1,4 @@
-import { EnvError, parseEnv } from '../server/env';
+import { EnvError, parseEnv } from '@/server/env';
 
 export function requireDatabaseUrl(): string {
   try {

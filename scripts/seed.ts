@@ -1,6 +1,6 @@
 /** `npm run db:seed`: adds the demo concerts to DATABASE_URL; running it again adds nothing. */
-import { connect } from '../db/client';
-import { seedDemoData } from '../server/seed';
+import { connect } from '@/db/client';
+import { seedDemoData } from '@/server/seed';
 import { requireDatabaseUrl } from './require-database-url';
 
 const database = connect(requireDatabaseUrl(), { max: 1 });

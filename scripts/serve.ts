@@ -9,10 +9,10 @@ import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EmbeddedPostgresError } from '../db/embedded';
-import { EMBEDDED_DATA_DIR, startLocalDatabase } from '../server/provision';
-import { EnvError, parseEnv } from '../server/env';
-import { runPrimary, runWorker } from '../server/http/workers';
+import { EmbeddedPostgresError } from '@/db/embedded';
+import { EMBEDDED_DATA_DIR, startLocalDatabase } from '@/server/provision';
+import { EnvError, parseEnv } from '@/server/env';
+import { runPrimary, runWorker } from '@/server/http/workers';
 
 const MODES = ['dev', 'start'] as const;
 const mode = MODES.find((m) => m === process.argv[2]);
@@ -70,7 +70,7 @@ async function main(mode: (typeof MODES)[number]) {
       return;
     }
     // One worker: in this process, the custom server (tRPC's Node adapter for the API, Next for the rest).
-    const { startProductionServer, stopProductionServer } = await import('../server/http/production-server');
+    const { startProductionServer, stopProductionServer } = await import('@/server/http/production-server');
     const server = await startProductionServer(config.PORT);
     console.log(`Ready on http://localhost:${config.PORT}`);
     let stopping = false;

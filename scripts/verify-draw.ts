@@ -1,10 +1,10 @@
 /**
  * `npm run verify:draw -- <baseUrl> <concertId>`: checks a sale's draw from its public `sale.draw`
  * alone: SHA-256(seed) equals the published commitment, and the pre-queue's places follow the rule
- * (ascending SHA-256 of `${seed}:${ticket}`). Prints OK or what is wrong; exits 1 when it is wrong,
+ * (ascending SHA-256 of `${seed}:${drawNumber}`). Prints OK or what is wrong; exits 1 when it is wrong,
  * 2 when the draw could not be read.
  */
-import { verifyDrawAt } from '../server/sale/verify';
+import { verifyDrawAt } from '@/server/sale/verify';
 
 const [baseUrl, concertArg] = process.argv.slice(2);
 const concertId = Number(concertArg);

@@ -1,4 +1,4 @@
-import { connect, type Database } from '../db/client';
+import { connect, type Database } from '@/db/client';
 import { env } from './env';
 import { flushHeartbeats } from './queue/heartbeats';
 

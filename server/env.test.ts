@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { DEV_OPERATOR_PASSWORD, EnvError, parseEnv } from './env';
-import { HEARTBEAT_SECONDS, LONGEST_POLL_INTERVAL_SECONDS } from './queue/timing';
+import { HEARTBEAT_SECONDS, LONGEST_POLL_INTERVAL_SECONDS } from './shared/timing';
 
 const OPERATOR = 'a-long-operator-password';
 

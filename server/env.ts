@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { HEARTBEAT_SECONDS, LONGEST_POLL_INTERVAL_SECONDS, MIN_ABANDON_SECONDS } from './queue/timing';
+import { HEARTBEAT_SECONDS, LONGEST_POLL_INTERVAL_SECONDS, MIN_ABANDON_SECONDS } from './shared/timing';
 
 /**
  * Configuration, read from the environment and validated once. A bad value stops start-up with a

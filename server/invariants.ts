@@ -1,7 +1,7 @@
 import { sql as q } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
-import { orders, queueTokens, reservations, sales, schedules } from '../db/schema';
+import { orders, queueTokens, reservations, sales, schedules } from '@/db/schema';
 import type { Config } from './env';
 import { runningTurn, turnCap } from './queue/rules';
 import { liveReservation, occupiesSeat } from './reservation/rules';

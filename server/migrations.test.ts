@@ -6,8 +6,8 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it, inject } from 'vitest';
-import { withDatabase } from '../db/embedded';
-import { MIGRATIONS_DIR } from '../db/migrate';
+import { withDatabase } from '@/db/embedded';
+import { MIGRATIONS_DIR } from '@/db/migrate';
 import { checkInvariants } from './invariants';
 
 /** The migrations folder as it was before `tag` (a copy with a shorter journal). */

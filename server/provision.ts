@@ -1,8 +1,8 @@
 import path from 'node:path';
 import postgres from 'postgres';
-import { connect } from '../db/client';
-import { startEmbeddedPostgres, withDatabase, type EmbeddedServer } from '../db/embedded';
-import { applyMigrations } from '../db/migrate';
+import { connect } from '@/db/client';
+import { startEmbeddedPostgres, withDatabase, type EmbeddedServer } from '@/db/embedded';
+import { applyMigrations } from '@/db/migrate';
 import { seedDemoData } from './seed';
 
 export const EMBEDDED_DATA_DIR = '.data/postgres';

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connect } from '../db/client';
+import { connect } from '@/db/client';
 import { deleteExpiredRateLimits, takeRateLimit } from './rate-limit';
 import { useTestDatabase } from './testing/test-database';
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { poolOf, type Db } from '../db/client';
-import { rateLimits } from '../db/schema';
+import { poolOf, type Db } from '@/db/client';
+import { rateLimits } from '@/db/schema';
 import { onlyRow } from './errors';
 
 /**

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { createSale, type NewSale } from './sale/service';
-import type { Db, DbOrTx } from '../db/client';
-import { concerts, ledgerEntries, orders, payments, reservations, sales, schedules, seats, users, wallets } from '../db/schema';
+import type { Db, DbOrTx } from '@/db/client';
+import { concerts, ledgerEntries, orders, payments, reservations, sales, schedules, seats, users, wallets } from '@/db/schema';
 import { newBookingCode } from './order/booking-code';
 
 /** A section of the hall: its rows, seats per row and price in won. */

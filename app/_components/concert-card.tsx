@@ -1,8 +1,8 @@
 'use client';
 
 import { Fragment, type ReactNode } from 'react';
-import { MESSAGES, type MessageKey } from '../_i18n/messages';
-import { formatWon, useI18n } from '../_i18n/provider';
+import { MESSAGES, type MessageKey } from '@/app/_i18n/messages';
+import { formatWon, useI18n } from '@/app/_i18n/provider';
 import { joinLabel, saleStateAt, useSaleTime, type SaleState, type SaleSummary } from './sale';
 import type { ListedConcert } from './sale-contract';
 

@@ -1,6 +1,6 @@
 'use client';
 
-import { formatClock } from '../_i18n/provider';
+import { formatClock } from '@/app/_i18n/provider';
 import { secondsUntil, useNow } from './use-now';
 
 /** m:ss until `until`, announced politely to screen readers once a minute at most. */

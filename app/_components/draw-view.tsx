@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { useI18n } from '../_i18n/provider';
+import { useI18n } from '@/app/_i18n/provider';
 import { useSaleTime } from './sale';
 import type { SaleDraw } from './sale-contract';
 
@@ -13,20 +13,21 @@ export function DrawView({
   concertId,
   draw,
   opensAt,
-  ticket,
+  drawNumber,
   origin,
 }: {
   concertId: number;
   draw: SaleDraw;
   opensAt?: string;
-  ticket?: number;
+  /** The visitor's draw number, marked in the list. */
+  drawNumber?: number;
   origin: string;
 }) {
   const { t } = useI18n();
   const time = useSaleTime();
   const entries = [...(draw.entries ?? [])].sort((a, b) => a.place - b.place);
   const shown = entries.slice(0, MAX_ROWS);
-  const mine = ticket === undefined ? undefined : entries.find((e) => e.ticket === ticket);
+  const mine = drawNumber === undefined ? undefined : entries.find((e) => e.ticket === drawNumber);
   if (mine && !shown.includes(mine)) shown.push(mine);
   return (
     <>
@@ -64,7 +65,7 @@ export function DrawView({
                 <thead>
                   <tr>
                     <th scope="col">{t('draw.place')}</th>
-                    <th scope="col">{t('draw.ticket')}</th>
+                    <th scope="col">{t('draw.drawNumber')}</th>
                   </tr>
                 </thead>
                 <tbody>

@@ -2,8 +2,8 @@
 
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
-import { useI18n } from '../_i18n/provider';
-import { trpc } from '../_trpc/client';
+import { useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
 import { LanguageSwitch } from './language-switch';
 import { TurnBanner } from './turn-banner';
 

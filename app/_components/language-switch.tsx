@@ -1,6 +1,6 @@
 'use client';
 
-import { useI18n } from '../_i18n/provider';
+import { useI18n } from '@/app/_i18n/provider';
 
 /** The other language, named in that language; the fan's header and the operator's console both carry it. */
 export function LanguageSwitch() {

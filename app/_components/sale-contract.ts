@@ -1,7 +1,7 @@
 import type { inferRouterOutputs } from '@trpc/server';
-import type { AppRouter } from '../../server/trpc/root';
+import type { AppRouter } from '@/server/trpc/root';
 
-/** What the fan pages read of issue 10's API, as the AppRouter types it. */
+/** What the fan pages read of the sale-day API, as the AppRouter types it. */
 type Outputs = inferRouterOutputs<AppRouter>;
 
 export type ListedConcert = Outputs['concert']['list'][number];

@@ -1,9 +1,9 @@
 'use client';
 
 import { useMemo } from 'react';
-import type { Locale, MessageKey } from '../_i18n/messages';
+import type { Locale, MessageKey } from '@/app/_i18n/messages';
 import type { ListedConcert } from './sale-contract';
-import { useI18n } from '../_i18n/provider';
+import { useI18n } from '@/app/_i18n/provider';
 
 /** A concert's sale as `concert.list` shows it. */
 export type SaleSummary = NonNullable<ListedConcert['sale']>;
@@ -27,9 +27,9 @@ export function joinLabel(state: SaleState): MessageKey | null {
   return null;
 }
 
-/** The public page of a sale's draw; with a ticket, that ticket is marked in it. */
-export const drawPageOf = (concertId: number, ticket?: number) =>
-  `/concerts/${concertId}/draw${ticket === undefined ? '' : `?ticket=${ticket}`}`;
+/** The public page of a sale's draw; with a draw number, that number is marked in it. */
+export const drawPageOf = (concertId: number, drawNumber?: number) =>
+  `/concerts/${concertId}/draw${drawNumber === undefined ? '' : `?ticket=${drawNumber}`}`;
 
 /** Sales open in Korea: their times are shown in Korea's time zone, named in English. */
 const SALE_TIME_ZONE = 'Asia/Seoul';

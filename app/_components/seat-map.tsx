@@ -1,8 +1,8 @@
 'use client';
 
 import { useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
-import { formatWon, useI18n } from '../_i18n/provider';
-import type { MessageKey } from '../_i18n/messages';
+import { formatWon, useI18n } from '@/app/_i18n/provider';
+import type { MessageKey } from '@/app/_i18n/messages';
 
 export interface Seat {
   seatId: number;

@@ -1,8 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { useI18n } from '../_i18n/provider';
-import { reasonOf } from '../_trpc/errors';
+import { useI18n } from '@/app/_i18n/provider';
+import { reasonOf } from '@/app/_trpc/errors';
 import { useErrorMessage } from './use-error-message';
 
 /** Asking again cannot help: the thing is not there (or never was). Offer the way on instead of "Try again". */

@@ -1,9 +1,9 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { useI18n } from '../_i18n/provider';
-import { trpc } from '../_trpc/client';
-import { reasonOf } from '../_trpc/errors';
+import { useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
+import { reasonOf } from '@/app/_trpc/errors';
 import { useErrorMessage } from './use-error-message';
 
 /**

@@ -2,7 +2,7 @@
 
 import QRCode from 'qrcode';
 import Link from 'next/link';
-import { formatWon, useI18n } from '../_i18n/provider';
+import { formatWon, useI18n } from '@/app/_i18n/provider';
 import { waitingRoomFor } from './use-queue-guard';
 
 export interface TicketFacts {

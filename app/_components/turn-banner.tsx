@@ -1,7 +1,7 @@
 'use client';
 
-import { useI18n, formatClock } from '../_i18n/provider';
-import { trpc } from '../_trpc/client';
+import { useI18n, formatClock } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
 import { secondsUntil, useNow } from './use-now';
 
 const TURN_REFRESH_MS = 15_000;

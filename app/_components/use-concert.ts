@@ -1,6 +1,6 @@
 'use client';
 
-import { trpc } from '../_trpc/client';
+import { trpc } from '@/app/_trpc/client';
 
 /** A concert's title, artist and venue, from the list every visitor can read. */
 export function useConcert(concertId: number) {

@@ -1,9 +1,9 @@
 'use client';
 
 import { TRPCClientError } from '@trpc/client';
-import { MESSAGES, type MessageKey } from '../_i18n/messages';
-import { useI18n } from '../_i18n/provider';
-import { errorData } from '../_trpc/errors';
+import { MESSAGES, type MessageKey } from '@/app/_i18n/messages';
+import { useI18n } from '@/app/_i18n/provider';
+import { errorData } from '@/app/_trpc/errors';
 
 const isMessageKey = (key: string): key is MessageKey => key in MESSAGES.en;
 

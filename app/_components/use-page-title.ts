@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect } from 'react';
-import { useI18n } from '../_i18n/provider';
+import { useI18n } from '@/app/_i18n/provider';
 
 /**
  * The tab's title where only the client knows it: a checkout that has become a ticket, the 404 and error

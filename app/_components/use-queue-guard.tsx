@@ -3,8 +3,8 @@
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
-import { useI18n } from '../_i18n/provider';
-import { NEEDS_QUEUE, reasonOf } from '../_trpc/errors';
+import { useI18n } from '@/app/_i18n/provider';
+import { NEEDS_QUEUE, reasonOf } from '@/app/_trpc/errors';
 import { Loading } from './states';
 
 /**

@@ -98,7 +98,7 @@ const en = {
   'reservations.status.confirmed': 'Confirmed',
   'reservations.status.expired': 'Expired',
   'reservations.status.cancelled': 'Released',
-  // Sale day (issue 10): a sale per concert, the pre-queue, the draw, sold out.
+  // Sale day: a sale per concert, the pre-queue, the draw, sold out.
   'sale.scheduled': 'Opens {opensAt} · pre\u2011queue from {prequeueAt}',
   'sale.prequeue': 'Pre\u2011queue open · the sale opens {opensAt}',
   'sale.open': 'On sale now',
@@ -119,9 +119,9 @@ const en = {
     'Arriving early gives no advantage: at the opening, everyone in the pre-queue gets a place by a fair draw, whenever they joined. Fans who come after the opening line up behind them.',
   'queue.howDraw': 'How the draw works',
   'queue.commitment': 'Draw commitment, published before the opening (SHA-256 of the secret seed):',
-  'queue.yourTicket': 'Your ticket number is {ticket}.',
+  'queue.yourDrawNumber': 'Your draw number is {number}.',
   'queue.drawing': 'The sale is opening: drawing the places…',
-  'queue.placeLine': 'You are #{position}; your ticket number is {ticket}.',
+  'queue.placeLine': 'You are #{position}; your draw number is {number}.',
   'queue.checkDraw': 'Check the draw',
   'queue.seatsTaken': 'All seats are taken right now; {held} are held and may be released.',
   'queue.seatsTakenOne': 'All seats are taken right now; 1 is held and may be released.',
@@ -138,16 +138,16 @@ const en = {
   'draw.openedAt': 'Drawn at',
   'draw.notYet': 'The seed and the places are revealed at the opening, {time}.',
   'draw.entries': 'Places of the pre-queue',
-  'draw.ticket': 'Ticket',
+  'draw.drawNumber': 'Draw number',
   'draw.place': 'Place',
   'draw.none': 'Nobody joined the pre-queue.',
   'draw.verifyTitle': 'Check it yourself',
   'draw.rule1': 'SHA-256 of the seed (its UTF-8 characters, in hex) must equal the commitment published before the opening.',
   'draw.rule2':
-    'Sort the pre-queue’s tickets by the hex SHA-256 of “seed:ticket”, ascending: they take places 1, 2, 3, … Fans who joined after the opening come after them, in arrival order.',
+    'Sort the pre-queue’s draw numbers by the hex SHA-256 of “seed:draw number”, ascending: they take places 1, 2, 3, … Fans who joined after the opening come after them, in arrival order.',
   'draw.rule3': 'Or let the script do it:',
   'draw.limit':
-    'What this proves: nobody could choose the order after seeing who joined, since the seed was fixed by the commitment before the opening, and arriving early did not help. What it cannot prove: the operator knows the seed in advance, so in principle they could add tickets of their own and keep those whose hashes come out well.',
+    'What this proves: nobody could choose the order after seeing who joined, since the seed was fixed by the commitment before the opening, and arriving early did not help. What it cannot prove: the operator knows the seed in advance, so in principle they could add draw numbers of their own and keep those whose hashes come out well.',
   'error.SALE_NOT_OPEN': 'This sale has not opened yet.',
   'error.SOLD_OUT': 'Sold out: every seat of this concert has been sold.',
   'error.SALE_CLOSED': 'This sale has closed.',
@@ -284,7 +284,7 @@ const en = {
   'error.OPERATOR_REQUIRED': 'Please sign in as an operator.',
   'error.OPERATOR_LOGIN_FAILED': 'That is not the operator password.',
   'error.SALE_ALREADY_OPEN': 'The sale has already opened: its times can no longer change.',
-  // Issue 11: orders, tickets, refunds, the seat map, finished pages (branch i11-pages).
+  // Orders, tickets, refunds, the seat map, finished pages.
   'a11y.skip': 'Skip to main content',
   'cookies.title': 'Cookies are needed',
   'cookies.body':
@@ -507,7 +507,7 @@ const ko: Record<MessageKey, string> = {
   'reservations.status.confirmed': '확정',
   'reservations.status.expired': '만료',
   'reservations.status.cancelled': '해제',
-  // Sale day (issue 10): a sale per concert, the pre-queue, the draw, sold out.
+  // Sale day: a sale per concert, the pre-queue, the draw, sold out.
   'sale.scheduled': '{opensAt} 예매 오픈 · 사전 대기 {prequeueAt}부터',
   'sale.prequeue': '사전 대기 중 · {opensAt} 예매 오픈',
   'sale.open': '지금 예매 중',
@@ -528,9 +528,9 @@ const ko: Record<MessageKey, string> = {
     '일찍 와도 유리하지 않습니다. 오픈 시각에 사전 대기열의 모든 분이 들어온 시각과 상관없이 공정한 추첨으로 순번을 받습니다. 오픈 후에 오신 분은 그 뒤에 도착 순서대로 줄을 섭니다.',
   'queue.howDraw': '추첨 방식 보기',
   'queue.commitment': '오픈 전에 공개된 추첨 커밋값(비밀 시드의 SHA-256):',
-  'queue.yourTicket': '내 추첨 번호는 {ticket}번입니다.',
+  'queue.yourDrawNumber': '내 추첨 번호는 {number}번입니다.',
   'queue.drawing': '예매가 열리는 중입니다. 순번을 추첨하고 있습니다…',
-  'queue.placeLine': '내 순번은 {position}번, 추첨 번호는 {ticket}번입니다.',
+  'queue.placeLine': '내 순번은 {position}번, 추첨 번호는 {number}번입니다.',
   'queue.checkDraw': '추첨 결과 확인',
   'queue.seatsTaken': '지금은 모든 좌석이 선점되었습니다. {held}석은 선점 중이라 다시 풀릴 수 있습니다.',
   'queue.seatsTakenOne': '지금은 모든 좌석이 선점되었습니다. 1석은 선점 중이라 다시 풀릴 수 있습니다.',
@@ -547,7 +547,7 @@ const ko: Record<MessageKey, string> = {
   'draw.openedAt': '추첨 시각',
   'draw.notYet': '시드와 순번은 오픈 시각인 {time}에 공개됩니다.',
   'draw.entries': '사전 대기열 순번',
-  'draw.ticket': '추첨 번호',
+  'draw.drawNumber': '추첨 번호',
   'draw.place': '순번',
   'draw.none': '사전 대기열에 들어온 분이 없습니다.',
   'draw.verifyTitle': '직접 확인하기',
@@ -692,7 +692,7 @@ const ko: Record<MessageKey, string> = {
   'error.OPERATOR_REQUIRED': '운영자로 로그인해 주세요.',
   'error.OPERATOR_LOGIN_FAILED': '운영자 비밀번호가 맞지 않습니다.',
   'error.SALE_ALREADY_OPEN': '이미 판매가 열려 일정을 바꿀 수 없습니다.',
-  // Issue 11: orders, tickets, refunds, the seat map, finished pages (branch i11-pages).
+  // Orders, tickets, refunds, the seat map, finished pages.
   'a11y.skip': '본문으로 건너뛰기',
   'cookies.title': '쿠키가 필요합니다',
   'cookies.body': '이 사이트는 게스트 세션, 대기 순번, 티켓을 쿠키에 보관합니다. 이 사이트의 쿠키를 허용한 뒤 페이지를 새로 고쳐 주세요.',

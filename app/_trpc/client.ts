@@ -1,7 +1,7 @@
 'use client';
 
 import { createTRPCReact } from '@trpc/react-query';
-import type { AppRouter } from '../../server/trpc/root';
+import type { AppRouter } from '@/server/trpc/root';
 
 /** The typed tRPC hooks: `trpc.concert.list.useQuery()`. */
 export const trpc = createTRPCReact<AppRouter>();

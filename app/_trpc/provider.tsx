@@ -4,7 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { httpBatchLink, TRPCClientError } from '@trpc/client';
 import { useState, type ReactNode } from 'react';
 import { trpc } from './client';
-import { MAX_BATCH_SIZE } from '../../server/http/batch-limit';
+import { MAX_BATCH_SIZE } from '@/server/shared/limits';
 import { fetchApi } from './errors';
 
 /** Retry only what may succeed on a second try: never a 4xx the server meant. */

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { cookies } from 'next/headers';
-import { pageMetadata } from '../_i18n/request-locale';
+import { pageMetadata } from '@/app/_i18n/request-locale';
 import { OperatorConsole } from './_components/operator-console';
 import './admin.css';
 

@@ -1,8 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { useI18n } from '../_i18n/provider';
-import { trpc } from '../_trpc/client';
+import { useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
 import { StateBadge } from './_components/state-badge';
 
 const LIST_REFRESH_MS = 5_000;

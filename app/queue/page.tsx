@@ -3,17 +3,17 @@
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { Suspense, useEffect, useRef, useState } from 'react';
-import { drawPageOf, useSaleTime } from '../_components/sale';
-import type { QueueView } from '../_components/sale-contract';
-import { ErrorNotice, Loading } from '../_components/states';
-import { useConcert } from '../_components/use-concert';
-import { secondsUntil, useNow } from '../_components/use-now';
-import { waitingRoomFor } from '../_components/use-queue-guard';
-import { formatClock, useI18n } from '../_i18n/provider';
-import NotFound from '../not-found';
-import { trpc } from '../_trpc/client';
-import { errorData, reasonOf } from '../_trpc/errors';
-import { nextPollDelayMs } from '../../server/queue/timing';
+import { drawPageOf, useSaleTime } from '@/app/_components/sale';
+import type { QueueView } from '@/app/_components/sale-contract';
+import { ErrorNotice, Loading } from '@/app/_components/states';
+import { useConcert } from '@/app/_components/use-concert';
+import { secondsUntil, useNow } from '@/app/_components/use-now';
+import { waitingRoomFor } from '@/app/_components/use-queue-guard';
+import { formatClock, useI18n } from '@/app/_i18n/provider';
+import NotFound from '@/app/not-found';
+import { trpc } from '@/app/_trpc/client';
+import { errorData, reasonOf } from '@/app/_trpc/errors';
+import { nextPollDelayMs } from '@/server/shared/timing';
 
 /** Only paths inside this site, so `next` can't send anyone elsewhere. */
 function safeNext(value: string | null): string {
@@ -130,7 +130,7 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
     setFirstPosition(first);
   }, [token, view?.status, view?.position]);
 
-  // Whether this ticket was in the pre-queue (so it is in the draw), remembered across reloads.
+  // Whether this token was in the pre-queue (so it is in the draw), remembered across reloads.
   const [drawn, setDrawn] = useState(false);
   useEffect(() => {
     if (!token) return;
@@ -241,7 +241,7 @@ function Prequeue({ concertId, view }: { concertId: number; view: QueueView }) {
       <p className="notice no-advantage">
         {t('queue.noAdvantage')} <Link href={drawPageOf(concertId, view.ticket)}>{t('queue.howDraw')}</Link>
       </p>
-      <p className="ticket-line">{t('queue.yourTicket', { ticket: view.ticket })}</p>
+      <p className="ticket-line">{t('queue.yourDrawNumber', { number: view.ticket })}</p>
       {commitment && (
         <p className="commitment muted">
           {t('queue.commitment')} <code>{commitment}</code>
@@ -308,7 +308,7 @@ function InLine({
         {sinceUpdate < 2 ? t('queue.updatedNow') : t('queue.updated', { seconds: sinceUpdate.toLocaleString() })}
       </p>
       <p className="ticket-line">
-        {t('queue.placeLine', { position: position.toLocaleString(), ticket: view.ticket })}
+        {t('queue.placeLine', { position: position.toLocaleString(), number: view.ticket })}
         {drawn && (
           <>
             {' '}

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { pageMetadata } from '../_i18n/request-locale';
+import { pageMetadata } from '@/app/_i18n/request-locale';
 
 export const generateMetadata = () => pageMetadata('reservations.title');
 

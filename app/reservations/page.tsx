@@ -2,15 +2,15 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
-import { Countdown } from '../_components/countdown';
-import { ErrorNotice, Loading } from '../_components/states';
-import { useErrorMessage } from '../_components/use-error-message';
-import { useNow } from '../_components/use-now';
-import { formatWon, useI18n } from '../_i18n/provider';
-import { trpc } from '../_trpc/client';
-import { useIntentKeys, moneyRetry } from '../_trpc/money-retry';
+import { Countdown } from '@/app/_components/countdown';
+import { ErrorNotice, Loading } from '@/app/_components/states';
+import { useErrorMessage } from '@/app/_components/use-error-message';
+import { useNow } from '@/app/_components/use-now';
+import { formatWon, useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
+import { useIntentKeys, moneyRetry } from '@/app/_trpc/money-retry';
 import type { inferRouterOutputs } from '@trpc/server';
-import type { AppRouter } from '../../server/trpc/root';
+import type { AppRouter } from '@/server/trpc/root';
 
 /** REFUND_DEADLINE_HOURS' default: the server decides (REFUND_CLOSED); this only words the card. */
 const REFUND_DEADLINE_HOURS = 24;

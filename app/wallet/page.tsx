@@ -1,13 +1,13 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { ErrorNotice, Loading } from '../_components/states';
-import { useErrorMessage } from '../_components/use-error-message';
-import { useQueueGuard } from '../_components/use-queue-guard';
-import { formatWon, useI18n } from '../_i18n/provider';
-import { trpc } from '../_trpc/client';
-import { moneyRetry, useIntentKeys, wasRefused } from '../_trpc/money-retry';
-import { parseChargeAmount } from '../../server/wallet/limits';
+import { ErrorNotice, Loading } from '@/app/_components/states';
+import { useErrorMessage } from '@/app/_components/use-error-message';
+import { useQueueGuard } from '@/app/_components/use-queue-guard';
+import { formatWon, useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
+import { moneyRetry, useIntentKeys, wasRefused } from '@/app/_trpc/money-retry';
+import { parseChargeAmount } from '@/server/shared/limits';
 
 const PRESETS = [10_000, 50_000, 100_000, 200_000];
 const HISTORY_PAGE = 10;

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { freePort } from '../../db/embedded';
-import { addRow, type Bench } from '../context';
-import { trpcGet } from '../http';
-import { runLoad } from '../http-load';
-import { startApp } from '../servers';
+import { freePort } from '@/db/embedded';
+import { addRow, type Bench } from '@/bench/context';
+import { trpcGet } from '@/bench/http';
+import { runLoad } from '@/bench/http-load';
+import { startApp } from '@/bench/servers';
 
 /**
  * Context for the HTTP rows: plain Node's http server answering a constant (what this load generator

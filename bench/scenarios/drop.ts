@@ -1,12 +1,12 @@
 import postgres from 'postgres';
-import { parseEnv } from '../../server/env';
-import { checkInvariants } from '../../server/invariants';
-import { nextPollDelayMs } from '../../server/queue/timing';
-import { DEFAULT_MAX_ACTIVE, type Bench } from '../context';
-import { makeHall } from '../fixtures';
-import { CookieJar, httpPool, send, trpcGet, trpcPost, trpcResult, type HttpRequest, type HttpResponse } from '../http';
-import { rowFrom } from '../http-load';
-import { rssSampler, startApp, type AppServer } from '../servers';
+import { parseEnv } from '@/server/env';
+import { checkInvariants } from '@/server/invariants';
+import { nextPollDelayMs } from '@/server/shared/timing';
+import { DEFAULT_MAX_ACTIVE, type Bench } from '@/bench/context';
+import { makeHall } from '@/bench/fixtures';
+import { CookieJar, httpPool, send, trpcGet, trpcPost, trpcResult, type HttpRequest, type HttpResponse } from '@/bench/http';
+import { rowFrom } from '@/bench/http-load';
+import { rssSampler, startApp, type AppServer } from '@/bench/servers';
 
 /**
  * Scenario 6, the ticket drop: `fans` people join at once against `seats` seats over four dates, the

@@ -1,11 +1,11 @@
 import postgres from 'postgres';
-import { addRow, DEFAULT_MAX_ACTIVE, DEFAULT_POOL, ratio, type Bench } from '../context';
-import { DatabaseActivity, perCall, type Activity } from '../db-activity';
-import { giveTokens, makeHall, makeHolds, makeUsers, type BenchUser } from '../fixtures';
-import { CookieJar, httpPool, send, trpcGet, trpcPost } from '../http';
-import { cycle, once, runLoad, type Row } from '../http-load';
-import { pgbench, pgbenchAvailable } from '../pgbench';
-import { rssSampler, startApp } from '../servers';
+import { addRow, DEFAULT_MAX_ACTIVE, DEFAULT_POOL, ratio, type Bench } from '@/bench/context';
+import { DatabaseActivity, perCall, type Activity } from '@/bench/db-activity';
+import { giveTokens, makeHall, makeHolds, makeUsers, type BenchUser } from '@/bench/fixtures';
+import { CookieJar, httpPool, send, trpcGet, trpcPost } from '@/bench/http';
+import { cycle, once, runLoad, type Row } from '@/bench/http-load';
+import { pgbench, pgbenchAvailable } from '@/bench/pgbench';
+import { rssSampler, startApp } from '@/bench/servers';
 
 /**
  * What every fan does most: the framework's own ceiling (tRPC health.ping via npm start), waiting
@@ -128,8 +128,8 @@ interface Fixtures {
   readers: CookieJar[];
 }
 
-/** Every waiting fan polls once, `connections` at a time, and keeps the queue ticket it is given. */
-async function primeTickets(url: string, f: Fixtures, connections: number) {
+/** Every waiting fan polls once, `connections` at a time, and keeps the queue pass it is given. */
+async function primeQueuePasses(url: string, f: Fixtures, connections: number) {
   const pool = httpPool(url, connections);
   const next = once(f.pollers);
   try {
@@ -173,8 +173,8 @@ async function measureServer(
 
     if (parts.polling) {
       // The fixtures write the waiting tokens straight into the database, so no fan has yet the queue
-      // ticket queue.issue would have given it: each polls once first (not measured), as after joining.
-      if (!oneWorker) await primeTickets(app.url, f, o.connections);
+      // pass queue.issue would have given it: each polls once first (not measured), as after joining.
+      if (!oneWorker) await primeQueuePasses(app.url, f, o.connections);
       const quiet = await activity.quietRate(QUIET_SECONDS);
       let before: Activity | undefined;
       let after: Activity | undefined;
@@ -193,7 +193,7 @@ async function measureServer(
         window: { opened: async () => void (before = await activity.read()), closed: async () => void (after = await activity.read()) },
       });
       const per = perCall(before!, after!, status.requests, quiet);
-      status.note = `${f.pollers.length.toLocaleString('en-US')} distinct waiting fans with their cookies and queue tickets; per poll ${per.statements ?? '?'} statements, ${per.transactions} transactions`;
+      status.note = `${f.pollers.length.toLocaleString('en-US')} distinct waiting fans with their cookies and queue passes; per poll ${per.statements ?? '?'} statements, ${per.transactions} transactions`;
       rows.set('status', addRow(bench, oneWorker ? status : ratio(bench, status, 'trpc-node')));
       if (!oneWorker) {
         bench.facts.polling = { ...per, quietPerSecond: quiet, polls: status.requests };

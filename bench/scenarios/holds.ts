@@ -1,10 +1,10 @@
 import postgres from 'postgres';
-import { addRow, DEFAULT_POOL, ratio, sleep, type Bench } from '../context';
-import { giveTokens, makeHall, makeUsers, NUMBERED_USER_SQL, type BenchUser } from '../fixtures';
-import { CookieJar, httpPool, send, trpcPost, type HttpResponse } from '../http';
-import { once, runLoad, type Outcome } from '../http-load';
-import { pgbench, pgbenchAvailable } from '../pgbench';
-import { startApp } from '../servers';
+import { addRow, DEFAULT_POOL, ratio, sleep, type Bench } from '@/bench/context';
+import { giveTokens, makeHall, makeUsers, NUMBERED_USER_SQL, type BenchUser } from '@/bench/fixtures';
+import { CookieJar, httpPool, send, trpcPost, type HttpResponse } from '@/bench/http';
+import { once, runLoad, type Outcome } from '@/bench/http-load';
+import { pgbench, pgbenchAvailable } from '@/bench/pgbench';
+import { startApp } from '@/bench/servers';
 
 /**
  * Holding seats: contested holds (successes and refusals apart), holds of distinct free seats against

@@ -1,9 +1,9 @@
 import postgres from 'postgres';
-import { addRow, DEFAULT_MAX_ACTIVE, type Bench } from '../context';
-import { fillLine, giveTokens, makeHall, makeUsers } from '../fixtures';
-import { CookieJar, trpcGet, trpcPost } from '../http';
-import { cycle, once, runLoad } from '../http-load';
-import { startApp } from '../servers';
+import { addRow, DEFAULT_MAX_ACTIVE, type Bench } from '@/bench/context';
+import { fillLine, giveTokens, makeHall, makeUsers } from '@/bench/fixtures';
+import { CookieJar, trpcGet, trpcPost } from '@/bench/http';
+import { cycle, once, runLoad } from '@/bench/http-load';
+import { startApp } from '@/bench/servers';
 
 /**
  * Scenario 7, line length: the latency of a waiting fan's status and of joining (queue.issue) at the

@@ -1,10 +1,10 @@
 import postgres from 'postgres';
-import { addRow, DEFAULT_MAX_ACTIVE, DEFAULT_POOL, ratio, sleep, type Bench } from '../context';
-import { giveTokens, makeHall, makeHolds, makeUsers } from '../fixtures';
-import { trpcPost } from '../http';
-import { once, runLoad } from '../http-load';
-import { pgbench, pgbenchAvailable } from '../pgbench';
-import { startApp } from '../servers';
+import { addRow, DEFAULT_MAX_ACTIVE, DEFAULT_POOL, ratio, sleep, type Bench } from '@/bench/context';
+import { giveTokens, makeHall, makeHolds, makeUsers } from '@/bench/fixtures';
+import { trpcPost } from '@/bench/http';
+import { once, runLoad } from '@/bench/http-load';
+import { pgbench, pgbenchAvailable } from '@/bench/pgbench';
+import { startApp } from '@/bench/servers';
 
 /**
  * Payments as on sale day: the server at its defaults (QUEUE_MAX_ACTIVE 100, pool 10), every payer

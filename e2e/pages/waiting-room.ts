@@ -25,14 +25,14 @@ export class WaitingRoomPage {
     return this.page.getByText(/^Arriving early gives no advantage/);
   }
 
-  /** "Your ticket number is 4711." (pre-queue) */
-  ticketNumber() {
-    return this.page.getByText(/^Your ticket number is \d+\.$/);
+  /** "Your draw number is 4711." (pre-queue) */
+  drawNumber() {
+    return this.page.getByText(/^Your draw number is \d+\.$/);
   }
 
-  /** "You are #1; your ticket number is 4711." (in line, after the draw) */
+  /** "You are #1; your draw number is 4711." (in line, after the draw) */
   placeLine() {
-    return this.page.getByText(/^You are #[\d,]+; your ticket number is \d+\./);
+    return this.page.getByText(/^You are #[\d,]+; your draw number is \d+\./);
   }
 
   seatsTaken() {

@@ -1,12 +1,12 @@
 import { asc, count, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { concerts, schedules, seats } from '../../db/schema';
-import { errorDataOf } from '../testing/error-shape';
-import { useTestDatabase } from '../testing/test-database';
-import { concertPlan, hoursFromNow, signedInOperator } from '../testing/operator';
-import { expectFailure, testConfig } from '../testing/test-user';
+import { concerts, schedules, seats } from '@/db/schema';
+import { errorDataOf } from '@/server/testing/error-shape';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { concertPlan, hoursFromNow, signedInOperator } from '@/server/testing/operator';
+import { expectFailure, testConfig } from '@/server/testing/test-user';
 import { MAX_DATES, type CreateConcertInput } from './concert';
-import { rowName } from './rows';
+import { rowName } from '@/server/shared/rows';
 
 const { db } = await useTestDatabase();
 const config = testConfig();

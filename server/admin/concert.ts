@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Db, DbOrTx } from '../../db/client';
-import { concerts, schedules, seats } from '../../db/schema';
-import type { Config } from '../env';
-import { createSale } from '../sale/service';
+import type { Db, DbOrTx } from '@/db/client';
+import { concerts, schedules, seats } from '@/db/schema';
+import type { Config } from '@/server/env';
+import { createSale } from '@/server/sale/service';
 import {
   MAX_ACTIVE_LIMIT,
   MAX_DATES,
@@ -16,8 +16,8 @@ import {
   MAX_TEXT_LENGTH,
   MAX_TURN_SECONDS,
   MIN_TURN_SECONDS,
-} from './plan-limits';
-import { rowName } from './rows';
+} from '@/server/shared/plan-limits';
+import { rowName } from '@/server/shared/rows';
 
 /**
  * An operator creates a concert, its dates and their seat maps (and, with the sale module, its sale)
@@ -37,7 +37,7 @@ export {
   MAX_TEXT_LENGTH,
   MAX_TURN_SECONDS,
   MIN_TURN_SECONDS,
-} from './plan-limits';
+} from '@/server/shared/plan-limits';
 
 const DAY_MS = 86_400_000;
 

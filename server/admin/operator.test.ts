@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../testing/test-database';
-import { concertPlan, signedInOperator } from '../testing/operator';
-import { expectFailure, testConfig, TestUser } from '../testing/test-user';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { concertPlan, signedInOperator } from '@/server/testing/operator';
+import { expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
 import { OPERATOR_COOKIE, OPERATOR_SESSION_SECONDS, passwordMatches, signOperator, verifyOperator } from './operator';
 
 const { db } = await useTestDatabase();

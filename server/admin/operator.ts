@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { Config } from '../env';
+import type { Config } from '@/server/env';
 
 /**
  * The operator's sign-in: one shared password (OPERATOR_PASSWORD) and, once it is given, a signed

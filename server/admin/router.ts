@@ -1,8 +1,12 @@
 import { z } from 'zod';
-import { DomainError } from '../errors';
-import { operatorProcedure, publicProcedure, rateLimited, router } from '../trpc/init';
+import { DomainError } from '@/server/errors';
+import { operatorProcedure, publicProcedure, router } from '@/server/trpc/init';
+import { rateLimited } from '@/server/trpc/middleware/rate-limited';
 import { createConcert, createConcertInput } from './concert';
-import { closeSale, listSales, pauseSale, resumeSale, saleHistory, saleRef, saleStats, updateSale, updateSaleInput } from './sale';
+import { closeSale, pauseSale, resumeSale, updateSale } from './sale-controls';
+import { saleRef, updateSaleInput } from './sale-input';
+import { saleHistory, saleStats } from './sale-stats';
+import { listSales } from './sale-view';
 import { OPERATOR_COOKIE, OPERATOR_SESSION_SECONDS, passwordMatches, signOperator } from './operator';
 
 const MAX_PASSWORD_LENGTH = 200;

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { orders, payments, queueState, queueTokens, reservations, sales, seats, users } from '../../db/schema';
-import { newBookingCode } from '../order/booking-code';
-import { commitmentOf } from '../sale/draw';
-import { errorDataOf } from '../testing/error-shape';
-import { concertPlan, hoursFromNow, signedInOperator } from '../testing/operator';
-import { useTestDatabase } from '../testing/test-database';
-import { expectFailure, testConfig, TestUser } from '../testing/test-user';
-import { HISTORY_MINUTES } from './sale';
+import { orders, payments, queueState, queueTokens, reservations, sales, seats, users } from '@/db/schema';
+import { newBookingCode } from '@/server/order/booking-code';
+import { commitmentOf } from '@/server/sale/draw';
+import { errorDataOf } from '@/server/testing/error-shape';
+import { concertPlan, hoursFromNow, signedInOperator } from '@/server/testing/operator';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
+import { HISTORY_MINUTES } from './sale-stats';
 
 const { db } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 7, QUEUE_ACTIVE_TTL_SECONDS: 420 });

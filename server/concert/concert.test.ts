@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CONCERTS, seedDemoData, SEATS_PER_DATE } from '../seed';
-import { checkInvariants } from '../invariants';
-import { useTestDatabase } from '../testing/test-database';
-import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
+import { DEMO_CONCERTS, seedDemoData, SEATS_PER_DATE } from '@/server/seed';
+import { checkInvariants } from '@/server/invariants';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { admittedUser, expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
 
 const { db, sql: client } = await useTestDatabase();
 const config = testConfig();

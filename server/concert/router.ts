@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { intId } from '../ids';
-import { concertOfConcert, concertOfSchedule } from '../sale/scope';
-import { activeTokenForConcertProcedure, router, sessionProcedure } from '../trpc/init';
+import { intId } from '@/server/ids';
+import { concertOfConcert, concertOfSchedule } from '@/server/sale/scope';
+import { activeTokenForConcertProcedure } from '@/server/queue/procedures';
+import { router, sessionProcedure } from '@/server/trpc/init';
 import { listConcerts, listDates, listSeats, suggestBestAvailable } from './service';
 
 export const concertRouter = router({

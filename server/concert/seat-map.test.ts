@@ -1,9 +1,9 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { describe, expect, it } from 'vitest';
-import * as schema from '../../db/schema';
-import { createConcert } from '../seed';
-import { useTestDatabase } from '../testing/test-database';
-import { expectFailure, testConfig, TestUser } from '../testing/test-user';
+import * as schema from '@/db/schema';
+import { createConcert } from '@/server/seed';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
 import {
   cachedSeatMapDates,
   invalidateSeatMap,

@@ -1,8 +1,9 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
-import { reservations, schedules, seats } from '../../db/schema';
-import { preserialised } from '../http/preserialised';
-import { liveReservation } from '../reservation/rules';
+import type { DbOrTx } from '@/db/client';
+import { reservations, schedules, seats } from '@/db/schema';
+import { transactionTime } from '@/server/clock';
+import { preserialised } from '@/server/http/preserialised';
+import { liveReservation } from '@/server/reservation/rules';
 
 /**
  * A date's seat map, read from the database at most once per `SEAT_MAP_MAX_AGE_MS` per process and
@@ -98,7 +99,7 @@ async function readSnapshot(db: DbOrTx, scheduleId: number): Promise<SeatMapSnap
   const rows = await db
     .select({
       startsAt: schedules.startsAt,
-      now: sql<Date>`now()`.mapWith((v: string | Date) => new Date(v)),
+      now: transactionTime(),
       seatId: seats.id,
       section: seats.section,
       row: seats.row,

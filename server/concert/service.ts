@@ -1,10 +1,11 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
-import { concerts, reservations, sales, schedules, seats } from '../../db/schema';
-import type { Config } from '../env';
-import { DomainError } from '../errors';
-import { dbNow, liveReservation } from '../reservation/rules';
-import { saleStateOf, type SaleState } from '../sale/service';
+import type { DbOrTx } from '@/db/client';
+import { concerts, reservations, sales, schedules, seats } from '@/db/schema';
+import type { Config } from '@/server/env';
+import { DomainError } from '@/server/errors';
+import { clockTime } from '@/server/clock';
+import { liveReservation } from '@/server/reservation/rules';
+import { saleStateOf, type SaleState } from '@/server/sale/service';
 import { bestAvailable } from './best-available';
 import { invalidateSeatMap, publicViews, seatLabel, seatMapSnapshot, type SeatStatus, type SeatView } from './seat-map';
 
@@ -49,7 +50,7 @@ export async function listConcerts(db: DbOrTx): Promise<ConcertSummary[]> {
       paused: sales.paused,
       closedReason: sales.closedReason,
       commitment: sales.commitment,
-      now: dbNow(),
+      now: clockTime(),
     })
     .from(sales);
   const prices = await db

@@ -1,4 +1,4 @@
-import { publicProcedure, router } from '../trpc/init';
+import { publicProcedure, router } from '@/server/trpc/init';
 
 export const PONG = { ok: true } as const;
 

@@ -2,11 +2,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../seed';
-import { CookieJar } from '../testing/cookie-jar';
-import { useTestDatabase } from '../testing/test-database';
-import { concertOnSale, testConfig } from '../testing/test-user';
-import type { AppRouter } from '../trpc/root';
+import { seedDemoData } from '@/server/seed';
+import { CookieJar } from '@/server/testing/cookie-jar';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { concertOnSale, testConfig } from '@/server/testing/test-user';
+import type { AppRouter } from '@/server/trpc/root';
 import { createNodeHandler, handleFetch } from './trpc-handlers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read whatever JSON came back, path by path

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import next from 'next';
-import { getDatabase } from '../database';
-import { env } from '../env';
+import { getDatabase } from '@/server/database';
+import { env } from '@/server/env';
 import { isBareHost, normalisePath } from './request-guard';
 import { logUnhandledErrors } from './request-scope';
 import { answerMalformedUrl, createNodeHandler } from './trpc-handlers';

@@ -2,10 +2,10 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../seed';
-import type { Config } from '../env';
-import { useTestDatabase } from '../testing/test-database';
-import { admittedUser, testConfig } from '../testing/test-user';
+import { seedDemoData } from '@/server/seed';
+import type { Config } from '@/server/env';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { admittedUser, testConfig } from '@/server/testing/test-user';
 import { createRequestServer, stopServer } from './production-server';
 import { createNodeHandler, handleFetch, MAX_BATCH_SIZE, MAX_BODY_BYTES, type Deps } from './trpc-handlers';
 
@@ -342,7 +342,8 @@ describe('a graceful stop', () => {
     await stopServer(server, 10_000);
     const elapsed = performance.now() - started;
     console.log(`graceful stop with 35 stalled bodies: ${elapsed.toFixed(0)} ms`);
-    expect(elapsed).toBeLessThan(2_000);
+    // Not the 10 s grace: stalled bodies are not waited for (half the grace leaves a busy machine room).
+    expect(elapsed).toBeLessThan(5_000);
     for (const socket of stalled) socket.destroy();
   });
 });

@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getErrorShape, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import type { Db } from '../../db/client';
-import type { Config } from '../env';
-import { createContext, REQUEST_ID_HEADER, requestIdOf } from '../trpc/context';
-import { appRouter } from '../trpc/root';
+import type { Db } from '@/db/client';
+import type { Config } from '@/server/env';
+import { createContext, REQUEST_ID_HEADER, requestIdOf } from '@/server/trpc/context';
+import { appRouter } from '@/server/trpc/root';
 import {
   bodyTooLarge,
   cappedBody,
@@ -17,7 +17,7 @@ import {
   wantsStreamedResponse,
 } from './request-guard';
 import { currentRequestId, inRequestScope } from './request-scope';
-import { MAX_BATCH_SIZE } from './batch-limit';
+import { MAX_BATCH_SIZE } from '@/server/shared/limits';
 import { preserialisedBody, withPreserialised } from './preserialised';
 
 export { TRPC_ENDPOINT };

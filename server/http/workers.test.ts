@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { productionBuildExists, startProductionProcess, type ProductionProcess } from '../testing/production-process';
-import { useTestDatabase } from '../testing/test-database';
+import { productionBuildExists, startProductionProcess, type ProductionProcess } from '@/server/testing/production-process';
+import { useTestDatabase } from '@/server/testing/test-database';
 import { MAX_RESTARTS, RESTART_WINDOW_MS, RestartBudget } from './workers';
 
 /**

@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../seed';
-import { ledgerMismatches } from '../testing/ledger';
-import { seatPicker } from '../testing/seats';
-import { useTestDatabase } from '../testing/test-database';
-import { admittedUser, expectFailure, testConfig } from '../testing/test-user';
-import { IDEMPOTENCY_KEY_HEADER } from '../trpc/init';
+import { seedDemoData } from '@/server/seed';
+import { ledgerMismatches } from '@/server/testing/ledger';
+import { seatPicker } from '@/server/testing/seats';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { admittedUser, expectFailure, testConfig } from '@/server/testing/test-user';
+import { IDEMPOTENCY_KEY_HEADER } from './request-key';
 
 const { db } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });

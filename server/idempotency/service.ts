@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { DbOrTx, Tx } from '../../db/client';
-import { idempotencyKeys } from '../../db/schema';
-import { DomainError } from '../errors';
+import type { DbOrTx, Tx } from '@/db/client';
+import { idempotencyKeys } from '@/db/schema';
+import { DomainError } from '@/server/errors';
 
 /**
  * Exactly-once money movement. A client sends the same key when it retries the same call (the web

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { BOOKING_CODE_ALPHABET } from '../../db/schema';
+import { BOOKING_CODE_ALPHABET } from '@/db/schema';
 
 /**
  * Booking codes: nine characters from an alphabet without look-alikes (no I, O, 0, 1), shown and

@@ -1,14 +1,14 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../../db/client';
-import { ledgerEntries, orders, payments, reservations, wallets, type OrderStatus } from '../../db/schema';
-import { invalidateSeatMap } from '../concert/seat-map';
-import type { Config } from '../env';
-import { DomainError } from '../errors';
-import { claimKey, rememberResult, type Idempotency } from '../idempotency/service';
-import { markAdmissionDue } from '../queue/admission';
-import { dateOfOrder } from '../sale/scope';
-import { reopenSoldOut } from '../sale/service';
-import { MAX_BALANCE } from '../wallet/limits';
+import type { Db, Tx } from '@/db/client';
+import { ledgerEntries, orders, payments, reservations, wallets, type OrderStatus } from '@/db/schema';
+import { invalidateSeatMap } from '@/server/concert/seat-map';
+import type { Config } from '@/server/env';
+import { DomainError } from '@/server/errors';
+import { claimKey, rememberResult, type Idempotency } from '@/server/idempotency/service';
+import { markAdmissionDue } from '@/server/queue/admission';
+import { dateOfOrder } from '@/server/sale/scope';
+import { reopenSoldOut } from '@/server/sale/service';
+import { MAX_BALANCE } from '@/server/shared/limits';
 import { isoOf, lockOrderSeats, lockOwnOrder } from './service';
 
 /** Releasing a held order and refunding a paid one (lock order: server/order/service.ts). */

@@ -1,15 +1,15 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { invalidateSeatMap } from '../concert/seat-map';
-import type { Config } from '../env';
-import { DomainError, pgCode } from '../errors';
-import { turnCapSeconds } from '../queue/rules';
-import type { ActiveToken } from '../queue/service';
+import type { Db } from '@/db/client';
+import { invalidateSeatMap } from '@/server/concert/seat-map';
+import type { Config } from '@/server/env';
+import { DomainError, pgCode } from '@/server/errors';
+import { turnCapSeconds } from '@/server/queue/rules';
+import type { ActiveToken } from '@/server/queue/active-turn';
 import { isoOf, orderSeat, type HeldOrder } from './service';
 
 /**
  * Holding seats: an order of seats of one date, all or none, in one statement (the database function
- * `hold_seats`, db/migrations/0007_hold_seats_function.sql). One round trip whatever the answer: a hot
+ * `hold_seats`, db/functions/hold_seats.sql). One round trip whatever the answer: a hot
  * seat's losers cost one read, and nobody builds a query per request.
  */
 

@@ -3,15 +3,15 @@ import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { holdSeats } from './hold';
 import { payOrder } from './pay';
-import { createConcert } from '../seed';
-import { useTestDatabase } from '../testing/test-database';
-import { testConfig, TestUser } from '../testing/test-user';
+import { createConcert } from '@/server/seed';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { testConfig, TestUser } from '@/server/testing/test-user';
 
 /**
  * A hold and a payment judge time by the clock after their lock waits (clock_timestamp(), not the
  * statement's start): a turn that ran out while hold_seats waited for the fan's row gets no hold (and
  * is not revived), and another hold that ran out while pay_order waited for the order does not keep
- * the payer's turn (and its slot) alive (found in a review).
+ * the payer's turn (and its slot) alive.
  */
 
 const { db, url } = await useTestDatabase();

@@ -1,13 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { invalidateSeatMap } from '../concert/seat-map';
+import { invalidateSeatMap } from '@/server/concert/seat-map';
 import { describe, expect, it } from 'vitest';
-import { createConcert } from '../seed';
-import { checkInvariants } from '../invariants';
-import { runOutHold } from '../testing/clock';
-import { ledgerMismatches } from '../testing/ledger';
-import { useTestDatabase } from '../testing/test-database';
-import { QUEUE_TOKEN_HEADER } from '../trpc/init';
-import { expectFailure, testConfig, TestUser } from '../testing/test-user';
+import { createConcert } from '@/server/seed';
+import { checkInvariants } from '@/server/invariants';
+import { runOutHold } from '@/server/testing/clock';
+import { ledgerMismatches } from '@/server/testing/ledger';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { QUEUE_TOKEN_HEADER } from '@/server/queue/cookies';
+import { expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
 
 const { db, sql: client } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });

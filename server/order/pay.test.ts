@@ -1,13 +1,13 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
-import { idempotencyOf } from '../idempotency/service';
-import { checkInvariants } from '../invariants';
-import { pay, paymentLookup } from '../payment/service';
-import { createConcert } from '../seed';
-import { ledgerMismatches } from '../testing/ledger';
-import { useTestDatabase } from '../testing/test-database';
-import { testConfig, TestUser } from '../testing/test-user';
+import { idempotencyOf } from '@/server/idempotency/service';
+import { checkInvariants } from '@/server/invariants';
+import { pay, paymentLookup } from '@/server/payment/service';
+import { createConcert } from '@/server/seed';
+import { ledgerMismatches } from '@/server/testing/ledger';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { testConfig, TestUser } from '@/server/testing/test-user';
 import { orderPaymentLookup, payOrder } from './pay';
 
 /** The payment statement (pay_order) under real races, called through the services, past the procedure rung. */

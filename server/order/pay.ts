@@ -1,14 +1,14 @@
-import { poolOf, type Db } from '../../db/client';
-import { invalidateSeatMap } from '../concert/seat-map';
-import type { Config } from '../env';
-import { DomainError, onlyRow, pgCode, type Reason } from '../errors';
-import type { Idempotency } from '../idempotency/service';
-import { admitAfterTurnEnded } from '../queue/admission';
+import { poolOf, type Db } from '@/db/client';
+import { invalidateSeatMap } from '@/server/concert/seat-map';
+import type { Config } from '@/server/env';
+import { DomainError, onlyRow, pgCode, type Reason } from '@/server/errors';
+import type { Idempotency } from '@/server/idempotency/service';
+import { admitAfterTurnEnded } from '@/server/queue/admission';
 import { newBookingCode } from './booking-code';
 
 /**
  * Paying a held order from the wallet: one statement, the database function `pay_order`
- * (db/migrations/0006_line_admission.sql), which takes the locks in the documented order (db/schema.ts):
+ * (db/functions/pay_order.sql), which takes the locks in the documented order (db/schema.ts):
  * [idempotency_keys: the key claimed first] → orders → seats (ascending) → reservations → wallets →
  * queue_tokens. It deducts the total, writes one payment and one ledger entry, sells every seat, gives
  * the order its booking code and ends the payer's turn once no other hold of that concert is left (the
@@ -99,22 +99,36 @@ export async function payOrder(
   return outcome.result;
 }
 
+/** A paid order's first payment, as the lookup reads it. */
+export interface FoundPayment {
+  paymentId: number;
+  amount: number;
+  balance: number;
+  bookingCode: string;
+}
+
 /**
- * What order.pay's procedure rung asks first, in one prepared statement (for
+ * What a payment's procedure rung asks first, in one statement (for
  * `activeTokenOrReplayLookupProcedure`): the answer to a payment this call repeats (the result stored
- * under its idempotency key, else the order's payment while the order is paid) and the concert of the caller's order (undefined for an unknown or another user's one).
+ * under its idempotency key, else the first payment of the order while it is paid) and the concert of
+ * the caller's order, or of the order the caller's reservation belongs to (undefined for an unknown or
+ * another user's one). `replayOf` shapes a found payment as the procedure answers it.
  */
-export async function orderPaymentLookup(
+export async function lookupPayment<T>(
   db: Db,
-  { userId, orderId, idempotency }: { userId: string; orderId: number; idempotency?: Idempotency },
-): Promise<{ replay: OrderPayment | undefined; concertId: number | undefined }> {
+  target: { userId: string; idempotency?: Idempotency } & ({ orderId: number } | { reservationId: number }),
+  replayOf: (payment: FoundPayment) => T,
+): Promise<{ replay: T | undefined; concertId: number | undefined }> {
+  const { userId, idempotency } = target;
+  const orderId = 'orderId' in target ? target.orderId : null;
+  const reservationId = 'reservationId' in target ? target.reservationId : null;
   const row = onlyRow(
     await poolOf(db)<
       {
         concert_id: number | null;
         key_found: boolean;
         request_hash: string | null;
-        response: OrderPayment | null;
+        response: T | null;
         payment_id: number | null;
         amount: number | null;
         balance: number | null;
@@ -125,8 +139,9 @@ export async function orderPaymentLookup(
       p.id::int AS payment_id, p.amount, l.balance_after AS balance, o.booking_code
     FROM (SELECT 1) AS asked
     LEFT JOIN idempotency_keys k ON k.user_id = ${userId}::uuid AND k.key = ${idempotency?.key ?? null}::text
-    LEFT JOIN orders o ON o.id = ${orderId}::bigint AND o.user_id = ${userId}::uuid
-    LEFT JOIN schedules sc ON sc.id = o.schedule_id
+    LEFT JOIN reservations r ON r.id = ${reservationId}::bigint AND r.user_id = ${userId}::uuid
+    LEFT JOIN orders o ON o.id = coalesce(r.order_id, ${orderId}::bigint) AND o.user_id = ${userId}::uuid
+    LEFT JOIN schedules sc ON sc.id = coalesce(r.schedule_id, o.schedule_id)
     -- Only a paid order's payment: a refunded one is no longer paid, and paying it again is refused, not replayed.
     LEFT JOIN payments p ON p.order_id = o.id AND o.status = 'confirmed'
     LEFT JOIN ledger_entries l ON l.user_id = p.user_id AND l.payment_id = p.id AND l.kind = 'payment'`,
@@ -140,6 +155,19 @@ export async function orderPaymentLookup(
     if (row.response !== null) return { replay: row.response, concertId };
   }
   if (row.payment_id === null) return { replay: undefined, concertId };
-  const replay = { orderId, bookingCode: row.booking_code!, paymentId: row.payment_id, amount: row.amount!, balance: row.balance! };
-  return { replay, concertId };
+  const found = { paymentId: row.payment_id, amount: row.amount!, balance: row.balance!, bookingCode: row.booking_code! };
+  return { replay: replayOf(found), concertId };
 }
+
+/** order.pay's lookup (`lookupPayment`), answered as order.pay answers. */
+export const orderPaymentLookup = (
+  db: Db,
+  { userId, orderId, idempotency }: { userId: string; orderId: number; idempotency?: Idempotency },
+) =>
+  lookupPayment<OrderPayment>(db, { userId, orderId, idempotency }, ({ paymentId, amount, balance, bookingCode }) => ({
+    orderId,
+    bookingCode,
+    paymentId,
+    amount,
+    balance,
+  }));

@@ -1,15 +1,11 @@
 import { z } from 'zod';
-import { bigId, intId } from '../ids';
-import { idempotencyKeySchema, idempotencyOf } from '../idempotency/service';
-import type { Context } from '../trpc/context';
-import { concertOfSeat } from '../sale/scope';
-import {
-  activeTokenForConcertProcedure,
-  activeTokenOrReplayLookupProcedure,
-  idempotencyKeyOf,
-  router,
-  sessionProcedure,
-} from '../trpc/init';
+import { bigId, intId } from '@/server/ids';
+import { idempotencyKeySchema, idempotencyOf } from '@/server/idempotency/service';
+import type { Context } from '@/server/trpc/context';
+import { concertOfSeat } from '@/server/sale/scope';
+import { idempotencyKeyOf } from '@/server/idempotency/request-key';
+import { activeTokenForConcertProcedure, activeTokenOrReplayLookupProcedure } from '@/server/queue/procedures';
+import { router, sessionProcedure } from '@/server/trpc/init';
 import { cancelOrder } from './cancel';
 import { holdSeats } from './hold';
 import { orderPaymentLookup, payOrder } from './pay';

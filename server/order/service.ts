@@ -1,11 +1,12 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '../../db/client';
-import { concerts, orders, reservations, schedules, seats, type OrderStatus } from '../../db/schema';
-import { seatLabel } from '../concert/service';
-import type { Config } from '../env';
-import { DomainError } from '../errors';
-import { dbNow, effectiveStatus } from '../reservation/rules';
-import { ticketReference } from '../ticket/reference';
+import type { DbOrTx, Tx } from '@/db/client';
+import { concerts, orders, reservations, schedules, seats, type OrderStatus } from '@/db/schema';
+import { seatLabel } from '@/server/concert/service';
+import type { Config } from '@/server/env';
+import { DomainError } from '@/server/errors';
+import { clockTime } from '@/server/clock';
+import { effectiveStatus } from '@/server/reservation/rules';
+import { ticketReference } from '@/server/ticket/reference';
 
 /**
  * Orders: seats of one date held together (all or none), paid together (one payment, one ledger
@@ -56,7 +57,7 @@ export async function lockOwnOrder(tx: Tx, config: Config, { userId, orderId }: 
       total: orders.total,
       bookingCode: orders.bookingCode,
       concertId: schedules.concertId,
-      now: dbNow(),
+      now: clockTime(),
       refundDeadline: sql<Date>`${schedules.startsAt} - make_interval(hours => ${config.REFUND_DEADLINE_HOURS})`.mapWith(
         (v: string | Date) => new Date(v),
       ),
@@ -78,7 +79,7 @@ export async function lockOrderSeats(tx: Tx, orderId: number) {
     .orderBy(asc(seats.id))
     .for('update');
   return tx
-    .select({ id: reservations.id, status: reservations.status, heldUntil: reservations.heldUntil, now: dbNow() })
+    .select({ id: reservations.id, status: reservations.status, heldUntil: reservations.heldUntil, now: clockTime() })
     .from(reservations)
     .where(eq(reservations.orderId, orderId))
     .orderBy(asc(reservations.id))
@@ -109,7 +110,7 @@ async function readOrders(db: DbOrTx, config: Config, where: SQL) {
       orderId: orders.id,
       status: orders.status,
       heldUntil: orders.heldUntil,
-      now: dbNow(),
+      now: clockTime(),
       bookingCode: orders.bookingCode,
       total: orders.total,
       createdAt: orders.createdAt,

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { bigId } from '../ids';
-import { idempotencyKeySchema, idempotencyOf } from '../idempotency/service';
-import type { Context } from '../trpc/context';
-import { activeTokenOrReplayLookupProcedure, idempotencyKeyOf, router } from '../trpc/init';
+import { bigId } from '@/server/ids';
+import { idempotencyKeySchema, idempotencyOf } from '@/server/idempotency/service';
+import type { Context } from '@/server/trpc/context';
+import { idempotencyKeyOf } from '@/server/idempotency/request-key';
+import { activeTokenOrReplayLookupProcedure } from '@/server/queue/procedures';
+import { router } from '@/server/trpc/init';
 import { pay, paymentLookup } from './service';
 
 const payInput = z.object({ reservationId: bigId, idempotencyKey: idempotencyKeySchema.optional() });

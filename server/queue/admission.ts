@@ -1,23 +1,23 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { poolOf, type Db, type DbOrTx } from '../../db/client';
-import { queueTokens } from '../../db/schema';
-import type { Config } from '../env';
-import { onlyRow } from '../errors';
-import { markSoldOut } from '../sale/service';
+import { poolOf, type Db, type DbOrTx } from '@/db/client';
+import { queueTokens } from '@/db/schema';
+import type { Config } from '@/server/env';
+import { onlyRow } from '@/server/errors';
+import { markSoldOut } from '@/server/sale/service';
 import { forgetLine } from './line-cache';
 
 /**
- * Admission: who of a concert's line gets a turn, and when a turn ends (server/queue/service.ts
- * reads and issues tokens; this module moves the line).
+ * Admission: who of a concert's line gets a turn, and when a turn ends (server/queue/issue.ts and
+ * status.ts issue and read tokens; this module moves the line).
  *
  * A line's `queue_state.active_count` is kept exactly, never counted: a token that enters or leaves
  * `active` outside the pass (a payment ending a turn, an expiry, an operator) is recorded by a
  * trigger as a row of `queue_active_changes` in that transaction, insert-only, and the pass adds the
- * line's rows into the count (db/migrations/0006_line_admission.sql). The pass is one statement, the
- * database function `admit_line`, and one admitter runs per line at a time: a caller that finds a
- * pass running returns at once. A freed slot is still never lost: the caller that ran a pass looks
- * for changes recorded while it ran (their callers may have returned because of it) and runs
- * another pass for them.
+ * line's rows into the count (db/functions/queue_record_active_change.sql, admit_line.sql). The pass
+ * is one statement, the database function `admit_line`, and one admitter runs per line at a time: a
+ * caller that finds a pass running returns at once. A freed slot is still never lost: the caller
+ * that ran a pass looks for changes recorded while it ran (their callers may have returned because of
+ * it) and runs another pass for them.
  */
 
 /** Extra waiting tokens an admission pass reads beyond the free slots, to pass over abandoned ones. */

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { poolOf, type Db } from '../../db/client';
-import { queueTokens } from '../../db/schema';
-import { HEARTBEAT_FLUSH_SECONDS } from './timing';
+import { poolOf, type Db } from '@/db/client';
+import { queueTokens } from '@/db/schema';
+import { HEARTBEAT_FLUSH_SECONDS } from '@/server/shared/timing';
 
 /**
  * Heartbeats of polls answered from memory: the token ids heard from are collected per connection

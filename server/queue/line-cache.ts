@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
-import { listenOn, observeWrites, poolOf, type Db } from '../../db/client';
-import { queueState, sales } from '../../db/schema';
-import { lineChangesPending } from './rules';
+import { listenOn, observeWrites, poolOf, type Db } from '@/db/client';
+import { queueState, sales } from '@/db/schema';
+import { lineColumns } from './line-columns';
 
 /**
  * Each process keeps, per line, what a waiting fan's poll needs to be answered without the database:
@@ -17,30 +17,13 @@ export const LINE_REFRESH_MS = 1_000;
 /** The channel the admission pass notifies, with the concert's id as the payload. */
 export const LINE_CHANNEL = 'queue_line';
 
-const dbClock = () => sql<Date>`now()`.mapWith((v: string | Date) => new Date(v));
-
 function lineQuery(db: Db) {
   return db
     .select({
       concertId: queueState.concertId,
-      admittedThrough: queueState.admittedThrough,
-      activeCount: queueState.activeCount,
-      nextExpiryAt: queueState.nextExpiryAt,
-      admitRate: queueState.admitRate,
-      noSeatFree: queueState.noSeatFree,
-      seatsLeft: queueState.seatsLeft,
-      seatsHeld: queueState.seatsHeld,
-      seatsCountedAt: queueState.seatsCountedAt,
-      prequeueOpensAt: sales.prequeueOpensAt,
-      opensAt: sales.opensAt,
-      openedAt: sales.openedAt,
-      paused: sales.paused,
       closedReason: sales.closedReason,
-      maxActive: sales.maxActive,
-      turnSeconds: sales.turnSeconds,
       lastPlace: sales.lastPlace,
-      changesPending: lineChangesPending(queueState.concertId),
-      now: dbClock(),
+      ...lineColumns,
     })
     .from(queueState)
     .innerJoin(sales, eq(sales.concertId, queueState.concertId))

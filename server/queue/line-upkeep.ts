@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
-import { poolOf, type Db } from '../../db/client';
-import { queueState } from '../../db/schema';
-import type { Config } from '../env';
-import { markSoldOut, openSaleIfDue, saleStateOf, seatCounts } from '../sale/service';
+import { poolOf, type Db } from '@/db/client';
+import { queueState } from '@/db/schema';
+import type { Config } from '@/server/env';
+import { markSoldOut, openSaleIfDue, saleStateOf, seatCounts } from '@/server/sale/service';
 import { admitWaiting } from './admission';
 import { forgetLine, lineVersion, type CachedLine } from './line-cache';
 

@@ -3,20 +3,20 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connect, type Db } from '../../db/client';
-import * as schema from '../../db/schema';
-import { createConcert } from '../seed';
-import { runOutTurn } from '../testing/clock';
-import { useTestDatabase } from '../testing/test-database';
-import { testConfig, TestUser } from '../testing/test-user';
+import { connect, type Db } from '@/db/client';
+import * as schema from '@/db/schema';
+import { createConcert } from '@/server/seed';
+import { runOutTurn } from '@/server/testing/clock';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { testConfig, TestUser } from '@/server/testing/test-user';
 import { admitWaiting } from './admission';
 import { flushHeartbeats, pendingHeartbeats } from './heartbeats';
 import { LINE_CHANNEL, LINE_REFRESH_MS } from './line-cache';
-import { QUEUE_TICKET_HEADER, queueTicketCookie, signTicket, verifyTicket } from './ticket';
+import { QUEUE_PASS_HEADER, queuePassCookie, signQueuePass, verifyQueuePass } from './queue-pass';
 
 /**
- * Polls answered from memory: a waiting fan with a valid queue ticket is answered from the line's
- * cached state, with no SQL; anything a ticket cannot vouch for is read from the database.
+ * Polls answered from memory: a waiting fan with a valid queue pass is answered from the line's
+ * cached state, with no SQL; anything a queue pass cannot vouch for is read from the database.
  */
 
 const { db, url } = await useTestDatabase();
@@ -30,6 +30,14 @@ const sent: string[] = [];
 const counting = postgres(url, { max: 2, fetch_types: false, onnotice: () => {}, debug: (_connection, query) => sent.push(query) });
 const countingDb = drizzle(counting, { schema }) as unknown as Db;
 
+/**
+ * Resolves once the counting pool's subscription to the line channel is up and the line cache has
+ * heard so (its `onListening`, which forgets the cached lines, has run): postgres.js resolves a
+ * channel's later listener after the first one's, on the same LISTEN's answer. Call it after a poll
+ * through the pool (which subscribes), before counting that pool's statements.
+ */
+const subscribed = () => counting.listen(LINE_CHANNEL, () => {});
+
 afterAll(async () => {
   await otherInstance.close();
   await counting.end({ timeout: 5 });
@@ -41,21 +49,11 @@ async function newLine(maxActive: number) {
   return (await createConcert(db, plan)).concertId;
 }
 
-/** A fan who joined the line through `db` (and so holds its token and ticket cookies). */
+/** A fan who joined the line through `db` (and so holds its token and queue pass cookies). */
 async function fan(concertId: number) {
   const user = await new TestUser(db, config).start();
   await user.join(concertId);
   return user;
-}
-
-/** The same browser (same cookies), calling through another pool. */
-function through(pool: Db, user: TestUser): TestUser {
-  const twin = new TestUser(pool, config);
-  for (const [name, value] of user.cookies) twin.cookies.set(name, value);
-  twin.userId = user.userId;
-  twin.token = user.token;
-  twin.concertId = user.concertId;
-  return twin;
 }
 
 async function lastSeenAgo(token: string): Promise<number> {
@@ -65,21 +63,23 @@ async function lastSeenAgo(token: string): Promise<number> {
   return row!.ago;
 }
 
-describe('a poll with a valid queue ticket', () => {
-  it('is given a ticket while waiting, and is then answered with no SQL at all, however often it polls', async () => {
+describe('a poll with a valid queue pass', () => {
+  it('is given a queue pass while waiting, and is then answered with no SQL at all, however often it polls', async () => {
     const concertId = await newLine(1);
     await fan(concertId);
     const waiting = await fan(concertId);
-    expect(waiting.cookies.get(queueTicketCookie(concertId))).toMatch(/^q1\./);
-    expect(waiting.setCookieHeaders.find((h) => h.startsWith(`${queueTicketCookie(concertId)}=`))).toMatch(/HttpOnly; SameSite=Lax/);
+    expect(waiting.cookies.get(queuePassCookie(concertId))).toMatch(/^q1\./);
+    expect(waiting.setCookieHeaders.find((h) => h.startsWith(`${queuePassCookie(concertId)}=`))).toMatch(/HttpOnly; SameSite=Lax/);
 
-    const poller = through(countingDb, waiting);
+    const poller = waiting.through(countingDb);
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
     // The first poll of this pool reads the line (and subscribes to its notifications; once subscribed,
     // the line is read again, as a notification may have been missed before).
     expect(sent.filter((q) => /queue_tokens/i.test(q))).toEqual([]);
-    await sleep(100);
+    await subscribed();
     await poller.api.queue.status({ concertId });
+    // The first poll's heartbeat is written now: the next batch is due HEARTBEAT_FLUSH_SECONDS after the polls below start.
+    await flushHeartbeats(countingDb);
     sent.length = 0;
     const started = performance.now();
     const POLLS = 50;
@@ -90,8 +90,8 @@ describe('a poll with a valid queue ticket', () => {
     expect(sent.every((q) => /from "queue_state"/i.test(q))).toBe(true);
     expect(pendingHeartbeats(countingDb)).toBe(1);
 
-    // The same fan without the ticket is read from the database.
-    poller.cookies.delete(queueTicketCookie(concertId));
+    // The same fan without the queue pass is read from the database.
+    poller.cookies.delete(queuePassCookie(concertId));
     sent.length = 0;
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
     expect(sent.some((q) => /from "queue_tokens"/i.test(q))).toBe(true);
@@ -103,24 +103,24 @@ describe('a poll with a valid queue ticket', () => {
     await fan(concertId);
     const ahead = await fan(concertId);
     const behind = await fan(concertId);
-    const ticketOf = (u: TestUser) => u.cookies.get(queueTicketCookie(concertId))!;
-    const real = verifyTicket(config.SESSION_SECRET, ticketOf(behind), { userId: behind.userId, token: behind.token })!;
+    const queuePassOf = (u: TestUser) => u.cookies.get(queuePassCookie(concertId))!;
+    const real = verifyQueuePass(config.SESSION_SECRET, queuePassOf(behind), { userId: behind.userId, token: behind.token })!;
     expect(real).toMatchObject({ concertId, place: expect.any(Number), userId: behind.userId });
 
-    const asBehind = through(countingDb, behind);
+    const asBehind = behind.through(countingDb);
     const attempts = {
       // The place moved to the front, the MAC left as it was.
-      altered: ticketOf(behind).replace(`.${real.place}.`, `.${real.place! - 1}.`),
+      altered: queuePassOf(behind).replace(`.${real.place}.`, `.${real.place! - 1}.`),
       // Signed with another secret.
-      forged: signTicket('x'.repeat(40), { ...real, place: 1 }, behind.token),
-      // Another fan's ticket, valid for them.
-      others: ticketOf(ahead),
+      forged: signQueuePass('x'.repeat(40), { ...real, place: 1 }, behind.token),
+      // Another fan's queue pass, valid for them.
+      others: queuePassOf(ahead),
       // This fan's own fields, signed for another token.
-      otherToken: signTicket(config.SESSION_SECRET, { ...real, place: real.place! - 1 }, ahead.token),
+      otherToken: signQueuePass(config.SESSION_SECRET, { ...real, place: real.place! - 1 }, ahead.token),
       garbage: 'q1.1.2.3',
     };
-    for (const [how, ticket] of Object.entries(attempts)) {
-      asBehind.headers.set(QUEUE_TICKET_HEADER, ticket);
+    for (const [how, queuePass] of Object.entries(attempts)) {
+      asBehind.headers.set(QUEUE_PASS_HEADER, queuePass);
       sent.length = 0;
       expect(await asBehind.api.queue.status({ concertId }), how).toMatchObject({ status: 'waiting', position: 2 });
       expect(
@@ -128,30 +128,30 @@ describe('a poll with a valid queue ticket', () => {
         how,
       ).toBe(true);
     }
-    // The header alone counts when sent: its own valid ticket there is answered from memory.
-    asBehind.headers.set(QUEUE_TICKET_HEADER, ticketOf(behind));
+    // The header alone counts when sent: its own valid queue pass there is answered from memory.
+    asBehind.headers.set(QUEUE_PASS_HEADER, queuePassOf(behind));
     sent.length = 0;
     expect(await asBehind.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 2 });
     expect(sent.some((q) => /queue_tokens/i.test(q))).toBe(false);
     await flushHeartbeats(countingDb);
   });
 
-  it('falls back to the database once the presence it vouches for is too old, and gets a new ticket', async () => {
+  it('falls back to the database once the presence it vouches for is too old, and gets a new queue pass', async () => {
     const concertId = await newLine(1);
     await fan(concertId);
     const waiting = await fan(concertId);
-    const real = verifyTicket(config.SESSION_SECRET, waiting.cookies.get(queueTicketCookie(concertId)), waiting)!;
-    const stale = signTicket(
+    const real = verifyQueuePass(config.SESSION_SECRET, waiting.cookies.get(queuePassCookie(concertId)), waiting)!;
+    const stale = signQueuePass(
       config.SESSION_SECRET,
       { ...real, confirmedAt: real.confirmedAt - config.QUEUE_ABANDON_SECONDS },
       waiting.token,
     );
-    const poller = through(countingDb, waiting);
-    poller.cookies.set(queueTicketCookie(concertId), stale);
+    const poller = waiting.through(countingDb);
+    poller.cookies.set(queuePassCookie(concertId), stale);
     sent.length = 0;
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
     expect(sent.some((q) => /from "queue_tokens"/i.test(q))).toBe(true);
-    const renewed = verifyTicket(config.SESSION_SECRET, poller.cookies.get(queueTicketCookie(concertId)), waiting)!;
+    const renewed = verifyQueuePass(config.SESSION_SECRET, poller.cookies.get(queuePassCookie(concertId)), waiting)!;
     expect(renewed.confirmedAt).toBeGreaterThan(real.confirmedAt - config.QUEUE_ABANDON_SECONDS);
   });
 });
@@ -234,9 +234,9 @@ describe('what a line owes, run from polls answered from memory', () => {
     };
     const { concertId } = await createConcert(db, plan);
     const early = await fan(concertId);
-    const poller = through(countingDb, early);
+    const poller = early.through(countingDb);
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'prequeue', position: null });
-    await sleep(100); // subscribed
+    await subscribed();
     await poller.api.queue.status({ concertId });
     sent.length = 0;
     for (let i = 0; i < 10; i++) expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'prequeue' });
@@ -256,9 +256,9 @@ describe('what a line owes, run from polls answered from memory', () => {
     const concertId = await newLine(1);
     const first = await fan(concertId);
     const waiting = await fan(concertId);
-    const poller = through(countingDb, waiting);
+    const poller = waiting.through(countingDb);
     await poller.api.queue.status({ concertId });
-    await sleep(100);
+    await subscribed();
     // The first turn runs out; another instance's pass holds the line's row meanwhile.
     await runOutTurn(otherInstance.db, first.token);
     let release!: () => void;
@@ -293,9 +293,9 @@ describe('what a line owes, run from polls answered from memory', () => {
     const concertId = await newLine(1);
     await fan(concertId);
     const waiting = await Promise.all(Array.from({ length: 5 }, () => fan(concertId)));
-    const pollers = waiting.map((w) => through(countingDb, w));
+    const pollers = waiting.map((w) => w.through(countingDb));
     await pollers[0]!.api.queue.status({ concertId });
-    await sleep(100);
+    await subscribed();
     // Someone elsewhere buys seats, and the count is older than it may be shown.
     await db.execute(
       sql`UPDATE queue_state SET seats_left = 999, seats_counted_at = now() - interval '1 minute' WHERE concert_id = ${concertId}`,
@@ -324,7 +324,7 @@ describe('heartbeats of polls answered from memory', () => {
     await db.execute(sql`
       UPDATE queue_tokens SET last_seen_at = now() - make_interval(secs => ${config.QUEUE_ABANDON_SECONDS - 10})
       WHERE token IN ${tokens}`);
-    const pollers = fans.map((f) => through(countingDb, f));
+    const pollers = fans.map((f) => f.through(countingDb));
     for (const p of pollers) expect(await p.api.queue.status({ concertId })).toMatchObject({ status: 'waiting' });
     expect(pendingHeartbeats(countingDb)).toBe(fans.length);
 
@@ -353,7 +353,7 @@ describe('heartbeats of polls answered from memory', () => {
     const waiting = await fan(concertId);
     await db.execute(sql`UPDATE queue_tokens SET last_seen_at = now() - interval '100 seconds' WHERE token = ${waiting.token}`);
     const shortLived = connect(url, { max: 1 });
-    const poller = through(shortLived.db, waiting);
+    const poller = waiting.through(shortLived.db);
     expect(await poller.api.queue.status({ concertId })).toMatchObject({ status: 'waiting' });
     expect(pendingHeartbeats(shortLived.db)).toBe(1);
     // The server's stop (server/database.ts) flushes before closing the pool.

@@ -1,15 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import * as schema from '../../db/schema';
+import * as schema from '@/db/schema';
 import { describe, expect, it } from 'vitest';
-import { queueTokens } from '../../db/schema';
-import { DomainError } from '../errors';
-import { emptyLine, runOutTurn, stopPolling } from '../testing/clock';
+import { queueTokens } from '@/db/schema';
+import { DomainError } from '@/server/errors';
+import { emptyLine, runOutTurn, stopPolling } from '@/server/testing/clock';
 import { isLiveToken, runningTurn, stillPolling } from './rules';
-import { useTestDatabase } from '../testing/test-database';
-import { admittedUser, concertOnSale, expectFailure, testConfig, TestUser } from '../testing/test-user';
-import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER, queueTokenCookie } from '../trpc/init';
-import { QUEUE_TICKET_COOKIE_PREFIX } from './ticket';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { admittedUser, concertOnSale, expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
+import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER, queueTokenCookie } from './cookies';
+import { QUEUE_PASS_COOKIE_PREFIX } from './queue-pass';
 
 const { db, sql: client } = await useTestDatabase();
 
@@ -66,7 +66,7 @@ describe('queue.issue and queue.status', () => {
       sql`SELECT id::int, status FROM queue_tokens WHERE token IN ${users.map((u) => u.token)} ORDER BY id`,
     );
     expect(rows.map((r) => r.status)).toEqual([...Array(5).fill('active'), ...Array(25).fill('waiting')]);
-    // The waiting positions are 1..25, in ticket order.
+    // The waiting positions are 1..25, in draw-number order.
     const byToken = new Map(users.map((u) => [u.token, u]));
     const waitingInOrder = rows.slice(5).map((r) => r.id);
     const positions = await Promise.all(
@@ -152,11 +152,11 @@ describe('queue.issue and queue.status', () => {
     expect(issued.position).toBe(5001);
 
     // The same fan polls through a connection that records every statement it sends, without the
-    // queue ticket, so the database answers (a poll with one runs no SQL: polls.test.ts).
+    // queue pass, so the database answers (a poll with one runs no SQL: polls.test.ts).
     const statements: string[] = [];
     const recording = drizzle(client, { schema, logger: { logQuery: (query) => statements.push(query) } });
     const poller = new TestUser(recording, config);
-    for (const [name, value] of late.cookies) if (!name.startsWith(QUEUE_TICKET_COOKIE_PREFIX)) poller.cookies.set(name, value);
+    for (const [name, value] of late.cookies) if (!name.startsWith(QUEUE_PASS_COOKIE_PREFIX)) poller.cookies.set(name, value);
     expect(await poller.api.queue.status()).toMatchObject({ status: 'waiting', position: 5001 });
     // One read (the token with the queue state), and nothing in it counts or aggregates the line.
     expect(statements).toHaveLength(1);

@@ -1,38 +1,48 @@
 import { z } from 'zod';
-import { intId } from '../ids';
-import { QUEUE_TOKEN_COOKIE, queueTokenCookie, queueTokenOf, rateLimited, router, sessionProcedure } from '../trpc/init';
-import type { Context } from '../trpc/context';
-import { issueToken, tokenStatus, type QueueStatus } from './service';
-import { QUEUE_TICKET_COOKIE_PREFIX, QUEUE_TICKET_HEADER, queueTicketCookie } from './ticket';
+import { intId } from '@/server/ids';
+import { router, sessionProcedure } from '@/server/trpc/init';
+import { rateLimited } from '@/server/trpc/middleware/rate-limited';
+import { QUEUE_TOKEN_COOKIE, queuePassesOf, queueTokenCookie, queueTokenOf } from './cookies';
+import type { Context } from '@/server/trpc/context';
+import { issueToken } from './issue';
+import { tokenStatus } from './status';
+import type { QueueStatus } from './views';
+import { QUEUE_PASS_HEADER, queuePassCookie } from './queue-pass';
+
+/**
+ * The waiting rooms: one line per concert's sale.
+ *
+ * A token's id is its draw number; its `place` is its place in its concert's line: given by the
+ * draw at the opening for the pre-queue's tokens (server/sale/draw.ts), and the next one of the
+ * line's counter (`sales.last_place`) for later joiners. Each line's `queue_state` row holds its
+ * admission cursor (`admitted_through`, a place): a waiting token's position is `place -
+ * admitted_through`, one read however long the line is. There is no background worker: the calls
+ * that issue or read tokens run an admission pass (server/queue/admission.ts) when one is due.
+ *
+ * Each job has its file: reading a token with its line (read-token.ts), a token as the fan sees it
+ * (views.ts), bringing a token up to date (refresh.ts: close, give up, draw, admit, recount),
+ * answering a poll (status.ts), issuing (issue.ts) and the active-turn rule (active-turn.ts, for the
+ * procedure rungs in procedures.ts).
+ *
+ * A waiting fan's poll is answered from memory when it carries a valid queue pass
+ * (server/queue/queue-pass.ts) and the line's cached state (server/queue/line-cache.ts) shows the place
+ * still ahead of the cursor; anything else is read from the database, which stays the source of
+ * truth and signs a new queue pass.
+ */
 
 const TOKEN_COOKIE_MAX_AGE_SECONDS = 60 * 60 * 24;
-/** More queue tickets than this in one request's cookies are not looked at (a user waits in a few lines at most). */
-const MAX_TICKET_COOKIES = 8;
 
 /**
- * The queue tickets a request carries, the one it means first: the `x-queue-ticket` header alone when
- * sent (API clients), else the cookie of the concert's line, then the other lines' (only the one
- * signed for the request's token is valid: server/queue/ticket.ts).
- */
-function queueTicketsOf(ctx: Context, concertId?: number): (string | undefined)[] {
-  const header = ctx.headers.get(QUEUE_TICKET_HEADER);
-  if (header !== null) return [header];
-  const named = concertId === undefined ? undefined : ctx.cookies.get(queueTicketCookie(concertId));
-  const others = [...ctx.cookies].filter(([name]) => name.startsWith(QUEUE_TICKET_COOKIE_PREFIX)).map(([, value]) => value);
-  return [named, ...others].slice(0, MAX_TICKET_COOKIES);
-}
-
-/**
- * Gives the caller a new queue ticket: a cookie of the line (HttpOnly, kept as long as it can be
+ * Gives the caller a new queue pass: a cookie of the line (HttpOnly, kept as long as it can be
  * trusted) and the same value in the `x-queue-ticket` response header, for API clients to send back.
  */
-function sendTicket(ctx: Context, { concertId, status }: { concertId: number; status: QueueStatus }, ticket: string | null) {
-  // A token no longer waiting (admitted, expired, closed) drops its line's ticket: an old one must not
+function sendQueuePass(ctx: Context, { concertId, status }: { concertId: number; status: QueueStatus }, queuePass: string | null) {
+  // A token no longer waiting (admitted, expired, closed) drops its line's queue pass: an old one must not
   // answer "waiting" from memory once the line's state would allow it again (a sale reopened by a refund).
-  if (status !== 'waiting' && status !== 'prequeue') return ctx.setCookie(queueTicketCookie(concertId), '', 0);
-  if (ticket === null) return;
-  ctx.setCookie(queueTicketCookie(concertId), ticket, ctx.config.QUEUE_ABANDON_SECONDS);
-  ctx.appendHeader(QUEUE_TICKET_HEADER, ticket);
+  if (status !== 'waiting' && status !== 'prequeue') return ctx.setCookie(queuePassCookie(concertId), '', 0);
+  if (queuePass === null) return;
+  ctx.setCookie(queuePassCookie(concertId), queuePass, ctx.config.QUEUE_ABANDON_SECONDS);
+  ctx.appendHeader(QUEUE_PASS_HEADER, queuePass);
 }
 
 export const queueRouter = router({
@@ -41,25 +51,25 @@ export const queueRouter = router({
     .use(rateLimited('queue.issue'))
     .input(z.object({ concertId: intId }))
     .mutation(async ({ ctx, input }) => {
-      const { issued, ticket } = await issueToken(ctx.db, ctx.config, { userId: ctx.userId, concertId: input.concertId });
+      const { issued, queuePass } = await issueToken(ctx.db, ctx.config, { userId: ctx.userId, concertId: input.concertId });
       const { token, ...view } = issued;
       // One cookie per line, so a fan may wait for two shows at once; `queue_token` is the line joined last.
       ctx.setCookie(queueTokenCookie(input.concertId), token, TOKEN_COOKIE_MAX_AGE_SECONDS);
       ctx.setCookie(QUEUE_TOKEN_COOKIE, token, TOKEN_COOKIE_MAX_AGE_SECONDS);
-      sendTicket(ctx, view, ticket);
+      sendQueuePass(ctx, view, queuePass);
       return { token, ...view };
     }),
   /**
    * The caller's token in a concert's line (`concertId`), else the one in the header, else the line
-   * joined last. Answered from memory while the request's queue ticket allows.
+   * joined last. Answered from memory while the request's queue pass allows.
    */
   status: sessionProcedure.input(z.object({ concertId: intId.optional() }).optional()).query(async ({ ctx, input }) => {
-    const { view, ticket } = await tokenStatus(ctx.db, ctx.config, {
+    const { view, queuePass } = await tokenStatus(ctx.db, ctx.config, {
       userId: ctx.userId,
       token: queueTokenOf(ctx, input?.concertId),
-      tickets: queueTicketsOf(ctx, input?.concertId),
+      queuePasses: queuePassesOf(ctx, input?.concertId),
     });
-    sendTicket(ctx, view, ticket);
+    sendQueuePass(ctx, view, queuePass);
     return view;
   }),
 });

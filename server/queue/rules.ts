@@ -1,6 +1,6 @@
 import { and, eq, gt, gte, lte, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import { queueActiveChanges, queueTokens, type TokenStatus } from '../../db/schema';
-import type { Config } from '../env';
+import { queueActiveChanges, queueTokens, type TokenStatus } from '@/db/schema';
+import type { Config } from '@/server/env';
 
 /**
  * What makes a queue token live, in one place: in SQL for queries and in TypeScript for rows
@@ -10,11 +10,13 @@ import type { Config } from '../env';
  * - A waiting token keeps its place while its holder polls: `last_seen_at` within QUEUE_ABANDON_SECONDS.
  * A turn that ran out and a place given up are not marked at once: the admission pass marks them.
  *
- * The database functions of the hot paths apply these rules in their own SQL too (a migration cannot
- * import these fragments): `admit_line` (running turns, abandoned places; 0006_line_admission.sql) and
- * `hold_seats` (a hold's end and the turn's extension up to `turnCap`; 0007_hold_seats_function.sql,
- * checked against this file by server/order/hold.test.ts). A change here needs a migration that
- * replaces those functions.
+ * The database functions of the hot paths apply these rules in SQL too (SQL cannot import these
+ * fragments), each written once as a helper the planner inlines: a running turn
+ * (db/functions/is_running_turn.sql, used by `hold_seats`) and a turn that ran out (turn_ran_out.sql,
+ * used by `admit_line`). `admit_line` also gives up places not polled (`stillPolling`), and `hold_seats`
+ * extends a turn up to `turnCap`. server/rules-agreement.test.ts holds the helpers and the functions to
+ * the cases of server/testing/rule-cases.ts, as this file's unit test does; a change of a rule here
+ * changes its helper's file too.
  */
 
 /**

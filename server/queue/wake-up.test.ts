@@ -1,15 +1,15 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
-import { createConcert } from '../seed';
-import { useTestDatabase } from '../testing/test-database';
-import { testConfig, TestUser } from '../testing/test-user';
+import { createConcert } from '@/server/seed';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { testConfig, TestUser } from '@/server/testing/test-user';
 
 /**
  * No freed slot and no released seat waits for a turn to run out, even when the line's queue_state row
  * is held by something that is not an admission pass (the seat recount): a payment's pass or
  * markAdmissionDue that found the row locked leaves its change in queue_active_changes, and the
- * holder runs a pass after it, and any poll sees pending changes as a pass due (found in a review).
+ * holder runs a pass after it, and any poll sees pending changes as a pass due.
  */
 
 const { db, url } = await useTestDatabase();

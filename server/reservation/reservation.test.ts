@@ -1,14 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { orders, reservations, type ReservationStatus } from '../../db/schema';
+import { orders, reservations, type ReservationStatus } from '@/db/schema';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../seed';
-import { letTimePass, runOutHold } from '../testing/clock';
-import { checkInvariants } from '../invariants';
-import { concertIdOf, openSaleNow } from '../testing/sales';
-import { seatPicker } from '../testing/seats';
-import { dbNow, isLiveReservation, liveReservation } from './rules';
-import { useTestDatabase } from '../testing/test-database';
-import { admittedUser, expectFailure, testConfig, type TestUser } from '../testing/test-user';
+import { seedDemoData } from '@/server/seed';
+import { letTimePass, runOutHold } from '@/server/testing/clock';
+import { checkInvariants } from '@/server/invariants';
+import { concertIdOf, openSaleNow } from '@/server/testing/sales';
+import { seatPicker } from '@/server/testing/seats';
+import { clockTime } from '@/server/clock';
+import { isLiveReservation, liveReservation } from './rules';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { admittedUser, expectFailure, testConfig, type TestUser } from '@/server/testing/test-user';
 
 const { db, sql: client } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
@@ -173,7 +174,13 @@ describe('the live-reservation rule', () => {
       ids.push(row!.id);
     }
     const rows = await db
-      .select({ id: reservations.id, status: reservations.status, heldUntil: reservations.heldUntil, now: dbNow(), live: liveReservation })
+      .select({
+        id: reservations.id,
+        status: reservations.status,
+        heldUntil: reservations.heldUntil,
+        now: clockTime(),
+        live: liveReservation,
+      })
       .from(reservations)
       .where(sql`${reservations.id} IN ${ids}`)
       .orderBy(reservations.id);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { bigId, intId } from '../ids';
-import { concertOfReservation, concertOfSeat } from '../sale/scope';
-import { activeTokenForConcertProcedure, activeTokenProcedure, router } from '../trpc/init';
+import { bigId, intId } from '@/server/ids';
+import { concertOfReservation, concertOfSeat } from '@/server/sale/scope';
+import { activeTokenForConcertProcedure, activeTokenProcedure } from '@/server/queue/procedures';
+import { router } from '@/server/trpc/init';
 import { cancelHold, holdSeat, listReservations } from './service';
 
 export const reservationRouter = router({

@@ -1,5 +1,6 @@
 import { and, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { reservations, type OrderStatus, type ReservationStatus } from '../../db/schema';
+import { reservations, type OrderStatus, type ReservationStatus } from '@/db/schema';
+import type { Config } from '@/server/env';
 
 /**
  * What makes a reservation take its seat, in one place: in SQL for queries and in TypeScript for
@@ -9,12 +10,12 @@ import { reservations, type OrderStatus, type ReservationStatus } from '../../db
  * hold that ran out frees its seat without a sweeper: every reader applies this rule, and the next
  * hold of the seat marks it `expired`.
  *
- * Copies live outside this file: the hot paths are database functions so that each costs one round
- * trip — the hold (`hold_seats`, db/migrations/0007_hold_seats_function.sql), the payment
- * (`pay_order`) and the admission pass's free-seat search (`admit_line`, both in
- * 0006_line_admission.sql) — and a function in a migration cannot import these fragments.
- * server/order/hold.test.ts holds `hold_seats` to the same answers; a change of this rule changes
- * those functions too (a new migration).
+ * The hot paths are database functions so that each costs one round trip — the hold (`hold_seats`),
+ * the payment (`pay_order`) and the admission pass's free-seat search (`admit_line`) — and SQL cannot
+ * import these fragments: there the rules are written once each as SQL helper functions that the
+ * planner inlines (db/functions/is_live_reservation.sql, is_live_hold.sql, hold_limit_refusal.sql).
+ * server/rules-agreement.test.ts holds the helpers and the three functions to the same cases as
+ * this file (server/testing/rule-cases.ts); a change of a rule here changes its helper's file too.
  */
 
 /**
@@ -46,9 +47,24 @@ export function isLiveReservation(r: { status: ReservationStatus; heldUntil: Dat
   return status === 'held' || status === 'confirmed';
 }
 
+/** A hold that has not run out: what can still be paid (the TypeScript form of `liveHold`). */
+export function isLiveHold(r: { status: ReservationStatus | OrderStatus; heldUntil: Date }, now: Date): boolean {
+  return effectiveStatus(r, now) === 'held';
+}
+
+export type HoldLimitRefusal = 'HOLD_LIMIT' | 'PURCHASE_LIMIT';
+
 /**
- * The database's clock, to read with rows that `effectiveStatus` judges. The clock when the row is read,
- * not the transaction's start (`now()`): a payment that waited for a lock must see a hold that ran out
- * meanwhile as expired.
+ * Whether a user may hold `wanted` more seats: `HOLD_LIMIT` when their live holds (`holds`, every
+ * concert) would pass HOLD_MAX_PER_USER, `PURCHASE_LIMIT` when their live reservations of the concert
+ * (`ofConcert`, held and bought, all its dates) would pass PURCHASE_MAX_PER_USER, else null. The hold
+ * counts and applies it in SQL (`hold_seats`, with db/functions/hold_limit_refusal.sql).
  */
-export const dbNow = () => sql<Date>`clock_timestamp()`.mapWith((v: string | Date) => new Date(v));
+export function holdLimitRefusal(
+  counts: { holds: number; ofConcert: number; wanted: number },
+  limits: Pick<Config, 'HOLD_MAX_PER_USER' | 'PURCHASE_MAX_PER_USER'>,
+): HoldLimitRefusal | null {
+  if (counts.holds + counts.wanted > limits.HOLD_MAX_PER_USER) return 'HOLD_LIMIT';
+  if (counts.ofConcert + counts.wanted > limits.PURCHASE_MAX_PER_USER) return 'PURCHASE_LIMIT';
+  return null;
+}

@@ -1,13 +1,14 @@
 import { and, desc, eq } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client';
-import { concerts, payments, reservations, schedules, seats } from '../../db/schema';
-import { seatLabel } from '../concert/service';
-import type { Config } from '../env';
-import { DomainError } from '../errors';
-import { cancelOrderIn, seatsBackOnSale } from '../order/cancel';
-import { holdSeats } from '../order/hold';
-import type { ActiveToken } from '../queue/service';
-import { dbNow, effectiveStatus } from './rules';
+import type { Db, DbOrTx } from '@/db/client';
+import { concerts, payments, reservations, schedules, seats } from '@/db/schema';
+import { seatLabel } from '@/server/concert/service';
+import type { Config } from '@/server/env';
+import { DomainError } from '@/server/errors';
+import { cancelOrderIn, seatsBackOnSale } from '@/server/order/cancel';
+import { holdSeats } from '@/server/order/hold';
+import type { ActiveToken } from '@/server/queue/active-turn';
+import { clockTime } from '@/server/clock';
+import { effectiveStatus } from './rules';
 
 const isoOf = (d: Date) => d.toISOString();
 
@@ -31,7 +32,7 @@ export async function listReservations(db: DbOrTx, { userId }: { userId: string 
       reservationId: reservations.id,
       orderId: reservations.orderId,
       status: reservations.status,
-      now: dbNow(),
+      now: clockTime(),
       price: reservations.price,
       heldUntil: reservations.heldUntil,
       createdAt: reservations.createdAt,

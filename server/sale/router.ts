@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { intId } from '../ids';
-import { publicProcedure, router } from '../trpc/init';
+import { intId } from '@/server/ids';
+import { publicProcedure, router } from '@/server/trpc/init';
 import { publishedDraw } from './service';
 
 export const saleRouter = router({

@@ -4,15 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { connect } from '../../db/client';
-import { createConcert, sellSeats, type ConcertPlan } from '../seed';
-import type { DomainError } from '../errors';
-import { createNodeHandler } from '../http/trpc-handlers';
-import { checkInvariants } from '../invariants';
-import { runOutHold, runOutTurn } from '../testing/clock';
-import { useTestDatabase } from '../testing/test-database';
-import { expectFailure, testConfig, TestUser } from '../testing/test-user';
-import { QUEUE_TOKEN_HEADER } from '../trpc/init';
+import { connect } from '@/db/client';
+import { createConcert, sellSeats, type ConcertPlan } from '@/server/seed';
+import type { DomainError } from '@/server/errors';
+import { createNodeHandler } from '@/server/http/trpc-handlers';
+import { checkInvariants } from '@/server/invariants';
+import { runOutHold, runOutTurn } from '@/server/testing/clock';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
+import { QUEUE_TOKEN_HEADER } from '@/server/queue/cookies';
 import { commitmentOf, drawPlaces, drawProblems } from './draw';
 import { markSoldOut, openSaleIfDue } from './service';
 import { verifyDrawAt } from './verify';
@@ -139,7 +139,7 @@ describe('the draw', () => {
     const before = await new TestUser(db, config).api.sale.draw({ concertId });
     expect(before).toEqual({ commitment: expect.stringMatching(/^[0-9a-f]{64}$/), seed: null, openedAt: null, entries: null });
 
-    // 200 fans join the pre-queue one after another: join order is ticket order.
+    // 200 fans join the pre-queue one after another: join order is draw-number order.
     const fans: TestUser[] = [];
     for (let i = 0; i < 200; i++) {
       const f = await new TestUser(db, config).start();
@@ -157,8 +157,8 @@ describe('the draw', () => {
     expect(drawProblems(draw)).toEqual([]);
     expect(draw.entries).toHaveLength(200);
     expect(draw.entries!.map((e) => e.place)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    const tickets = views.map((v) => v.ticket);
-    expect(draw.entries).toEqual(drawPlaces(draw.seed!, tickets));
+    const drawNumbers = views.map((v) => v.ticket);
+    expect(draw.entries).toEqual(drawPlaces(draw.seed!, drawNumbers));
 
     // Each fan's answer agrees with the draw: the first five are admitted, the rest wait by place.
     const placeOf = new Map(draw.entries!.map((e) => [e.ticket, e.place]));
@@ -169,7 +169,7 @@ describe('the draw', () => {
     }
 
     // Joining early gives no advantage: the place does not follow the join order.
-    const places = tickets.map((t) => placeOf.get(t)!);
+    const places = drawNumbers.map((n) => placeOf.get(n)!);
     const n = places.length;
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const rank = places.map((_, i) => i + 1);
@@ -246,7 +246,7 @@ describe('the draw', () => {
       const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-draw.ts', base, String(concertId)]);
       expect(stdout).toMatch(/^OK: the draw of concert \d+ checks out/);
 
-      // A draw whose places were changed afterwards (two tickets swapped) fails the check.
+      // A draw whose places were changed afterwards (two draw numbers swapped) fails the check.
       await db.execute(sql`
         UPDATE queue_tokens SET place = CASE place WHEN 1 THEN 2 ELSE 1 END WHERE concert_id = ${concertId} AND place IN (1, 2)`);
       const failed = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-draw.ts', base, String(concertId)]).then(

@@ -1,6 +1,6 @@
 import { and, between, eq } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
-import { concerts, orders, reservations, schedules, seats } from '../../db/schema';
+import type { DbOrTx } from '@/db/client';
+import { concerts, orders, reservations, schedules, seats } from '@/db/schema';
 
 /**
  * Which concert's line a call's resource belongs to, for the active-token rung (a token of concert X

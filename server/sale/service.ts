@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client';
-import { queueState, queueTokens, reservations, sales, schedules, seats, type SaleClosedReason } from '../../db/schema';
-import { parseEnv, type Config } from '../env';
-import { DomainError } from '../errors';
-import { dbNow, liveReservation } from '../reservation/rules';
+import type { Db, DbOrTx } from '@/db/client';
+import { queueState, queueTokens, reservations, sales, schedules, seats, type SaleClosedReason } from '@/db/schema';
+import { parseEnv, type Config } from '@/server/env';
+import { DomainError } from '@/server/errors';
+import { clockTime } from '@/server/clock';
+import { liveReservation } from '@/server/reservation/rules';
 import { commitmentOf, drawPlaces, type PublishedDraw } from './draw';
 
 /**
@@ -143,14 +144,14 @@ export async function reopenSoldOut(db: DbOrTx, concertId: number): Promise<void
 /**
  * The opening: once `opens_at` has passed, the first call that notices runs the draw, under the sale
  * row's lock, once (`opened_at` is set in the same transaction; a caller that waited for the lock
- * finds it set and does nothing), on any instance. The pre-queue's tickets (waiting, no place yet)
+ * finds it set and does nothing), on any instance. The pre-queue's tokens (waiting, no place yet)
  * get places 1..n by the published rule (server/sale/draw.ts); later joiners take places from n + 1.
  * A sale closed before its opening is not drawn.
  */
 export async function openSaleIfDue(db: Db, concertId: number): Promise<boolean> {
   return db.transaction(async (tx) => {
     const [sale] = await tx
-      .select({ seed: sales.seed, openedAt: sales.openedAt, opensAt: sales.opensAt, closedReason: sales.closedReason, now: dbNow() })
+      .select({ seed: sales.seed, openedAt: sales.openedAt, opensAt: sales.opensAt, closedReason: sales.closedReason, now: clockTime() })
       .from(sales)
       .where(eq(sales.concertId, concertId))
       .for('update');
@@ -164,12 +165,12 @@ export async function openSaleIfDue(db: Db, concertId: number): Promise<boolean>
       prequeue.map((t) => t.id),
     );
     if (entries.length > 0) {
-      const tickets = `{${entries.map((e) => e.ticket).join(',')}}`;
+      const drawNumbers = `{${entries.map((e) => e.ticket).join(',')}}`;
       const places = `{${entries.map((e) => e.place).join(',')}}`;
       await tx.execute(sql`
         UPDATE ${queueTokens} SET place = drawn.place
-        FROM unnest(${tickets}::bigint[], ${places}::bigint[]) AS drawn(ticket, place)
-        WHERE ${queueTokens.id} = drawn.ticket`);
+        FROM unnest(${drawNumbers}::bigint[], ${places}::bigint[]) AS drawn(draw_number, place)
+        WHERE ${queueTokens.id} = drawn.draw_number`);
     }
     await tx
       .update(sales)

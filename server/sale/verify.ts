@@ -26,7 +26,7 @@ export async function verifyDrawAt(baseUrl: string, concertId: number): Promise<
     lines: [
       `OK: the draw of concert ${concertId} checks out.`,
       `  commitment ${draw.commitment} = SHA-256(seed ${draw.seed})`,
-      `  ${draw.entries!.length} pre-queue tickets placed by ascending SHA-256(seed:ticket), opened at ${draw.openedAt}`,
+      `  ${draw.entries!.length} pre-queue draw numbers placed by ascending SHA-256(seed:draw number), opened at ${draw.openedAt}`,
     ],
   };
 }

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../seed';
+import { seedDemoData } from '@/server/seed';
 import type { TRPCError } from '@trpc/server';
-import { concertPlan, signedInOperator } from '../testing/operator';
-import { useTestDatabase } from '../testing/test-database';
-import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
-import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '../trpc/init';
-import { appRouter } from '../trpc/root';
+import { concertPlan, signedInOperator } from '@/server/testing/operator';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { admittedUser, expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
+import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '@/server/queue/cookies';
+import { appRouter } from '@/server/trpc/root';
 
 const { db } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { TRPCError } from '@trpc/server';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connect } from '../../db/client';
-import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '../../db/embedded';
-import { applyMigrations } from '../../db/migrate';
-import { reasonOf } from '../trpc/errors';
-import { checkInvariants } from '../invariants';
-import { admittedUser, testConfig } from '../testing/test-user';
+import { connect } from '@/db/client';
+import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '@/db/embedded';
+import { applyMigrations } from '@/db/migrate';
+import { reasonOf } from '@/server/trpc/errors';
+import { checkInvariants } from '@/server/invariants';
+import { admittedUser, testConfig } from '@/server/testing/test-user';
 
 /**
  * The database goes away under load and comes back: while it is down every call fails fast with a

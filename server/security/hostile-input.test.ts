@@ -2,14 +2,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../seed';
-import { REASON_CODES } from '../errors';
-import { createNodeHandler, handleFetch, MAX_BODY_BYTES } from '../http/trpc-handlers';
-import { checkInvariants } from '../invariants';
-import { CookieJar } from '../testing/cookie-jar';
-import { useTestDatabase } from '../testing/test-database';
-import { concertOnSale, testConfig } from '../testing/test-user';
-import { appRouter } from '../trpc/root';
+import { seedDemoData } from '@/server/seed';
+import { REASON_CODES } from '@/server/errors';
+import { createNodeHandler, handleFetch, MAX_BODY_BYTES } from '@/server/http/trpc-handlers';
+import { checkInvariants } from '@/server/invariants';
+import { CookieJar } from '@/server/testing/cookie-jar';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { concertOnSale, testConfig } from '@/server/testing/test-user';
+import { appRouter } from '@/server/trpc/root';
 
 /**
  * Property-based: every procedure, fed random and malformed input over plain HTTP, answers a 4xx with

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../db/embedded';
-import { productionBuildExists } from '../testing/production-process';
-import { useTestDatabase } from '../testing/test-database';
+import { freePort } from '@/db/embedded';
+import { productionBuildExists } from '@/server/testing/production-process';
+import { useTestDatabase } from '@/server/testing/test-database';
 
 /**
  * A process manager stops `npm start` by signalling npm, not the server below it. The signal must

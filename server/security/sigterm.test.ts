@@ -1,10 +1,10 @@
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
-import { createConcert } from '../seed';
-import { checkInvariants } from '../invariants';
-import { CookieJar } from '../testing/cookie-jar';
-import { productionBuildExists, startProductionProcess } from '../testing/production-process';
-import { useTestDatabase } from '../testing/test-database';
+import { createConcert } from '@/server/seed';
+import { checkInvariants } from '@/server/invariants';
+import { CookieJar } from '@/server/testing/cookie-jar';
+import { productionBuildExists, startProductionProcess } from '@/server/testing/production-process';
+import { useTestDatabase } from '@/server/testing/test-database';
 
 /**
  * SIGTERM to the production server (`npm start`'s command line, on the production build) in the

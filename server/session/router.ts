@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { publicProcedure, rateLimited, router, sessionProcedure } from '../trpc/init';
+import { publicProcedure, router, sessionProcedure } from '@/server/trpc/init';
+import { rateLimited } from '@/server/trpc/middleware/rate-limited';
 import { verifySession, signSession } from './signing';
 import { MAX_NAME_LENGTH, requireUser, SESSION_COOKIE, SESSION_MAX_AGE_SECONDS, startSession } from './service';
 

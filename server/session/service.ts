@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { users, wallets } from '../../db/schema';
-import { DomainError } from '../errors';
+import type { Db } from '@/db/client';
+import { users, wallets } from '@/db/schema';
+import { DomainError } from '@/server/errors';
 
 export const SESSION_COOKIE = 'sid';
 export const SESSION_MAX_AGE_SECONDS = 60 * 60 * 24 * 30;

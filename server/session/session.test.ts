@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../testing/test-database';
-import { expectFailure, testConfig, TestUser } from '../testing/test-user';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
 import { signSession } from './signing';
 import { SESSION_COOKIE } from './service';
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import type { Db } from '@/db/client';
 
 /**
  * Tests don't wait minutes for turns and holds to run out: they move the stored times into the

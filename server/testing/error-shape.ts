@@ -1,6 +1,6 @@
 import type { TRPCError } from '@trpc/server';
 import { getErrorShape } from '@trpc/server/unstable-core-do-not-import';
-import { appRouter } from '../trpc/root';
+import { appRouter } from '@/server/trpc/root';
 
 /** What a client would read in `error.data` for this error (the router's error formatter applied). */
 export function errorDataOf(error: TRPCError, path = ''): Record<string, unknown> {

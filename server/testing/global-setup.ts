@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, withDatabase } from '../../db/embedded';
-import { applyMigrations } from '../../db/migrate';
-import { ensureDatabase } from '../provision';
+import { startEmbeddedPostgres, withDatabase } from '@/db/embedded';
+import { applyMigrations } from '@/db/migrate';
+import { ensureDatabase } from '@/server/provision';
 
 export const TEMPLATE_DATABASE = 'tickets_test_template';
 

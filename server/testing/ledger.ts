@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import type { Db } from '@/db/client';
 
 /** Users whose balance is not the sum of their ledger entries (there must be none). */
 export async function ledgerMismatches(db: Db) {

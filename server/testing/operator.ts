@@ -1,6 +1,6 @@
-import type { CreateConcertInput } from '../admin/concert';
-import type { Db } from '../../db/client';
-import type { Config } from '../env';
+import type { CreateConcertInput } from '@/server/admin/concert';
+import type { Db } from '@/db/client';
+import type { Config } from '@/server/env';
 import { TestUser } from './test-user';
 
 /** An operator's browser, signed in with the configured password (no fan session). */

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { onTestFinished } from 'vitest';
-import { freePort } from '../../db/embedded';
-import { npmStartNodeArgs } from '../../scripts/start-command';
+import { freePort } from '@/db/embedded';
+import { npmStartNodeArgs } from './start-command';
 
 /**
  * The production server as `npm start` runs it (package.json's start command line: the compiled

@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { reasonOf } from '../trpc/errors';
+import { reasonOf } from '@/server/trpc/errors';
 
 /** How the tests retry, as a well-behaved client would: exponential backoff with jitter, bounded. */
 export interface RetryPolicy {

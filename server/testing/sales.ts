@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import type { Db } from '@/db/client';
 
 /** Opens a concert's sale now, as if its opening time had just passed (the draw runs at the next call). */
 export async function openSaleNow(db: Db, concertId: number) {

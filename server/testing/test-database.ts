@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, inject } from 'vitest';
-import { connect, type Database } from '../../db/client';
-import { withDatabase } from '../../db/embedded';
+import { connect, type Database } from '@/db/client';
+import { withDatabase } from '@/db/embedded';
 import { TEMPLATE_DATABASE } from './global-setup';
 
 /** Enough connections for the concurrency tests to be really concurrent. */

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { normalizeBookingCode } from '../order/booking-code';
+import { normalizeBookingCode } from '@/server/order/booking-code';
 
 /**
  * The signed ticket reference a ticket's QR code encodes: `T1.<booking code without dashes>.<HMAC>`,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { operatorProcedure, router } from '../trpc/init';
+import { operatorProcedure, router } from '@/server/trpc/init';
 import { verifyTicket } from './service';
 
 export const ticketRouter = router({

@@ -1,9 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
-import { concerts, orders, reservations, schedules, seats, users } from '../../db/schema';
-import { seatLabel } from '../concert/service';
-import type { Config } from '../env';
-import { normalizeBookingCode } from '../order/booking-code';
+import type { DbOrTx } from '@/db/client';
+import { concerts, orders, reservations, schedules, seats, users } from '@/db/schema';
+import { seatLabel } from '@/server/concert/service';
+import type { Config } from '@/server/env';
+import { normalizeBookingCode } from '@/server/order/booking-code';
 import { verifyTicketReference } from './reference';
 
 export type TicketCheck =

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { seedDemoData } from '../seed';
-import { newBookingCode, normalizeBookingCode } from '../order/booking-code';
-import { signedInOperator } from '../testing/operator';
-import { seatPicker } from '../testing/seats';
-import { useTestDatabase } from '../testing/test-database';
-import { admittedUser, expectFailure, testConfig, TestUser } from '../testing/test-user';
+import { seedDemoData } from '@/server/seed';
+import { newBookingCode, normalizeBookingCode } from '@/server/order/booking-code';
+import { signedInOperator } from '@/server/testing/operator';
+import { seatPicker } from '@/server/testing/seats';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { admittedUser, expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
 import { ticketReference, verifyTicketReference } from './reference';
 
 const { db } = await useTestDatabase();

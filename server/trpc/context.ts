@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { DbOrTx, Db } from '../../db/client';
-import type { Config } from '../env';
-import { parseCookies, serializeCookie } from '../http/cookies';
+import type { DbOrTx, Db } from '@/db/client';
+import type { Config } from '@/server/env';
+import { parseCookies, serializeCookie } from '@/server/http/cookies';
 
 /**
  * What a procedure may use. Built from plain `Headers` and a `setCookie` callback so the Next route

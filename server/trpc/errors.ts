@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
-import { DomainError, REASON_CODES, type Reason } from '../errors';
+import { DomainError, REASON_CODES, type Reason } from '@/server/errors';
 
 // Every reason maps to a real tRPC code (checked at compile time).
 REASON_CODES satisfies Record<Reason, TRPC_ERROR_CODE_KEY>;

@@ -1,14 +1,14 @@
-import { adminRouter } from '../admin/router';
-import { concertRouter } from '../concert/router';
-import { healthRouter } from '../health/router';
-import { orderRouter } from '../order/router';
-import { paymentRouter } from '../payment/router';
-import { queueRouter } from '../queue/router';
-import { reservationRouter } from '../reservation/router';
-import { saleRouter } from '../sale/router';
-import { sessionRouter } from '../session/router';
-import { ticketRouter } from '../ticket/router';
-import { walletRouter } from '../wallet/router';
+import { adminRouter } from '@/server/admin/router';
+import { concertRouter } from '@/server/concert/router';
+import { healthRouter } from '@/server/health/router';
+import { orderRouter } from '@/server/order/router';
+import { paymentRouter } from '@/server/payment/router';
+import { queueRouter } from '@/server/queue/router';
+import { reservationRouter } from '@/server/reservation/router';
+import { saleRouter } from '@/server/sale/router';
+import { sessionRouter } from '@/server/session/router';
+import { ticketRouter } from '@/server/ticket/router';
+import { walletRouter } from '@/server/wallet/router';
 import { createCallerFactory, router } from './init';
 
 export const appRouter = router({

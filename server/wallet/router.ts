@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { bigId } from '../ids';
-import { idempotencyKeySchema, idempotencyOf } from '../idempotency/service';
-import { activeTokenProcedure, idempotencyKeyOf, router } from '../trpc/init';
+import { bigId } from '@/server/ids';
+import { idempotencyKeySchema, idempotencyOf } from '@/server/idempotency/service';
+import { idempotencyKeyOf } from '@/server/idempotency/request-key';
+import { activeTokenProcedure } from '@/server/queue/procedures';
+import { router } from '@/server/trpc/init';
 import { charge, getBalance, history, MAX_CHARGE, MIN_CHARGE } from './service';
 
 const MAX_HISTORY_PAGE = 100;

@@ -1,11 +1,11 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client';
-import { ledgerEntries, wallets } from '../../db/schema';
-import { DomainError } from '../errors';
-import { claimKey, rememberResult, type Idempotency } from '../idempotency/service';
-import { MAX_BALANCE } from './limits';
+import type { Db, DbOrTx } from '@/db/client';
+import { ledgerEntries, wallets } from '@/db/schema';
+import { DomainError } from '@/server/errors';
+import { claimKey, rememberResult, type Idempotency } from '@/server/idempotency/service';
+import { MAX_BALANCE } from '@/server/shared/limits';
 
-export { MAX_BALANCE, MAX_CHARGE, MIN_CHARGE } from './limits';
+export { MAX_BALANCE, MAX_CHARGE, MIN_CHARGE } from '@/server/shared/limits';
 
 export async function getBalance(db: DbOrTx, { userId }: { userId: string }): Promise<number> {
   const [wallet] = await db.select({ balance: wallets.balance }).from(wallets).where(eq(wallets.userId, userId));

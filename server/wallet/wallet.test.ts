@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ledgerMismatches } from '../testing/ledger';
-import { useTestDatabase } from '../testing/test-database';
-import { admittedUser, expectFailure, testConfig } from '../testing/test-user';
+import { ledgerMismatches } from '@/server/testing/ledger';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { admittedUser, expectFailure, testConfig } from '@/server/testing/test-user';
 import { MAX_BALANCE, MAX_CHARGE } from './service';
 
 const { db } = await useTestDatabase();

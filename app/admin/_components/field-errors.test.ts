@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MESSAGES, type MessageKey } from '../../_i18n/messages';
-import { createConcertInput } from '../../../server/admin/concert';
+import { MESSAGES, type MessageKey } from '@/app/_i18n/messages';
+import { createConcertInput } from '@/server/admin/concert';
 import { fieldMessage } from './field-errors';
 
 const say = ([key, params]: [MessageKey, Record<string, string | number>]) =>

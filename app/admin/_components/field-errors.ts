@@ -1,7 +1,7 @@
 'use client';
 
-import type { MessageKey } from '../../_i18n/messages';
-import { errorData } from '../../_trpc/errors';
+import type { MessageKey } from '@/app/_i18n/messages';
+import { errorData } from '@/app/_trpc/errors';
 import {
   MAX_ACTIVE_LIMIT,
   MAX_DAYS_AHEAD,
@@ -12,7 +12,7 @@ import {
   MAX_TEXT_LENGTH,
   MAX_TURN_SECONDS,
   MIN_TURN_SECONDS,
-} from '../../../server/admin/plan-limits';
+} from '@/server/shared/plan-limits';
 
 type Params = Record<string, string | number>;
 

@@ -1,7 +1,7 @@
 'use client';
 
 import type { InputHTMLAttributes } from 'react';
-import { useI18n } from '../../_i18n/provider';
+import { useI18n } from '@/app/_i18n/provider';
 import { fieldMessage } from './field-errors';
 
 /** A labelled input with the server's field errors for `path` (translated, with what the field accepts) beneath it. */

@@ -1,7 +1,7 @@
 'use client';
 
 import { useId } from 'react';
-import { useI18n } from '../../_i18n/provider';
+import { useI18n } from '@/app/_i18n/provider';
 
 export interface ChartSeries {
   name: string;

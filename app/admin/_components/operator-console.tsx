@@ -2,14 +2,14 @@
 
 import Link from 'next/link';
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { LanguageSwitch } from '../../_components/language-switch';
-import { FocusOnNavigation } from '../../_components/page-focus';
-import { ErrorNotice, Loading } from '../../_components/states';
-import { useErrorMessage } from '../../_components/use-error-message';
-import { useI18n } from '../../_i18n/provider';
-import { trpc } from '../../_trpc/client';
-import { reasonOf, retryAfterSecondsOf } from '../../_trpc/errors';
-import { useNow } from '../../_components/use-now';
+import { LanguageSwitch } from '@/app/_components/language-switch';
+import { FocusOnNavigation } from '@/app/_components/page-focus';
+import { ErrorNotice, Loading } from '@/app/_components/states';
+import { useErrorMessage } from '@/app/_components/use-error-message';
+import { useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
+import { reasonOf, retryAfterSecondsOf } from '@/app/_trpc/errors';
+import { useNow } from '@/app/_components/use-now';
 
 /** 14:03:27 on the operator's own clock. */
 const clockTime = (at: number) => new Date(at).toLocaleTimeString('en-GB', { hour12: false });

@@ -1,7 +1,7 @@
 'use client';
 
-import { useI18n } from '../../_i18n/provider';
-import type { SaleState } from '../../../server/sale/service';
+import { useI18n } from '@/app/_i18n/provider';
+import type { SaleState } from '@/server/sale/service';
 
 export function StateBadge({ state }: { state: SaleState }) {
   const { t } = useI18n();

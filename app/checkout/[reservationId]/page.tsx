@@ -2,10 +2,10 @@
 
 import { useParams, useRouter } from 'next/navigation';
 import { useEffect } from 'react';
-import { ErrorNotice, Loading } from '../../_components/states';
-import { useQueueGuard } from '../../_components/use-queue-guard';
-import { useI18n } from '../../_i18n/provider';
-import { trpc } from '../../_trpc/client';
+import { ErrorNotice, Loading } from '@/app/_components/states';
+import { useQueueGuard } from '@/app/_components/use-queue-guard';
+import { useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
 
 /**
  * The checkout of one reservation, as links made before orders point to it: every reservation belongs

@@ -2,11 +2,11 @@
 
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
-import { ErrorNotice, Loading } from '../../_components/states';
-import { useConcert } from '../../_components/use-concert';
-import { useQueueGuard } from '../../_components/use-queue-guard';
-import { useI18n } from '../../_i18n/provider';
-import { trpc } from '../../_trpc/client';
+import { ErrorNotice, Loading } from '@/app/_components/states';
+import { useConcert } from '@/app/_components/use-concert';
+import { useQueueGuard } from '@/app/_components/use-queue-guard';
+import { useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
 
 const DATES_REFRESH_MS = 10_000;
 

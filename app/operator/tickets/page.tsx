@@ -1,7 +1,7 @@
 'use client';
 
-import { TicketCheck } from '../../_components/ticket-check';
-import { useI18n } from '../../_i18n/provider';
+import { TicketCheck } from '@/app/_components/ticket-check';
+import { useI18n } from '@/app/_i18n/provider';
 
 /** The door: operators check a ticket by its code (the operator console may mount TicketCheck instead). */
 export default function OperatorTicketsPage() {

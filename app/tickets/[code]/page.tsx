@@ -1,10 +1,10 @@
 'use client';
 
 import { useParams } from 'next/navigation';
-import { ErrorNotice, Loading } from '../../_components/states';
-import { TicketNextSteps, TicketView } from '../../_components/ticket-view';
-import { useI18n } from '../../_i18n/provider';
-import { trpc } from '../../_trpc/client';
+import { ErrorNotice, Loading } from '@/app/_components/states';
+import { TicketNextSteps, TicketView } from '@/app/_components/ticket-view';
+import { useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
 
 /** A ticket again, by its booking code: only among the fan's own orders (session only, no waiting room). */
 export default function TicketPage() {

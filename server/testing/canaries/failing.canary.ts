@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { useTestDatabase } from '../test-database';
+import { useTestDatabase } from '@/server/testing/test-database';
 
 /**
  * CI canary (VITEST_CANARY=failing): a test that fails on purpose, run through the real set-up (global

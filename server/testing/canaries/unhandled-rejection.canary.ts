@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { useTestDatabase } from '../test-database';
+import { useTestDatabase } from '@/server/testing/test-database';
 
 /**
  * CI canary (VITEST_CANARY=unhandled-rejection): every test passes, but a promise rejects with nobody

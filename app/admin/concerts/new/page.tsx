@@ -3,14 +3,14 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { useErrorMessage } from '../../../_components/use-error-message';
-import { useI18n } from '../../../_i18n/provider';
-import { trpc } from '../../../_trpc/client';
-import { reasonOf } from '../../../_trpc/errors';
-import { rowName } from '../../../../server/admin/rows';
-import { Field } from '../../_components/field';
-import { fieldErrorsOf } from '../../_components/field-errors';
-import { fromKstInput, kstInputIn } from '../../_components/kst';
+import { useErrorMessage } from '@/app/_components/use-error-message';
+import { useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
+import { reasonOf } from '@/app/_trpc/errors';
+import { rowName } from '@/server/shared/rows';
+import { Field } from '@/app/admin/_components/field';
+import { fieldErrorsOf } from '@/app/admin/_components/field-errors';
+import { fromKstInput, kstInputIn } from '@/app/admin/_components/kst';
 
 interface SectionForm {
   key: number;

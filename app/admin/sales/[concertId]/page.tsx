@@ -3,17 +3,17 @@
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { ErrorNotice, Loading } from '../../../_components/states';
-import { useErrorMessage } from '../../../_components/use-error-message';
-import { useI18n } from '../../../_i18n/provider';
-import { trpc } from '../../../_trpc/client';
-import type { SaleView } from '../../../../server/admin/sale';
-import { Field } from '../../_components/field';
-import { fieldErrorsOf } from '../../_components/field-errors';
-import { fromKstInput, toKstInput } from '../../_components/kst';
-import { LineChart } from '../../_components/line-chart';
-import { StateBadge } from '../../_components/state-badge';
-import { useSamples } from '../../_components/use-samples';
+import { ErrorNotice, Loading } from '@/app/_components/states';
+import { useErrorMessage } from '@/app/_components/use-error-message';
+import { useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
+import type { SaleView } from '@/server/admin/sale-view';
+import { Field } from '@/app/admin/_components/field';
+import { fieldErrorsOf } from '@/app/admin/_components/field-errors';
+import { fromKstInput, toKstInput } from '@/app/admin/_components/kst';
+import { LineChart } from '@/app/admin/_components/line-chart';
+import { StateBadge } from '@/app/admin/_components/state-badge';
+import { useSamples } from '@/app/admin/_components/use-samples';
 
 const LIVE_REFRESH_MS = 2_000;
 const HISTORY_REFRESH_MS = 15_000;

@@ -1,6 +1,6 @@
-import { getDatabase } from '../../../../server/database';
-import { env } from '../../../../server/env';
-import { handleFetch } from '../../../../server/http/trpc-handlers';
+import { getDatabase } from '@/server/database';
+import { env } from '@/server/env';
+import { handleFetch } from '@/server/http/trpc-handlers';
 
 function handler(req: Request) {
   const config = env();

@@ -2,17 +2,17 @@
 
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
-import { Countdown } from '../../../_components/countdown';
-import { ErrorNotice, Loading } from '../../../_components/states';
-import { TicketNextSteps, TicketView } from '../../../_components/ticket-view';
-import { useErrorMessage } from '../../../_components/use-error-message';
-import { secondsUntil, useNow } from '../../../_components/use-now';
-import { usePageTitle } from '../../../_components/use-page-title';
-import { useQueueGuard } from '../../../_components/use-queue-guard';
-import { formatWon, useI18n } from '../../../_i18n/provider';
-import { trpc } from '../../../_trpc/client';
-import { errorData, reasonOf } from '../../../_trpc/errors';
-import { moneyRetry, useIntentKeys, wasRefused } from '../../../_trpc/money-retry';
+import { Countdown } from '@/app/_components/countdown';
+import { ErrorNotice, Loading } from '@/app/_components/states';
+import { TicketNextSteps, TicketView } from '@/app/_components/ticket-view';
+import { useErrorMessage } from '@/app/_components/use-error-message';
+import { secondsUntil, useNow } from '@/app/_components/use-now';
+import { usePageTitle } from '@/app/_components/use-page-title';
+import { useQueueGuard } from '@/app/_components/use-queue-guard';
+import { formatWon, useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
+import { errorData, reasonOf } from '@/app/_trpc/errors';
+import { moneyRetry, useIntentKeys, wasRefused } from '@/app/_trpc/money-retry';
 
 /** Checkout for an order of one or more seats: one countdown, one payment, then the ticket at once. */
 export default function OrderCheckoutPage() {

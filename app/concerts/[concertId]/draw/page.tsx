@@ -2,11 +2,11 @@
 
 import { useParams, useSearchParams } from 'next/navigation';
 import { Suspense, useSyncExternalStore } from 'react';
-import { DrawView } from '../../../_components/draw-view';
-import { ErrorNotice, Loading } from '../../../_components/states';
-import { useConcert } from '../../../_components/use-concert';
-import { useI18n } from '../../../_i18n/provider';
-import { trpc } from '../../../_trpc/client';
+import { DrawView } from '@/app/_components/draw-view';
+import { ErrorNotice, Loading } from '@/app/_components/states';
+import { useConcert } from '@/app/_components/use-concert';
+import { useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
 
 /** Until the opening the seed is secret: read again now and then, so the page shows the draw when it happens. */
 const DRAW_REFRESH_MS = 10_000;
@@ -16,8 +16,9 @@ const noSubscription = () => () => {};
 function Draw() {
   const { t } = useI18n();
   const concertId = Number(useParams<{ concertId: string }>().concertId);
-  const ticketParam = useSearchParams().get('ticket');
-  const ticket = ticketParam && /^\d+$/.test(ticketParam) ? Number(ticketParam) : undefined;
+  // `?ticket=`: the draw number, under the name links have carried since before "draw number".
+  const drawNumberParam = useSearchParams().get('ticket');
+  const drawNumber = drawNumberParam && /^\d+$/.test(drawNumberParam) ? Number(drawNumberParam) : undefined;
   const concert = useConcert(concertId);
   const origin = useSyncExternalStore(
     noSubscription,
@@ -36,7 +37,9 @@ function Draw() {
       <p>{t('draw.intro')}</p>
       {draw.isPending && <Loading />}
       {draw.error && <ErrorNotice error={draw.error} onRetry={() => void draw.refetch()} />}
-      {draw.data && <DrawView concertId={concertId} draw={draw.data} opensAt={concert?.sale?.opensAt} ticket={ticket} origin={origin} />}
+      {draw.data && (
+        <DrawView concertId={concertId} draw={draw.data} opensAt={concert?.sale?.opensAt} drawNumber={drawNumber} origin={origin} />
+      )}
     </section>
   );
 }

@@ -3,15 +3,15 @@
 import Link from 'next/link';
 import { useParams, useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { SeatLegend, SeatMap, tierColours, type Seat } from '../../../../_components/seat-map';
-import { seatsLeftToPick, usePurchaseLimits } from '../../../../_components/purchase-limits';
-import { ErrorNotice, Loading } from '../../../../_components/states';
-import { useConcert } from '../../../../_components/use-concert';
-import { useErrorMessage } from '../../../../_components/use-error-message';
-import { useQueueGuard } from '../../../../_components/use-queue-guard';
-import { formatWon, useI18n } from '../../../../_i18n/provider';
-import { trpc } from '../../../../_trpc/client';
-import { errorData, reasonOf } from '../../../../_trpc/errors';
+import { SeatLegend, SeatMap, tierColours, type Seat } from '@/app/_components/seat-map';
+import { seatsLeftToPick, usePurchaseLimits } from '@/app/_components/purchase-limits';
+import { ErrorNotice, Loading } from '@/app/_components/states';
+import { useConcert } from '@/app/_components/use-concert';
+import { useErrorMessage } from '@/app/_components/use-error-message';
+import { useQueueGuard } from '@/app/_components/use-queue-guard';
+import { formatWon, useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
+import { errorData, reasonOf } from '@/app/_trpc/errors';
 
 /** Seats taken by others turn unavailable within this long. */
 const SEATS_REFRESH_MS = 3_000;

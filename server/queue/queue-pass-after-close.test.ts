@@ -1,26 +1,25 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { reopenSoldOut } from '../sale/service';
-import { createConcert } from '../seed';
-import { useTestDatabase } from '../testing/test-database';
-import { testConfig, TestUser } from '../testing/test-user';
+import { reopenSoldOut } from '@/server/sale/service';
+import { createConcert } from '@/server/seed';
+import { useTestDatabase } from '@/server/testing/test-database';
+import { testConfig, TestUser } from '@/server/testing/test-user';
 
 /**
- * Review (issue 12): a waiting fan's queue ticket (cookie, valid for QUEUE_ABANDON_SECONDS - 5 from
- * its confirmation) is not bound to the token's status, only to the line's cursor and the sale's
- * closed_reason. When a sale sells out, the fan's poll closes their token (status 'closed', for good:
- * reopenSoldOut keeps closed tokens closed). When a refund reopens the sale, the old ticket cookie is
- * still valid and the poll is answered from memory as 'waiting' with a position, although the token is
- * closed and no admission pass will ever admit it.
+ * A waiting fan's queue pass (a cookie, valid for QUEUE_ABANDON_SECONDS - 5 from its confirmation)
+ * vouches for the line's cursor and the sale's closed_reason, not for the token's status. When a sale
+ * sells out, the fan's poll closes their token for good (reopenSoldOut keeps closed tokens closed);
+ * when a refund reopens the sale, the old queue pass must not answer 'waiting' from memory for a token
+ * that no admission pass will ever admit.
  */
 
 const { db } = await useTestDatabase();
 const config = testConfig();
 
-describe('review: a queue ticket replayed after its token was closed', () => {
+describe('a queue pass replayed after its token was closed', () => {
   it('does not tell a fan whose token is closed that they are waiting, after the sale reopens', async () => {
     const { concertId } = await createConcert(db, {
-      title: `Review ticket ${Date.now()}`,
+      title: `Replayed pass ${Date.now()}`,
       artist: 'R',
       venue: 'V',
       dayOffsets: [20],

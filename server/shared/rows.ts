@@ -1,4 +1,4 @@
-/** Browser-safe: the console's form shows the rows a map will have. */
+/** The console's form shows the rows a map will have, named as the server names them. */
 
 /** The letters of the row at `index` (0-based), as on a spreadsheet: A … Z, AA, AB, … */
 export function rowName(index: number): string {

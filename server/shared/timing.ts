@@ -1,7 +1,6 @@
 /**
- * How often waiting fans are heard from: the web app's polling and the server's heartbeat. One
- * module that both import (no server code here: the browser imports it), so the configuration can
- * be checked against them (server/env.ts: QUEUE_ABANDON_SECONDS).
+ * How often waiting fans are heard from: the web app's polling and the server's heartbeat. Both
+ * import it, so the configuration can be checked against them (server/env.ts: QUEUE_ABANDON_SECONDS).
  */
 
 /** The waiting room polls quickly at first and backs off while the place does not move... */
@@ -39,7 +38,7 @@ export function nextPollDelayMs(unchangedPolls: number, random: number = Math.ra
 export const LONGEST_POLL_INTERVAL_SECONDS = (POLL_MAX_MS * (1 + POLL_JITTER)) / 1000;
 
 /**
- * Polls answered from memory (a valid queue ticket) are not written one by one: their token ids are
+ * Polls answered from memory (a valid queue pass) are not written one by one: their token ids are
  * collected and written in one statement this often (server/queue/heartbeats.ts).
  */
 export const HEARTBEAT_FLUSH_SECONDS = 5;

@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { queueTokens, sales } from '@/db/schema';
+import { transactionTime } from '@/server/clock';
+import type { Config } from '@/server/env';
+import { DomainError, PG, pgCode } from '@/server/errors';
+import { openSaleIfDue, saleStateOf, type SaleState } from '@/server/sale/service';
+import { refresh } from './refresh';
+import { PLACE_TAKING_STATUSES } from './rules';
+import { queuePassOf } from './status';
+import { viewOf, type TokenView } from './views';
+
+const TOKEN_BYTES = 18; // 144 bits of randomness
+
+function newToken(): string {
+  return randomBytes(TOKEN_BYTES).toString('base64url');
+}
+
+/**
+ * `queue.issue`: the user's live token for the concert, or a new one at the back of its line (in the
+ * pre-queue before the opening). A user has at most one live token per concert (a partial unique
+ * index guarantees it), so issuing again never jumps the line.
+ */
+export type IssuedToken = TokenView & { token: string; status: 'prequeue' | 'waiting' | 'active' };
+
+const liveView = (token: string, view: TokenView): IssuedToken | undefined =>
+  view.status === 'prequeue' || view.status === 'waiting' || view.status === 'active' ? { ...view, token, status: view.status } : undefined;
+
+function refuseJoining(state: SaleState, sale: { prequeueOpensAt: Date; opensAt: Date }): never {
+  if (state === 'sold_out') throw new DomainError('SOLD_OUT', 'This concert is sold out.');
+  if (state === 'closed') throw new DomainError('SALE_CLOSED', 'The sale of this concert is closed.');
+  throw new DomainError('SALE_NOT_OPEN', 'The line for this concert is not open yet.', {
+    prequeueOpensAt: sale.prequeueOpensAt.toISOString(),
+    opensAt: sale.opensAt.toISOString(),
+  });
+}
+
+/**
+ * Inserts the caller's token in the pre-queue (no place), or says how to join: `open` (take a place),
+ * `draw-first` (the opening is due: run the draw, then take a place) or `retry` (the sale opened
+ * while joining the pre-queue).
+ */
+async function joinPrequeueOrSayHow(db: Db, { userId, concertId, token }: { userId: string; concertId: number; token: string }) {
+  const [sale] = await db
+    .select({
+      prequeueOpensAt: sales.prequeueOpensAt,
+      opensAt: sales.opensAt,
+      paused: sales.paused,
+      closedReason: sales.closedReason,
+      openedAt: sales.openedAt,
+      now: transactionTime(),
+    })
+    .from(sales)
+    .where(eq(sales.concertId, concertId));
+  if (!sale) throw new DomainError('NOT_FOUND', 'There is no such concert.');
+  const state = saleStateOf(sale, sale.now);
+  if (state === 'prequeue') {
+    // The draw locks the sale row FOR UPDATE: a pre-queue join either commits before it (and is drawn)
+    // or finds it opened, and joins behind the drawn tokens.
+    const joined = await db.transaction(async (tx) => {
+      const [locked] = await tx
+        .select({ opensAt: sales.opensAt, openedAt: sales.openedAt, closedReason: sales.closedReason, now: transactionTime() })
+        .from(sales)
+        .where(eq(sales.concertId, concertId))
+        .for('share');
+      if (!locked || locked.openedAt !== null || locked.closedReason !== null || locked.now >= locked.opensAt) return false;
+      await tx.insert(queueTokens).values({ token, userId, concertId });
+      return true;
+    });
+    return joined ? ('inserted' as const) : ('retry' as const);
+  }
+  if (state !== 'open' && state !== 'paused') refuseJoining(state, sale);
+  return sale.openedAt === null ? ('draw-first' as const) : ('open' as const);
+}
+
+/**
+ * Takes the next place of an opened line and inserts the token there: one statement, so the sales
+ * row (the line's place counter) is locked only for its own commit, and places commit in order.
+ */
+async function insertPlacedToken(db: Db, { userId, concertId, token }: { userId: string; concertId: number; token: string }) {
+  const inserted = await db.execute(sql`
+    WITH taken AS (
+      UPDATE ${sales} SET last_place = last_place + 1
+      WHERE concert_id = ${concertId} AND opened_at IS NOT NULL AND closed_reason IS NULL
+      RETURNING last_place)
+    INSERT INTO ${queueTokens} (token, user_id, concert_id, place)
+    SELECT ${token}, ${userId}, ${concertId}, taken.last_place FROM taken
+    RETURNING id`);
+  return inserted.length > 0;
+}
+
+export async function issueToken(
+  db: Db,
+  config: Config,
+  { userId, concertId }: { userId: string; concertId: number },
+): Promise<{ issued: IssuedToken; queuePass: string | null }> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const [live] = await db
+      .select({ token: queueTokens.token })
+      .from(queueTokens)
+      .where(and(eq(queueTokens.userId, userId), eq(queueTokens.concertId, concertId), inArray(queueTokens.status, PLACE_TAKING_STATUSES)));
+    if (live) {
+      const row = await refresh(db, config, { userId, token: live.token, mode: 'wait' });
+      const issued = row && liveView(row.token, viewOf(row, config));
+      if (issued) return { issued, queuePass: queuePassOf(config, row) };
+      if (row?.status === 'closed') refuseJoining(row.closedReason!, row);
+      // Its turn ran out or its place was given up: it is no longer live, so a new one is due.
+      await db
+        .update(queueTokens)
+        .set({ status: 'expired' })
+        .where(and(eq(queueTokens.token, live.token), inArray(queueTokens.status, PLACE_TAKING_STATUSES)));
+    }
+    try {
+      const token = newToken();
+      let how = await joinPrequeueOrSayHow(db, { userId, concertId, token });
+      if (how === 'retry') continue;
+      if (how === 'draw-first') {
+        await openSaleIfDue(db, concertId);
+        how = 'open';
+      }
+      if (how === 'open' && !(await insertPlacedToken(db, { userId, concertId, token }))) continue;
+      const row = await refresh(db, config, { userId, token, mode: 'wait' });
+      if (row?.status === 'closed') refuseJoining(row.closedReason!, row);
+      const issued = row && liveView(token, viewOf(row, config));
+      if (issued) return { issued, queuePass: queuePassOf(config, row) };
+    } catch (error) {
+      // Another request of the same user issued one first: return that one.
+      if (pgCode(error) !== PG.UNIQUE_VIOLATION) throw error;
+    }
+  }
+  throw new DomainError('BUSY', 'Could not issue a queue token right now. Please try again.');
+}
