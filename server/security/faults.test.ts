@@ -44,20 +44,39 @@ describe('faults', () => {
     const fans = await Promise.all(Array.from({ length: 12 }, () => admittedUser(db, config)));
     const seats = await freeSeatIds(fans.length);
     const counts = { retries: 0 };
-    const killer = connectionKiller(database.url, KILL_EVERY_MS);
+    // The killer strikes again only once every fan still at work has had a call answered since its
+    // last round: the kills hit calls in flight, and no fan's retries are all killed, however slow the machine.
+    const answered = new Set<number>();
+    const finished = new Set<number>();
+    const killer = connectionKiller(database.url, KILL_EVERY_MS, {
+      ready: () => {
+        if (fans.some((_, i) => !finished.has(i) && !answered.has(i))) return false;
+        answered.clear();
+        return true;
+      },
+    });
     let charged: number[];
     try {
       // Each fan charges until the killer has killed MIN_KILLS connections under them (so the faults
       // really hit the calls, however fast the machine), then holds and pays.
       charged = await Promise.all(
         fans.map(async (fan, i) => {
+          const answer = async <T>(call: () => Promise<T>) => {
+            const result = await withRetries(call, counts);
+            answered.add(i);
+            return result;
+          };
           let c = 0;
-          while (c < MIN_CHARGES || (killer.kills() < MIN_KILLS && c < MAX_CHARGES)) {
-            await withRetries(() => fan.api.wallet.charge({ amount: CHARGE, idempotencyKey: `fault-charge-${i}-${c}` }), counts);
-            c++;
+          try {
+            while (c < MIN_CHARGES || (killer.kills() < MIN_KILLS && c < MAX_CHARGES)) {
+              await answer(() => fan.api.wallet.charge({ amount: CHARGE, idempotencyKey: `fault-charge-${i}-${c}` }));
+              c++;
+            }
+            const hold = await answer(() => fan.api.reservation.hold({ seatId: seats[i]! }));
+            await answer(() => fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: `fault-pay-${i}` }));
+          } finally {
+            finished.add(i);
           }
-          const hold = await withRetries(() => fan.api.reservation.hold({ seatId: seats[i]! }), counts);
-          await withRetries(() => fan.api.payment.pay({ reservationId: hold.reservationId, idempotencyKey: `fault-pay-${i}` }), counts);
           return c;
         }),
       );
