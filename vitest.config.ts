@@ -13,6 +13,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
+    // expect.poll waits on a condition up to this long (Vitest's default, 1 s, is a guess of a fast
+    // machine's speed: twenty requests arriving took longer on a busy one). As Playwright's expect.
+    expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
     reporters: ['default', './server/testing/summary-reporter.ts', './server/testing/in-flight-reporter.ts'],
   },

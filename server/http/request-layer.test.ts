@@ -342,7 +342,8 @@ describe('a graceful stop', () => {
     await stopServer(server, 10_000);
     const elapsed = performance.now() - started;
     console.log(`graceful stop with 35 stalled bodies: ${elapsed.toFixed(0)} ms`);
-    expect(elapsed).toBeLessThan(2_000);
+    // Not the 10 s grace: stalled bodies are not waited for (half the grace leaves a busy machine room).
+    expect(elapsed).toBeLessThan(5_000);
     for (const socket of stalled) socket.destroy();
   });
 });
