@@ -19,15 +19,15 @@ async function layeringErrors(filePath: string, code: string): Promise<string[]>
 
 describe('imports point one way', () => {
   it.each([
-    ['db/planted.ts', "import { DomainError } from '../server/errors';", 'db/ may not import server/'],
+    ['db/planted.ts', "import { DomainError } from '@/server/errors';", 'db/ may not import server/'],
     ['db/migrations/planted.ts', "export * from '../../app/_i18n/messages';", 'db/ may not import app/'],
-    ['db/planted.ts', "import { npmStartNodeArgs } from '../scripts/seed';", 'db/ may not import scripts/'],
+    ['db/planted.ts', "import { npmStartNodeArgs } from '@/scripts/seed';", 'db/ may not import scripts/'],
     ['server/queue/planted.ts', "import { messages } from '../../app/_i18n/messages';", 'server/ may not import app/'],
-    ['server/planted.ts', "const seed = await import('../scripts/seed');", 'server/ may not import scripts/'],
+    ['server/planted.ts', "const seed = await import('@/scripts/seed');", 'server/ may not import scripts/'],
     ['server/testing/planted.ts', "import { main } from '../../scripts/build';", 'server/ may not import scripts/'],
-    ['server/shared/planted.ts', "import { env } from '../env';", 'server/shared/ is imported by the browser'],
+    ['server/shared/planted.ts', "import { env } from '@/env';", 'server/shared/ is imported by the browser'],
     ['app/queue/planted.tsx', "import { issueToken } from '../../server/queue/issue';", 'app/ may import from server/ only'],
-    ['app/planted.ts', "import { connect } from '../db/client';", 'app/ may import only types from db/'],
+    ['app/planted.ts', "import { connect } from '@/db/client';", 'app/ may import only types from db/'],
     // The same, through the '@/…' alias.
     ['db/planted.ts', "import { DomainError } from '@/server/errors';", 'db/ may not import server/'],
     ['server/planted.ts', "import { main } from '@/scripts/build';", 'server/ may not import scripts/'],
@@ -39,7 +39,7 @@ describe('imports point one way', () => {
   });
 
   it.each([
-    ['server/planted.ts', "import { connect } from '../db/client';"],
+    ['server/planted.ts', "import { connect } from '@/db/client';"],
     ['app/queue/planted.tsx', "import type { AppRouter } from '../../server/trpc/root';"],
     ['app/queue/planted.tsx', "import { type TokenView } from '../../server/queue/views';"],
     ['app/queue/planted.tsx', "import { nextPollDelayMs } from '../../server/shared/timing';"],

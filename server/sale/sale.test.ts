@@ -55,6 +55,12 @@ async function fan(concertId: number) {
   return user;
 }
 
+/**
+ * Two tests do much more than the others (200 fans joining one by one; two runs of the verify:draw
+ * command, each starting tsx): on a busy 2-core machine they took over Vitest's 30 s.
+ */
+const HEAVY_TEST_MS = 120_000;
+
 describe('a line per concert', () => {
   it('issues one live token per concert: a fan may wait for two shows at once', async () => {
     const [a, b] = [await newConcert({ maxActive: 1 }), await newConcert({ maxActive: 1 })];
@@ -134,63 +140,67 @@ describe('a line per concert', () => {
 });
 
 describe('the draw', () => {
-  it('places the pre-queue by the published rule, gives early joiners no advantage, and queues later joiners behind', async () => {
-    const concertId = await newConcert({ prequeueInMinutes: -10, opensInMinutes: 10, maxActive: 5 });
-    const before = await new TestUser(db, config).api.sale.draw({ concertId });
-    expect(before).toEqual({ commitment: expect.stringMatching(/^[0-9a-f]{64}$/), seed: null, openedAt: null, entries: null });
+  it(
+    'places the pre-queue by the published rule, gives early joiners no advantage, and queues later joiners behind',
+    async () => {
+      const concertId = await newConcert({ prequeueInMinutes: -10, opensInMinutes: 10, maxActive: 5 });
+      const before = await new TestUser(db, config).api.sale.draw({ concertId });
+      expect(before).toEqual({ commitment: expect.stringMatching(/^[0-9a-f]{64}$/), seed: null, openedAt: null, entries: null });
 
-    // 200 fans join the pre-queue one after another: join order is draw-number order.
-    const fans: TestUser[] = [];
-    for (let i = 0; i < 200; i++) {
-      const f = await new TestUser(db, config).start();
-      const issued = await f.api.queue.issue({ concertId });
-      expect(issued).toMatchObject({ status: 'prequeue', position: null, opensAt: expect.any(String) });
-      f.token = issued.token;
-      fans.push(f);
-    }
-    await reachOpening(concertId);
-    // Everyone polls at once: the opening happens once.
-    const views = await Promise.all(fans.map((f) => f.api.queue.status({ concertId })));
-    const draw = await fans[0]!.api.sale.draw({ concertId });
-    expect(draw.commitment).toBe(before.commitment);
-    expect(commitmentOf(draw.seed!)).toBe(draw.commitment);
-    expect(drawProblems(draw)).toEqual([]);
-    expect(draw.entries).toHaveLength(200);
-    expect(draw.entries!.map((e) => e.place)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    const drawNumbers = views.map((v) => v.ticket);
-    expect(draw.entries).toEqual(drawPlaces(draw.seed!, drawNumbers));
+      // 200 fans join the pre-queue one after another: join order is draw-number order.
+      const fans: TestUser[] = [];
+      for (let i = 0; i < 200; i++) {
+        const f = await new TestUser(db, config).start();
+        const issued = await f.api.queue.issue({ concertId });
+        expect(issued).toMatchObject({ status: 'prequeue', position: null, opensAt: expect.any(String) });
+        f.token = issued.token;
+        fans.push(f);
+      }
+      await reachOpening(concertId);
+      // Everyone polls at once: the opening happens once.
+      const views = await Promise.all(fans.map((f) => f.api.queue.status({ concertId })));
+      const draw = await fans[0]!.api.sale.draw({ concertId });
+      expect(draw.commitment).toBe(before.commitment);
+      expect(commitmentOf(draw.seed!)).toBe(draw.commitment);
+      expect(drawProblems(draw)).toEqual([]);
+      expect(draw.entries).toHaveLength(200);
+      expect(draw.entries!.map((e) => e.place)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      const drawNumbers = views.map((v) => v.ticket);
+      expect(draw.entries).toEqual(drawPlaces(draw.seed!, drawNumbers));
 
-    // Each fan's answer agrees with the draw: the first five are admitted, the rest wait by place.
-    const placeOf = new Map(draw.entries!.map((e) => [e.ticket, e.place]));
-    for (const v of await Promise.all(fans.map((f) => f.api.queue.status({ concertId })))) {
-      const place = placeOf.get(v.ticket)!;
-      if (place <= 5) expect(v.status).toBe('active');
-      else expect(v).toMatchObject({ status: 'waiting', position: place - 5, aheadOfYou: place - 6 });
-    }
+      // Each fan's answer agrees with the draw: the first five are admitted, the rest wait by place.
+      const placeOf = new Map(draw.entries!.map((e) => [e.ticket, e.place]));
+      for (const v of await Promise.all(fans.map((f) => f.api.queue.status({ concertId })))) {
+        const place = placeOf.get(v.ticket)!;
+        if (place <= 5) expect(v.status).toBe('active');
+        else expect(v).toMatchObject({ status: 'waiting', position: place - 5, aheadOfYou: place - 6 });
+      }
 
-    // Joining early gives no advantage: the place does not follow the join order.
-    const places = drawNumbers.map((n) => placeOf.get(n)!);
-    const n = places.length;
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const rank = places.map((_, i) => i + 1);
-    const [mr, mp] = [mean(rank), mean(places)];
-    const cov = rank.reduce((sum, r, i) => sum + (r - mr) * (places[i]! - mp), 0);
-    const spread = (xs: number[], m: number) => Math.sqrt(xs.reduce((sum, x) => sum + (x - m) ** 2, 0));
-    const correlation = cov / (spread(rank, mr) * spread(places, mp));
-    // For a fair shuffle of 200 the correlation's standard deviation is 1/√199 ≈ 0.07.
-    expect(Math.abs(correlation)).toBeLessThan(0.25);
-    const [earlyHalf, lateHalf] = [mean(places.slice(0, n / 2)), mean(places.slice(n / 2))];
-    // A half's mean place varies by ~4 around 100.5 under a fair shuffle: early is not ahead beyond noise.
-    expect(earlyHalf - lateHalf).toBeGreaterThan(-33);
+      // Joining early gives no advantage: the place does not follow the join order.
+      const places = drawNumbers.map((n) => placeOf.get(n)!);
+      const n = places.length;
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const rank = places.map((_, i) => i + 1);
+      const [mr, mp] = [mean(rank), mean(places)];
+      const cov = rank.reduce((sum, r, i) => sum + (r - mr) * (places[i]! - mp), 0);
+      const spread = (xs: number[], m: number) => Math.sqrt(xs.reduce((sum, x) => sum + (x - m) ** 2, 0));
+      const correlation = cov / (spread(rank, mr) * spread(places, mp));
+      // For a fair shuffle of 200 the correlation's standard deviation is 1/√199 ≈ 0.07.
+      expect(Math.abs(correlation)).toBeLessThan(0.25);
+      const [earlyHalf, lateHalf] = [mean(places.slice(0, n / 2)), mean(places.slice(n / 2))];
+      // A half's mean place varies by ~4 around 100.5 under a fair shuffle: early is not ahead beyond noise.
+      expect(earlyHalf - lateHalf).toBeGreaterThan(-33);
 
-    // A fan who joins after the opening queues behind all 200, in arrival order.
-    const late = await new TestUser(db, config).start();
-    const lateIssued = await late.api.queue.issue({ concertId });
-    expect(lateIssued).toMatchObject({ status: 'waiting', position: 201 - 5 });
-    const later = await new TestUser(db, config).start();
-    expect(await later.api.queue.issue({ concertId })).toMatchObject({ status: 'waiting', position: 202 - 5 });
-    expect((await late.api.sale.draw({ concertId })).entries).toHaveLength(200);
-  });
+      // A fan who joins after the opening queues behind all 200, in arrival order.
+      const late = await new TestUser(db, config).start();
+      const lateIssued = await late.api.queue.issue({ concertId });
+      expect(lateIssued).toMatchObject({ status: 'waiting', position: 201 - 5 });
+      const later = await new TestUser(db, config).start();
+      expect(await later.api.queue.issue({ concertId })).toMatchObject({ status: 'waiting', position: 202 - 5 });
+      expect((await late.api.sale.draw({ concertId })).entries).toHaveLength(200);
+    },
+    HEAVY_TEST_MS,
+  );
 
   it('opens once when many callers and two app instances (two connection pools) notice the time together', async () => {
     const concertId = await newConcert({ prequeueInMinutes: -10, opensInMinutes: 10 });
@@ -226,39 +236,43 @@ describe('the draw', () => {
     expect(sale).toEqual({ drawn: 30, last: 30 });
   });
 
-  it('is checked by npm run verify:draw over HTTP, which also catches a draw that does not follow the rule', async () => {
-    const concertId = await newConcert({ prequeueInMinutes: -10, opensInMinutes: 10 });
-    for (let i = 0; i < 12; i++) await (await new TestUser(db, config).start()).api.queue.issue({ concertId });
-    const handle = createNodeHandler({ db, config });
-    const server = http.createServer((req, res) => void handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
-      expect(await verifyDrawAt(base, concertId)).toMatchObject({
-        ok: false,
-        lines: expect.arrayContaining([expect.stringContaining('NOT OK')]),
-      });
-      await reachOpening(concertId);
-      const checked = await verifyDrawAt(base, concertId);
-      expect(checked.ok).toBe(true);
-      // The command itself, as anyone would run it.
-      const run = promisify(execFile);
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-draw.ts', base, String(concertId)]);
-      expect(stdout).toMatch(/^OK: the draw of concert \d+ checks out/);
+  it(
+    'is checked by npm run verify:draw over HTTP, which also catches a draw that does not follow the rule',
+    async () => {
+      const concertId = await newConcert({ prequeueInMinutes: -10, opensInMinutes: 10 });
+      for (let i = 0; i < 12; i++) await (await new TestUser(db, config).start()).api.queue.issue({ concertId });
+      const handle = createNodeHandler({ db, config });
+      const server = http.createServer((req, res) => void handle(req, res));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        expect(await verifyDrawAt(base, concertId)).toMatchObject({
+          ok: false,
+          lines: expect.arrayContaining([expect.stringContaining('NOT OK')]),
+        });
+        await reachOpening(concertId);
+        const checked = await verifyDrawAt(base, concertId);
+        expect(checked.ok).toBe(true);
+        // The command itself, as anyone would run it.
+        const run = promisify(execFile);
+        const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-draw.ts', base, String(concertId)]);
+        expect(stdout).toMatch(/^OK: the draw of concert \d+ checks out/);
 
-      // A draw whose places were changed afterwards (two draw numbers swapped) fails the check.
-      await db.execute(sql`
+        // A draw whose places were changed afterwards (two draw numbers swapped) fails the check.
+        await db.execute(sql`
         UPDATE queue_tokens SET place = CASE place WHEN 1 THEN 2 ELSE 1 END WHERE concert_id = ${concertId} AND place IN (1, 2)`);
-      const failed = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-draw.ts', base, String(concertId)]).then(
-        () => ({ code: 0, stdout: '' }),
-        (e: { code: number; stdout: string }) => e,
-      );
-      expect(failed.code).toBe(1);
-      expect(failed.stdout).toMatch(/NOT OK[\s\S]*has place 1, but the rule gives it place 2/);
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
+        const failed = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-draw.ts', base, String(concertId)]).then(
+          () => ({ code: 0, stdout: '' }),
+          (e: { code: number; stdout: string }) => e,
+        );
+        expect(failed.code).toBe(1);
+        expect(failed.stdout).toMatch(/NOT OK[\s\S]*has place 1, but the rule gives it place 2/);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+    HEAVY_TEST_MS,
+  );
 });
 
 describe('sold out and closed', () => {
