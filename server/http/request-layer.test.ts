@@ -7,6 +7,7 @@ import type { Config } from '../env';
 import { useTestDatabase } from '../testing/test-database';
 import { admittedUser, testConfig } from '../testing/test-user';
 import { createRequestServer, stopServer } from './production-server';
+import { DEFAULT_BODY_BYTES } from './procedure-policy';
 import { createNodeHandler, handleFetch, MAX_BATCH_SIZE, MAX_BODY_BYTES, type Deps } from './trpc-handlers';
 
 /**
@@ -104,11 +105,21 @@ describe.each(paths)('the request layer through the %s', (_name, send) => {
     expect(await count('ledger_entries')).toBe(ledger);
   });
 
-  it('takes a body just under the cap', async () => {
+  it("takes a body just under its procedure's cap, and refuses one over it (declared or streamed) before running anything", async () => {
     const fan = await admittedUser(db, config);
-    const input = JSON.stringify({ amount: 1000, pad: 'x'.repeat(MAX_BODY_BYTES - 100) });
-    const res = await send(post('wallet.charge', new Blob([input]).stream(), { cookie: fan.cookies.header() }));
+    const padded = (bytes: number) => JSON.stringify({ amount: 1000, pad: 'x'.repeat(bytes - 30) });
+    const res = await send(post('wallet.charge', new Blob([padded(DEFAULT_BODY_BYTES - 100)]).stream(), { cookie: fan.cookies.header() }));
     expect(res.status).toBe(200);
+    expect(await balanceOf(fan.userId)).toBe(1000);
+    // Over the fan procedure's cap, though far under the largest one (creating a concert's).
+    const declared = await send(post('wallet.charge', padded(DEFAULT_BODY_BYTES + 100), { cookie: fan.cookies.header() }));
+    const streamed = await send(
+      post('wallet.charge', new Blob([padded(DEFAULT_BODY_BYTES + 100)]).stream(), { cookie: fan.cookies.header() }),
+    );
+    for (const refused of [declared, streamed]) {
+      expect(refused.status).toBe(413);
+      expect((await json(refused)).error!.data.reason).toBe('INVALID_INPUT');
+    }
     expect(await balanceOf(fan.userId)).toBe(1000);
   });
 
@@ -143,9 +154,10 @@ describe.each(paths)('the request layer through the %s', (_name, send) => {
 
   it('refuses an input nested deeper than any procedure takes with 400, not a stack overflow, and writes nothing', async () => {
     const users = await count('users');
-    for (const depth of [40, 5_000, 30_000]) {
+    // Within session.start's body cap (past it, a 413 before any parsing).
+    for (const depth of [40, 2_000, 30_000]) {
       const res = await send(post('session.start', `{"name":${'['.repeat(depth)}${']'.repeat(depth)}}`));
-      expect(res.status, `depth ${depth}`).toBe(400);
+      expect(res.status, `depth ${depth}`).toBe(depth * 2 > DEFAULT_BODY_BYTES ? 413 : 400);
       expect((await json(res)).error!.data.reason).toBe('INVALID_INPUT');
     }
     expect(await count('users')).toBe(users);

@@ -6,7 +6,7 @@ import { reasonOf, toTRPCError } from './errors';
 import { idempotencyKeySchema } from '../idempotency/service';
 import { requireActiveToken, type ActiveToken } from '../queue/service';
 import { currentRequestId } from '../http/request-scope';
-import { takeRateLimit } from '../rate-limit';
+import { addressSubject, rateLimitKey, takeRateLimit } from '../rate-limit';
 import { SESSION_COOKIE } from '../session/service';
 import { verifySession } from '../session/signing';
 import type { Context } from './context';
@@ -141,7 +141,7 @@ export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseCrossS
  * every caller is the developer, it is counted as `local`.
  */
 function rateLimitSubject(ctx: Context): string | undefined {
-  if (ctx.clientIp) return `ip:${ctx.clientIp}`;
+  if (ctx.clientIp) return addressSubject(ctx.clientIp);
   const userId = verifySession(ctx.config.SESSION_SECRET, ctx.cookies.get(SESSION_COOKIE));
   if (userId) return `user:${userId}`;
   return ctx.config.NODE_ENV === 'production' ? undefined : 'local';
@@ -165,7 +165,7 @@ export function rateLimited(name: string) {
       warnedNoAddress = true;
       throw new DomainError('UNAVAILABLE', 'This server cannot tell its clients apart right now. Please try again later.');
     }
-    const { allowed, retryAfterSeconds } = await takeRateLimit(ctx.db, { key: `${name} ${subject}`, limit: perMinute });
+    const { allowed, retryAfterSeconds } = await takeRateLimit(ctx.db, { key: rateLimitKey(name, subject), limit: perMinute });
     if (allowed) return next();
     ctx.appendHeader('retry-after', String(retryAfterSeconds));
     throw new DomainError('TOO_MANY_REQUESTS', `Too many attempts. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
