@@ -30,12 +30,14 @@ export interface ClassLimits {
  * Per process (each `npm start` worker has its own; its database pool has 10 connections). Buyers
  * may fill the process; polls, answered from memory, take a share; joins (two commits each, and
  * each join of a line waits for the sale row's place counter) get a few slots, fewer still when the
- * others are busy or the event loop lags, so they never hold most of the pool.
+ * others are busy or the event loop lags, so they never hold most of the pool. A crowd of joins sent
+ * away is told to come back spread over up to two minutes: every refusal is a request to answer
+ * too, and ten thousand fans all coming back within seconds would cost more than serving them.
  */
 export const CLASS_LIMITS: Readonly<Record<Priority, ClassLimits>> = {
   buyers: { inFlight: 64, reserved: 64, borrowBelow: 64, queued: 1_024, maxWaitMs: 10_000, maxRetryAfterSeconds: 2 },
-  waiting: { inFlight: 32, reserved: 4, borrowBelow: 64, queued: 256, maxWaitMs: 2_000, maxRetryAfterSeconds: 5 },
-  arrivals: { inFlight: 4, reserved: 1, borrowBelow: 24, queued: 32, maxWaitMs: 1_000, maxRetryAfterSeconds: 30 },
+  waiting: { inFlight: 32, reserved: 8, borrowBelow: 64, queued: 128, maxWaitMs: 2_000, maxRetryAfterSeconds: 5 },
+  arrivals: { inFlight: 8, reserved: 2, borrowBelow: 32, queued: 64, maxWaitMs: 5_000, maxRetryAfterSeconds: 120 },
 };
 
 /** Event-loop delay (p99 over the last sample) above which only reserved shares start: the CPU is the limit. */

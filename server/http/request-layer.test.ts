@@ -227,6 +227,33 @@ describe('rate limits are the same on both paths', () => {
     expect(statuses).toEqual([200, 200, 200, 429]);
   });
 
+  it('refuse a client the database has refused again from memory, before reading its body', async () => {
+    const [[, viaFetch]] = (await behindProxy) as [[string, Send]];
+    const headers = { 'x-forwarded-for': '203.0.113.40' };
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await viaFetch(post('session.start', '{}', headers))).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    // The fetch adapter pulls a body only when something reads it.
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulled++;
+          controller.enqueue(new TextEncoder().encode('{}'));
+          controller.close();
+        },
+      },
+      { highWaterMark: 0 }, // pulled on the first read, not as it is made
+    );
+    const refused = await viaFetch(post('session.start', body, headers));
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await json(refused)).error!.data).toMatchObject({ reason: 'TOO_MANY_REQUESTS', retryAfterSeconds: expect.any(Number) });
+    expect(pulled).toBe(0);
+    // Another address is not affected.
+    expect((await viaFetch(post('session.start', '{}', { 'x-forwarded-for': '203.0.113.41' }))).status).toBe(200);
+  });
+
   it('put no unknown address in a shared bucket: refused in production, else counted by the session user', async () => {
     const production: Config = { ...limited, NODE_ENV: 'production', RATE_LIMIT_PER_MINUTE: 2 };
     const send: Send = (req) => handleFetch(req, { db, config: production }); // no socket, no trusted proxy
