@@ -107,6 +107,9 @@ describe.skipIf(!productionBuildExists())('npm start with two workers', () => {
     // The killing stops: the site answers again (a worker started at once whenever none was left).
     await expect.poll(() => pingOnNewConnection(server.api).catch(() => 0), { timeout: 30_000, interval: 100 }).toBe(200);
     expect(server.alive()).toBe(true);
+    // And the delayed replacements come: two workers again (stopped once started, they exit cleanly).
+    await expect.poll(() => server.workerPids().length, { timeout: 60_000 }).toBe(2);
+    await untilEachAnswers(server, server.workerPids());
     expect(await server.stop()).toEqual({ code: 0, signal: null });
   }, 120_000);
 });
