@@ -96,6 +96,7 @@ export class AdmissionControl {
     const state = this.classes.get(priority)!;
     const limits = this.limits[priority];
     if (state.queue.length === 0 && this.canStart(priority)) return this.start(priority);
+    if (signal?.aborted) return this.refuse(priority);
     if (state.queue.length >= limits.queued || (priority !== PRIORITIES[0] && this.lagging())) return this.refuse(priority);
     return new Promise<Admission>((resolve) => {
       const waiter: Waiter = {
