@@ -37,7 +37,7 @@ export interface ClassLimits {
 export const CLASS_LIMITS: Readonly<Record<Priority, ClassLimits>> = {
   buyers: { inFlight: 64, reserved: 64, borrowBelow: 64, queued: 1_024, maxWaitMs: 10_000, maxRetryAfterSeconds: 2 },
   waiting: { inFlight: 32, reserved: 8, borrowBelow: 64, queued: 128, maxWaitMs: 2_000, maxRetryAfterSeconds: 5 },
-  arrivals: { inFlight: 8, reserved: 2, borrowBelow: 32, queued: 64, maxWaitMs: 5_000, maxRetryAfterSeconds: 120 },
+  arrivals: { inFlight: 8, reserved: 4, borrowBelow: 32, queued: 64, maxWaitMs: 5_000, maxRetryAfterSeconds: 120 },
 };
 
 /** Event-loop delay (p99 over the last sample) above which only reserved shares start: the CPU is the limit. */
