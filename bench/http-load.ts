@@ -1,5 +1,5 @@
 import type { HttpResponse, Send } from './http';
-import { httpPool, send } from './http';
+import { httpPool, retryAfterMs, send, wasShed } from './http';
 
 /** One line of the table: a rate over measured time, with the latencies behind it. */
 export interface Row {
@@ -84,6 +84,12 @@ export async function runLoad(o: LoadOptions): Promise<Row> {
   const timedSend: Send = async (request) => {
     try {
       const res = await send(pool, request);
+      // Shed by the server's admission control: counted as refused, and the connection waits as asked.
+      if (wasShed(res)) {
+        if (recording) refused++;
+        await new Promise((resolve) => setTimeout(resolve, retryAfterMs(res)));
+        return res;
+      }
       if (recording) {
         latencies.push(res.ms);
         lastAnswer = performance.now();

@@ -14,6 +14,8 @@ export interface HttpResponse {
   text: string;
   /** Every Set-Cookie of the response, `name=value` only. */
   setCookies: string[];
+  /** Its Retry-After in seconds (a 503 OVERLOADED or a 429), if any. */
+  retryAfter?: number;
   ms: number;
 }
 
@@ -30,8 +32,22 @@ export async function send(dispatcher: Dispatcher, request: HttpRequest): Promis
   const text = await res.body.text();
   const raw = res.headers['set-cookie'];
   const setCookies = (Array.isArray(raw) ? raw : raw ? [raw] : []).map((c) => c.split(';')[0]!);
-  return { status: res.statusCode, text, setCookies, ms: performance.now() - t0 };
+  const retryAfter = Number(res.headers['retry-after']);
+  return {
+    status: res.statusCode,
+    text,
+    setCookies,
+    ...(retryAfter > 0 && { retryAfter }),
+    ms: performance.now() - t0,
+  };
 }
+
+/** The server did not start the call and said when to come back (503 OVERLOADED with Retry-After). */
+export const wasShed = (res: HttpResponse): boolean => res.status === 503 && res.retryAfter !== undefined;
+
+/** How long a client waits before sending a shed call again: Retry-After, stretched by up to half again at random. */
+export const retryAfterMs = (res: HttpResponse, random: () => number = Math.random): number =>
+  (res.retryAfter ?? 1) * 1_000 * (1 + random() * 0.5);
 
 /** A tRPC query: `GET /api/trpc/<procedure>?input=…`. */
 export function trpcGet(procedure: string, input?: unknown, headers: Record<string, string> = {}): HttpRequest {

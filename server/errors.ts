@@ -42,6 +42,11 @@ export const REASON_CODES = {
   BUSY: 'CONFLICT',
   /** The database is unreachable or timed out: safe to retry later. */
   UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /**
+   * This server is working on as much as it takes at once and did not start the call (nothing of it
+   * ran, its body unread): try again after `retryAfterSeconds` (also the Retry-After header).
+   */
+  OVERLOADED: 'SERVICE_UNAVAILABLE',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 } as const;

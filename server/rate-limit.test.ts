@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '@/db/client';
-import { deleteExpiredRateLimits, takeRateLimit } from './rate-limit';
+import { deleteExpiredRateLimits, knownRefusal, takeRateLimit } from './rate-limit';
 import { useTestDatabase } from './testing/test-database';
 
 const database = await useTestDatabase();
@@ -30,6 +30,18 @@ describe('rate limits in PostgreSQL', () => {
       Array.from({ length: 30 }, (_, i) => takeRateLimit((i % 2 ? other : database).db, { key: 'shared', limit, at: time })),
     );
     expect(decisions.filter((d) => d.allowed)).toHaveLength(limit);
+  });
+
+  it("remembers the database's refusals on its own clock, until the window ends, so the request layer can refuse alike", async () => {
+    for (let i = 0; i < 2; i++) expect((await takeRateLimit(database.db, { key: 'remembered', limit: 2 })).allowed).toBe(true);
+    expect(knownRefusal('remembered')).toBeUndefined();
+    const refused = await takeRateLimit(database.db, { key: 'remembered', limit: 2 });
+    expect(refused.allowed).toBe(false);
+    expect(knownRefusal('remembered')).toBe(refused.retryAfterSeconds);
+    expect(knownRefusal('remembered', Date.now() + refused.retryAfterSeconds * 1_000 + 1)).toBeUndefined();
+    // A refusal counted at a test's own clock says nothing of now.
+    await takeRateLimit(database.db, { key: 'at a time', limit: 0, at: at('2030-01-03T00:00:00Z') });
+    expect(knownRefusal('at a time')).toBeUndefined();
   });
 
   it('deletes rows of windows long over, and keeps current ones', async () => {

@@ -30,6 +30,40 @@ export interface RateLimitCall {
   at?: Date;
 }
 
+/** Who a limit counts by address (see rateLimitSubject in server/trpc/init.ts). */
+export const addressSubject = (addressKey: string) => `ip:${addressKey}`;
+/** What one limit counts: a procedure's calls by one subject, e.g. `session.start ip:203.0.113.7`. */
+export const rateLimitKey = (procedure: string, subject: string) => `${procedure} ${subject}`;
+
+/**
+ * Keys this process has seen refused, and until when (its own clock). Until then the request layer
+ * refuses their calls itself, before reading a body or asking the database: the database refused
+ * the same key for that long, so nothing it would allow is refused here. Bounded: a flood of
+ * distinct keys only forgets refusals sooner.
+ */
+const refusedUntil = new Map<string, number>();
+const MAX_REMEMBERED_REFUSALS = 10_000;
+
+function rememberRefusal(key: string, retryAfterSeconds: number): void {
+  const now = Date.now();
+  if (refusedUntil.size >= MAX_REMEMBERED_REFUSALS) {
+    for (const [k, until] of refusedUntil) if (until <= now) refusedUntil.delete(k);
+    if (refusedUntil.size >= MAX_REMEMBERED_REFUSALS) refusedUntil.clear();
+  }
+  refusedUntil.set(key, now + retryAfterSeconds * 1_000);
+}
+
+/** Seconds until `key` may be allowed again, when this process knows the database refuses it now; else undefined. */
+export function knownRefusal(key: string, now = Date.now()): number | undefined {
+  const until = refusedUntil.get(key);
+  if (until === undefined) return undefined;
+  if (until <= now) {
+    refusedUntil.delete(key);
+    return undefined;
+  }
+  return Math.max(1, Math.ceil((until - now) / 1_000));
+}
+
 export async function takeRateLimit(db: Db, { key, limit, at }: RateLimitCall): Promise<Decision> {
   const now = at?.toISOString() ?? null; // null: the database's clock
   const window = `${RATE_LIMIT_WINDOW_SECONDS} seconds`;
@@ -47,7 +81,11 @@ export async function takeRateLimit(db: Db, { key, limit, at }: RateLimitCall): 
   );
   await sweepNowAndThen(db);
   const { hits, retry_after } = row;
-  return hits <= limit ? { allowed: true, retryAfterSeconds: 0 } : { allowed: false, retryAfterSeconds: Math.max(1, retry_after) };
+  if (hits <= limit) return { allowed: true, retryAfterSeconds: 0 };
+  const retryAfterSeconds = Math.max(1, retry_after);
+  // Counted at the database's clock only: a test's own clock says nothing about this process's.
+  if (!at) rememberRefusal(key, retryAfterSeconds);
+  return { allowed: false, retryAfterSeconds };
 }
 
 /** Deletes the rows of windows long over, so clients seen once do not stay forever. */

@@ -24,16 +24,27 @@ export const NEEDS_QUEUE = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_NOT
  * report only a JSON parse error; this keeps the status so a caller can tell a gateway from a bug.
  */
 export class NonApiResponseError extends Error {
-  constructor(readonly status: number) {
+  constructor(
+    readonly status: number,
+    /** Its Retry-After in seconds, when it sent one. */
+    readonly retryAfterSeconds?: number,
+  ) {
     super(`HTTP ${status} without an API answer`);
     this.name = 'NonApiResponseError';
   }
 }
 
+/** A Retry-After header in seconds (the HTTP-date form is not used by this API nor common gateways). */
+function retryAfterHeader(value: string | null): number | undefined {
+  const seconds = value === null ? NaN : Number(value);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
 /** `fetch` for the tRPC link: an error answer without JSON becomes a NonApiResponseError. */
 export const fetchApi: typeof fetch = async (input, init) => {
   const response = await fetch(input, init);
-  if (!response.ok && !(response.headers.get('content-type') ?? '').includes('json')) throw new NonApiResponseError(response.status);
+  if (!response.ok && !(response.headers.get('content-type') ?? '').includes('json'))
+    throw new NonApiResponseError(response.status, retryAfterHeader(response.headers.get('retry-after')));
   return response;
 };
 

@@ -2,6 +2,7 @@ import { TRPCClientError } from '@trpc/client';
 import { useState } from 'react';
 import { errorData, httpStatusOf } from './errors';
 import { newIdempotencyKey } from './idempotency';
+import { retryDelayMs } from './retry-after';
 
 /**
  * How the pages send money calls (wallet.charge, payment.pay). Each intent ("charge ₩50,000", "pay
@@ -15,8 +16,8 @@ const FIRST_DELAY_MS = 300;
 const GROWTH = 2.5;
 const MAX_DELAY_MS = 2_000;
 
-/** The server decided nothing and says to ask again: a lock conflict, the database away. */
-const RETRYABLE_REASONS = new Set(['BUSY', 'UNAVAILABLE']);
+/** The server decided nothing and says to ask again: a lock conflict, the database away, a call it was too busy to start. */
+const RETRYABLE_REASONS = new Set(['BUSY', 'UNAVAILABLE', 'OVERLOADED']);
 /** A gateway's answer without the API's data: the request may not have reached the app, or its answer was lost. */
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 
@@ -37,10 +38,13 @@ export function moneyRetryDelay(retry: number, random: () => number = Math.rando
   return Math.round(base * (0.75 + random() * 0.5));
 }
 
-/** React Query mutation options: `useMutation({ ...moneyRetry, … })`. Retries re-send the same variables, key included. */
+/**
+ * React Query mutation options: `useMutation({ ...moneyRetry, … })`. Retries re-send the same variables,
+ * key included; after a server's Retry-After when it gave one.
+ */
 export const moneyRetry = {
   retry: (failureCount: number, error: unknown) => failureCount < MONEY_RETRIES && isRetryableMoneyFailure(error),
-  retryDelay: (failureCount: number) => moneyRetryDelay(failureCount),
+  retryDelay: (failureCount: number, error: unknown) => retryDelayMs(error, moneyRetryDelay(failureCount)),
 };
 
 /** The server answered and refused (a 4xx: short balance, expired hold, BUSY…): nothing moved. */

@@ -13,6 +13,7 @@ import { formatClock, useI18n } from '@/app/_i18n/provider';
 import NotFound from '@/app/not-found';
 import { trpc } from '@/app/_trpc/client';
 import { errorData, reasonOf } from '@/app/_trpc/errors';
+import { retryAfterSecondsOf, retryDelayMs, wasShed } from '@/app/_trpc/retry-after';
 import { nextPollDelayMs } from '@/server/shared/timing';
 
 /** Only paths inside this site, so `next` can't send anyone elsewhere. */
@@ -93,7 +94,10 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
   const router = useRouter();
   const utils = trpc.useUtils();
   // Issuing is idempotent per concert: a live token comes back unchanged, so reopening the tab keeps the place.
+  // A join the server was too busy to start is sent again after its Retry-After, for as long as the page is open.
   const issue = trpc.queue.issue.useMutation({
+    retry: (_failures, error) => wasShed(error),
+    retryDelay: (_failures, error) => retryDelayMs(error, 1_000),
     onSuccess: ({ token: _token, ...view }) => {
       // Shown at once, then read for real.
       utils.queue.status.setData({ concertId }, view);
@@ -108,7 +112,12 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
     { concertId },
     {
       enabled: joined,
-      refetchInterval: (query) => pollDelay(query.state.data, unchanged.current),
+      // Never sooner than the server asked, when it shed the last poll.
+      refetchInterval: (query) => {
+        const delay = pollDelay(query.state.data, unchanged.current);
+        const asked = retryAfterSecondsOf(query.state.error);
+        return delay === false || asked === undefined ? delay : Math.max(delay, retryDelayMs(query.state.error, delay));
+      },
       refetchIntervalInBackground: true,
     },
   );
@@ -181,12 +190,21 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
   }
   if (reason === 'NOT_FOUND') return <NotFound />;
   if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => issue.mutate({ concertId })} />;
-  if (!view || view.status === 'expired')
+  if (!view || view.status === 'expired') {
+    const busyFor = wasShed(issue.failureReason) ? retryAfterSecondsOf(issue.failureReason) : undefined;
     return (
-      <p className="muted" aria-busy="true">
-        {t('queue.joining')}
-      </p>
+      <>
+        <p className="muted" aria-busy="true">
+          {t('queue.joining')}
+        </p>
+        {busyFor !== undefined && (
+          <p className="notice" role="status">
+            {t('queue.busy', { seconds: busyFor.toLocaleString() })}
+          </p>
+        )}
+      </>
     );
+  }
   if (view.status === 'active')
     return (
       <p className="notice notice-success" role="status">

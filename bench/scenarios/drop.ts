@@ -4,7 +4,18 @@ import { checkInvariants } from '@/server/invariants';
 import { nextPollDelayMs } from '@/server/shared/timing';
 import { DEFAULT_MAX_ACTIVE, type Bench } from '@/bench/context';
 import { makeHall } from '@/bench/fixtures';
-import { CookieJar, httpPool, send, trpcGet, trpcPost, trpcResult, type HttpRequest, type HttpResponse } from '@/bench/http';
+import {
+  CookieJar,
+  httpPool,
+  retryAfterMs,
+  send,
+  trpcGet,
+  trpcPost,
+  trpcResult,
+  wasShed,
+  type HttpRequest,
+  type HttpResponse,
+} from '@/bench/http';
 import { rowFrom } from '@/bench/http-load';
 import { rssSampler, startApp, type AppServer } from '@/bench/servers';
 
@@ -13,7 +24,9 @@ import { rssSampler, startApp, type AppServer } from '@/bench/servers';
  * server at its default admission settings. Each behaves like the waiting-room page (app/queue/page.tsx:
  * polls paced by `nextPollDelayMs`, keeps every cookie it is sent), then, once admitted, picks a date
  * and a free seat from the map, holds it (another seat if it loses the race), charges what it costs and
- * pays. It must sell out within `o.dropSeconds`, or the benchmark fails.
+ * pays. A call the server sheds (503 OVERLOADED) is sent again after its Retry-After, as the web app
+ * does; its time counts in full. It must sell out within `o.dropSeconds`, with an admitted fan's p99
+ * per call within ADMITTED_P99_TARGET_MS, or the benchmark fails.
  */
 
 const DATES = 4;
@@ -50,6 +63,7 @@ export async function runDrop(bench: Bench): Promise<void> {
     const server = (app = await startApp('custom', url));
     const rss = rssSampler(server.pid);
     const latency = { joining: [] as number[], waiting: [] as number[], admitted: [] as number[] };
+    const shed = { joining: 0, waiting: 0, admitted: 0 };
     let serverErrors = 0;
     let failedCalls = 0;
     let sold = 0;
@@ -74,19 +88,30 @@ export async function runDrop(bench: Bench): Promise<void> {
     // Admitted fans' calls go on their own sockets: they never wait behind the crowd's calls in this client.
     const crowd = httpPool(server.url, CROWD_CONNECTIONS);
     const admitted = httpPool(server.url, ADMITTED_CONNECTIONS);
-    /** A fan's call with its cookies, timed by kind. A GET whose connection broke is sent again, as a browser does. */
+    /**
+     * A fan's call with its cookies, timed by kind from the first try to the answer. A GET whose
+     * connection broke is sent again, as a browser does; a call the server shed, after its Retry-After.
+     */
     const call = async (kind: keyof typeof latency, browser: CookieJar, request: HttpRequest): Promise<HttpResponse> => {
       const pool = kind === 'admitted' ? admitted : crowd;
-      const withCookies = { ...request, headers: { ...request.headers, ...browser.header() } };
-      const res = browser.from(
-        await send(pool, withCookies).catch((error: unknown) => {
-          if (request.method !== 'GET') throw error;
-          return send(pool, withCookies);
-        }),
-      );
-      latency[kind].push(res.ms);
-      if (res.status >= 500) serverErrors++;
-      return res;
+      const t0 = performance.now();
+      for (;;) {
+        const withCookies = { ...request, headers: { ...request.headers, ...browser.header() } };
+        const res = browser.from(
+          await send(pool, withCookies).catch((error: unknown) => {
+            if (request.method !== 'GET') throw error;
+            return send(pool, withCookies);
+          }),
+        );
+        if (wasShed(res) && !over) {
+          shed[kind]++;
+          await pause(retryAfterMs(res));
+          continue;
+        }
+        latency[kind].push(performance.now() - t0);
+        if (res.status >= 500 && !wasShed(res)) serverErrors++;
+        return res;
+      }
     };
 
     async function fan() {
@@ -195,6 +220,7 @@ export async function runDrop(bench: Bench): Promise<void> {
       gaveUp,
       failedFans: failedCalls,
       admittedCallP99Ms: Math.round(admittedP99),
+      shedCalls: shed,
       waitingPollsPerSecond: waitingRow.rps,
       joiningP99Ms: Math.round(rowFrom('', latency.joining, seconds, 0).p99),
       processes: memory.processes,
@@ -202,12 +228,18 @@ export async function runDrop(bench: Bench): Promise<void> {
       invariantBreaches: broken,
     };
     bench.log(
-      `  drop: sold ${soldInDb}/${totalSeats} in ${soldOutSeconds ?? `> ${o.dropSeconds}`} s, admitted p99 ${Math.round(admittedP99)} ms, max RSS ${memory.maxMb} MB`,
+      `  drop: sold ${soldInDb}/${totalSeats} in ${soldOutSeconds ?? `> ${o.dropSeconds}`} s, admitted p99 ${Math.round(admittedP99)} ms, ` +
+        `joining p99 ${bench.facts.drop ? (bench.facts.drop as { joiningP99Ms: number }).joiningP99Ms : '?'} ms, ` +
+        `shed ${JSON.stringify(shed)}, max RSS ${memory.maxMb} MB`,
     );
 
     if (crashed) bench.breaches.push('the server exited during the ticket drop (see its output above)');
     if (soldOutSeconds === null)
       bench.breaches.push(`the ticket drop sold ${soldInDb} of ${totalSeats} seats, not sold out within ${o.dropSeconds} s`);
+    if (!(admittedP99 <= ADMITTED_P99_TARGET_MS))
+      bench.breaches.push(
+        `admitted fans' p99 per call was ${Math.round(admittedP99)} ms in the ticket drop, over ${ADMITTED_P99_TARGET_MS} ms`,
+      );
     if (broken.length > 0) bench.breaches.push(`invariants broken after the drop: ${broken.join('; ')}`);
     if (outOfOrder > 0) bench.breaches.push(`${outOfOrder} fans were admitted before someone ahead of them in the line`);
     if (failedCalls > 0) bench.breaches.push(`${failedCalls} fans hit a failed call (connection error or unreadable answer)`);

@@ -14,6 +14,8 @@ export const HEADERS_TIMEOUT_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 30_000;
 /** Longer than common load balancers' idle timeout, so they close idle connections first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** Connections waiting to be accepted, per listening socket (Node's default is 511). */
+const LISTEN_BACKLOG = 4_096;
 
 /** A connection, and whether it is answering a request (and which) right now. */
 interface Connection {
@@ -83,7 +85,10 @@ export async function startProductionServer(port: number): Promise<http.Server> 
     handleApi: createNodeHandler({ db: getDatabase().db, config, trustProxy: config.TRUST_PROXY }),
     handlePage: app.getRequestHandler(),
   });
-  await new Promise<void>((resolve) => server.listen(port, resolve));
+  // A crowd arrives at once: connections beyond the backlog have their SYN dropped and wait a second
+  // or more to retry, before the admission control (./admission.ts) can even answer them. The kernel
+  // caps it at net.core.somaxconn.
+  await new Promise<void>((resolve) => server.listen({ port, backlog: LISTEN_BACKLOG }, resolve));
   return server;
 }
 

@@ -7,6 +7,7 @@ import type { Config } from '@/server/env';
 import { useTestDatabase } from '@/server/testing/test-database';
 import { admittedUser, testConfig } from '@/server/testing/test-user';
 import { createRequestServer, stopServer } from './production-server';
+import { DEFAULT_BODY_BYTES } from './procedure-policy';
 import { createNodeHandler, handleFetch, MAX_BATCH_SIZE, MAX_BODY_BYTES, type Deps } from './trpc-handlers';
 
 /**
@@ -104,11 +105,21 @@ describe.each(paths)('the request layer through the %s', (_name, send) => {
     expect(await count('ledger_entries')).toBe(ledger);
   });
 
-  it('takes a body just under the cap', async () => {
+  it("takes a body just under its procedure's cap, and refuses one over it (declared or streamed) before running anything", async () => {
     const fan = await admittedUser(db, config);
-    const input = JSON.stringify({ amount: 1000, pad: 'x'.repeat(MAX_BODY_BYTES - 100) });
-    const res = await send(post('wallet.charge', new Blob([input]).stream(), { cookie: fan.cookies.header() }));
+    const padded = (bytes: number) => JSON.stringify({ amount: 1000, pad: 'x'.repeat(bytes - 30) });
+    const res = await send(post('wallet.charge', new Blob([padded(DEFAULT_BODY_BYTES - 100)]).stream(), { cookie: fan.cookies.header() }));
     expect(res.status).toBe(200);
+    expect(await balanceOf(fan.userId)).toBe(1000);
+    // Over the fan procedure's cap, though far under the largest one (creating a concert's).
+    const declared = await send(post('wallet.charge', padded(DEFAULT_BODY_BYTES + 100), { cookie: fan.cookies.header() }));
+    const streamed = await send(
+      post('wallet.charge', new Blob([padded(DEFAULT_BODY_BYTES + 100)]).stream(), { cookie: fan.cookies.header() }),
+    );
+    for (const refused of [declared, streamed]) {
+      expect(refused.status).toBe(413);
+      expect((await json(refused)).error!.data.reason).toBe('INVALID_INPUT');
+    }
     expect(await balanceOf(fan.userId)).toBe(1000);
   });
 
@@ -143,9 +154,10 @@ describe.each(paths)('the request layer through the %s', (_name, send) => {
 
   it('refuses an input nested deeper than any procedure takes with 400, not a stack overflow, and writes nothing', async () => {
     const users = await count('users');
-    for (const depth of [40, 5_000, 30_000]) {
+    // Within session.start's body cap (past it, a 413 before any parsing).
+    for (const depth of [40, 2_000, 30_000]) {
       const res = await send(post('session.start', `{"name":${'['.repeat(depth)}${']'.repeat(depth)}}`));
-      expect(res.status, `depth ${depth}`).toBe(400);
+      expect(res.status, `depth ${depth}`).toBe(depth * 2 > DEFAULT_BODY_BYTES ? 413 : 400);
       expect((await json(res)).error!.data.reason).toBe('INVALID_INPUT');
     }
     expect(await count('users')).toBe(users);
@@ -213,6 +225,33 @@ describe('rate limits are the same on both paths', () => {
       (await start(viaNode)).status,
     ];
     expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  it('refuse a client the database has refused again from memory, before reading its body', async () => {
+    const [[, viaFetch]] = (await behindProxy) as [[string, Send]];
+    const headers = { 'x-forwarded-for': '203.0.113.40' };
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await viaFetch(post('session.start', '{}', headers))).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    // The fetch adapter pulls a body only when something reads it.
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulled++;
+          controller.enqueue(new TextEncoder().encode('{}'));
+          controller.close();
+        },
+      },
+      { highWaterMark: 0 }, // pulled on the first read, not as it is made
+    );
+    const refused = await viaFetch(post('session.start', body, headers));
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await json(refused)).error!.data).toMatchObject({ reason: 'TOO_MANY_REQUESTS', retryAfterSeconds: expect.any(Number) });
+    expect(pulled).toBe(0);
+    // Another address is not affected.
+    expect((await viaFetch(post('session.start', '{}', { 'x-forwarded-for': '203.0.113.41' }))).status).toBe(200);
   });
 
   it('put no unknown address in a shared bucket: refused in production, else counted by the session user', async () => {

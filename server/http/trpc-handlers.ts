@@ -3,9 +3,18 @@ import { getErrorShape, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { Db } from '@/db/client';
+import { OPERATOR_COOKIE, verifyOperator } from '@/server/admin/operator';
 import type { Config } from '@/server/env';
+import { DomainError } from '@/server/errors';
+import { addressSubject, knownRefusal, rateLimitKey } from '@/server/rate-limit';
+import { SESSION_COOKIE } from '@/server/session/service';
+import { verifySession } from '@/server/session/signing';
 import { createContext, REQUEST_ID_HEADER, requestIdOf } from '@/server/trpc/context';
+import { toTRPCError } from '@/server/trpc/errors';
 import { appRouter } from '@/server/trpc/root';
+import { AdmissionControl, eventLoopLag } from './admission';
+import { parseCookies } from './cookies';
+import { MAX_BODY_BYTES, policyOf, PROCEDURE_POLICIES, type CallPolicy, type Credentials } from './procedure-policy';
 import {
   bodyTooLarge,
   cappedBody,
@@ -21,24 +30,40 @@ import { MAX_BATCH_SIZE } from '@/server/shared/limits';
 import { preserialisedBody, withPreserialised } from './preserialised';
 
 export { TRPC_ENDPOINT };
-/** No call needs more than a few hundred bytes; a larger body is refused (413) while it streams in. */
-export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * The largest body any call may send; each procedure has its own, smaller cap (./procedure-policy.ts):
+ * a larger body is refused (413) by its Content-Length, or while it streams in.
+ */
+export { MAX_BODY_BYTES };
 export { MAX_BATCH_SIZE };
+
+/** The queue token a call may carry (as in server/trpc/init.ts): its presence, not its validity, is read here. */
+const QUEUE_TOKEN_HEADER = 'x-queue-token';
+const QUEUE_TOKEN_COOKIE = /^queue_token(?:_\d+)?$/;
 
 export interface Deps {
   db: Db;
   config: Config;
   /** Read the client's address from X-Forwarded-For (only behind a proxy that sets it). */
   trustProxy?: boolean;
+  /** This process's admission control; by default one per process, shared by every handler. */
+  admission?: AdmissionControl;
 }
+
+let processAdmission: AdmissionControl | undefined;
+/** The process's one admission control (its in-flight counts are the process's, whatever adapter a call came through). */
+const admissionOfProcess = () => (processAdmission ??= new AdmissionControl({ lagging: eventLoopLag() }));
 
 /** One request into the API, whichever adapter it came through. */
 export interface ApiRequest {
   method: string;
   url: URL;
   headers: Headers;
-  /** Already capped at MAX_BODY_BYTES by the caller, or null. */
-  body: ReadableStream<Uint8Array> | null;
+  /**
+   * The body, read only once the call is admitted and only up to `maxBytes` (past it the stream
+   * errors with PAYLOAD_TOO_LARGE), or null when there is none. Not called for a refused call.
+   */
+  body: ((maxBytes: number) => ReadableStream<Uint8Array>) | null;
   signal?: AbortSignal;
   /** The TCP peer, when there is a socket (the Node adapter). */
   socketAddress?: string;
@@ -81,18 +106,75 @@ function refusalReason(req: ApiRequest): TRPCError | undefined {
   return undefined;
 }
 
-async function answer(req: ApiRequest, requestId: string, { db, config, trustProxy = false }: Deps): Promise<Response> {
+/** What the caller's cookies and headers prove, by their signatures alone (no database). */
+function credentialsOf(headers: Headers, config: Config): Credentials {
+  const cookies = parseCookies(headers.get('cookie'));
+  const fan = verifySession(config.SESSION_SECRET, cookies.get(SESSION_COOKIE)) !== null;
+  const hasToken = headers.get(QUEUE_TOKEN_HEADER) !== null || [...cookies.keys()].some((name) => QUEUE_TOKEN_COOKIE.test(name));
+  return { fan, turn: fan && hasToken, operator: verifyOperator(config, cookies.get(OPERATOR_COOKIE)) };
+}
+
+/** A domain refusal answered before tRPC runs, with its Retry-After header. */
+function refusedWithRetry(reason: 'OVERLOADED' | 'TOO_MANY_REQUESTS', message: string, retryAfterSeconds: number): Response {
+  const response = refusal(toTRPCError(new DomainError(reason, message, { retryAfterSeconds })));
+  response.headers.set('retry-after', String(retryAfterSeconds));
+  return response;
+}
+
+/**
+ * A call whose every procedure is rate limited and already refused for this client by the database
+ * (remembered by server/rate-limit.ts): refused again here, before its body is read, with the time
+ * the database gave. A batch with any other call goes on to tRPC, which answers each call.
+ */
+function knownRateLimited(call: CallPolicy, address: string | undefined, config: Config): number | undefined {
+  if (config.RATE_LIMIT_PER_MINUTE === 0 || address === undefined) return undefined;
+  let longest: number | undefined;
+  for (const procedure of call.procedures) {
+    if (!PROCEDURE_POLICIES[procedure]?.rateLimited) return undefined;
+    const seconds = knownRefusal(rateLimitKey(procedure, addressSubject(addressKey(address))));
+    if (seconds === undefined) return undefined;
+    longest = Math.max(longest ?? 0, seconds);
+  }
+  return longest;
+}
+
+async function answer(req: ApiRequest, requestId: string, deps: Deps): Promise<Response> {
+  const { config, trustProxy = false } = deps;
   const refused = refusalReason(req);
   if (refused) return refusal(refused);
   const path = normalisePath(req.url.pathname);
   if (path.kind === 'malformed') return refusal(malformedUrl());
   if (path.kind === 'page') return refusal(new TRPCError({ code: 'NOT_FOUND', message: 'Not an API path.' }));
   const address = clientAddress({ forwardedFor: req.headers.get('x-forwarded-for'), socketAddress: req.socketAddress, trustProxy });
+  // Everything below up to the admission is decided from the URL and the headers: no byte of the body is read yet.
+  const call = policyOf(path.procedurePath, credentialsOf(req.headers, config));
+  if (declaresTooLarge(req.headers.get('content-length'), call.bodyBytes)) return refusal(bodyTooLarge(call.bodyBytes));
+  const limited = knownRateLimited(call, address, config);
+  if (limited !== undefined) return refusedWithRetry('TOO_MANY_REQUESTS', `Too many attempts. Try again in ${limited} s.`, limited);
+  const admission = await (deps.admission ?? admissionOfProcess()).admit(call.priority, req.signal);
+  if (!admission.admitted) {
+    const seconds = admission.retryAfterSeconds;
+    return refusedWithRetry('OVERLOADED', `This server is busy. Please try again in ${seconds} s.`, seconds);
+  }
+  try {
+    return await runTrpc(req, requestId, deps, { procedurePath: path.procedurePath, address, bodyBytes: call.bodyBytes });
+  } finally {
+    admission.release();
+  }
+}
+
+async function runTrpc(
+  req: ApiRequest,
+  requestId: string,
+  { db, config, trustProxy = false }: Deps,
+  { procedurePath, address, bodyBytes }: { procedurePath: string; address: string | undefined; bodyBytes: number },
+): Promise<Response> {
   // tRPC decodes the path once more: hand it the decoded path, encoded once.
-  const url = new URL(`${TRPC_ENDPOINT}/${encodeURIComponent(path.procedurePath)}${req.url.search}`, req.url);
+  const url = new URL(`${TRPC_ENDPOINT}/${encodeURIComponent(procedurePath)}${req.url.search}`, req.url);
+  const body = req.body?.(bodyBytes) ?? null;
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
-    req: new Request(url, { method: req.method, headers: req.headers, body: req.body, signal: req.signal, duplex: 'half' } as RequestInit),
+    req: new Request(url, { method: req.method, headers: req.headers, body, signal: req.signal, duplex: 'half' } as RequestInit),
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
     createContext: ({ resHeaders }) =>
@@ -137,7 +219,7 @@ export function handleFetch(req: Request, deps: Deps): Promise<Response> {
       method: req.method,
       url: new URL(req.url),
       headers: req.headers,
-      body: req.body && cappedBody(req.body, MAX_BODY_BYTES),
+      body: req.body && ((maxBytes) => cappedBody(req.body!, maxBytes)),
       signal: req.signal,
     },
     deps,
@@ -148,7 +230,7 @@ export function handleFetch(req: Request, deps: Deps): Promise<Response> {
  * A Node request's body as a stream that stops at the cap. On overflow it stops reading, and the
  * response (a 413) closes the connection so the rest of the body is never read.
  */
-function nodeBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+function nodeBody(req: IncomingMessage, maxBytes: number): ReadableStream<Uint8Array> {
   let size = 0;
   return new ReadableStream({
     start(controller) {
@@ -160,10 +242,10 @@ function nodeBody(req: IncomingMessage): ReadableStream<Uint8Array> {
       };
       const onData = (chunk: Buffer) => {
         size += chunk.byteLength;
-        if (size <= MAX_BODY_BYTES) return controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if (size <= maxBytes) return controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         stop();
         req.pause();
-        controller.error(bodyTooLarge(MAX_BODY_BYTES));
+        controller.error(bodyTooLarge(maxBytes));
       };
       const onEnd = () => {
         stop();
@@ -185,6 +267,10 @@ function nodeBody(req: IncomingMessage): ReadableStream<Uint8Array> {
     },
   });
 }
+
+/** A Content-Length present and at most `max`. */
+const declaresAtMost = (contentLength: string | undefined, max: number) =>
+  contentLength !== undefined && /^\d+$/.test(contentLength) && Number(contentLength) <= max;
 
 /** Node's parsed headers as a Headers object (HTTP/2 pseudo-headers left out). */
 function headersOf(req: IncomingMessage): Headers {
@@ -242,20 +328,28 @@ export function createNodeHandler(deps: Deps): (req: IncomingMessage, res: Serve
     } catch {
       url = new URL(`http://localhost/${encodeURI(req.url ?? '')}`);
     }
+    let bodyRead = false;
     const response = await handleApiRequest(
       {
         method: req.method ?? 'GET',
         url,
         headers: headersOf(req),
-        body: hasBody ? nodeBody(req) : null,
+        body: hasBody
+          ? (maxBytes) => {
+              bodyRead = true;
+              return nodeBody(req, maxBytes);
+            }
+          : null,
         signal: abort.signal,
         socketAddress: req.socket.remoteAddress,
       },
       deps,
     );
-    // A body left unread (refused, or answered before it was needed) is not read on to keep the
-    // connection: it closes after the answer instead.
-    if (!req.complete) res.setHeader('connection', 'close');
+    // A body left unread is not kept: a call refused before reading it (overloaded, rate limited, too
+    // large for its procedure but within the largest cap) has the rest discarded as it arrives, Node's
+    // default, so the client reads its answer on a connection that stays open; one that was read past
+    // its cap, or that declares more than any procedure takes, closes after the answer instead.
+    if (!req.complete && (bodyRead || !declaresAtMost(req.headers['content-length'], MAX_BODY_BYTES))) res.setHeader('connection', 'close');
     if (!res.destroyed) await writeResponse(res, response).catch(() => res.destroy());
   };
 }

@@ -2,11 +2,11 @@ import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { productionBuildExists, startProductionProcess, type ProductionProcess } from '@/server/testing/production-process';
 import { useTestDatabase } from '@/server/testing/test-database';
-import { MAX_RESTARTS, RESTART_WINDOW_MS, RestartBudget } from './workers';
+import { MAX_RESTART_DELAY_MS, MAX_RESTARTS, RESTART_BACKOFF_MS, RESTART_WINDOW_MS, RestartBudget } from './workers';
 
 /**
  * `npm start` with WEB_CONCURRENCY=2: two worker processes answer on one port, a worker that dies is
- * replaced, and a crash loop ends the process. (SIGTERM with two workers: server/security/sigterm.test.ts.)
+ * replaced, and a crash loop slows the replacements down but never leaves the port without a server. (SIGTERM with two workers: server/security/sigterm.test.ts.)
  * The process tests need the production build (`npm test` makes it) and are skipped without it.
  */
 
@@ -20,6 +20,18 @@ describe('the restart budget', () => {
     // The first death is out of the window by now: one more is allowed.
     expect(later.allow(RESTART_WINDOW_MS + 1)).toBe(true);
     expect(later.allow(RESTART_WINDOW_MS + 2)).toBe(false);
+  });
+
+  it('delays replacements past the budget, doubling up to a cap', () => {
+    const budget = new RestartBudget();
+    const delays = [];
+    for (let i = 0; i < MAX_RESTARTS + 8; i++) {
+      budget.allow(1_000 + i);
+      delays.push(budget.delayMs);
+    }
+    expect(delays.slice(0, MAX_RESTARTS)).toEqual(Array<number>(MAX_RESTARTS).fill(0));
+    expect(delays.slice(MAX_RESTARTS, MAX_RESTARTS + 3)).toEqual([RESTART_BACKOFF_MS, 2 * RESTART_BACKOFF_MS, 4 * RESTART_BACKOFF_MS]);
+    expect(delays.at(-1)).toBe(MAX_RESTART_DELAY_MS);
   });
 });
 
@@ -71,26 +83,33 @@ describe.skipIf(!productionBuildExists())('npm start with two workers', () => {
     for (const pid of [survivor, replacement!]) expect(() => process.kill(pid, 0)).toThrow();
   }, 120_000);
 
-  it('ends with exit code 1 when workers keep dying', async () => {
+  it('keeps replacing workers that keep dying, and never leaves the port without one', async () => {
     const server = await startProductionProcess({ databaseUrl: database!.url, env: { WEB_CONCURRENCY: '2' } });
-    // Both started (a death during start-up ends the process at once, the loop is not needed for that).
     await untilEachAnswers(server, server.workerPids());
+    // Every worker killed as soon as it appears, well past the budget: both at once, each time.
     const killed = new Set<number>();
-    while (server.alive() && killed.size <= MAX_RESTARTS + 2) {
+    while (killed.size <= MAX_RESTARTS + 4) {
+      expect(server.alive()).toBe(true);
       for (const pid of server.workerPids()) {
         if (killed.has(pid)) continue;
         killed.add(pid);
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
-          // Gone already (the primary stopping it).
+          // Gone already.
         }
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const ended = await Promise.race([server.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 30_000))]);
-    expect(ended).toEqual({ code: 1, signal: null });
-    expect(killed.size).toBeGreaterThanOrEqual(MAX_RESTARTS + 1);
-    expect(server.stderr()).toMatch(/Workers keep dying \(\d+ in 60 s, the last with signal SIGKILL\); stopping\./);
+    expect(server.stderr()).toMatch(
+      /Workers keep dying \(\d+ in 60 s, the last with signal SIGKILL\); starting another in \d+(\.\d+)? s\./,
+    );
+    // The killing stops: the site answers again (a worker started at once whenever none was left).
+    await expect.poll(() => pingOnNewConnection(server.api).catch(() => 0), { timeout: 30_000, interval: 100 }).toBe(200);
+    expect(server.alive()).toBe(true);
+    // And the delayed replacements come: two workers again (stopped once started, they exit cleanly).
+    await expect.poll(() => server.workerPids().length, { timeout: 60_000 }).toBe(2);
+    await untilEachAnswers(server, server.workerPids());
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
   }, 120_000);
 });

@@ -7,9 +7,16 @@ import cluster, { type Worker } from 'node:cluster';
  * own caches (a date's seat map, at most SEAT_MAP_MAX_AGE_MS old).
  */
 
-/** A worker that dies is replaced, but more than this many deaths within the window end the process. */
+/**
+ * A worker that dies is replaced at once; past this many deaths within the window, each further
+ * replacement waits longer (RESTART_BACKOFF_MS doubling up to MAX_RESTART_DELAY_MS), unless no worker
+ * is left, when one is started at once. The process never stops on its own: whatever kills workers
+ * (a bug, or requests from outside), it must not be able to leave the site with no server at all.
+ */
 export const MAX_RESTARTS = 5;
 export const RESTART_WINDOW_MS = 60_000;
+export const RESTART_BACKOFF_MS = 1_000;
+export const MAX_RESTART_DELAY_MS = 30_000;
 /** How long the primary waits for a worker's graceful stop (the server's own grace is 10 s) before killing it. */
 export const WORKER_STOP_TIMEOUT_MS = 15_000;
 
@@ -34,6 +41,15 @@ export class RestartBudget {
   get recent(): number {
     return this.deaths.length;
   }
+  /**
+   * How long to wait before replacing the worker whose death was just recorded: nothing within the
+   * budget, then RESTART_BACKOFF_MS doubling with every further death in the window, up to
+   * MAX_RESTART_DELAY_MS.
+   */
+  get delayMs(): number {
+    const over = this.deaths.length - this.max;
+    return over <= 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, RESTART_BACKOFF_MS * 2 ** (over - 1));
+  }
 }
 
 const describeExit = (code: number | null, signal: string | null) => (signal ? `signal ${signal}` : `exit code ${code}`);
@@ -47,7 +63,8 @@ export interface PrimaryOptions {
 
 /**
  * Runs the primary: forks the workers, logs "Ready on …" once all of them listen, replaces a worker
- * that dies (a crash loop, or a death during start-up, ends the process with exit code 1), and on
+ * that dies (after a growing delay in a crash loop, at once when none is left; a death during
+ * start-up, a configuration that cannot start, ends the process with exit code 1), and on
  * SIGTERM/SIGINT stops every worker gracefully (each answers what it took), then `afterStop`, then exits.
  */
 export function runPrimary({ workers, port, afterStop }: PrimaryOptions): void {
@@ -75,10 +92,23 @@ export function runPrimary({ workers, port, afterStop }: PrimaryOptions): void {
   const stop = async (exitCode: number) => {
     if (stopping) return;
     stopping = true;
+    for (const timer of pending) clearTimeout(timer);
     const clean = await stopWorkers();
     await afterStop().catch((error: unknown) => console.error(error));
     process.exit(clean ? exitCode : 1);
   };
+
+  /** Replacements waiting out their delay. */
+  const pending = new Set<NodeJS.Timeout>();
+  const forkLater = (delayMs: number) => {
+    const timer = setTimeout(() => {
+      pending.delete(timer);
+      // One started at once meanwhile (none was left) may already stand in for this one.
+      if (!stopping && liveWorkers() < workers) fork();
+    }, delayMs);
+    pending.add(timer);
+  };
+  const liveWorkers = () => Object.values(cluster.workers ?? {}).filter((w) => w !== undefined && !w.isDead()).length;
 
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
@@ -87,12 +117,16 @@ export function runPrimary({ workers, port, afterStop }: PrimaryOptions): void {
       console.error(`A worker (pid ${worker.process.pid}) stopped during start-up (${how}); stopping.`);
       return void stop(1);
     }
-    if (!budget.allow(Date.now())) {
-      console.error(`Workers keep dying (${budget.recent} in ${RESTART_WINDOW_MS / 1000} s, the last with ${how}); stopping.`);
-      return void stop(1);
+    if (budget.allow(Date.now())) {
+      console.error(`Worker pid ${worker.process.pid} stopped (${how}); starting another.`);
+      return fork();
     }
-    console.error(`Worker pid ${worker.process.pid} stopped (${how}); starting another.`);
-    fork();
+    // None left: one starts now whatever the delay, so the port always has a server behind it.
+    const delayMs = liveWorkers() === 0 ? 0 : budget.delayMs;
+    console.error(
+      `Workers keep dying (${budget.recent} in ${RESTART_WINDOW_MS / 1000} s, the last with ${how}); starting another in ${delayMs / 1000} s.`,
+    );
+    forkLater(delayMs);
   });
 
   for (let i = 0; i < workers; i++) fork();

@@ -1,6 +1,6 @@
 import { middleware } from './middleware';
 import { DomainError } from '@/server/errors';
-import { takeRateLimit } from '@/server/rate-limit';
+import { addressSubject, rateLimitKey, takeRateLimit } from '@/server/rate-limit';
 import { SESSION_COOKIE } from '@/server/session/service';
 import { verifySession } from '@/server/session/signing';
 import type { Context } from '@/server/trpc/context';
@@ -12,7 +12,7 @@ import type { Context } from '@/server/trpc/context';
  * every caller is the developer, it is counted as `local`.
  */
 function rateLimitSubject(ctx: Context): string | undefined {
-  if (ctx.clientIp) return `ip:${ctx.clientIp}`;
+  if (ctx.clientIp) return addressSubject(ctx.clientIp);
   const userId = verifySession(ctx.config.SESSION_SECRET, ctx.cookies.get(SESSION_COOKIE));
   if (userId) return `user:${userId}`;
   return ctx.config.NODE_ENV === 'production' ? undefined : 'local';
@@ -36,7 +36,7 @@ export function rateLimited(name: string) {
       warnedNoAddress = true;
       throw new DomainError('UNAVAILABLE', 'This server cannot tell its clients apart right now. Please try again later.');
     }
-    const { allowed, retryAfterSeconds } = await takeRateLimit(ctx.db, { key: `${name} ${subject}`, limit: perMinute });
+    const { allowed, retryAfterSeconds } = await takeRateLimit(ctx.db, { key: rateLimitKey(name, subject), limit: perMinute });
     if (allowed) return next();
     ctx.appendHeader('retry-after', String(retryAfterSeconds));
     throw new DomainError('TOO_MANY_REQUESTS', `Too many attempts. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
