@@ -125,6 +125,22 @@ async function createTestConcert(testInfo: TestInfo, testTitle: string, sale: Sa
   }
 }
 
+/**
+ * Moves the sale's opening to `opensIn` seconds from now, in the server's database (the sale's trigger
+ * tells the server's line cache). A test that waits for an opening starts it when its fans are ready,
+ * rather than guessing how long their steps take on a busy machine.
+ */
+export async function moveOpening(testInfo: TestInfo, concert: TestConcert, { opensIn }: { opensIn: number }): Promise<void> {
+  const database = connect(testInfo.project.metadata.databaseUrl as string, { max: 1 });
+  try {
+    await database.db.execute(
+      sql`UPDATE sales SET opens_at = now() + make_interval(secs => ${opensIn}) WHERE concert_id = ${concert.concertId}`,
+    );
+  } finally {
+    await database.close();
+  }
+}
+
 export const test = base.extend<Fixtures>({
   sale: [{}, { option: true }],
   concert: async ({ sale }, use, testInfo) => {
