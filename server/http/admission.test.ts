@@ -81,7 +81,11 @@ describe('admission by class', () => {
 
   it('spreads the Retry-After of a crowd it sends away over the class rate, up to its cap', () => {
     let now = 0;
-    const control = new AdmissionControl({ limits: { ...limits, arrivals: { ...limits.arrivals, queued: 0 } }, now: () => now });
+    const control = new AdmissionControl({
+      limits: { ...limits, arrivals: { ...limits.arrivals, queued: 0 } },
+      now: () => now,
+      minRatePerSecond: 5,
+    });
     const slots = [admitted(control.admit('arrivals')), admitted(control.admit('arrivals'))];
     // Ten joins a second finished over the last second.
     for (let i = 0; i < 10; i++) {
@@ -94,6 +98,16 @@ describe('admission by class', () => {
     expect(waits.filter((w) => w === 1).length).toBeLessThan(15);
     expect(Math.max(...waits)).toBe(limits.arrivals.maxRetryAfterSeconds);
     expect([...waits].sort((a, b) => a - b)).toEqual(waits); // the later refused, the later back
+  });
+
+  it('spreads a crowd refused before any rate is measured at the least assumed rate, not at once to the cap', () => {
+    const control = new AdmissionControl({ limits: { ...limits, arrivals: { ...limits.arrivals, queued: 0 } }, minRatePerSecond: 50 });
+    admitted(control.admit('arrivals'));
+    admitted(control.admit('arrivals'));
+    const waits = Array.from({ length: 400 }, () => (control.admit('arrivals') as { retryAfterSeconds: number }).retryAfterSeconds);
+    // 400 refusals at 50 a second: spread over 8 s, the first 50 back within a second.
+    expect(waits.filter((w) => w === 1).length).toBeGreaterThanOrEqual(49);
+    expect(Math.max(...waits)).toBe(8);
   });
 });
 

@@ -51,7 +51,7 @@ const RATE_SAMPLE_MS = 1_000;
  * come back: before the first rate sample of a burst the measured rate is 0, and a low floor sent the
  * whole opening crowd to the longest Retry-After.
  */
-const MIN_RATE_PER_SECOND = 50;
+export const MIN_RATE_PER_SECOND = 50;
 
 export type Admission = { admitted: true; release: () => void } | { admitted: false; retryAfterSeconds: number };
 
@@ -76,20 +76,29 @@ export interface AdmissionOptions {
   now?: () => number;
   /** Whether the process is overloaded beyond its in-flight counts (default: the event loop lags). */
   lagging?: () => boolean;
+  /** The least rate (calls a second) a class is assumed to finish when refusals are spread. */
+  minRatePerSecond?: number;
 }
 
 export class AdmissionControl {
   private readonly limits: Readonly<Record<Priority, ClassLimits>>;
   private readonly now: () => number;
   private readonly lagging: () => boolean;
+  private readonly minRatePerSecond: number;
   private readonly classes = new Map<Priority, ClassState>();
   private total = 0;
   private lastRateSample: number;
 
-  constructor({ limits = CLASS_LIMITS, now = Date.now, lagging = () => false }: AdmissionOptions = {}) {
+  constructor({
+    limits = CLASS_LIMITS,
+    now = Date.now,
+    lagging = () => false,
+    minRatePerSecond = MIN_RATE_PER_SECOND,
+  }: AdmissionOptions = {}) {
     this.limits = limits;
     this.now = now;
     this.lagging = lagging;
+    this.minRatePerSecond = minRatePerSecond;
     this.lastRateSample = now();
     for (const p of PRIORITIES) this.classes.set(p, { inFlight: 0, queue: [], finished: 0, rate: 0, nextSlotAt: 0, refused: 0 });
   }
@@ -182,7 +191,7 @@ export class AdmissionControl {
     const state = this.classes.get(priority)!;
     const now = this.now();
     this.sampleRates(now);
-    const rate = Math.max(MIN_RATE_PER_SECOND, state.rate);
+    const rate = Math.max(this.minRatePerSecond, state.rate);
     state.nextSlotAt = Math.max(state.nextSlotAt, now) + 1_000 / rate;
     const max = this.limits[priority].maxRetryAfterSeconds;
     state.nextSlotAt = Math.min(state.nextSlotAt, now + max * 1_000);
