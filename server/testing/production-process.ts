@@ -142,9 +142,21 @@ export async function startProductionProcess(options: { databaseUrl: string; env
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
   const alive = () => child.exitCode === null && child.signalCode === null;
-  // Whatever the test's outcome, the server does not outlive it, nor its counts file.
+  /** The launcher and its workers: a SIGKILL of the launcher alone leaves its workers running, orphaned. */
+  const killAll = () => {
+    const workers = childrenOf(child.pid!);
+    child.kill('SIGKILL');
+    for (const pid of workers) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+  };
+  // Whatever the test's outcome, the server does not outlive it (nor do its workers), nor its counts file.
   onTestFinished(() => {
-    if (alive()) child.kill('SIGKILL');
+    if (alive()) killAll();
     fs.rmSync(path.dirname(countsFile), { recursive: true, force: true });
   });
   const api = `http://127.0.0.1:${port}/api/trpc`;
@@ -160,7 +172,7 @@ export async function startProductionProcess(options: { databaseUrl: string; env
       ));
     if (ready) break;
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      killAll();
       throw new Error(`npm start did not answer within ${READY_TIMEOUT_MS / 1000} s: ${stderr.trim()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
