@@ -5,7 +5,8 @@ import { errorDataOf } from '@/server/testing/error-shape';
 import { useTestDatabase } from '@/server/testing/test-database';
 import { concertPlan, hoursFromNow, signedInOperator } from '@/server/testing/operator';
 import { expectFailure, testConfig } from '@/server/testing/test-user';
-import { MAX_DATES, type CreateConcertInput } from './concert';
+import type { CreateConcertInput } from './concert';
+import { MAX_DATES } from '@/server/shared/plan-limits';
 import { rowName } from '@/server/shared/rows';
 
 const { db } = await useTestDatabase();

@@ -24,20 +24,6 @@ import { rowName } from '@/server/shared/rows';
  * in one step. What makes a plan sane lives here, in the input schema, so a bad field is
  * `INVALID_INPUT` with its path in `fieldErrors` before anything is written.
  */
-export {
-  MAX_ACTIVE_LIMIT,
-  MAX_DATES,
-  MAX_DAYS_AHEAD,
-  MAX_ROWS,
-  MAX_SEAT_PRICE,
-  MAX_SEATS_PER_DATE,
-  MAX_SEATS_PER_ROW,
-  MAX_SECTION_NAME_LENGTH,
-  MAX_SECTIONS,
-  MAX_TEXT_LENGTH,
-  MAX_TURN_SECONDS,
-  MIN_TURN_SECONDS,
-} from '@/server/shared/plan-limits';
 
 const DAY_MS = 86_400_000;
 
