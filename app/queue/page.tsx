@@ -259,7 +259,7 @@ function Prequeue({ concertId, view }: { concertId: number; view: QueueView }) {
       <p className="notice no-advantage">
         {t('queue.noAdvantage')} <Link href={drawPageOf(concertId, view.ticket)}>{t('queue.howDraw')}</Link>
       </p>
-      <p className="ticket-line">{t('queue.yourDrawNumber', { number: view.ticket })}</p>
+      <p className="draw-number-line">{t('queue.yourDrawNumber', { number: view.ticket })}</p>
       {commitment && (
         <p className="commitment muted">
           {t('queue.commitment')} <code>{commitment}</code>
@@ -325,7 +325,7 @@ function InLine({
       <p className="muted small" data-testid="queue-updated">
         {sinceUpdate < 2 ? t('queue.updatedNow') : t('queue.updated', { seconds: sinceUpdate.toLocaleString() })}
       </p>
-      <p className="ticket-line">
+      <p className="draw-number-line">
         {t('queue.placeLine', { position: position.toLocaleString(), number: view.ticket })}
         {drawn && (
           <>
