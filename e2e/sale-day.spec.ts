@@ -50,7 +50,7 @@ test.describe('a sale whose pre-queue is open and which opens once its fans are 
     const [first, second] = (await admitted(fan).isVisible()) ? [fan, other] : [other, fan];
     await second.waitingRoom.expectPosition(1);
     await expect(second.waitingRoom.placeLine()).toHaveText(/^You are #1; your draw number is \d+\./);
-    await expect(second.page).toHaveTitle('#1 · Concert Tickets');
+    await expect(second.page).toHaveTitle(`#1 in line · ${concert.title}`);
     await expect(second.page.getByRole('link', { name: 'Check the draw' })).toBeVisible();
     const drawNumber = Number(/draw number is (\d+)/.exec((await second.waitingRoom.placeLine().textContent()) ?? '')![1]);
     await keepScreenshot(second.page, 'drawn-place');
