@@ -6,13 +6,18 @@ import { defineConfig } from 'vitest/config';
  */
 const canary = process.env.VITEST_CANARY;
 
+const SUITE = ['server/**/*.test.ts', 'db/**/*.test.ts', 'app/**/*.test.ts', 'docs/**/*.test.ts'];
+/**
+ * Tests that load a real `npm start` and time a bystander's calls: they run after the rest of the
+ * suite, one at a time, so what they time is the server under their load (and whatever else the
+ * machine runs), not another test file's.
+ */
+const LOAD_TESTS = ['server/security/burst.test.ts'];
+
 export default defineConfig({
   // The '@/…' imports (tsconfig.json paths).
   resolve: { tsconfigPaths: true },
   test: {
-    include: canary
-      ? [`server/testing/canaries/${canary}.canary.ts`]
-      : ['server/**/*.test.ts', 'db/**/*.test.ts', 'app/**/*.test.ts', 'docs/**/*.test.ts'],
     globalSetup: ['server/testing/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
@@ -22,5 +27,11 @@ export default defineConfig({
     expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
     reporters: ['default', './server/testing/summary-reporter.ts', './server/testing/in-flight-reporter.ts'],
+    projects: canary
+      ? [{ extends: true, test: { name: 'canary', include: [`server/testing/canaries/${canary}.canary.ts`] } }]
+      : [
+          { extends: true, test: { name: 'suite', include: SUITE, exclude: LOAD_TESTS, sequence: { groupOrder: 0 } } },
+          { extends: true, test: { name: 'load', include: LOAD_TESTS, fileParallelism: false, sequence: { groupOrder: 1 } } },
+        ],
   },
 });

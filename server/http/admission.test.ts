@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appRouter } from '@/server/trpc/root';
 import { AdmissionControl, type Admission, type ClassLimits } from './admission';
-import { DEFAULT_BODY_BYTES, MAX_BODY_BYTES, policyOf, PROCEDURE_POLICIES, type Priority } from './procedure-policy';
+import { DEFAULT_BODY_BYTES, MAX_BODY_BYTES, policyOf, PROCEDURE_POLICIES, type Credentials, type Priority } from './procedure-policy';
 
 /** Small limits, so each rule shows with a handful of calls. */
 const limits: Record<Priority, ClassLimits> = {
@@ -111,6 +111,12 @@ describe('admission by class', () => {
   });
 });
 
+/** Credentials that prove what `proves` says. */
+const proving =
+  (proves: { fan: boolean; turn: boolean; operator: boolean }): Credentials =>
+  (need) =>
+    proves[need];
+
 describe('procedure policies', () => {
   it('name every procedure of the router, and none it does not have', () => {
     const procedures = Object.keys(appRouter._def.procedures as Record<string, unknown>).sort();
@@ -118,7 +124,7 @@ describe('procedure policies', () => {
   });
 
   it('rank admitted fans first, polls next, joins last; a batch by its lowest call', () => {
-    const fan = { fan: true, turn: true, operator: false };
+    const fan = proving({ fan: true, turn: true, operator: false });
     expect(policyOf('payment.pay', fan).priority).toBe('buyers');
     expect(policyOf('queue.status', fan).priority).toBe('waiting');
     expect(policyOf('queue.issue', fan).priority).toBe('arrivals');
@@ -127,13 +133,23 @@ describe('procedure policies', () => {
     expect(policyOf('no.such', fan)).toMatchObject({ priority: 'arrivals', bodyBytes: DEFAULT_BODY_BYTES });
   });
 
+  it('check no signature for a procedure that needs none, and each one a call needs', () => {
+    const asked: string[] = [];
+    const ask: Credentials = (need) => (asked.push(need), true);
+    expect(policyOf('session.start', ask).priority).toBe('arrivals');
+    expect(asked).toEqual([]);
+    expect(policyOf('order.list,admin.sale.list', ask).priority).toBe('buyers');
+    expect(asked).toEqual(['fan', 'operator']);
+  });
+
   it('give a call no better than a join, nor a larger body, when its caller lacks what the procedure needs', () => {
     const stranger = { fan: false, turn: false, operator: false };
-    expect(policyOf('order.hold', stranger).priority).toBe('arrivals');
-    expect(policyOf('order.hold', { fan: true, turn: false, operator: false }).priority).toBe('arrivals');
-    expect(policyOf('order.list', { fan: true, turn: false, operator: false }).priority).toBe('buyers');
-    expect(policyOf('admin.concert.create', stranger)).toMatchObject({ priority: 'arrivals', bodyBytes: DEFAULT_BODY_BYTES });
-    expect(policyOf('admin.concert.create', { ...stranger, operator: true })).toMatchObject({
+
+    expect(policyOf('order.hold', proving(stranger)).priority).toBe('arrivals');
+    expect(policyOf('order.hold', proving({ fan: true, turn: false, operator: false })).priority).toBe('arrivals');
+    expect(policyOf('order.list', proving({ fan: true, turn: false, operator: false })).priority).toBe('buyers');
+    expect(policyOf('admin.concert.create', proving(stranger))).toMatchObject({ priority: 'arrivals', bodyBytes: DEFAULT_BODY_BYTES });
+    expect(policyOf('admin.concert.create', proving({ ...stranger, operator: true }))).toMatchObject({
       priority: 'buyers',
       bodyBytes: MAX_BODY_BYTES,
     });

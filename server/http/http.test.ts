@@ -7,7 +7,8 @@ import { CookieJar } from '@/server/testing/cookie-jar';
 import { useTestDatabase } from '@/server/testing/test-database';
 import { concertOnSale, testConfig } from '@/server/testing/test-user';
 import type { AppRouter } from '@/server/trpc/root';
-import { createNodeHandler, handleFetch } from './trpc-handlers';
+import { createNodeHandler } from './node-handler';
+import { handleFetch } from './trpc-handlers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read whatever JSON came back, path by path
 type Json = any;

@@ -69,5 +69,15 @@ export async function withPreserialised(work: () => Promise<Response>): Promise<
 
 const bodies = new WeakMap<Response, Buffer[]>();
 
-/** The body of a response `withPreserialised` made, as its chunks (undefined for any other response). */
+/**
+ * A response of JSON bytes already at hand (a refusal): the Node adapter writes them straight to the
+ * socket, with no stream to read back.
+ */
+export function jsonBytesResponse(bytes: Buffer<ArrayBuffer>, init: { status: number; headers: Record<string, string> }): Response {
+  const response = new Response(bytes, init);
+  bodies.set(response, [bytes]);
+  return response;
+}
+
+/** The body of a response `withPreserialised` or `jsonBytesResponse` made, as its chunks (undefined for any other response). */
 export const preserialisedBody = (response: Response): Buffer[] | undefined => bodies.get(response);

@@ -83,12 +83,11 @@ export const PROCEDURE_POLICIES: Readonly<Record<string, ProcedurePolicy>> = {
   'admin.sale.close': operator,
 };
 
-/** What a caller proves with its cookies (checked by the request layer). */
-export interface Credentials {
-  fan: boolean;
-  turn: boolean;
-  operator: boolean;
-}
+/**
+ * What a caller proves with its cookies (checked by the request layer), asked only for what a
+ * procedure of the call needs: most calls need one signature checked, a join or a poll none.
+ */
+export type Credentials = (need: NonNullable<ProcedurePolicy['needs']>) => boolean;
 
 export interface CallPolicy {
   priority: Priority;
@@ -110,7 +109,7 @@ export function policyOf(procedurePath: string, credentials: Credentials): CallP
   let bodyBytes = 0;
   for (const name of procedures) {
     const known = Object.hasOwn(PROCEDURE_POLICIES, name) ? PROCEDURE_POLICIES[name] : undefined;
-    const allowed = known && (known.needs === undefined || credentials[known.needs]);
+    const allowed = known && (known.needs === undefined || credentials(known.needs));
     const policy = allowed ? known : arrival;
     if (rank(policy.priority) > rank(priority)) priority = policy.priority;
     bodyBytes = Math.max(bodyBytes, policy.bodyBytes);

@@ -5,7 +5,7 @@ import { getDatabase } from '@/server/database';
 import { env } from '@/server/env';
 import { isBareHost, normalisePath } from './request-guard';
 import { logUnhandledErrors } from './request-scope';
-import { answerMalformedUrl, createNodeHandler } from './trpc-handlers';
+import { answerMalformedUrl, createNodeHandler } from './node-handler';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 

@@ -99,8 +99,8 @@ describe('cappedBody', () => {
 
 describe('wantsStreamedResponse', () => {
   it('spots a request for a streamed (jsonl) batch in either header', () => {
-    expect(wantsStreamedResponse(new Headers({ 'trpc-accept': 'application/jsonl' }))).toBe(true);
-    expect(wantsStreamedResponse(new Headers({ accept: 'text/html, application/jsonl' }))).toBe(true);
-    expect(wantsStreamedResponse(new Headers({ accept: 'application/json' }))).toBe(false);
+    expect(wantsStreamedResponse((name) => new Headers({ 'trpc-accept': 'application/jsonl' }).get(name))).toBe(true);
+    expect(wantsStreamedResponse((name) => new Headers({ accept: 'text/html, application/jsonl' }).get(name))).toBe(true);
+    expect(wantsStreamedResponse((name) => new Headers({ accept: 'application/json' }).get(name))).toBe(false);
   });
 });

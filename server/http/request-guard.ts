@@ -164,7 +164,7 @@ export function cappedBody(body: ReadableStream<Uint8Array>, max: number, onTooL
  * before the calls run, so a call that sets a cookie (session.start, queue.issue) or Retry-After fails
  * half-way after its work is done. The app never asks for it; such requests are refused up front.
  */
-export function wantsStreamedResponse(headers: Headers): boolean {
+export function wantsStreamedResponse(header: (name: string) => string | null): boolean {
   const jsonl = (value: string | null) => value?.split(',').some((v) => v.trim().toLowerCase().startsWith('application/jsonl')) ?? false;
-  return jsonl(headers.get('trpc-accept')) || jsonl(headers.get('accept'));
+  return jsonl(header('trpc-accept')) || jsonl(header('accept'));
 }

@@ -8,7 +8,8 @@ import { useTestDatabase } from '@/server/testing/test-database';
 import { admittedUser, testConfig } from '@/server/testing/test-user';
 import { createRequestServer, stopServer } from './production-server';
 import { DEFAULT_BODY_BYTES } from './procedure-policy';
-import { createNodeHandler, handleFetch, MAX_BATCH_SIZE, MAX_BODY_BYTES, type Deps } from './trpc-handlers';
+import { createNodeHandler } from './node-handler';
+import { handleFetch, MAX_BATCH_SIZE, MAX_BODY_BYTES, type Deps } from './trpc-handlers';
 
 /**
  * The same hostile requests through both ways into the API: the fetch adapter (Next's route handler,

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getErrorShape, TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
@@ -27,7 +26,7 @@ import {
 } from './request-guard';
 import { currentRequestId, inRequestScope } from './request-scope';
 import { MAX_BATCH_SIZE } from '@/server/shared/limits';
-import { preserialisedBody, withPreserialised } from './preserialised';
+import { jsonBytesResponse, withPreserialised } from './preserialised';
 
 export { TRPC_ENDPOINT };
 /**
@@ -82,43 +81,60 @@ function logInternal({ error, path, ctx }: { error: TRPCError; path?: string; ct
   }
 }
 
-/** An error answered before tRPC runs, shaped (and its reason chosen) by the same error formatter. */
-function refusal(error: TRPCError): Response {
+/** A call refused before its body is read: the error, and for a refusal with a wait, the seconds to wait. */
+export interface Refusal {
+  error: TRPCError;
+  retryAfterSeconds?: number;
+}
+
+/** A refusal's answer, as bytes: shaped (and its reason chosen) by the same error formatter as tRPC's errors. */
+export interface RefusalAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer<ArrayBuffer>;
+}
+
+export function refusalAnswer({ error, retryAfterSeconds }: Refusal, requestId: string): RefusalAnswer {
   const shape = getErrorShape({
     config: appRouter._def._config,
     error,
     type: 'unknown',
     path: undefined,
     input: undefined,
-    ctx: undefined,
+    ctx: { requestId } as never,
   });
-  if (error.code === 'INTERNAL_SERVER_ERROR') logInternal({ error });
-  return Response.json({ error: shape }, { status: getHTTPStatusCodeFromError(error) });
+  if (error.code === 'INTERNAL_SERVER_ERROR') logInternal({ error, ctx: { requestId } });
+  const headers: Record<string, string> = { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId };
+  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
+  return { status: getHTTPStatusCodeFromError(error), headers, body: Buffer.from(JSON.stringify({ error: shape })) };
 }
 
-const malformedUrl = () => new TRPCError({ code: 'BAD_REQUEST', message: 'The URL has a malformed percent-escape.' });
+const asResponse = ({ status, headers, body }: RefusalAnswer): Response => jsonBytesResponse(body, { status, headers });
 
-/** What is wrong with a request before any of it is parsed, if anything. */
-function refusalReason(req: ApiRequest): TRPCError | undefined {
-  if (declaresTooLarge(req.headers.get('content-length'), MAX_BODY_BYTES)) return bodyTooLarge(MAX_BODY_BYTES);
-  if (wantsStreamedResponse(req.headers))
-    return new TRPCError({ code: 'BAD_REQUEST', message: 'Streamed responses (application/jsonl) are not supported; send a plain batch.' });
-  return undefined;
+export const malformedUrl = (): Refusal => ({
+  error: new TRPCError({ code: 'BAD_REQUEST', message: 'The URL has a malformed percent-escape.' }),
+});
+
+/** A domain refusal with its wait (Retry-After). */
+function refusedWithRetry(reason: 'OVERLOADED' | 'TOO_MANY_REQUESTS', message: string, retryAfterSeconds: number): Refusal {
+  return { error: toTRPCError(new DomainError(reason, message, { retryAfterSeconds })), retryAfterSeconds };
 }
 
-/** What the caller's cookies and headers prove, by their signatures alone (no database). */
-function credentialsOf(headers: Headers, config: Config): Credentials {
-  const cookies = parseCookies(headers.get('cookie'));
-  const fan = verifySession(config.SESSION_SECRET, cookies.get(SESSION_COOKIE)) !== null;
-  const hasToken = headers.get(QUEUE_TOKEN_HEADER) !== null || [...cookies.keys()].some((name) => QUEUE_TOKEN_COOKIE.test(name));
-  return { fan, turn: fan && hasToken, operator: verifyOperator(config, cookies.get(OPERATOR_COOKIE)) };
-}
+export const overloaded = (seconds: number): Refusal =>
+  refusedWithRetry('OVERLOADED', `This server is busy. Please try again in ${seconds} s.`, seconds);
 
-/** A domain refusal answered before tRPC runs, with its Retry-After header. */
-function refusedWithRetry(reason: 'OVERLOADED' | 'TOO_MANY_REQUESTS', message: string, retryAfterSeconds: number): Response {
-  const response = refusal(toTRPCError(new DomainError(reason, message, { retryAfterSeconds })));
-  response.headers.set('retry-after', String(retryAfterSeconds));
-  return response;
+/** What the caller's cookies and headers prove, by their signatures alone (no database), each checked once and only if asked. */
+function credentialsOf(header: HeaderOf, config: Config): Credentials {
+  let cookies: Map<string, string> | undefined;
+  const jar = () => (cookies ??= parseCookies(header('cookie')));
+  const cookie = (name: string) => jar().get(name);
+  let fan: boolean | undefined;
+  const isFan = () => (fan ??= verifySession(config.SESSION_SECRET, cookie(SESSION_COOKIE)) !== null);
+  const hasQueueToken = () => header(QUEUE_TOKEN_HEADER) !== null || [...jar().keys()].some((name) => QUEUE_TOKEN_COOKIE.test(name));
+  return (need) => {
+    if (need === 'operator') return verifyOperator(config, cookie(OPERATOR_COOKIE));
+    return isFan() && (need === 'fan' || hasQueueToken());
+  };
 }
 
 /**
@@ -138,40 +154,83 @@ function knownRateLimited(call: CallPolicy, address: string | undefined, config:
   return longest;
 }
 
-async function answer(req: ApiRequest, requestId: string, deps: Deps): Promise<Response> {
-  const { config, trustProxy = false } = deps;
-  const refused = refusalReason(req);
-  if (refused) return refusal(refused);
-  const path = normalisePath(req.url.pathname);
-  if (path.kind === 'malformed') return refusal(malformedUrl());
-  if (path.kind === 'page') return refusal(new TRPCError({ code: 'NOT_FOUND', message: 'Not an API path.' }));
-  const address = clientAddress({ forwardedFor: req.headers.get('x-forwarded-for'), socketAddress: req.socketAddress, trustProxy });
-  // Everything below up to the admission is decided from the URL and the headers: no byte of the body is read yet.
-  const call = policyOf(path.procedurePath, credentialsOf(req.headers, config));
-  if (declaresTooLarge(req.headers.get('content-length'), call.bodyBytes)) return refusal(bodyTooLarge(call.bodyBytes));
+/** A header of the request, by its lower-case name. */
+export type HeaderOf = (name: string) => string | null;
+
+/** All the request layer reads of a call before it admits it: the request line and the headers, no byte of the body. */
+export interface RequestHead {
+  /** The request target's path, not yet normalised. */
+  pathname: string;
+  header: HeaderOf;
+  /** The TCP peer, when there is a socket (the Node adapter). */
+  socketAddress?: string;
+}
+
+/** A call that may go on to admission: its policy, its procedures' path and the client's address. */
+export interface Judged {
+  call: CallPolicy;
+  procedurePath: string;
+  address: string | undefined;
+}
+
+/**
+ * The first half of the request layer, the same for both adapters: what it decides from the request
+ * line and the headers alone (the body caps, the path, a remembered rate-limit refusal). Cheap and
+ * synchronous: under a burst most calls end here, and nothing is built for them but their answer.
+ */
+export function judge(head: RequestHead, { config, trustProxy = false }: Deps): Judged | Refusal {
+  const contentLength = head.header('content-length');
+  if (declaresTooLarge(contentLength, MAX_BODY_BYTES)) return { error: bodyTooLarge(MAX_BODY_BYTES) };
+  if (wantsStreamedResponse(head.header))
+    return {
+      error: new TRPCError({
+        code: 'BAD_REQUEST',
+        message: 'Streamed responses (application/jsonl) are not supported; send a plain batch.',
+      }),
+    };
+  const path = normalisePath(head.pathname);
+  if (path.kind === 'malformed') return malformedUrl();
+  if (path.kind === 'page') return { error: new TRPCError({ code: 'NOT_FOUND', message: 'Not an API path.' }) };
+  const address = clientAddress({ forwardedFor: head.header('x-forwarded-for'), socketAddress: head.socketAddress, trustProxy });
+  const call = policyOf(path.procedurePath, credentialsOf(head.header, config));
+  if (declaresTooLarge(contentLength, call.bodyBytes)) return { error: bodyTooLarge(call.bodyBytes) };
   const limited = knownRateLimited(call, address, config);
   if (limited !== undefined) return refusedWithRetry('TOO_MANY_REQUESTS', `Too many attempts. Try again in ${limited} s.`, limited);
-  const admission = await (deps.admission ?? admissionOfProcess()).admit(call.priority, req.signal);
-  if (!admission.admitted) {
-    const seconds = admission.retryAfterSeconds;
-    return refusedWithRetry('OVERLOADED', `This server is busy. Please try again in ${seconds} s.`, seconds);
-  }
-  try {
-    return await runTrpc(req, requestId, deps, { procedurePath: path.procedurePath, address, bodyBytes: call.bodyBytes });
-  } finally {
-    admission.release();
-  }
+  return { call, procedurePath: path.procedurePath, address };
+}
+
+export const isRefusal = (verdict: Judged | Refusal): verdict is Refusal => 'error' in verdict;
+
+/** The process's admission control, or the one a test gave. */
+export const admissionOf = (deps: Deps): AdmissionControl => deps.admission ?? admissionOfProcess();
+
+/**
+ * The second half, for an admitted call: tRPC runs it (the body is read now, up to its cap), in the
+ * request's scope (its id in logs), with preserialised answers' bytes put into the body. Never throws:
+ * whatever escapes becomes a formatted 500 with the request id.
+ */
+export async function runAdmitted(req: ApiRequest, judged: Judged, requestId: string, deps: Deps): Promise<Response> {
+  return inRequestScope(requestId, async () => {
+    let response: Response;
+    try {
+      response = await withPreserialised(() => runTrpc(req, requestId, deps, judged));
+    } catch (cause) {
+      return asResponse(refusalAnswer({ error: new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause }) }, requestId));
+    }
+    response.headers.set(REQUEST_ID_HEADER, requestId);
+    return response;
+  });
 }
 
 async function runTrpc(
   req: ApiRequest,
   requestId: string,
   { db, config, trustProxy = false }: Deps,
-  { procedurePath, address, bodyBytes }: { procedurePath: string; address: string | undefined; bodyBytes: number },
+  { procedurePath, address, call }: Judged,
 ): Promise<Response> {
   // tRPC decodes the path once more: hand it the decoded path, encoded once.
   const url = new URL(`${TRPC_ENDPOINT}/${encodeURIComponent(procedurePath)}${req.url.search}`, req.url);
-  const body = req.body?.(bodyBytes) ?? null;
+  const body = req.body?.(call.bodyBytes) ?? null;
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
     req: new Request(url, { method: req.method, headers: req.headers, body, signal: req.signal, duplex: 'half' } as RequestInit),
@@ -193,23 +252,24 @@ async function runTrpc(
 }
 
 /**
- * The one request layer both adapters go through: the body cap, the path check, the client's
- * address, the request id (also in an AsyncLocalStorage scope for logs), tRPC's options, and the bytes
- * of preserialised answers (./preserialised.ts) put into the body. Never
- * throws: whatever escapes becomes a formatted 500 with the request id.
+ * The request layer of the fetch adapter: judged, admitted, run. (The Node adapter, ./node-handler.ts,
+ * composes the same three steps, and writes a refusal's bytes straight to its socket.)
  */
 export async function handleApiRequest(req: ApiRequest, deps: Deps): Promise<Response> {
   const requestId = requestIdOf(req.headers);
-  return inRequestScope(requestId, async () => {
-    let response: Response;
+  try {
+    const judged = judge({ pathname: req.url.pathname, header: (name) => req.headers.get(name) }, deps);
+    if (isRefusal(judged)) return asResponse(refusalAnswer(judged, requestId));
+    const admission = await admissionOf(deps).admit(judged.call.priority, req.signal);
+    if (!admission.admitted) return asResponse(refusalAnswer(overloaded(admission.retryAfterSeconds), requestId));
     try {
-      response = await withPreserialised(() => answer(req, requestId, deps));
-    } catch (cause) {
-      response = refusal(new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause }));
+      return await runAdmitted(req, judged, requestId, deps);
+    } finally {
+      admission.release();
     }
-    response.headers.set(REQUEST_ID_HEADER, requestId);
-    return response;
-  });
+  } catch (cause) {
+    return asResponse(refusalAnswer({ error: new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause }) }, requestId));
+  }
 }
 
 /** The fetch adapter (Next's route handler, Vercel). No socket: the address comes from a trusted proxy or not at all. */
@@ -224,132 +284,4 @@ export function handleFetch(req: Request, deps: Deps): Promise<Response> {
     },
     deps,
   );
-}
-
-/**
- * A Node request's body as a stream that stops at the cap. On overflow it stops reading, and the
- * response (a 413) closes the connection so the rest of the body is never read.
- */
-function nodeBody(req: IncomingMessage, maxBytes: number): ReadableStream<Uint8Array> {
-  let size = 0;
-  return new ReadableStream({
-    start(controller) {
-      const stop = () => {
-        req.off('data', onData);
-        req.off('end', onEnd);
-        req.off('error', onError);
-        req.off('close', onError);
-      };
-      const onData = (chunk: Buffer) => {
-        size += chunk.byteLength;
-        if (size <= maxBytes) return controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        stop();
-        req.pause();
-        controller.error(bodyTooLarge(maxBytes));
-      };
-      const onEnd = () => {
-        stop();
-        controller.close();
-      };
-      // The client went away (or a stop cut it) before the body was complete: its business, not a bug.
-      // (Node's error is left out: its ECONNRESET code would read as a lost database connection.)
-      const onError = () => {
-        stop();
-        controller.error(new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: 'The request body was cut off.' }));
-      };
-      req.on('data', onData);
-      req.on('end', onEnd);
-      req.on('error', onError);
-      req.on('close', onError);
-    },
-    cancel() {
-      req.destroy();
-    },
-  });
-}
-
-/** A Content-Length present and at most `max`. */
-const declaresAtMost = (contentLength: string | undefined, max: number) =>
-  contentLength !== undefined && /^\d+$/.test(contentLength) && Number(contentLength) <= max;
-
-/** Node's parsed headers as a Headers object (HTTP/2 pseudo-headers left out). */
-function headersOf(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (name.startsWith(':') || value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.append(name, value);
-  }
-  return headers;
-}
-
-async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
-  const chunks = preserialisedBody(response) ?? [Buffer.from(await response.arrayBuffer())];
-  res.statusCode = response.status;
-  for (const [name, value] of response.headers) if (name !== 'set-cookie') res.setHeader(name, value);
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) res.setHeader('set-cookie', cookies);
-  res.setHeader(
-    'content-length',
-    chunks.reduce((n, chunk) => n + chunk.byteLength, 0),
-  );
-  res.cork();
-  for (const chunk of chunks) res.write(chunk);
-  res.end();
-  res.uncork();
-}
-
-/**
- * A URL no router can read (a page's or the API's): a 400 in the API's error shape, for the production
- * server to answer before Next would answer it with a 500.
- */
-export async function answerMalformedUrl(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const requestId = requestIdOf(headersOf(req));
-  const response = inRequestScope(requestId, () => refusal(malformedUrl()));
-  response.headers.set(REQUEST_ID_HEADER, requestId);
-  res.setHeader('cache-control', 'no-store');
-  await writeResponse(res, response);
-}
-
-/**
- * The Node adapter (`npm start`): the same request layer, fed from a socket. Its promise settles when
- * the call's work is done (even if the client hung up), so a graceful stop can wait for it.
- */
-export function createNodeHandler(deps: Deps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  return async (req, res) => {
-    const abort = new AbortController();
-    res.once('close', () => abort.abort());
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-    // The path and query come from the request line alone: the Host header is the client's to write
-    // and must never change which procedure runs (the Origin check reads it separately).
-    let url: URL;
-    try {
-      url = new URL(`http://localhost${req.url?.startsWith('/') ? '' : '/'}${req.url ?? ''}`);
-    } catch {
-      url = new URL(`http://localhost/${encodeURI(req.url ?? '')}`);
-    }
-    let bodyRead = false;
-    const response = await handleApiRequest(
-      {
-        method: req.method ?? 'GET',
-        url,
-        headers: headersOf(req),
-        body: hasBody
-          ? (maxBytes) => {
-              bodyRead = true;
-              return nodeBody(req, maxBytes);
-            }
-          : null,
-        signal: abort.signal,
-        socketAddress: req.socket.remoteAddress,
-      },
-      deps,
-    );
-    // A body left unread is not kept: a call refused before reading it (overloaded, rate limited, too
-    // large for its procedure but within the largest cap) has the rest discarded as it arrives, Node's
-    // default, so the client reads its answer on a connection that stays open; one that was read past
-    // its cap, or that declares more than any procedure takes, closes after the answer instead.
-    if (!req.complete && (bodyRead || !declaresAtMost(req.headers['content-length'], MAX_BODY_BYTES))) res.setHeader('connection', 'close');
-    if (!res.destroyed) await writeResponse(res, response).catch(() => res.destroy());
-  };
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { connect } from '@/db/client';
 import { createConcert, sellSeats, type ConcertPlan } from '@/server/seed';
 import type { DomainError } from '@/server/errors';
-import { createNodeHandler } from '@/server/http/trpc-handlers';
+import { createNodeHandler } from '@/server/http/node-handler';
 import { checkInvariants } from '@/server/invariants';
 import { runOutHold, runOutTurn } from '@/server/testing/clock';
 import { useTestDatabase } from '@/server/testing/test-database';

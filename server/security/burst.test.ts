@@ -24,13 +24,13 @@ const BODY_BYTES = 64 * 1024;
 /** A fan procedure's body cap (DEFAULT_BODY_BYTES of server/http/procedure-policy.ts). */
 const CAP_BYTES = 4 * 1024;
 const PROCEDURES = ['session.start', 'queue.issue', 'order.hold', 'admin.login'];
+/** The bystander's calls must stay under a second at the 99th percentile (the issue's target). */
+const BYSTANDER_P99_MS = 1_000;
 /**
- * The bystander's calls must stay under a second. Asserted at the 95th percentile: on two cores a
- * worker's event loop sometimes handles a batch of the burst's connections in one turn and one call
- * (of some 100–400) waits just over a second, so the 99th percentile (logged) still misses the 1 s
- * target in about a third of runs (docs/reliability-and-security.md).
+ * The bystander is a few fans at once, each calling back to back on a connection of its own (so the
+ * 99th percentile is read from some hundreds of calls, not from the slowest of a handful).
  */
-const BYSTANDER_P95_MS = 1_000;
+const BYSTANDER_CONNECTIONS = 4;
 
 /** `{"name":"x","pad":[{},{},…]}`, `{"name":[[[…]]]}` or `{"name":"xxx…"}`, exactly `bytes` long. */
 function body(shape: 'objects' | 'deep' | 'string', bytes: number): string {
@@ -87,15 +87,15 @@ function post(api: string, path: string, text: string, headers: Record<string, s
 }
 
 /**
- * A child process that calls session.me back to back until stopped, and reports each call's time and
- * status. It says `ready` after its first answer.
+ * A child process that calls session.me back to back on each of BYSTANDER_CONNECTIONS connections
+ * until stopped, and reports each call's time and status. It says `ready` after its first answer.
  */
 function watchSessionMe(api: string, cookie: string) {
   const script = `
     const calls = [];
     let on = true;
     process.on('message', () => { on = false; });
-    (async () => {
+    const loop = async () => {
       while (on) {
         const t0 = performance.now();
         let status = 0;
@@ -107,8 +107,8 @@ function watchSessionMe(api: string, cookie: string) {
         calls.push({ ms: performance.now() - t0, status });
         if (calls.length === 1) process.send('ready');
       }
-      process.send(calls, () => process.exit(0));
-    })();`;
+    };
+    Promise.all(Array.from({ length: ${BYSTANDER_CONNECTIONS} }, loop)).then(() => process.send(calls, () => process.exit(0)));`;
   const child = spawn(process.execPath, ['-e', script], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, API: api, COOKIE: cookie },
@@ -195,8 +195,8 @@ describe.skipIf(!productionBuildExists())('a burst of hostile bodies against npm
       `bystander: ${sorted.length} calls during the bursts, p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, p99 ${p99.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms`,
     );
     expect(calls.every((b) => b.status === 200)).toBe(true);
-    expect(calls.length).toBeGreaterThan(0);
-    expect(Number(at(0.95))).toBeLessThan(BYSTANDER_P95_MS);
+    expect(calls.length).toBeGreaterThanOrEqual(100);
+    expect(p99).toBeLessThan(BYSTANDER_P99_MS);
 
     // The same two workers still serve: none died, none was replaced.
     expect(server.workerPids().sort()).toEqual(workers);

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@/db/client';
 import { seedDemoData } from '@/server/seed';
 import { asDomainError } from '@/server/errors';
-import { createNodeHandler } from '@/server/http/trpc-handlers';
+import { createNodeHandler } from '@/server/http/node-handler';
 import { stopServer } from '@/server/http/production-server';
 import { checkInvariants } from '@/server/invariants';
 import { emptyLine } from '@/server/testing/clock';
