@@ -133,60 +133,70 @@ function urlOf(req: IncomingMessage): URL {
 
 /**
  * The Node adapter (`npm start`). Its promise settles when the call's work is done (even if the client
- * hung up), so a graceful stop can wait for it.
+ * hung up), so a graceful stop can wait for it, and never rejects: whatever escapes becomes a
+ * formatted 500 with the request id.
  */
 export function createNodeHandler(deps: Deps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    const header = headerOf(req);
-    const requestId = requestIdOf({ get: header });
-    const url = urlOf(req);
-    let bodyRead = false;
-    // A body left unread is not kept: a call refused before reading it (overloaded, rate limited, too
-    // large for its procedure but within the largest cap) has the rest discarded as it arrives, Node's
-    // default, so the client reads its answer on a connection that stays open; one that was read past
-    // its cap, or that declares more than any procedure takes, closes after the answer instead.
-    const closeIfUnread = () => {
-      if (!req.complete && (bodyRead || !declaresAtMost(req.headers['content-length'], MAX_BODY_BYTES)))
-        res.setHeader('connection', 'close');
-    };
-    const judged = judge({ pathname: url.pathname, header, socketAddress: req.socket.remoteAddress }, deps);
-    if (isRefusal(judged)) {
-      closeIfUnread();
-      return writeRefusal(res, judged, requestId);
-    }
-    const abort = new AbortController();
-    // The client went away before its answer was written (aborting on every close costs a DOMException a call).
-    res.once('close', () => res.writableFinished || abort.abort());
-    const admission = await admissionOf(deps).admit(judged.call.priority, abort.signal);
-    if (!admission.admitted) {
-      closeIfUnread();
-      return writeRefusal(res, overloaded(admission.retryAfterSeconds), requestId);
-    }
-    let response: Response;
+    const requestId = requestIdOf({ get: headerOf(req) });
     try {
-      const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-      response = await runAdmitted(
-        {
-          method: req.method ?? 'GET',
-          url,
-          headers: headersOf(req),
-          body: hasBody
-            ? (maxBytes) => {
-                bodyRead = true;
-                return nodeBody(req, maxBytes);
-              }
-            : null,
-          signal: abort.signal,
-          socketAddress: req.socket.remoteAddress,
-        },
-        judged,
-        requestId,
-        deps,
-      );
-    } finally {
-      admission.release();
+      await serve(req, res, requestId, deps);
+    } catch (cause) {
+      if (res.headersSent) res.destroy();
+      else writeRefusal(res, { error: new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause }) }, requestId);
     }
-    closeIfUnread();
-    if (!res.destroyed) await writeResponse(res, response).catch(() => res.destroy());
   };
+}
+
+/** One call through the Node adapter: judged, admitted, run, written. */
+async function serve(req: IncomingMessage, res: ServerResponse, requestId: string, deps: Deps): Promise<void> {
+  const header = headerOf(req);
+  const url = urlOf(req);
+  let bodyRead = false;
+  // A body left unread is not kept: a call refused before reading it (overloaded, rate limited, too
+  // large for its procedure but within the largest cap) has the rest discarded as it arrives, Node's
+  // default, so the client reads its answer on a connection that stays open; one that was read past
+  // its cap, or that declares more than any procedure takes, closes after the answer instead.
+  const closeIfUnread = () => {
+    if (!req.complete && (bodyRead || !declaresAtMost(req.headers['content-length'], MAX_BODY_BYTES))) res.setHeader('connection', 'close');
+  };
+  const judged = judge({ pathname: url.pathname, header, socketAddress: req.socket.remoteAddress }, deps);
+  if (isRefusal(judged)) {
+    closeIfUnread();
+    return writeRefusal(res, judged, requestId);
+  }
+  const abort = new AbortController();
+  // The client went away before its answer was written (aborting on every close costs a DOMException a call).
+  res.once('close', () => res.writableFinished || abort.abort());
+  const admission = await admissionOf(deps).admit(judged.call.priority, abort.signal);
+  if (!admission.admitted) {
+    closeIfUnread();
+    return writeRefusal(res, overloaded(admission.retryAfterSeconds), requestId);
+  }
+  let response: Response;
+  try {
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    response = await runAdmitted(
+      {
+        method: req.method ?? 'GET',
+        url,
+        headers: headersOf(req),
+        body: hasBody
+          ? (maxBytes) => {
+              bodyRead = true;
+              return nodeBody(req, maxBytes);
+            }
+          : null,
+        signal: abort.signal,
+        socketAddress: req.socket.remoteAddress,
+      },
+      judged,
+      requestId,
+      deps,
+    );
+  } finally {
+    admission.release();
+  }
+  closeIfUnread();
+  if (!res.destroyed) await writeResponse(res, response).catch(() => res.destroy());
 }

@@ -7,6 +7,7 @@ import type { Config } from '@/server/env';
 import { useTestDatabase } from '@/server/testing/test-database';
 import { admittedUser, testConfig } from '@/server/testing/test-user';
 import { createRequestServer, stopServer } from './production-server';
+import { AdmissionControl } from './admission';
 import { DEFAULT_BODY_BYTES } from './procedure-policy';
 import { createNodeHandler } from './node-handler';
 import { handleFetch, MAX_BATCH_SIZE, MAX_BODY_BYTES, type Deps } from './trpc-handlers';
@@ -195,6 +196,20 @@ describe.each(paths)('the request layer through the %s', (_name, send) => {
     const spoofed = await send(post('session.start', '{}', { origin: 'http://evil.example', 'x-forwarded-host': 'evil.example' }));
     expect(spoofed.status).toBe(403);
     expect(await count('users')).toBe(users);
+  });
+});
+
+describe('a bug in the request layer itself', () => {
+  it('is a formatted 500 with the request id on both paths, never a rejected handler or a dropped connection', async () => {
+    const admission = new AdmissionControl();
+    admission.admit = () => {
+      throw new Error('planted');
+    };
+    for (const [, send] of await adapters({ db, config, admission })) {
+      const res = await send(new Request('http://localhost/api/trpc/health.ping', { headers: { 'x-request-id': 'planted-bug-1' } }));
+      expect(res.status).toBe(500);
+      expect((await json(res)).error?.data).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', requestId: 'planted-bug-1' });
+    }
   });
 });
 
