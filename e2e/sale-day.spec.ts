@@ -46,7 +46,9 @@ test.describe('a sale whose pre-queue is open and which opens once its fans are 
     await moveOpening(testInfo, concert, { opensIn: 3 });
 
     // At the opening the draw places both: the line's one slot admits the first, the second is next.
-    for (const f of [fan, other]) await expect(admitted(f).or(f.waitingRoom.placeLine())).toBeVisible({ timeout: 30_000 });
+    // Which fan is first is known once one of them is admitted (both may show a place before that).
+    const oneAdmitted = async () => (await admitted(fan).isVisible()) || (await admitted(other).isVisible());
+    await expect.poll(oneAdmitted, { timeout: 30_000 }).toBe(true);
     const [first, second] = (await admitted(fan).isVisible()) ? [fan, other] : [other, fan];
     await second.waitingRoom.expectPosition(1);
     await expect(second.waitingRoom.placeLine()).toHaveText(/^You are #1; your draw number is \d+\./);

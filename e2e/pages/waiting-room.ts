@@ -1,4 +1,11 @@
 import { expect, type Page } from '@playwright/test';
+import { LONGEST_POLL_INTERVAL_SECONDS } from '@/server/shared/timing';
+
+/**
+ * A waiting room learns that its place moved at its next poll, which a fan far from the front (a
+ * long estimated wait) makes up to LONGEST_POLL_INTERVAL_SECONDS later; plus time for a busy machine.
+ */
+const NEXT_POLL_MS = LONGEST_POLL_INTERVAL_SECONDS * 1000 + 10_000;
 
 export class WaitingRoomPage {
   constructor(readonly page: Page) {}
@@ -11,9 +18,10 @@ export class WaitingRoomPage {
     return this.page.getByTestId('queue-position');
   }
 
+  /** The place shown, waiting for the page's next poll when the line has just moved. */
   async expectPosition(position: number) {
     await expect(this.heading()).toBeVisible();
-    await expect(this.position()).toHaveText(String(position));
+    await expect(this.position()).toHaveText(String(position), { timeout: NEXT_POLL_MS });
   }
 
   /** Before the opening: the countdown to it. */
