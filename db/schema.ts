@@ -13,8 +13,11 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import { MAX_BALANCE } from './limits';
+
+export * from './accounts-schema';
 
 /**
  * Lock order (every transaction that takes more than one row lock takes them in this order):
@@ -28,10 +31,15 @@ import { MAX_BALANCE } from './limits';
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const bigId = (name: string) => bigint(name, { mode: 'number' });
 
+/**
+ * A person who buys: a guest (a cookie) or an account (auth_users shares its id). A guest who signs
+ * up or signs in is moved into the account (server/account/adopt-guest.ts) and names it here.
+ */
 export const users = pgTable('users', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
   createdAt: createdAt(),
+  mergedInto: uuid('merged_into').references((): AnyPgColumn => users.id),
 });
 
 export const wallets = pgTable(
@@ -193,7 +201,8 @@ export const payments = pgTable(
   ],
 );
 
-export const LEDGER_KINDS = ['charge', 'payment', 'refund'] as const;
+/** `moved_in`/`moved_out`: a guest's balance moved into the account it signed in to (paired entries). */
+export const LEDGER_KINDS = ['charge', 'payment', 'refund', 'moved_in', 'moved_out'] as const;
 
 /** Every change of a balance, signed: the sum of a user's entries is their balance. */
 export const ledgerEntries = pgTable(
@@ -218,13 +227,13 @@ export const ledgerEntries = pgTable(
     uniqueIndex('ledger_entries_one_refund_entry')
       .on(t.paymentId)
       .where(sql`${t.kind} = 'refund'`),
-    check('ledger_entries_kind_known', sql`${t.kind} IN ('charge', 'payment', 'refund')`),
+    check('ledger_entries_kind_known', sql`${t.kind} IN ('charge', 'payment', 'refund', 'moved_in', 'moved_out')`),
     check(
       'ledger_entries_sign',
-      sql`(${t.kind} = 'charge' AND ${t.amount} > 0) OR (${t.kind} = 'payment' AND ${t.amount} < 0) OR (${t.kind} = 'refund' AND ${t.amount} > 0)`,
+      sql`(${t.kind} IN ('charge', 'refund', 'moved_in') AND ${t.amount} > 0) OR (${t.kind} IN ('payment', 'moved_out') AND ${t.amount} < 0)`,
     ),
     // Payments and refunds name their payment.
-    check('ledger_entries_payment_named', sql`${t.kind} = 'charge' OR ${t.paymentId} IS NOT NULL`),
+    check('ledger_entries_payment_named', sql`${t.kind} NOT IN ('payment', 'refund') OR ${t.paymentId} IS NOT NULL`),
   ],
 );
 

@@ -19,3 +19,8 @@ export function parseChargeAmount(raw: string): number | null {
   const amount = Number(digits);
   return amount >= MIN_CHARGE && amount <= MAX_CHARGE ? amount : null;
 }
+
+/** An account's password: at least this long (the sign-up form says so)... */
+export const MIN_PASSWORD_LENGTH = 10;
+/** ...and at most this long (hashing has a cost). */
+export const MAX_PASSWORD_LENGTH = 128;
