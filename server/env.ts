@@ -26,6 +26,16 @@ const schema = z
     /** `npm start`'s worker processes (one per core by default); each has its own pool of DATABASE_POOL_MAX connections. */
     WEB_CONCURRENCY: intFrom(1, os.availableParallelism()).pipe(z.number().max(MAX_WEB_CONCURRENCY)),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
+     * The site's origin as fans' browsers see it (scheme, host, port): links in account mail and
+     * passkeys are bound to it. Defaults to the Vercel deployment's URL there, else http://localhost:PORT.
+     */
+    APP_ORIGIN: z
+      .url({ protocol: /^https?$/ })
+      .refine((v) => new URL(v).origin === v.replace(/\/$/, ''), 'must be an origin: scheme, host and port only (no path)')
+      .transform((v) => new URL(v).origin)
+      .optional(),
+    VERCEL_URL: z.string().optional(),
     /** Signs operators in at /admin. */
     OPERATOR_PASSWORD: z
       .string()
@@ -67,8 +77,10 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['OPERATOR_PASSWORD'], message: 'is required in production' });
     }
     if (production && (!raw.SESSION_SECRET || !raw.OPERATOR_PASSWORD)) return z.NEVER;
+    const { VERCEL_URL, ...settings } = raw;
     return {
-      ...raw,
+      ...settings,
+      APP_ORIGIN: raw.APP_ORIGIN ?? (VERCEL_URL ? `https://${VERCEL_URL}` : `http://localhost:${raw.PORT}`),
       SESSION_SECRET: raw.SESSION_SECRET ?? DEV_SESSION_SECRET,
       OPERATOR_PASSWORD: raw.OPERATOR_PASSWORD ?? DEV_OPERATOR_PASSWORD,
     };
@@ -90,6 +102,7 @@ export type Config = Pick<
   | 'SESSION_SECRET'
   | 'OPERATOR_PASSWORD'
   | 'NODE_ENV'
+  | 'APP_ORIGIN'
 >;
 
 export class EnvError extends Error {}

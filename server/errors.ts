@@ -34,6 +34,15 @@ export const REASON_CODES = {
   OPERATOR_LOGIN_FAILED: 'UNAUTHORIZED',
   /** Changing a sale's times after it has opened. */
   SALE_ALREADY_OPEN: 'CONFLICT',
+  // Accounts (account.*).
+  /** A wrong password or an unknown email: the same answer for both, so no one can tell which. */
+  SIGN_IN_FAILED: 'UNAUTHORIZED',
+  /** Signing up with an email that already has an account. */
+  EMAIL_TAKEN: 'CONFLICT',
+  /** A verification or password-reset link that is unknown, used already or out of date. */
+  LINK_INVALID: 'BAD_REQUEST',
+  /** An account procedure called without a signed-in account (a guest, or a signed-out session). */
+  ACCOUNT_REQUIRED: 'UNAUTHORIZED',
   INSUFFICIENT_BALANCE: 'PAYMENT_REQUIRED',
   BALANCE_LIMIT: 'BAD_REQUEST',
   NOT_FOUND: 'NOT_FOUND',

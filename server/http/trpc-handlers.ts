@@ -7,6 +7,7 @@ import type { Config } from '@/server/env';
 import { DomainError } from '@/server/errors';
 import { addressSubject, knownRefusal, rateLimitKey } from '@/server/rate-limit';
 import { SESSION_COOKIE } from '@/server/session/service';
+import { accountCookieNames, verifySessionCopy, verifySessionToken } from '@/server/account/session-cookies';
 import { verifySession } from '@/server/session/signing';
 import { createContext, REQUEST_ID_HEADER, requestIdOf } from '@/server/trpc/context';
 import { toTRPCError } from '@/server/trpc/errors';
@@ -129,7 +130,15 @@ function credentialsOf(header: HeaderOf, config: Config): Credentials {
   const jar = () => (cookies ??= parseCookies(header('cookie')));
   const cookie = (name: string) => jar().get(name);
   let fan: boolean | undefined;
-  const isFan = () => (fan ??= verifySession(config.SESSION_SECRET, cookie(SESSION_COOKIE)) !== null);
+  const isFan = () => (fan ??= verifySession(config.SESSION_SECRET, cookie(SESSION_COOKIE)) !== null || isAccount());
+  // A signed-in fan: the session's signed copy, or (once a minute, when the copy is renewed) its signed token.
+  const isAccount = () => {
+    const names = accountCookieNames(config.NODE_ENV === 'production');
+    return (
+      verifySessionCopy(config.SESSION_SECRET, cookie(names.copy)) !== null ||
+      verifySessionToken(config.SESSION_SECRET, cookie(names.token))
+    );
+  };
   const hasQueueToken = () => header(QUEUE_TOKEN_HEADER) !== null || [...jar().keys()].some((name) => QUEUE_TOKEN_COOKIE.test(name));
   return (need) => {
     if (need === 'operator') return verifyOperator(config, cookie(OPERATOR_COOKIE));

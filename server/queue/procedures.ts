@@ -14,6 +14,16 @@ export const activeTokenProcedure = sessionProcedure.use(async ({ ctx, next }) =
 });
 
 /**
+ * A signed-in account needs only its session (a fan tops up before the opening and reads the wallet
+ * after buying without queueing again); a guest needs an active token, the original rule.
+ */
+export const accountOrActiveTokenProcedure = sessionProcedure.use(async ({ ctx, next }) => {
+  if (ctx.account) return next();
+  await requireActiveToken(ctx.db, ctx.config, { userId: ctx.userId, tokens: queueTokensOf(ctx) });
+  return next();
+});
+
+/**
  * Needs a session and the user's active token of the line of the concert the call touches
  * (`concertOf`: another concert's token is FORBIDDEN / TOKEN_WRONG_SALE); adds `token`. A resource
  * that does not exist needs an active token of any sale (the procedure then says NOT_FOUND).

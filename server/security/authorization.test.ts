@@ -40,6 +40,17 @@ const CALLS: Record<string, Call> = {
   'order.cancel': (u, ids) => u.api.order.cancel({ orderId: ids.orderId }),
   'ticket.verify': (u, ids) => u.api.ticket.verify({ code: ids.bookingCode }),
   'sale.draw': (u, ids) => u.api.sale.draw({ concertId: ids.concertId }),
+  // Accounts: a guest can only sign up or in (refused here by their inputs), or ask for a reset link.
+  'account.signUp': (u) => u.api.account.signUp({ name: 'Mallory', email: 'mallory@example.com', password: 'short' }),
+  'account.signIn': (u) => u.api.account.signIn({ email: 'nobody@example.com', password: 'not the password' }),
+  'account.requestPasswordReset': (u) => u.api.account.requestPasswordReset({ email: 'nobody@example.com' }),
+  'account.resetPassword': (u) => u.api.account.resetPassword({ token: 'not-a-real-reset-token', password: 'a new long password' }),
+  'account.verifyEmail': (u) => u.api.account.verifyEmail({ token: 'not-a-real-verification-token' }),
+  'account.resendVerification': (u) => u.api.account.resendVerification(),
+  'account.signOut': (u) => u.api.account.signOut(),
+  'account.devices': (u) => u.api.account.devices(),
+  'account.signOutDevice': (u) => u.api.account.signOutDevice({ sessionId: 'others' }),
+  'account.delete': (u) => u.api.account.delete({ password: 'not the password' }),
   // The operator's console: a fan's session or token opens none of it.
   'admin.login': (u) => u.api.admin.login({ password: 'not-the-operator-password' }),
   'admin.logout': (u) => u.api.admin.logout(),
@@ -53,18 +64,36 @@ const CALLS: Record<string, Call> = {
   'admin.sale.close': (u, ids) => u.api.admin.sale.close({ concertId: ids.concertId }),
 };
 /** Procedures a stranger may call with no token at all (they reveal nothing of anyone else's). */
-const OPEN = new Set(['session.start', 'session.me', 'health.ping', 'queue.issue', 'concert.list', 'sale.draw', 'admin.logout']);
+const OPEN = new Set([
+  'session.start',
+  'session.me',
+  'health.ping',
+  'queue.issue',
+  'concert.list',
+  'sale.draw',
+  'admin.logout',
+  'account.requestPasswordReset',
+]);
+/** What the account procedures answer a guest: refusals of the input, or "sign in first". */
+const ACCOUNT_REFUSALS: Record<string, [TRPCError['code'], string]> = {
+  'account.signUp': ['BAD_REQUEST', 'INVALID_INPUT'],
+  'account.signIn': ['UNAUTHORIZED', 'SIGN_IN_FAILED'],
+  'account.resetPassword': ['BAD_REQUEST', 'LINK_INVALID'],
+  'account.verifyEmail': ['BAD_REQUEST', 'LINK_INVALID'],
+};
 /** The session alone is enough: a fan's own orders (another's are NOT_FOUND, checked below). */
 const SESSION_ONLY = new Set(['order.list', 'order.get', 'order.cancel']);
 /** How a procedure refuses a fan: operator procedures want the operator cookie, whatever token comes with the call. */
 const refusalOf = (name: string): [TRPCError['code'], string] =>
-  name === 'admin.login'
-    ? ['UNAUTHORIZED', 'OPERATOR_LOGIN_FAILED']
-    : name.startsWith('admin.') || name === 'ticket.verify'
-      ? ['FORBIDDEN', 'OPERATOR_REQUIRED']
-      : SESSION_ONLY.has(name)
-        ? ['NOT_FOUND', 'NOT_FOUND']
-        : ['UNAUTHORIZED', 'TOKEN_INVALID'];
+  name.startsWith('account.')
+    ? (ACCOUNT_REFUSALS[name] ?? ['UNAUTHORIZED', 'ACCOUNT_REQUIRED'])
+    : name === 'admin.login'
+      ? ['UNAUTHORIZED', 'OPERATOR_LOGIN_FAILED']
+      : name.startsWith('admin.') || name === 'ticket.verify'
+        ? ['FORBIDDEN', 'OPERATOR_REQUIRED']
+        : SESSION_ONLY.has(name)
+          ? ['NOT_FOUND', 'NOT_FOUND']
+          : ['UNAUTHORIZED', 'TOKEN_INVALID'];
 
 describe('authorization', () => {
   it('covers every procedure of the router', () => {

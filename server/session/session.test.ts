@@ -11,7 +11,7 @@ describe('session', () => {
   it('start creates a guest and sets an HttpOnly, SameSite=Lax cookie that me reads back', async () => {
     const user = new TestUser(db, config);
     const started = await user.api.session.start({ name: 'Jiwoo' });
-    expect(started).toEqual({ userId: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'Jiwoo' });
+    expect(started).toEqual({ userId: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'Jiwoo', account: null });
     const cookie = user.setCookieHeaders.find((h) => h.startsWith(`${SESSION_COOKIE}=`));
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
@@ -33,7 +33,7 @@ describe('session', () => {
   it('start again keeps the same user and renames it', async () => {
     const user = await new TestUser(db, config).start('A');
     const again = await user.api.session.start({ name: 'B' });
-    expect(again).toEqual({ userId: user.userId, name: 'B' });
+    expect(again).toEqual({ userId: user.userId, name: 'B', account: null });
   });
 
   it('refuses calls without a session, and forged or tampered cookies', async () => {

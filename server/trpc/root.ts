@@ -1,3 +1,4 @@
+import { accountRouter } from '@/server/account/router';
 import { adminRouter } from '@/server/admin/router';
 import { concertRouter } from '@/server/concert/router';
 import { healthRouter } from '@/server/health/router';
@@ -14,6 +15,7 @@ import { createCallerFactory, router } from './init';
 export const appRouter = router({
   health: healthRouter,
   session: sessionRouter,
+  account: accountRouter,
   queue: queueRouter,
   concert: concertRouter,
   reservation: reservationRouter,

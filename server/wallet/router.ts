@@ -2,15 +2,15 @@ import { z } from 'zod';
 import { bigId } from '@/server/ids';
 import { idempotencyKeySchema, idempotencyOf } from '@/server/idempotency/service';
 import { idempotencyKeyOf } from '@/server/idempotency/request-key';
-import { activeTokenProcedure } from '@/server/queue/procedures';
+import { accountOrActiveTokenProcedure } from '@/server/queue/procedures';
 import { router } from '@/server/trpc/init';
 import { charge, getBalance, history, MAX_CHARGE, MIN_CHARGE } from './service';
 
 const MAX_HISTORY_PAGE = 100;
 
 export const walletRouter = router({
-  balance: activeTokenProcedure.query(async ({ ctx }) => ({ balance: await getBalance(ctx.db, { userId: ctx.userId }) })),
-  charge: activeTokenProcedure
+  balance: accountOrActiveTokenProcedure.query(async ({ ctx }) => ({ balance: await getBalance(ctx.db, { userId: ctx.userId }) })),
+  charge: accountOrActiveTokenProcedure
     .input(
       z.object({
         amount: z.number().int('must be whole won').min(MIN_CHARGE).max(MAX_CHARGE),
@@ -24,7 +24,7 @@ export const walletRouter = router({
         idempotency: idempotencyOf('wallet.charge', idempotencyKeyOf(ctx, input.idempotencyKey), input),
       }),
     ),
-  history: activeTokenProcedure
+  history: accountOrActiveTokenProcedure
     .input(z.object({ cursor: bigId.optional(), limit: z.number().int().min(1).max(MAX_HISTORY_PAGE).optional() }).optional())
     .query(({ ctx, input }) => history(ctx.db, { ...input, userId: ctx.userId })),
 });

@@ -1,11 +1,10 @@
 import { middleware } from './middleware';
 import { DomainError } from '@/server/errors';
-import { SESSION_COOKIE } from '@/server/session/service';
-import { verifySession } from '@/server/session/signing';
+import { callerOf } from '@/server/account/caller';
 
-/** Needs a valid session cookie; adds `userId`. */
-export const requireSession = middleware(({ ctx, next }) => {
-  const userId = verifySession(ctx.config.SESSION_SECRET, ctx.cookies.get(SESSION_COOKIE));
-  if (!userId) throw new DomainError('SESSION_REQUIRED', 'Start a session first.');
-  return next({ ctx: { userId } });
+/** Needs a signed-in account or a guest session; adds `userId` and `account` (null for a guest). */
+export const requireSession = middleware(async ({ ctx, next }) => {
+  const caller = await callerOf(ctx);
+  if (!caller) throw new DomainError('SESSION_REQUIRED', 'Start a session first.');
+  return next({ ctx: { userId: caller.userId, account: caller.account } });
 });
