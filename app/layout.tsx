@@ -15,8 +15,11 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: messages.brand, description: messages['home.subtitle'] };
 }
 
-/** The cookies the API sets (server/session/service.ts SESSION_COOKIE, server/trpc/init.ts QUEUE_TOKEN_COOKIE). */
-const SESSION_COOKIE = 'sid';
+/**
+ * The cookies the API sets: a guest's (server/session/service.ts SESSION_COOKIE), an account's
+ * session (server/account/session-cookies.ts, `__Secure-` in production), a line's (QUEUE_TOKEN_COOKIE).
+ */
+const SESSION_COOKIES = ['sid', 'account.session_token', '__Secure-account.session_token'];
 const QUEUE_TOKEN_COOKIE = 'queue_token';
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
@@ -25,7 +28,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const locale = await requestLocale();
   const jar = await cookies();
   const hints = {
-    hasSession: jar.has(SESSION_COOKIE),
+    hasSession: SESSION_COOKIES.some((name) => jar.has(name)),
     hasQueueToken: jar.getAll().some((c) => c.name === QUEUE_TOKEN_COOKIE || c.name.startsWith(`${QUEUE_TOKEN_COOKIE}_`)),
   };
   return (

@@ -46,6 +46,14 @@ function DisplayName() {
   );
 }
 
+/** "Sign in" for a guest, "Account" once signed in. */
+function AccountLink() {
+  const { t } = useI18n();
+  const me = trpc.session.me.useQuery(undefined, { staleTime: Infinity, enabled: false });
+  if (!me.data) return null;
+  return me.data.account ? <Link href="/account">{t('nav.account')}</Link> : <Link href="/account/sign-in">{t('nav.signIn')}</Link>;
+}
+
 export function Header({ hasQueueToken }: { hasQueueToken: boolean }) {
   const { t } = useI18n();
   return (
@@ -59,6 +67,7 @@ export function Header({ hasQueueToken }: { hasQueueToken: boolean }) {
           <Link href="/">{t('nav.home')}</Link>
           <Link href="/reservations">{t('nav.reservations')}</Link>
           <Link href="/wallet">{t('nav.wallet')}</Link>
+          <AccountLink />
         </nav>
         <div className="header-tools">
           <DisplayName />

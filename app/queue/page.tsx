@@ -15,11 +15,7 @@ import { trpc } from '@/app/_trpc/client';
 import { errorData, reasonOf } from '@/app/_trpc/errors';
 import { retryAfterSecondsOf, retryDelayMs, wasShed } from '@/app/_trpc/retry-after';
 import { nextPollDelayMs } from '@/server/shared/timing';
-
-/** Only paths inside this site, so `next` can't send anyone elsewhere. */
-function safeNext(value: string | null): string {
-  return value && value.startsWith('/') && !value.startsWith('//') ? value : '/';
-}
+import { safeNext } from '@/app/_components/safe-next';
 
 /** The line to wait in: `?concert=`, else the concert of `next` (`/concerts/<id>/…`). */
 function concertOf(param: string | null, next: string): number | null {

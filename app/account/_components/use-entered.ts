@@ -1,0 +1,20 @@
+'use client';
+
+import { useRouter, useSearchParams } from 'next/navigation';
+import { safeNext } from '@/app/_components/safe-next';
+import { trpc } from '@/app/_trpc/client';
+
+/** After signing in or up: everything on screen was the guest's, so it is all read again; then on to `next`. */
+export function useEntered() {
+  const router = useRouter();
+  const params = useSearchParams();
+  const utils = trpc.useUtils();
+  const next = safeNext(params.get('next'));
+  return {
+    next,
+    entered: async () => {
+      await utils.invalidate();
+      router.push(next);
+    },
+  };
+}

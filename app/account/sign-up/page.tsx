@@ -1,0 +1,64 @@
+'use client';
+
+import Link from 'next/link';
+import { Suspense, type FormEvent } from 'react';
+import { useErrorMessage } from '@/app/_components/use-error-message';
+import { useI18n } from '@/app/_i18n/provider';
+import { trpc } from '@/app/_trpc/client';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@/server/shared/limits';
+import { Field, FormError } from '../_components/field';
+import { useEntered } from '../_components/use-entered';
+
+function SignUp() {
+  const { t } = useI18n();
+  const message = useErrorMessage();
+  const { next, entered } = useEntered();
+  const signUp = trpc.account.signUp.useMutation({ onSuccess: entered });
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    signUp.mutate({ name: String(form.get('name')), email: String(form.get('email')), password: String(form.get('password')) });
+  };
+  return (
+    <section className="card account-card" aria-labelledby="page-title">
+      <h1 id="page-title" tabIndex={-1}>
+        {t('account.signUp.title')}
+      </h1>
+      <p className="muted">{t('account.signUp.intro')}</p>
+      <form onSubmit={submit}>
+        <Field id="name" label={t('account.field.name')} autoComplete="name" required maxLength={40} />
+        <Field id="email" label={t('account.field.email')} type="email" autoComplete="email" required maxLength={254} />
+        <Field
+          id="password"
+          label={t('account.field.password')}
+          hint={t('account.field.passwordHint', { min: MIN_PASSWORD_LENGTH })}
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={MIN_PASSWORD_LENGTH}
+          maxLength={MAX_PASSWORD_LENGTH}
+        />
+        <FormError text={signUp.error && message(signUp.error)} />
+        <button type="submit" className="button-primary" disabled={signUp.isPending || signUp.isSuccess}>
+          {t('account.signUp.submit')}
+        </button>
+      </form>
+      <p className="account-links">
+        <span>
+          {t('account.signUp.haveAccount')}{' '}
+          <Link href={next === '/' ? '/account/sign-in' : `/account/sign-in?next=${encodeURIComponent(next)}`}>
+            {t('account.signUp.toSignIn')}
+          </Link>
+        </span>
+      </p>
+    </section>
+  );
+}
+
+export default function SignUpPage() {
+  return (
+    <Suspense>
+      <SignUp />
+    </Suspense>
+  );
+}
