@@ -1,4 +1,4 @@
-import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './schema';
 
 /**
@@ -74,4 +74,25 @@ export const authVerifications = pgTable(
     updatedAt: stamp('updated_at'),
   },
   (t) => [index('auth_verifications_by_identifier').on(t.identifier)],
+);
+
+/** A passkey (WebAuthn credential) of an account: its public key and signature counter. */
+export const authPasskeys = pgTable(
+  'auth_passkeys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name'),
+    publicKey: text('public_key').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => authUsers.id, { onDelete: 'cascade' }),
+    credentialID: text('credential_id').notNull().unique(),
+    counter: integer('counter').notNull(),
+    deviceType: text('device_type').notNull(),
+    backedUp: boolean('backed_up').notNull(),
+    transports: text('transports'),
+    createdAt: timestamp('created_at', { withTimezone: true }).defaultNow(),
+    aaguid: text('aaguid'),
+  },
+  (t) => [index('auth_passkeys_by_user').on(t.userId)],
 );

@@ -41,6 +41,8 @@ export const REASON_CODES = {
   EMAIL_TAKEN: 'CONFLICT',
   /** A verification or password-reset link that is unknown, used already or out of date. */
   LINK_INVALID: 'BAD_REQUEST',
+  /** A passkey ceremony that ran out, was used already, belongs to another account, or a passkey this site does not know. */
+  PASSKEY_FAILED: 'BAD_REQUEST',
   /** An account procedure called without a signed-in account (a guest, or a signed-out session). */
   ACCOUNT_REQUIRED: 'UNAUTHORIZED',
   INSUFFICIENT_BALANCE: 'PAYMENT_REQUIRED',

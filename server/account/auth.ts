@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import { passkey } from '@better-auth/passkey';
 import { betterAuth } from 'better-auth';
+import { APIError } from 'better-auth/api';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import type { Db } from '@/db/client';
-import { authAccounts, authSessions, authUsers, authVerifications, users, wallets } from '@/db/schema';
+import { authAccounts, authPasskeys, authSessions, authUsers, authVerifications, users, wallets } from '@/db/schema';
 import type { Config } from '@/server/env';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@/server/shared/limits';
 import { accountMail, type MailSender } from './mail';
+import { readPendingSignUp } from './pending-sign-up';
 import { ACCOUNT_COOKIE_PREFIX } from './session-cookies';
 
 /**
@@ -37,7 +41,7 @@ function createAuth(db: Db, config: AccountConfig, mail: MailSender) {
     logger: { level: 'error' },
     database: drizzleAdapter(db, {
       provider: 'pg',
-      schema: { user: authUsers, session: authSessions, account: authAccounts, verification: authVerifications },
+      schema: { user: authUsers, session: authSessions, account: authAccounts, verification: authVerifications, passkey: authPasskeys },
     }),
     advanced: {
       database: { generateId: 'uuid' },
@@ -67,6 +71,7 @@ function createAuth(db: Db, config: AccountConfig, mail: MailSender) {
       cookieCache: { enabled: true, maxAge: SESSION_COPY_SECONDS, strategy: 'compact' },
     },
     user: { deleteUser: { enabled: true } },
+    plugins: [passkeys(config)],
     databaseHooks: {
       user: {
         create: {
@@ -77,6 +82,43 @@ function createAuth(db: Db, config: AccountConfig, mail: MailSender) {
             return { data: { ...user, id: person!.id } };
           },
         },
+      },
+    },
+  });
+}
+
+/**
+ * Passkeys (WebAuthn) bound to APP_ORIGIN. A signed-in account adds one to itself; a guest signs up
+ * with one: the registration's `context` is a pending sign-up (server/account/pending-sign-up.ts),
+ * and the account is created only once the passkey is verified.
+ */
+function passkeys(config: AccountConfig) {
+  const pendingOf = (context: string | null | undefined) => {
+    const pending = readPendingSignUp(config.SESSION_SECRET, context);
+    if (!pending) throw APIError.from('BAD_REQUEST', { code: 'INVALID_TOKEN', message: 'This sign-up has run out. Start again.' });
+    return pending;
+  };
+  return passkey({
+    rpID: new URL(config.APP_ORIGIN).hostname,
+    rpName: 'Concert Tickets',
+    origin: config.APP_ORIGIN,
+    registration: {
+      requireSession: false,
+      resolveUser: ({ context }) => {
+        const pending = pendingOf(context);
+        return { id: randomUUID(), name: pending.email, displayName: pending.name };
+      },
+      afterVerification: async ({ ctx, context }) => {
+        if (!context) return; // a signed-in account adding a passkey to itself
+        const pending = pendingOf(context);
+        if (await ctx.context.internalAdapter.findUserByEmail(pending.email)) {
+          throw APIError.from('BAD_REQUEST', { code: 'USER_ALREADY_EXISTS', message: 'This email already has an account.' });
+        }
+        const user = await ctx.context.internalAdapter.createUser(
+          { email: pending.email, name: pending.name, emailVerified: false },
+          { method: 'passkey' },
+        );
+        return { userId: user.id };
       },
     },
   });

@@ -15,6 +15,12 @@ const REFUSALS: Record<string, () => DomainError> = {
   PASSWORD_TOO_SHORT: () => new DomainError('INVALID_INPUT', 'The password is too short.'),
   PASSWORD_TOO_LONG: () => new DomainError('INVALID_INPUT', 'The password is too long.'),
   INVALID_EMAIL: () => new DomainError('INVALID_INPUT', 'This is not an email address.'),
+  // The passkey plugin's: a ceremony that was not finished, not this site's, or a passkey it does not know.
+  CHALLENGE_NOT_FOUND: () => new DomainError('PASSKEY_FAILED', 'The passkey step ran out or was already used. Try again.'),
+  FAILED_TO_VERIFY_REGISTRATION: () => new DomainError('PASSKEY_FAILED', 'The passkey could not be checked. Try again.'),
+  AUTHENTICATION_FAILED: () => new DomainError('PASSKEY_FAILED', 'The passkey could not be checked. Try again.'),
+  PASSKEY_NOT_FOUND: () => new DomainError('PASSKEY_FAILED', 'This passkey is not known here.'),
+  YOU_ARE_NOT_ALLOWED_TO_REGISTER_THIS_PASSKEY: () => new DomainError('PASSKEY_FAILED', 'This passkey step belongs to another account.'),
   EMAIL_ALREADY_VERIFIED: () => new DomainError('INVALID_INPUT', 'This email address is confirmed already.'),
 };
 

@@ -23,7 +23,7 @@ export interface Answer<T> {
   setCookies: string[];
 }
 
-const headersOf = (call: AccountCall) => new Headers({ cookie: call.cookie });
+export const headersOf = (call: AccountCall) => new Headers({ cookie: call.cookie });
 
 export interface SignedIn {
   userId: string;
@@ -38,7 +38,7 @@ export interface SignedIn {
  * account. If the guest cannot be moved (the balances together would pass the limit), the new
  * session is ended again and nothing has changed: the refusal says why.
  */
-async function enter(
+export async function enter(
   call: AccountCall,
   guestId: string | null,
   start: () => Promise<{ headers: Headers; response: { user: { id: string; name: string; email: string }; token: string | null } }>,
