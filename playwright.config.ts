@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
+import { UNSENT_MAIL_ENV } from './server/testing/unsent-mail';
 
 /**
  * Browser tests against the production server that `npm start` runs (see e2e/server.ts; `npm run
@@ -73,6 +74,7 @@ export default defineConfig({
       E2E_DB_PORT: String(dbPort),
       SESSION_SECRET: SECRET,
       OPERATOR_PASSWORD,
+      ...UNSENT_MAIL_ENV,
     },
     reuseExistingServer: false,
     timeout: 120_000,
