@@ -59,7 +59,7 @@ export default defineConfig({
     },
   },
   projects: [
-    project('main', /(journey|seat-race|wallet|language|security|admin|orders|seat-map|a11y)\.spec\.ts/),
+    project('main', /(journey|seat-race|wallet|language|security|admin|orders|seat-map|a11y|dev-outbox)\.spec\.ts/),
     project('queue', /(waiting-room|sale-day|sale-day-screens)\.spec\.ts/),
     project('expiry', /hold-expiry\.spec\.ts/),
   ],
