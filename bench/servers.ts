@@ -7,6 +7,7 @@ import { freePort, startEmbeddedPostgres, withDatabase, type EmbeddedServer } fr
 import { applyMigrations } from '@/db/migrate';
 import { ensureDatabase } from '@/server/provision';
 import { npmStartNodeArgs } from '@/server/testing/start-command';
+import { UNSENT_MAIL_ENV } from '@/server/testing/unsent-mail';
 import { trpcGet } from './http';
 import { runLoad } from './http-load';
 
@@ -94,6 +95,7 @@ export async function startApp(kind: 'custom' | 'next', databaseUrl: string, env
       DATABASE_URL: databaseUrl,
       SESSION_SECRET: BENCH_SECRET,
       OPERATOR_PASSWORD: BENCH_SECRET,
+      ...UNSENT_MAIL_ENV,
       PORT: String(port),
       // All the load comes from one loopback address: the limiter would measure itself, not the service.
       RATE_LIMIT_PER_MINUTE: '0',

@@ -49,6 +49,7 @@ describe('imports point one way', () => {
     // Next renders these on the server only: a layout or page without 'use client', and tests.
     ['app/queue/layout.tsx', "import { getDatabase } from '@/server/database';"],
     ['app/queue/page.tsx', "import { getDatabase } from '@/server/database';"],
+    ['app/queue/page.dev.tsx', "import { getDatabase } from '@/server/database';"],
     ['app/queue/planted.test.ts', "import { getDatabase } from '@/server/database';"],
   ])('%s: %s passes', async (file, code) => {
     expect(await layeringErrors(file, code)).toEqual([]);

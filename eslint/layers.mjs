@@ -50,8 +50,8 @@ const under = (file, folder) => file === folder || file.startsWith(`${folder}/`)
 const SHARED = 'server/shared';
 const BROWSER_SAFE_DB = /^db\/limits(\.ts)?$/;
 
-/** Next's special files: rendered on the server unless they say 'use client'. */
-const NEXT_SERVER_FILE = /(^|\/)(layout|page|template|not-found|default|route)\.tsx?$/;
+/** Next's special files: rendered on the server unless they say 'use client' (`.dev.tsx`: development only, next.config.mjs). */
+const NEXT_SERVER_FILE = /(^|\/)(layout|page|template|not-found|default|route)(\.dev)?\.tsx?$/;
 const USE_CLIENT = /^\s*(?:\/\/[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*['"]use client['"]/;
 
 /** Whether `from` runs only on the server (Next never bundles it for the browser), given its text. */

@@ -45,6 +45,8 @@ async function main() {
     // Only the build's own check: the server reads the real ones when it starts.
     SESSION_SECRET: process.env.SESSION_SECRET ?? 'x'.repeat(32),
     OPERATOR_PASSWORD: process.env.OPERATOR_PASSWORD ?? 'x'.repeat(12),
+    SMTP_URL: process.env.SMTP_URL || (process.env.MAIL_OUTBOX === 'true' ? undefined : 'smtp://127.0.0.1:1'),
+    MAIL_FROM: process.env.MAIL_FROM || 'build@localhost',
   });
   if (config.DATABASE_URL && !compileOnly) {
     console.log('Applying migrations …');

@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EmbeddedPostgresError } from '@/db/embedded';
 import { EMBEDDED_DATA_DIR, startLocalDatabase } from '@/server/provision';
-import { EnvError, parseEnv } from '@/server/env';
+import { DEV_MAIL_FROM, EnvError, parseEnv } from '@/server/env';
+import { OUTBOX_DIR } from '@/server/mail/outbox-file';
 import { runPrimary, runWorker } from '@/server/http/workers';
 
 const MODES = ['dev', 'start'] as const;
@@ -47,6 +48,12 @@ async function main(mode: (typeof MODES)[number]) {
   const operatorPasswordGiven = Boolean(process.env.OPERATOR_PASSWORD);
   if (!process.env.DATABASE_URL && !operatorPasswordGiven && nodeEnv === 'production') {
     process.env.OPERATOR_PASSWORD = localOperatorPassword();
+  }
+  // Mail, likewise: a local production run writes it to the outbox (.data/outbox) unless SMTP_URL says where to send it.
+  if (!process.env.DATABASE_URL && !process.env.SMTP_URL && nodeEnv === 'production') {
+    process.env.MAIL_OUTBOX = 'true';
+    process.env.MAIL_FROM ||= DEV_MAIL_FROM;
+    console.log(`Mail: written to ${OUTBOX_DIR}/, not sent (set SMTP_URL to send it)`);
   }
   const config = parseEnv({ ...process.env, NODE_ENV: nodeEnv });
   if (!operatorPasswordGiven) {

@@ -1,9 +1,11 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { DEV_OPERATOR_PASSWORD, EnvError, parseEnv } from './env';
+import { DEV_MAIL_FROM, DEV_OPERATOR_PASSWORD, EnvError, parseEnv } from './env';
 import { HEARTBEAT_SECONDS, LONGEST_POLL_INTERVAL_SECONDS } from './shared/timing';
 
 const OPERATOR = 'a-long-operator-password';
+/** What production needs besides the secrets: where mail goes and who it is from. */
+const MAIL = { SMTP_URL: 'smtp://mailer:secret@smtp.example.com:587', MAIL_FROM: 'Concert Tickets <tickets@example.com>' };
 
 describe('parseEnv', () => {
   it('applies the documented defaults', () => {
@@ -50,7 +52,7 @@ describe('parseEnv', () => {
   it('requires a real SESSION_SECRET in production only', () => {
     expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET: is required in production/);
     expect(() => parseEnv({ NODE_ENV: 'production', SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET/);
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), OPERATOR_PASSWORD: OPERATOR }).SESSION_SECRET).toBe(
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), OPERATOR_PASSWORD: OPERATOR, ...MAIL }).SESSION_SECRET).toBe(
       'x'.repeat(32),
     );
     expect(parseEnv({ NODE_ENV: 'development' }).SESSION_SECRET.length).toBeGreaterThanOrEqual(32);
@@ -61,9 +63,46 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ NODE_ENV: 'production', SESSION_SECRET: secret })).toThrow(/OPERATOR_PASSWORD: is required in production/);
     expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET: is required[\s\S]*OPERATOR_PASSWORD: is required/);
     expect(() => parseEnv({ OPERATOR_PASSWORD: 'short' })).toThrow(/OPERATOR_PASSWORD: must be at least 12 characters/);
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: secret, OPERATOR_PASSWORD: OPERATOR }).OPERATOR_PASSWORD).toBe(OPERATOR);
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: secret, OPERATOR_PASSWORD: OPERATOR, ...MAIL }).OPERATOR_PASSWORD).toBe(
+      OPERATOR,
+    );
     expect(parseEnv({ NODE_ENV: 'development' }).OPERATOR_PASSWORD).toBe(DEV_OPERATOR_PASSWORD);
     expect(parseEnv({ NODE_ENV: 'test' }).OPERATOR_PASSWORD).toBe(DEV_OPERATOR_PASSWORD);
+  });
+
+  it('requires SMTP_URL and MAIL_FROM in production, and has a development From elsewhere', () => {
+    const secrets = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), OPERATOR_PASSWORD: OPERATOR };
+    expect(() => parseEnv(secrets)).toThrow(/SMTP_URL: is required in production[\s\S]*MAIL_FROM: is required in production/);
+    expect(() => parseEnv({ ...secrets, MAIL_FROM: MAIL.MAIL_FROM })).toThrow(/SMTP_URL: is required in production/);
+    expect(() => parseEnv({ ...secrets, SMTP_URL: MAIL.SMTP_URL })).toThrow(/MAIL_FROM: is required in production/);
+    expect(() => parseEnv({ ...secrets, ...MAIL, SMTP_URL: '' })).toThrow(/SMTP_URL: is required in production/);
+    expect(parseEnv({ ...secrets, ...MAIL })).toMatchObject(MAIL);
+    // A local `npm start` on the embedded database writes to the outbox instead (scripts/serve.ts).
+    expect(parseEnv({ ...secrets, MAIL_FROM: MAIL.MAIL_FROM, MAIL_OUTBOX: 'true' }).MAIL_OUTBOX).toBe(true);
+    expect(parseEnv({}).MAIL_FROM).toBe(DEV_MAIL_FROM);
+    expect(parseEnv({}).SMTP_URL).toBeUndefined();
+    expect(parseEnv({}).MAIL_OUTBOX).toBe(false);
+  });
+
+  it('refuses an SMTP_URL that is not an smtp:// or smtps:// URL with a host', () => {
+    for (const good of ['smtp://127.0.0.1:2525', 'smtps://user:pa%40ss@smtp.example.com:465', 'smtp://smtp.example.com']) {
+      expect(parseEnv({ SMTP_URL: good }).SMTP_URL, good).toBe(good);
+    }
+    for (const bad of ['smtp.example.com:587', 'http://smtp.example.com', 'smtp://', 'smtp:///nohost', 'not a url']) {
+      expect(() => parseEnv({ SMTP_URL: bad }), bad).toThrow(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL with a host/);
+    }
+  });
+
+  it('refuses a MAIL_FROM that is not one address (line breaks included), and SMTP_URL beside MAIL_OUTBOX', () => {
+    for (const good of ['tickets@example.com', 'Concert Tickets <tickets@example.com>', '"Tickets, Seoul" <t@example.com>']) {
+      expect(parseEnv({ MAIL_FROM: good }).MAIL_FROM, good).toBe(good);
+    }
+    for (const bad of ['tickets', 'Tickets <tickets>', 'a@example.com, b@example.com', 'Tickets <t@example.com>\r\nBcc: x@example.com']) {
+      expect(() => parseEnv({ MAIL_FROM: bad }), bad).toThrow(/MAIL_FROM: must be an address/);
+    }
+    expect(() => parseEnv({ SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_OUTBOX: 'true' })).toThrow(
+      /MAIL_OUTBOX: cannot be true when SMTP_URL is set/,
+    );
   });
 
   it('treats an empty variable as unset', () => {

@@ -12,6 +12,11 @@ export const DEV_OPERATOR_PASSWORD = 'operator-dev-password';
 export const MIN_OPERATOR_PASSWORD_LENGTH = 12;
 /** More workers than this is a typo, not a machine (each holds its own pool of DATABASE_POOL_MAX connections). */
 export const MAX_WEB_CONCURRENCY = 64;
+/** Who mail comes from outside production when MAIL_FROM is unset. */
+export const DEV_MAIL_FROM = 'Concert Tickets <tickets@localhost>';
+
+/** `tickets@example.com` or `Concert Tickets <tickets@example.com>`: one address, no line breaks (a header cannot be smuggled in). */
+const MAIL_ADDRESS = /^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
 
 const intFrom = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
 
@@ -62,6 +67,22 @@ const schema = z
     REFUND_DEADLINE_HOURS: intFrom(0, 24),
     /** Calls a minute per client address to session.start, to queue.issue and to admin.login; 0 turns the limit off. */
     RATE_LIMIT_PER_MINUTE: intFrom(0, 60),
+    /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465` (TLS): where mail is sent. Required in production. */
+    SMTP_URL: z.url({ protocol: /^smtps?$/, hostname: /.+/, error: 'must be an smtp:// or smtps:// URL with a host' }).optional(),
+    /** The From of every message: an address, optionally with a display name. Required in production. */
+    MAIL_FROM: z
+      .string()
+      .trim()
+      .regex(MAIL_ADDRESS, 'must be an address, optionally with a display name: "Concert Tickets <tickets@example.com>"')
+      .optional(),
+    /**
+     * Write mail to the development outbox (server/mail/outbox-file.ts) instead of sending it, in
+     * production too. A local `npm start` on the embedded database sets it when SMTP_URL is unset.
+     */
+    MAIL_OUTBOX: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     /** Behind a proxy that sets X-Forwarded-For (Vercel, a load balancer): read the client from it. */
     TRUST_PROXY: z
       .enum(['true', 'false'])
@@ -76,13 +97,33 @@ const schema = z
     if (production && !raw.OPERATOR_PASSWORD) {
       ctx.addIssue({ code: 'custom', path: ['OPERATOR_PASSWORD'], message: 'is required in production' });
     }
-    if (production && (!raw.SESSION_SECRET || !raw.OPERATOR_PASSWORD)) return z.NEVER;
+    const mailUnset = !raw.SMTP_URL && !raw.MAIL_OUTBOX;
+    if (production && mailUnset) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_URL'],
+        message: 'is required in production (where mail is sent: smtp://user:pass@host:587)',
+      });
+    }
+    if (production && !raw.MAIL_FROM) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAIL_FROM'],
+        message: 'is required in production (e.g. "Concert Tickets <tickets@example.com>")',
+      });
+    }
+    if (raw.SMTP_URL && raw.MAIL_OUTBOX) {
+      ctx.addIssue({ code: 'custom', path: ['MAIL_OUTBOX'], message: 'cannot be true when SMTP_URL is set: mail goes one way' });
+    }
+    if (production && (!raw.SESSION_SECRET || !raw.OPERATOR_PASSWORD || mailUnset || !raw.MAIL_FROM)) return z.NEVER;
+    if (raw.SMTP_URL && raw.MAIL_OUTBOX) return z.NEVER;
     const { VERCEL_URL, ...settings } = raw;
     return {
       ...settings,
       APP_ORIGIN: raw.APP_ORIGIN ?? (VERCEL_URL ? `https://${VERCEL_URL}` : `http://localhost:${raw.PORT}`),
       SESSION_SECRET: raw.SESSION_SECRET ?? DEV_SESSION_SECRET,
       OPERATOR_PASSWORD: raw.OPERATOR_PASSWORD ?? DEV_OPERATOR_PASSWORD,
+      MAIL_FROM: raw.MAIL_FROM ?? DEV_MAIL_FROM,
     };
   });
 
@@ -103,6 +144,9 @@ export type Config = Pick<
   | 'OPERATOR_PASSWORD'
   | 'NODE_ENV'
   | 'APP_ORIGIN'
+  | 'SMTP_URL'
+  | 'MAIL_FROM'
+  | 'MAIL_OUTBOX'
 >;
 
 export class EnvError extends Error {}

@@ -58,6 +58,8 @@ export const REASON_CODES = {
    * ran, its body unread): try again after `retryAfterSeconds` (also the Retry-After header).
    */
   OVERLOADED: 'SERVICE_UNAVAILABLE',
+  /** An email (a verification code, a password-reset link, an invitation) could not be handed to the mail server: safe to retry later. */
+  MAIL_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
 } as const;

@@ -225,6 +225,7 @@ const en = {
   'error.UNAVAILABLE': 'The service is briefly unavailable. Please try again in a moment.',
   'error.TOO_MANY_REQUESTS': 'Too many attempts. Please wait a moment and try again.',
   'error.OVERLOADED': 'So many people are here right now that we could not take your request. Please try again in {retryAfterSeconds} s.',
+  'error.MAIL_UNAVAILABLE': 'We could not send the email just now. Please try again in a moment.',
   'error.generic': 'Something went wrong. Please try again.',
   'error.network': 'Could not reach the server. Check your connection and try again.',
   'money.retrying': 'The connection dropped. Trying again… It will go through only once.',
@@ -464,6 +465,19 @@ const en = {
   'admin.rule.opensAt': 'A date and time in the future, after the pre-queue opens.',
   'admin.rule.maxActive': '1–{max} fans, or empty for the server’s default.',
   'admin.rule.turnSeconds': '{min}–{max} seconds, or empty for the server’s default.',
+  'outbox.eyebrow': 'Development',
+  'outbox.title': 'Outbox',
+  'outbox.intro': 'Mail the app would have sent, kept here instead while SMTP_URL is unset, newest first. Only outside production.',
+  'outbox.refresh': 'Check for new mail',
+  'outbox.count': '{count} messages',
+  'outbox.countOne': '1 message',
+  'outbox.empty': 'No mail yet.',
+  'outbox.noSubject': '(no subject)',
+  'outbox.from': 'From',
+  'outbox.to': 'To',
+  'outbox.sentAt': 'Written',
+  'outbox.back': 'All mail',
+  'outbox.htmlNote': 'This message also has an HTML version, not shown here.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -689,6 +703,7 @@ const ko: Record<MessageKey, string> = {
   'error.UNAVAILABLE': '잠시 서비스를 이용할 수 없습니다. 잠시 후 다시 시도해 주세요.',
   'error.TOO_MANY_REQUESTS': '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.',
   'error.OVERLOADED': '지금 접속자가 너무 많아 요청을 받지 못했습니다. {retryAfterSeconds}초 후 다시 시도해 주세요.',
+  'error.MAIL_UNAVAILABLE': '지금은 이메일을 보내지 못했습니다. 잠시 후 다시 시도해 주세요.',
   'error.generic': '문제가 발생했습니다. 다시 시도해 주세요.',
   'error.network': '서버에 연결할 수 없습니다. 연결을 확인하고 다시 시도해 주세요.',
   'money.retrying': '연결이 끊겨 다시 시도하는 중입니다… 한 번만 처리됩니다.',
@@ -925,6 +940,20 @@ const ko: Record<MessageKey, string> = {
   'admin.rule.opensAt': '미래의 일시로, 사전 대기 시작보다 늦어야 합니다.',
   'admin.rule.maxActive': '1–{max}명, 비워 두면 서버 기본값입니다.',
   'admin.rule.turnSeconds': '{min}–{max}초, 비워 두면 서버 기본값입니다.',
+  'outbox.eyebrow': '개발용',
+  'outbox.title': '보낸 메일함',
+  'outbox.intro':
+    'SMTP_URL이 설정되지 않은 동안 앱이 보낼 메일을 보내지 않고 여기에 보관합니다. 최신 메일이 위에 있습니다. 운영 환경에서는 열리지 않습니다.',
+  'outbox.refresh': '새 메일 확인',
+  'outbox.count': '메일 {count}통',
+  'outbox.countOne': '메일 1통',
+  'outbox.empty': '아직 메일이 없습니다.',
+  'outbox.noSubject': '(제목 없음)',
+  'outbox.from': '보낸 사람',
+  'outbox.to': '받는 사람',
+  'outbox.sentAt': '작성 시각',
+  'outbox.back': '메일 목록',
+  'outbox.htmlNote': '이 메일에는 HTML 본문도 있지만 여기에는 표시하지 않습니다.',
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, ko };

@@ -129,8 +129,8 @@ export type Auth = ReturnType<typeof createAuth>;
 const instances = new WeakMap<Db, Auth>();
 
 /** The library's instance for this database (one per process; tests have their own database). */
-export function authOf(db: Db, config: AccountConfig, mail: MailSender): Auth {
+export function authOf(db: Db, config: AccountConfig, mail: () => MailSender): Auth {
   let auth = instances.get(db);
-  if (!auth) instances.set(db, (auth = createAuth(db, config, mail)));
+  if (!auth) instances.set(db, (auth = createAuth(db, config, mail())));
   return auth;
 }

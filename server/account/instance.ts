@@ -1,10 +1,13 @@
+import os from 'node:os';
+import path from 'node:path';
 import type { Db } from '@/db/client';
 import type { Config } from '@/server/env';
+import { createMailer } from '@/server/mail/mailer';
 import { authOf, type Auth } from './auth';
-import type { MailSender } from './mail';
 
-// TEMPORARY until the mail layer lands (server/mail): mail is not sent.
-const mailer: MailSender = { send: async () => {} };
+/** Tests that send no mail of their own keep what accounts send out of the project's outbox. */
+const TEST_OUTBOX_DIR = path.join(os.tmpdir(), 'concert-tickets-test-outbox');
 
-/** The accounts library for a request's database and configuration. */
-export const accountAuth = ({ db, config }: { db: Db; config: Config }): Auth => authOf(db, config, mailer);
+/** The accounts library for a request's database and configuration, with the mailer the configuration asks for. */
+export const accountAuth = ({ db, config }: { db: Db; config: Config }): Auth =>
+  authOf(db, config, () => createMailer(config, { outboxDir: config.NODE_ENV === 'test' ? TEST_OUTBOX_DIR : undefined }));

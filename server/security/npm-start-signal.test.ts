@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '@/db/embedded';
 import { productionBuildExists } from '@/server/testing/production-process';
+import { UNSENT_MAIL_ENV } from '@/server/testing/unsent-mail';
 import { useTestDatabase } from '@/server/testing/test-database';
 
 /**
@@ -30,6 +31,7 @@ describe('SIGTERM to npm start', () => {
           PORT: String(port),
           SESSION_SECRET: 'npm-start-signal-secret-0123456789abcdef',
           OPERATOR_PASSWORD: 'npm-start-signal-operator',
+          ...UNSENT_MAIL_ENV,
         },
       });
       const exited = new Promise<number | null>((resolve) => npm.on('exit', (code) => resolve(code)));

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { onTestFinished } from 'vitest';
 import { freePort } from '@/db/embedded';
 import { npmStartNodeArgs } from './start-command';
+import { UNSENT_MAIL_ENV } from './unsent-mail';
 
 /**
  * The production server as `npm start` runs it (package.json's start command line: the compiled
@@ -79,6 +80,7 @@ export async function startProductionProcess(options: { databaseUrl: string; env
       PORT: String(port),
       SESSION_SECRET: 'process-test-secret-0123456789abcdef',
       OPERATOR_PASSWORD: 'process-test-operator',
+      ...UNSENT_MAIL_ENV,
       REQUEST_COUNTS_FILE: countsFile,
       // One process unless a test asks for workers: most process tests are about one server.
       WEB_CONCURRENCY: '1',
