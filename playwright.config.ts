@@ -13,7 +13,8 @@ export const OPERATOR_PASSWORD = 'e2e-operator-password';
 /** Ports: 3301–3303 and 5501–5503, shifted by E2E_PORT_OFFSET so two checkouts can run their browser tests at once. */
 const OFFSET = Number(process.env.E2E_PORT_OFFSET ?? 0);
 const servers = {
-  main: { port: 3301 + OFFSET, dbPort: 5501 + OFFSET, env: {} },
+  /** Its mail goes to a mailbox the tests read on `mailPort` (e2e/mail-catcher.ts). */
+  main: { port: 3301 + OFFSET, dbPort: 5501 + OFFSET, env: {}, mailPort: 3401 + OFFSET },
   /** One slot: the waiting-room test. */
   queue: { port: 3302 + OFFSET, dbPort: 5502 + OFFSET, env: { QUEUE_MAX_ACTIVE: '1' } },
   /** Holds that run out while you watch. */
@@ -22,6 +23,13 @@ const servers = {
 
 export type ServerName = keyof typeof servers;
 export const databaseUrlOf = (name: ServerName) => `postgres://postgres:postgres@127.0.0.1:${servers[name].dbPort}/tickets`;
+/** Where the browser tests read the main server's mail. */
+export const MAILBOX_URL = `http://127.0.0.1:${servers.main.mailPort}`;
+/**
+ * The main server as `localhost`: passkeys need a domain, not an address (WebAuthn refuses an IP as
+ * its relying party), so the passkey tests browse it by this name; it is every server's APP_ORIGIN.
+ */
+export const localhostOf = (name: ServerName) => `http://localhost:${servers[name].port}`;
 
 const project = (name: ServerName, testMatch: RegExp) => ({
   name,
@@ -59,11 +67,11 @@ export default defineConfig({
     },
   },
   projects: [
-    project('main', /(journey|seat-race|wallet|language|security|admin|orders|seat-map|a11y|dev-outbox)\.spec\.ts/),
+    project('main', /(journey|seat-race|wallet|language|security|admin|orders|seat-map|a11y|dev-outbox|accounts)\.spec\.ts/),
     project('queue', /(waiting-room|sale-day|sale-day-screens)\.spec\.ts/),
     project('expiry', /hold-expiry\.spec\.ts/),
   ],
-  webServer: Object.values(servers).map(({ port, dbPort, env }) => ({
+  webServer: Object.values(servers).map(({ port, dbPort, env, ...rest }) => ({
     command: 'node --import tsx e2e/server.ts',
     url: `http://127.0.0.1:${port}/`,
     // Every browser of every test calls from 127.0.0.1: a roomier limit than one person needs.
@@ -71,7 +79,9 @@ export default defineConfig({
       RATE_LIMIT_PER_MINUTE: '600',
       ...env,
       PORT: String(port),
+      APP_ORIGIN: `http://localhost:${port}`,
       E2E_DB_PORT: String(dbPort),
+      ...('mailPort' in rest && { E2E_MAIL_PORT: String(rest.mailPort) }),
       SESSION_SECRET: SECRET,
       OPERATOR_PASSWORD,
       ...UNSENT_MAIL_ENV,

@@ -4,6 +4,7 @@ import { test as base, expect as baseExpect, type Browser, type Page, type TestI
 import { sql } from 'drizzle-orm';
 import { connect } from '@/db/client';
 import { createConcert } from '@/server/seed';
+import { AccountPages } from './pages/account';
 import { CheckoutPage } from './pages/checkout';
 import { HomePage } from './pages/home';
 import { MyTicketsPage } from './pages/my-tickets';
@@ -21,7 +22,9 @@ export class Fan {
   readonly wallet: WalletPage;
   readonly ticket: TicketPage;
   readonly myTickets: MyTicketsPage;
+  readonly account: AccountPages;
   constructor(readonly page: Page) {
+    this.account = new AccountPages(page);
     this.home = new HomePage(page);
     this.waitingRoom = new WaitingRoomPage(page);
     this.seatMap = new SeatMapPage(page);

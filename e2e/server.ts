@@ -2,7 +2,8 @@
  * One Playwright web server: a fresh embedded PostgreSQL (temporary folder, port E2E_DB_PORT),
  * migrated and seeded, then the production server exactly as `npm start` runs it (package.json's start
  * command line: the compiled launcher, dist/serve.js, on the production build) on PORT, with the
- * environment it was given (e.g. QUEUE_MAX_ACTIVE=1). Stops both on SIGTERM/SIGINT.
+ * environment it was given (e.g. QUEUE_MAX_ACTIVE=1), and with E2E_MAIL_PORT a mailbox for its mail.
+ * Stops them all on SIGTERM/SIGINT.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres, withDatabase } from '@/db/embedded';
 import { APP_DATABASE, ensureDatabase, migrateAndSeed } from '@/server/provision';
 import { npmStartNodeArgs } from '@/server/testing/start-command';
+import { startMailCatcher } from './mail-catcher';
 
 /** package.json's start script as argv for this Node binary. */
 function startCommand(): string[] {
@@ -25,9 +27,17 @@ async function main() {
   const url = withDatabase(db.url, APP_DATABASE);
   await ensureDatabase(db.url, APP_DATABASE);
   await migrateAndSeed(url);
+  // With E2E_MAIL_PORT, the server's mail goes to a mailbox the tests read (e2e/mail-catcher.ts).
+  const mailbox = process.env.E2E_MAIL_PORT ? await startMailCatcher(Number(process.env.E2E_MAIL_PORT)) : undefined;
   const app = spawn(process.execPath, startCommand(), {
     stdio: 'inherit',
-    env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+    env: {
+      ...process.env,
+      ...(mailbox && { SMTP_URL: mailbox.smtpUrl }),
+      DATABASE_URL: url,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
   });
   let stopping = false;
   const stop = async () => {
@@ -39,6 +49,7 @@ async function main() {
       app.kill('SIGTERM');
       await exited;
     }
+    await mailbox?.close();
     await db.stop().catch(() => {});
     fs.rmSync(dir, { recursive: true, force: true });
     process.exit(0);

@@ -6,16 +6,17 @@ import { useErrorMessage } from '@/app/_components/use-error-message';
 import { useI18n } from '@/app/_i18n/provider';
 import { trpc } from '@/app/_trpc/client';
 import { Field, FormError } from './_components/field';
+import { createPasskey } from './_components/passkey-ceremony';
+import { usePasskeyStep } from './_components/use-passkey-step';
 
 /** After signing out or deleting the account, the browser starts over as a new guest. */
 const startOver = () => location.assign('/');
 
 function Devices() {
-  const { t } = useI18n();
+  const { t, formatDateTime } = useI18n();
   const message = useErrorMessage();
   const devices = trpc.account.devices.useQuery();
   const signOutDevice = trpc.account.signOutDevice.useMutation({ onSuccess: () => devices.refetch() });
-  const dateTime = (iso: string) => new Date(iso).toLocaleString();
   if (!devices.data) return devices.error ? <FormError text={message(devices.error)} /> : null;
   return (
     <section className="account-section" aria-labelledby="devices-title">
@@ -26,7 +27,7 @@ function Devices() {
             <span>
               <strong>{d.current ? t('account.devices.this') : (d.userAgent ?? t('account.devices.unknown'))}</strong>
               <br />
-              <span className="muted">{t('account.devices.since', { time: dateTime(d.signedInAt) })}</span>
+              <span className="muted">{t('account.devices.since', { time: formatDateTime(d.signedInAt) })}</span>
             </span>
             {!d.current && (
               <button type="button" className="link-button" onClick={() => signOutDevice.mutate({ sessionId: d.sessionId })}>
@@ -44,6 +45,58 @@ function Devices() {
         </p>
       )}
       <FormError text={signOutDevice.error && message(signOutDevice.error)} />
+    </section>
+  );
+}
+
+function Passkeys() {
+  const { t, formatDateTime } = useI18n();
+  const message = useErrorMessage();
+  const list = trpc.account.passkeys.useQuery();
+  const addOptions = trpc.account.passkeyAddOptions.useMutation();
+  const add = trpc.account.passkeyAdd.useMutation({ onSuccess: () => list.refetch() });
+  const remove = trpc.account.passkeyRemove.useMutation({ onSuccess: () => list.refetch() });
+  const step = usePasskeyStep();
+  const addPasskey = () =>
+    step.run(async () => {
+      const answer = await createPasskey(await addOptions.mutateAsync());
+      if (answer) await add.mutateAsync({ response: answer });
+    });
+  return (
+    <section className="account-section" aria-labelledby="passkeys-title">
+      <h2 id="passkeys-title">{t('account.passkeys.title')}</h2>
+      {list.data?.length === 0 && <p className="muted">{t('account.passkeys.none')}</p>}
+      {list.data && list.data.length > 0 && (
+        <ul className="device-list">
+          {list.data.map((p) => (
+            <li key={p.passkeyId}>
+              <span>
+                <strong>{p.name ?? t('account.passkeys.unnamed')}</strong>
+                {p.createdAt && (
+                  <>
+                    <br />
+                    <span className="muted">{t('account.passkeys.added', { time: formatDateTime(p.createdAt) })}</span>
+                  </>
+                )}
+              </span>
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => remove.mutate({ passkeyId: p.passkeyId })}
+                disabled={remove.isPending}
+              >
+                {t('account.passkeys.remove')}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="actions">
+        <button type="button" onClick={() => void addPasskey()} disabled={step.busy}>
+          {t('account.passkeys.add')}
+        </button>
+      </p>
+      <FormError text={step.error ?? (remove.error && message(remove.error)) ?? (list.error && message(list.error))} />
     </section>
   );
 }
@@ -115,6 +168,7 @@ export default function AccountPage() {
           {t('account.signOut')}
         </button>
       </p>
+      <Passkeys />
       <Devices />
       <DeleteAccount />
     </section>

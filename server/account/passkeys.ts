@@ -15,15 +15,22 @@ export type WebAuthnJson = Record<string, unknown>;
 
 /** Options to create a passkey for a new account (name and email); the account exists once it is verified. */
 export async function signUpOptions(call: AccountCall, person: { name: string; email: string }): Promise<Answer<WebAuthnJson>> {
+  const auth = accountAuth(call);
+  if (await (await auth.$context).internalAdapter.findUserByEmail(person.email)) {
+    throw new DomainError('EMAIL_TAKEN', 'This email already has an account: sign in instead.');
+  }
   const context = signPendingSignUp(call.config.SESSION_SECRET, person);
   const { headers, response } = await refusalsAsDomainErrors(() =>
-    accountAuth(call).api.generatePasskeyRegistrationOptions({ query: { context }, headers: headersOf(call), returnHeaders: true }),
+    auth.api.generatePasskeyRegistrationOptions({ query: { context }, headers: headersOf(call), returnHeaders: true }),
   );
   return { value: response as unknown as WebAuthnJson, setCookies: headers.getSetCookie() };
 }
 
 /** Creates the account of the pending sign-up with its verified passkey, signs in, and mails the confirmation link. */
-export async function signUp(call: AccountCall, { guestId, response }: { guestId: string | null; response: WebAuthnJson }): Promise<Answer<SignedIn>> {
+export async function signUp(
+  call: AccountCall,
+  { guestId, response }: { guestId: string | null; response: WebAuthnJson },
+): Promise<Answer<SignedIn>> {
   const auth = accountAuth(call);
   const answer = await enter(call, guestId, async () => {
     const verified = await auth.api.verifyPasskeyRegistration({
@@ -47,7 +54,10 @@ export async function signInOptions(call: AccountCall): Promise<Answer<WebAuthnJ
   return { value: response as unknown as WebAuthnJson, setCookies: headers.getSetCookie() };
 }
 
-export function signIn(call: AccountCall, { guestId, response }: { guestId: string | null; response: WebAuthnJson }): Promise<Answer<SignedIn>> {
+export function signIn(
+  call: AccountCall,
+  { guestId, response }: { guestId: string | null; response: WebAuthnJson },
+): Promise<Answer<SignedIn>> {
   return enter(call, guestId, async () => {
     const verified = await accountAuth(call).api.verifyPasskeyAuthentication({
       body: { response: response as never },
@@ -68,7 +78,9 @@ export async function addOptions(call: AccountCall): Promise<Answer<WebAuthnJson
 }
 
 export async function add(call: AccountCall, { response, name }: { response: WebAuthnJson; name?: string }): Promise<void> {
-  await refusalsAsDomainErrors(() => accountAuth(call).api.verifyPasskeyRegistration({ body: { response, name }, headers: headersOf(call) }));
+  await refusalsAsDomainErrors(() =>
+    accountAuth(call).api.verifyPasskeyRegistration({ body: { response, name }, headers: headersOf(call) }),
+  );
 }
 
 export interface PasskeyView {
@@ -79,7 +91,11 @@ export interface PasskeyView {
 
 export async function list(call: AccountCall): Promise<PasskeyView[]> {
   const passkeys = await refusalsAsDomainErrors(() => accountAuth(call).api.listPasskeys({ headers: headersOf(call) }));
-  return passkeys.map((p) => ({ passkeyId: p.id, name: p.name ?? null, createdAt: p.createdAt ? new Date(p.createdAt).toISOString() : null }));
+  return passkeys.map((p) => ({
+    passkeyId: p.id,
+    name: p.name ?? null,
+    createdAt: p.createdAt ? new Date(p.createdAt).toISOString() : null,
+  }));
 }
 
 export async function remove(call: AccountCall, { passkeyId }: { passkeyId: string }): Promise<void> {

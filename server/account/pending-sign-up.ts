@@ -26,6 +26,10 @@ export function readPendingSignUp(secret: string, value: string | null | undefin
   const expected = Buffer.from(mac(secret, payload));
   const given = Buffer.from(signature);
   if (rest.length > 0 || expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  const { name, email, until } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { name: string; email: string; until: number };
+  const { name, email, until } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+    name: string;
+    email: string;
+    until: number;
+  };
   return until >= now ? { name, email } : null;
 }

@@ -7,6 +7,7 @@ import { SESSION_COOKIE } from '@/server/session/service';
 import { verifySession } from '@/server/session/signing';
 import { MAX_NAME_LENGTH } from '@/server/session/service';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@/server/shared/limits';
+import * as passkeys from './passkeys';
 import * as accounts from './service';
 
 /**
@@ -22,6 +23,14 @@ const email = z
 const password = z.string().min(MIN_PASSWORD_LENGTH).max(MAX_PASSWORD_LENGTH);
 /** Links carry the library's tokens: letters and digits (and a few URL-safe signs). */
 const linkToken = z.string().regex(/^[\w.-]{8,200}$/);
+/** What the browser's authenticator answered, passed to the library untouched (it checks every field). */
+const webAuthnAnswer = z.record(z.string(), z.unknown());
+
+/** WebAuthn options for the browser; the challenge's cookie goes back with them. */
+function withCookies<T>(ctx: Context, answer: accounts.Answer<T>): T {
+  sendCookies(ctx, answer.setCookies);
+  return answer.value;
+}
 
 const callOf = (ctx: Context): accounts.AccountCall => ({ db: ctx.db, config: ctx.config, cookie: ctx.headers.get('cookie') ?? '' });
 
@@ -53,6 +62,37 @@ export const accountRouter = router({
     .use(rateLimited('account.signIn'))
     .input(z.object({ email, password: z.string().min(1).max(MAX_PASSWORD_LENGTH) }))
     .mutation(async ({ ctx, input }) => entered(ctx, await accounts.signIn(callOf(ctx), { ...input, guestId: guestOf(ctx) }))),
+  passkeySignUpOptions: publicProcedure
+    .use(rateLimited('account.passkeySignUpOptions'))
+    .input(z.object({ name: z.string().trim().min(1).max(MAX_NAME_LENGTH), email }))
+    .mutation(async ({ ctx, input }) => withCookies(ctx, await passkeys.signUpOptions(callOf(ctx), input))),
+  passkeySignUp: publicProcedure
+    .use(rateLimited('account.passkeySignUp'))
+    .input(z.object({ response: webAuthnAnswer }))
+    .mutation(async ({ ctx, input }) =>
+      entered(ctx, await passkeys.signUp(callOf(ctx), { guestId: guestOf(ctx), response: input.response })),
+    ),
+  passkeySignInOptions: publicProcedure
+    .use(rateLimited('account.passkeySignInOptions'))
+    .mutation(async ({ ctx }) => withCookies(ctx, await passkeys.signInOptions(callOf(ctx)))),
+  passkeySignIn: publicProcedure
+    .use(rateLimited('account.passkeySignIn'))
+    .input(z.object({ response: webAuthnAnswer }))
+    .mutation(async ({ ctx, input }) =>
+      entered(ctx, await passkeys.signIn(callOf(ctx), { guestId: guestOf(ctx), response: input.response })),
+    ),
+  passkeys: accountProcedure.query(({ ctx }) => passkeys.list(callOf(ctx))),
+  passkeyAddOptions: accountProcedure.mutation(async ({ ctx }) => withCookies(ctx, await passkeys.addOptions(callOf(ctx)))),
+  passkeyAdd: accountProcedure
+    .input(z.object({ response: webAuthnAnswer, name: z.string().trim().min(1).max(MAX_NAME_LENGTH).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      await passkeys.add(callOf(ctx), input);
+      return null;
+    }),
+  passkeyRemove: accountProcedure.input(z.object({ passkeyId: z.uuid() })).mutation(async ({ ctx, input }) => {
+    await passkeys.remove(callOf(ctx), input);
+    return null;
+  }),
   signOut: accountProcedure.mutation(async ({ ctx }) => {
     sendCookies(ctx, (await accounts.signOut(callOf(ctx))).setCookies);
     return null;

@@ -23,6 +23,8 @@ export type Priority = (typeof PRIORITIES)[number];
 export const DEFAULT_BODY_BYTES = 4 * 1024;
 /** The largest body any procedure takes (creating a concert: its dates and sections). */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** A WebAuthn answer: an attestation object and client data, base64url (a few KiB with a certificate chain). */
+export const WEBAUTHN_BODY_BYTES = 16 * 1024;
 
 export interface ProcedurePolicy {
   priority: Priority;
@@ -76,6 +78,14 @@ export const PROCEDURE_POLICIES: Readonly<Record<string, ProcedurePolicy>> = {
   'account.resetPassword': { ...arrival, rateLimited: true },
   'account.verifyEmail': { ...arrival, rateLimited: true },
   'account.resendVerification': { ...owner, rateLimited: true },
+  'account.passkeySignUpOptions': { ...arrival, rateLimited: true },
+  'account.passkeySignUp': { ...arrival, bodyBytes: WEBAUTHN_BODY_BYTES, rateLimited: true },
+  'account.passkeySignInOptions': { ...arrival, rateLimited: true },
+  'account.passkeySignIn': { ...arrival, bodyBytes: WEBAUTHN_BODY_BYTES, rateLimited: true },
+  'account.passkeys': owner,
+  'account.passkeyAddOptions': owner,
+  'account.passkeyAdd': { ...owner, bodyBytes: WEBAUTHN_BODY_BYTES },
+  'account.passkeyRemove': owner,
   'account.signOut': owner,
   'account.devices': owner,
   'account.signOutDevice': owner,

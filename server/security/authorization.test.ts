@@ -47,6 +47,14 @@ const CALLS: Record<string, Call> = {
   'account.resetPassword': (u) => u.api.account.resetPassword({ token: 'not-a-real-reset-token', password: 'a new long password' }),
   'account.verifyEmail': (u) => u.api.account.verifyEmail({ token: 'not-a-real-verification-token' }),
   'account.resendVerification': (u) => u.api.account.resendVerification(),
+  'account.passkeySignUpOptions': (u) => u.api.account.passkeySignUpOptions({ name: 'Mallory', email: 'not an email' }),
+  'account.passkeySignUp': (u) => u.api.account.passkeySignUp({ response: { id: 'x' } }),
+  'account.passkeySignInOptions': (u) => u.api.account.passkeySignInOptions(),
+  'account.passkeySignIn': (u) => u.api.account.passkeySignIn({ response: { id: 'x' } }),
+  'account.passkeys': (u) => u.api.account.passkeys(),
+  'account.passkeyAddOptions': (u) => u.api.account.passkeyAddOptions(),
+  'account.passkeyAdd': (u) => u.api.account.passkeyAdd({ response: { id: 'x' } }),
+  'account.passkeyRemove': (u) => u.api.account.passkeyRemove({ passkeyId: crypto.randomUUID() }),
   'account.signOut': (u) => u.api.account.signOut(),
   'account.devices': (u) => u.api.account.devices(),
   'account.signOutDevice': (u) => u.api.account.signOutDevice({ sessionId: 'others' }),
@@ -73,6 +81,7 @@ const OPEN = new Set([
   'sale.draw',
   'admin.logout',
   'account.requestPasswordReset',
+  'account.passkeySignInOptions',
 ]);
 /** What the account procedures answer a guest: refusals of the input, or "sign in first". */
 const ACCOUNT_REFUSALS: Record<string, [TRPCError['code'], string]> = {
@@ -80,6 +89,10 @@ const ACCOUNT_REFUSALS: Record<string, [TRPCError['code'], string]> = {
   'account.signIn': ['UNAUTHORIZED', 'SIGN_IN_FAILED'],
   'account.resetPassword': ['BAD_REQUEST', 'LINK_INVALID'],
   'account.verifyEmail': ['BAD_REQUEST', 'LINK_INVALID'],
+  'account.passkeySignUpOptions': ['BAD_REQUEST', 'INVALID_INPUT'],
+  // No ceremony was started: nothing to check the answer against.
+  'account.passkeySignUp': ['BAD_REQUEST', 'PASSKEY_FAILED'],
+  'account.passkeySignIn': ['BAD_REQUEST', 'PASSKEY_FAILED'],
 };
 /** The session alone is enough: a fan's own orders (another's are NOT_FOUND, checked below). */
 const SESSION_ONLY = new Set(['order.list', 'order.get', 'order.cancel']);

@@ -13,6 +13,8 @@ export function useEntered() {
   return {
     next,
     entered: async () => {
+      // Who this browser is changed: read it now (the header's query may be one that never refetches).
+      utils.session.me.setData(undefined, await utils.client.session.me.query());
       await utils.invalidate();
       router.push(next);
     },

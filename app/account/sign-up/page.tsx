@@ -1,19 +1,38 @@
 'use client';
 
 import Link from 'next/link';
-import { Suspense, type FormEvent } from 'react';
+import { Suspense, useRef, type FormEvent } from 'react';
 import { useErrorMessage } from '@/app/_components/use-error-message';
 import { useI18n } from '@/app/_i18n/provider';
 import { trpc } from '@/app/_trpc/client';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@/server/shared/limits';
 import { Field, FormError } from '../_components/field';
+import { createPasskey } from '../_components/passkey-ceremony';
 import { useEntered } from '../_components/use-entered';
+import { usePasskeyStep } from '../_components/use-passkey-step';
 
 function SignUp() {
   const { t } = useI18n();
   const message = useErrorMessage();
   const { next, entered } = useEntered();
   const signUp = trpc.account.signUp.useMutation({ onSuccess: entered });
+  const form = useRef<HTMLFormElement>(null);
+  const passkeyOptions = trpc.account.passkeySignUpOptions.useMutation();
+  const passkeySignUp = trpc.account.passkeySignUp.useMutation();
+  const passkey = usePasskeyStep();
+  /** The name and email of the form, without a password: the passkey replaces it. */
+  const withPasskey = () => {
+    const fields = ['name', 'email'].map((name) => form.current?.elements.namedItem(name) as HTMLInputElement);
+    const invalid = fields.find((field) => !field.checkValidity());
+    if (invalid) return invalid.reportValidity();
+    const [name, email] = fields.map((field) => field.value);
+    void passkey.run(async () => {
+      const answer = await createPasskey(await passkeyOptions.mutateAsync({ name: name!, email: email! }));
+      if (!answer) return;
+      await passkeySignUp.mutateAsync({ response: answer });
+      await entered();
+    });
+  };
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -25,7 +44,7 @@ function SignUp() {
         {t('account.signUp.title')}
       </h1>
       <p className="muted">{t('account.signUp.intro')}</p>
-      <form onSubmit={submit}>
+      <form onSubmit={submit} ref={form}>
         <Field id="name" label={t('account.field.name')} autoComplete="name" required maxLength={40} />
         <Field id="email" label={t('account.field.email')} type="email" autoComplete="email" required maxLength={254} />
         <Field
@@ -43,6 +62,13 @@ function SignUp() {
           {t('account.signUp.submit')}
         </button>
       </form>
+      <div className="account-alternative">
+        <p className="muted">{t('account.passkey.or')}</p>
+        <button type="button" onClick={withPasskey} disabled={passkey.busy}>
+          {t('account.passkey.signUp')}
+        </button>
+        <FormError text={passkey.error} />
+      </div>
       <p className="account-links">
         <span>
           {t('account.signUp.haveAccount')}{' '}
