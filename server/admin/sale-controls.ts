@@ -19,13 +19,17 @@ import { requireSale, type SaleView } from './sale-view';
 
 /** The sale's values an audit entry shows: its state and the fields the action concerned. */
 type SaleFact = 'paused' | 'maxActive' | 'turnSeconds' | 'prequeueOpensAt' | 'opensAt' | 'closedReason';
-const factsOf = (sale: SaleView, facts: SaleFact[]) =>
-  Object.fromEntries((['state', ...facts] as const).map((key) => [key, sale[key]]));
+const factsOf = (sale: SaleView, facts: SaleFact[]) => Object.fromEntries((['state', ...facts] as const).map((key) => [key, sale[key]]));
 
 async function recordSaleChange(
   tx: Tx,
   by: Attribution,
-  { action, before, after, facts }: { action: `admin.sale.${'update' | 'pause' | 'resume' | 'close'}`; before: SaleView; after: SaleView; facts: SaleFact[] },
+  {
+    action,
+    before,
+    after,
+    facts,
+  }: { action: `admin.sale.${'update' | 'pause' | 'resume' | 'close'}`; before: SaleView; after: SaleView; facts: SaleFact[] },
 ): Promise<SaleView> {
   await recordAudit(tx, by, {
     action,
@@ -90,7 +94,8 @@ async function setPaused(db: Db, { concertId, paused }: { concertId: number; pau
 }
 
 export const pauseSale = (db: Db, { concertId }: { concertId: number }, by: Attribution) => setPaused(db, { concertId, paused: true }, by);
-export const resumeSale = (db: Db, { concertId }: { concertId: number }, by: Attribution) => setPaused(db, { concertId, paused: false }, by);
+export const resumeSale = (db: Db, { concertId }: { concertId: number }, by: Attribution) =>
+  setPaused(db, { concertId, paused: false }, by);
 
 /**
  * `admin.sale.close`: ends the sale for good (`closed_reason` 'closed'). Its waiting fans' tokens turn
