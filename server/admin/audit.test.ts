@@ -159,6 +159,23 @@ describe('every admin mutation writes one audit entry, in its own transaction', 
     expect(sale!.paused).toBe(false);
   });
 
+  it('and when the change fails as it commits, no entry is left', async () => {
+    const { concertId } = await openedSale();
+    // A deferred check that refuses any sale's pause at COMMIT, after the entry was written.
+    await db.execute(sql`CREATE TABLE planted_no_pause (paused boolean PRIMARY KEY)`);
+    await db.execute(
+      sql`ALTER TABLE sales ADD CONSTRAINT planted_no_pause FOREIGN KEY (paused) REFERENCES planted_no_pause DEFERRABLE INITIALLY DEFERRED NOT VALID`,
+    );
+    try {
+      expect(await writtenByFailure(() => operator.api.admin.sale.pause({ concertId }))).toEqual([]);
+    } finally {
+      await db.execute(sql`ALTER TABLE sales DROP CONSTRAINT planted_no_pause`);
+      await db.execute(sql`DROP TABLE planted_no_pause`);
+    }
+    const [sale] = await db.select({ paused: sales.paused }).from(sales).where(eq(sales.concertId, concertId));
+    expect(sale!.paused).toBe(false);
+  });
+
   it('sign-in and sign-out', async () => {
     const someone = new TestUser(db, config);
     const login = await written(() => someone.api.admin.login({ password: config.OPERATOR_PASSWORD }));
