@@ -51,7 +51,7 @@ async function openedSale() {
 
 describe('every admin mutation writes one audit entry, in its own transaction', () => {
   it('the action list names every operator mutation and the door check', () => {
-    const procedures = appRouter._def.procedures as Record<string, { _def: { type: string } }>;
+    const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>;
     const mutations = Object.entries(procedures)
       .filter(([name, p]) => name.startsWith('admin.') && p._def.type === 'mutation')
       .map(([name]) => name);
