@@ -48,6 +48,13 @@ test('an operator signs in, creates a concert with its sale, watches the dashboa
   await operatorConsole.button('Pause admission').click();
   await expect(operatorConsole.button('Resume admission')).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'Admission is paused' })).toBeVisible();
+  // The sale page says who paused it, when, and what changed.
+  const paused = operatorConsole.recentChanges().first();
+  await expect(paused).toContainText('Operator · Paused admission');
+  await expect(paused).toContainText('State: Pre-queue open → Paused');
+  await expect(paused).toContainText('Admission paused: no → yes');
+  await expect(paused.locator('time')).toContainText('KST');
+  await expect(operatorConsole.recentChanges().last()).toContainText('Operator · Created the concert');
   await page.reload();
   await expect(operatorConsole.button('Resume admission')).toBeVisible();
   await operatorConsole.button('Resume admission').click();
@@ -56,6 +63,7 @@ test('an operator signs in, creates a concert with its sale, watches the dashboa
   await operatorConsole.setCap('5');
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
   await expect(operatorConsole.stat('Buying now')).toContainText('of 5');
+  await expect(operatorConsole.recentChanges().first()).toContainText('Fans buying at once: 100 → 5');
 
   // Closing asks first; keeping it open changes nothing.
   await operatorConsole.button('Close the sale').click();
@@ -71,6 +79,17 @@ test('an operator signs in, creates a concert with its sale, watches the dashboa
   await page.getByRole('link', { name: 'All sales' }).click();
   await expect(operatorConsole.sale(title)).toContainText('Closed');
   await expect(operatorConsole.sale(title)).toContainText('5 buying at once');
+
+  // The whole log, from the console's navigation, filtered by action.
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit log' }).click();
+  await expect(page.getByRole('heading', { name: 'Audit log', level: 1 })).toBeVisible();
+  await page.getByLabel('Action').selectOption({ label: 'Closed the sale' });
+  const closedEntry = page.getByRole('listitem').filter({ hasText: title });
+  await expect(closedEntry).toHaveCount(1);
+  await expect(closedEntry).toContainText('Operator · Closed the sale');
+  await expect(closedEntry).toContainText('Ended: no → closed by an operator');
+  await page.getByLabel('Operator', { exact: true }).selectOption({ label: 'Operator' });
+  await expect(closedEntry).toHaveCount(1);
 
   // A fan is no operator: the console asks for the password, and the API refuses.
   await fan.page.goto('/admin');

@@ -401,7 +401,8 @@ const en = {
   'admin.signedIn': 'Signed in as operator',
   'admin.nav': 'Console',
   'admin.audit.title': 'Audit log',
-  'admin.audit.intro': 'Everything operators did, newest first: who, what, when, and the values before and after. Entries can never be changed or removed.',
+  'admin.audit.intro':
+    'Everything operators did, newest first: who, what, when, and the values before and after. Entries can never be changed or removed.',
   'admin.audit.recent': 'Recent changes',
   'admin.audit.all': 'Full audit log',
   'admin.audit.empty': 'Nothing recorded yet.',
@@ -853,7 +854,8 @@ const ko: Record<MessageKey, string> = {
   'admin.signedIn': '운영자로 로그인함',
   'admin.nav': '콘솔',
   'admin.audit.title': '감사 기록',
-  'admin.audit.intro': '운영자가 한 모든 일을 최신순으로 보여 줍니다. 누가, 무엇을, 언제 했는지와 바뀌기 전후의 값입니다. 기록은 고치거나 지울 수 없습니다.',
+  'admin.audit.intro':
+    '운영자가 한 모든 일을 최신순으로 보여 줍니다. 누가, 무엇을, 언제 했는지와 바뀌기 전후의 값입니다. 기록은 고치거나 지울 수 없습니다.',
   'admin.audit.recent': '최근 변경',
   'admin.audit.all': '전체 감사 기록',
   'admin.audit.empty': '아직 기록이 없습니다.',

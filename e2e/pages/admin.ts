@@ -75,6 +75,11 @@ export class ConsolePage {
     await this.button('Apply').click();
   }
 
+  /** The sale page's latest audit entries, newest first. */
+  recentChanges() {
+    return this.page.getByRole('region', { name: 'Recent changes' }).getByRole('listitem');
+  }
+
   closeDialog() {
     return this.page.getByRole('dialog', { name: 'Close this sale?' });
   }

@@ -24,6 +24,7 @@ function useFormat() {
       timeZone: SHOW_TIME_ZONE,
     });
     const value = (field: string, v: unknown): string => {
+      if (field === 'closedReason' && v === null) return t('admin.audit.no');
       if (v === null || v === undefined) return t('admin.audit.none');
       if (field === 'state') return t(`admin.state.${v as 'open'}`);
       if (field === 'closedReason') return t(`admin.audit.closed.${v as 'closed'}`);
