@@ -75,9 +75,9 @@ export class ConsolePage {
     await this.button('Apply').click();
   }
 
-  /** The sale page's latest audit entries, newest first. */
+  /** The sale page's latest audit entries, newest first (not the lists of changes inside them). */
   recentChanges() {
-    return this.page.getByRole('region', { name: 'Recent changes' }).getByRole('listitem');
+    return this.page.getByRole('region', { name: 'Recent changes' }).locator('ol > li');
   }
 
   closeDialog() {
