@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { OPERATOR_PASSWORD } from '@/playwright.config';
-import { expect, keepScreenshot, test } from './fixtures';
+import { expect, expectNoViolations, keepScreenshot, test } from './fixtures';
 import { ConsolePage, kstInput } from './pages/admin';
 
 test('an operator signs in, creates a concert with its sale, watches the dashboard, pauses, caps and closes it', async ({
@@ -192,4 +192,56 @@ test('each field the create form refuses says what it accepts', async ({ page })
   );
   await expect(page.getByText('Not valid.')).toHaveCount(0);
   await keepScreenshot(page, 'admin-create-errors');
+});
+
+test('the audit log on a phone and a laptop, in English and Korean: who did what, nothing wider than the screen, axe-clean', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const operatorConsole = new ConsolePage(page);
+  await operatorConsole.open();
+  await operatorConsole.signIn(OPERATOR_PASSWORD);
+  await expect(operatorConsole.salesHeading()).toBeVisible();
+  // A sale with a few changes, made through the API as a script would.
+  const plan = {
+    title: `E2E Audit ${randomBytes(3).toString('hex')}`,
+    artist: 'The Auditors',
+    venue: 'Ledger Hall',
+    dates: [new Date(Date.now() + 30 * 86_400_000).toISOString()],
+    sections: [{ name: 'R', price: 99_000, rows: 2, seatsPerRow: 5 }],
+    sale: { prequeueOpensAt: new Date(Date.now() + 3_600_000).toISOString(), opensAt: new Date(Date.now() + 7_200_000).toISOString() },
+  };
+  const created = await page.request.post('/api/trpc/admin.concert.create', { data: plan });
+  const { concertId } = (await created.json()).result.data;
+  for (const [procedure, input] of [
+    ['admin.sale.update', { concertId, maxActive: 40, turnSeconds: 300 }],
+    ['admin.sale.pause', { concertId }],
+    ['admin.sale.resume', { concertId }],
+  ] as const) {
+    expect((await page.request.post(`/api/trpc/${procedure}`, { data: input })).status()).toBe(200);
+  }
+
+  const screens = [
+    {
+      name: 'sale',
+      path: `/admin/sales/${concertId}`,
+      ready: () => page.locator('[aria-labelledby="recent-changes-title"] ol > li').first(),
+    },
+    { name: 'log', path: '/admin/audit', ready: () => page.getByRole('listitem').filter({ hasText: plan.title }).first() },
+  ];
+  for (const screen of screens) {
+    await page.goto(screen.path);
+    for (const lang of ['en', 'ko'] as const) {
+      await page.context().addCookies([{ name: 'lang', value: lang, domain: new URL(page.url()).hostname, path: '/' }]);
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: width < 500 ? 844 : 900 });
+        await page.reload();
+        await expect(page.locator('html')).toHaveAttribute('lang', lang);
+        await expect(screen.ready()).toContainText(lang === 'en' ? 'Operator · Resumed admission' : '운영자 · 입장 재개');
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+        await keepScreenshot(page, `admin-audit-${screen.name}-${lang}-${width}`);
+        await expectNoViolations(page, `audit ${screen.name} ${lang} ${width}`);
+      }
+    }
+  }
 });
