@@ -94,6 +94,18 @@ describe('ticket.verify', () => {
     expect(await auditAfter(from)).toEqual([]);
   });
 
+  it('refuses a check from another site (it writes an entry in the operator’s name), and records nothing', async () => {
+    const { paid } = await buyer('Dae');
+    const operator = await signedInOperator(db, config);
+    const from = await lastAuditId();
+    operator.headers.set('sec-fetch-site', 'cross-site');
+    await expectFailure(operator.api.ticket.verify({ code: paid.bookingCode }), 'FORBIDDEN', 'CROSS_SITE');
+    operator.headers.set('sec-fetch-site', 'same-origin');
+    operator.headers.set('origin', 'https://elsewhere.example');
+    await expectFailure(operator.api.ticket.verify({ code: paid.bookingCode }), 'FORBIDDEN', 'CROSS_SITE');
+    expect(await auditAfter(from)).toEqual([]);
+  });
+
   it('records every check in the audit log: who checked which code, for which concert, and the answer', async () => {
     const { fan, paid } = await buyer('Sora');
     const operator = await signedInOperator(db, config);
