@@ -25,7 +25,8 @@ export * from './accounts-schema';
  *   queue_tokens
  * See docs/how-it-works.md "Lock order" for which operation takes which. (A new order row is inserted after its
  * seats are locked: no other transaction can know its id, so nobody can wait for it. A row of
- * queue_active_changes is only ever inserted by a writer, never updated: nobody waits for it.)
+ * queue_active_changes is only ever inserted by a writer, never updated: nobody waits for it; nor
+ * is a row of audit_log, which nothing may update at all.)
  */
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -412,3 +413,37 @@ export const rateLimits = pgTable('rate_limits', {
   windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
   hits: integer('hits').notNull(),
 });
+
+/**
+ * What operators did: one row per operator action (an `admin.*` mutation, a door check, a sign-in or
+ * sign-out), written in the transaction of the change it records, so a change that fails leaves no
+ * row and one that commits always has one. Append-only: the database refuses UPDATE, DELETE and
+ * TRUNCATE of it (db/functions/audit_log_refuse_change.sql, which also creates its triggers). The
+ * actor is copied, not referenced: an entry outlives the account that made it, and `concert_id` has
+ * no foreign key for the same reason (deleting a concert must not need to delete its history).
+ * `before` / `after` hold the values the action concerned (null where there was nothing: a created
+ * concert has no `before`). Listed newest first by `id` (server/audit/list.ts).
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigId('id').primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actorId: text('actor_id').notNull(),
+    actorName: text('actor_name').notNull(),
+    actorRole: text('actor_role'),
+    /** The procedure: `admin.sale.pause`, `ticket.verify`, `admin.login`, … */
+    action: text('action').notNull(),
+    concertId: integer('concert_id'),
+    /** What was acted on, in words: a concert's title, a booking code. */
+    target: text('target').notNull(),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    requestId: text('request_id'),
+  },
+  (t) => [
+    index('audit_log_by_concert').on(t.concertId, t.id),
+    index('audit_log_by_time').on(t.at),
+    index('audit_log_by_actor').on(t.actorId, t.id),
+  ],
+);

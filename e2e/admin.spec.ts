@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { OPERATOR_PASSWORD } from '@/playwright.config';
-import { expect, keepScreenshot, test } from './fixtures';
+import type { Page } from '@playwright/test';
+import { expect, expectNoViolations, keepScreenshot, test } from './fixtures';
 import { ConsolePage, kstInput } from './pages/admin';
 
 test('an operator signs in, creates a concert with its sale, watches the dashboard, pauses, caps and closes it', async ({
@@ -48,6 +49,12 @@ test('an operator signs in, creates a concert with its sale, watches the dashboa
   await operatorConsole.button('Pause admission').click();
   await expect(operatorConsole.button('Resume admission')).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'Admission is paused' })).toBeVisible();
+  // The sale page says who paused it, when, and what changed.
+  const paused = operatorConsole.recentChanges().first();
+  await expect(paused).toContainText('Operator · Paused admission');
+  await expect(paused).toContainText('Admission paused: no → yes');
+  await expect(paused.locator('time')).toContainText('KST');
+  await expect(operatorConsole.recentChanges().last()).toContainText('Operator · Created the concert');
   await page.reload();
   await expect(operatorConsole.button('Resume admission')).toBeVisible();
   await operatorConsole.button('Resume admission').click();
@@ -56,6 +63,7 @@ test('an operator signs in, creates a concert with its sale, watches the dashboa
   await operatorConsole.setCap('5');
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
   await expect(operatorConsole.stat('Buying now')).toContainText('of 5');
+  await expect(operatorConsole.recentChanges().first()).toContainText('Fans buying at once: 100 → 5');
 
   // Closing asks first; keeping it open changes nothing.
   await operatorConsole.button('Close the sale').click();
@@ -71,6 +79,17 @@ test('an operator signs in, creates a concert with its sale, watches the dashboa
   await page.getByRole('link', { name: 'All sales' }).click();
   await expect(operatorConsole.sale(title)).toContainText('Closed');
   await expect(operatorConsole.sale(title)).toContainText('5 buying at once');
+
+  // The whole log, from the console's navigation, filtered by action.
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit log' }).click();
+  await expect(page.getByRole('heading', { name: 'Audit log', level: 1 })).toBeVisible();
+  await page.getByLabel('Action').selectOption({ label: 'Closed the sale' });
+  const closedEntry = page.getByRole('listitem').filter({ hasText: title });
+  await expect(closedEntry).toHaveCount(1);
+  await expect(closedEntry).toContainText('Operator · Closed the sale');
+  await expect(closedEntry).toContainText('Ended: no → closed by an operator');
+  await page.getByLabel('Operator', { exact: true }).selectOption({ label: 'Operator' });
+  await expect(closedEntry).toHaveCount(1);
 
   // A fan is no operator: the console asks for the password, and the API refuses.
   await fan.page.goto('/admin');
@@ -175,3 +194,58 @@ test('each field the create form refuses says what it accepts', async ({ page })
   await expect(page.getByText('Not valid.')).toHaveCount(0);
   await keepScreenshot(page, 'admin-create-errors');
 });
+
+/** Signs in and makes a sale with a few changes through the API, as a script would; its title and id. */
+async function auditedSale(page: Page) {
+  const operatorConsole = new ConsolePage(page);
+  await operatorConsole.open();
+  await operatorConsole.signIn(OPERATOR_PASSWORD);
+  await expect(operatorConsole.salesHeading()).toBeVisible();
+  const plan = {
+    title: `E2E Audit ${randomBytes(3).toString('hex')}`,
+    artist: 'The Auditors',
+    venue: 'Ledger Hall',
+    dates: [new Date(Date.now() + 30 * 86_400_000).toISOString()],
+    sections: [{ name: 'R', price: 99_000, rows: 2, seatsPerRow: 5 }],
+    sale: { prequeueOpensAt: new Date(Date.now() + 3_600_000).toISOString(), opensAt: new Date(Date.now() + 7_200_000).toISOString() },
+  };
+  const created = await page.request.post('/api/trpc/admin.concert.create', { data: plan });
+  const { concertId } = (await created.json()).result.data as { concertId: number };
+  for (const [procedure, input] of [
+    ['admin.sale.update', { concertId, maxActive: 40, turnSeconds: 300 }],
+    ['admin.sale.pause', { concertId }],
+    ['admin.sale.resume', { concertId }],
+  ] as const) {
+    expect((await page.request.post(`/api/trpc/${procedure}`, { data: input })).status()).toBe(200);
+  }
+  return { title: plan.title, concertId };
+}
+
+/**
+ * The audit log's two screens on a phone (390 px) and a laptop (1280 px), in English and Korean: who did
+ * what, nothing wider than the screen, axe-clean (test-results/screens/admin-audit-*.png). One test a
+ * screen and language: an axe run takes seconds on a busy machine.
+ */
+for (const screen of ['sale', 'log'] as const) {
+  for (const lang of ['en', 'ko'] as const) {
+    test(`the audit log: ${screen === 'sale' ? 'a sale’s recent changes' : 'the full log'} in ${lang}, phone and laptop, axe-clean`, async ({
+      page,
+    }) => {
+      const { title, concertId } = await auditedSale(page);
+      await page.context().addCookies([{ name: 'lang', value: lang, domain: new URL(page.url()).hostname, path: '/' }]);
+      await page.goto(screen === 'sale' ? `/admin/sales/${concertId}` : '/admin/audit');
+      const latest =
+        screen === 'sale'
+          ? page.locator('[aria-labelledby="recent-changes-title"] ol > li').first()
+          : page.getByRole('listitem').filter({ hasText: title }).first();
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: width < 500 ? 844 : 900 });
+        await expect(page.locator('html')).toHaveAttribute('lang', lang);
+        await expect(latest).toContainText(lang === 'en' ? 'Operator · Resumed admission' : '운영자 · 입장 재개');
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+        await keepScreenshot(page, `admin-audit-${screen}-${lang}-${width}`);
+        await expectNoViolations(page, `audit ${screen} ${lang} ${width}`);
+      }
+    });
+  }
+}

@@ -75,6 +75,11 @@ export class ConsolePage {
     await this.button('Apply').click();
   }
 
+  /** The sale page's latest audit entries, newest first (not the lists of changes inside them). */
+  recentChanges() {
+    return this.page.getByRole('region', { name: 'Recent changes' }).locator('ol > li');
+  }
+
   closeDialog() {
     return this.page.getByRole('dialog', { name: 'Close this sale?' });
   }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Db, DbOrTx } from '@/db/client';
 import { concerts, schedules, seats } from '@/db/schema';
+import type { Attribution } from '@/server/audit/actor';
+import { recordAudit } from '@/server/audit/record';
 import type { Config } from '@/server/env';
 import { createSale } from '@/server/sale/service';
 import {
@@ -18,6 +20,7 @@ import {
   MIN_TURN_SECONDS,
 } from '@/server/shared/plan-limits';
 import { rowName } from '@/server/shared/rows';
+import { requireSale } from './sale-view';
 
 /**
  * An operator creates a concert, its dates and their seat maps (and, with the sale module, its sale)
@@ -145,11 +148,15 @@ export async function insertConcert(
   return { concertId, scheduleIds };
 }
 
-/** `admin.concert.create`: the concert, its dates and seat maps and its sale, in one transaction. */
+/**
+ * `admin.concert.create`: the concert, its dates and seat maps and its sale, in one transaction, with
+ * its audit entry (the plan as created, the sale's cap and turn as they were set: `after` only).
+ */
 export async function createConcert(
   db: Db,
   defaults: Pick<Config, 'QUEUE_MAX_ACTIVE' | 'QUEUE_ACTIVE_TTL_SECONDS'>,
   plan: CreateConcertInput,
+  by: Attribution,
 ): Promise<{ concertId: number; scheduleIds: number[] }> {
   return db.transaction(async (tx) => {
     const created = await insertConcert(tx, plan);
@@ -159,6 +166,23 @@ export async function createConcert(
       { concertId: created.concertId, prequeueOpensAt: new Date(prequeueOpensAt), opensAt: new Date(opensAt), maxActive, turnSeconds },
       defaults,
     );
+    const sale = await requireSale(tx, { concertId: created.concertId });
+    await recordAudit(tx, by, {
+      action: 'admin.concert.create',
+      concertId: created.concertId,
+      target: plan.title,
+      after: {
+        title: plan.title,
+        artist: plan.artist,
+        venue: plan.venue,
+        dates: plan.dates.map((d) => new Date(d).toISOString()).sort(),
+        sections: plan.sections,
+        prequeueOpensAt: sale.prequeueOpensAt,
+        opensAt: sale.opensAt,
+        maxActive: sale.maxActive,
+        turnSeconds: sale.turnSeconds,
+      },
+    });
     return created;
   });
 }

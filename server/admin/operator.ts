@@ -1,5 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { Actor } from '@/server/audit/actor';
 import type { Config } from '@/server/env';
+import { BUILT_IN_OPERATOR_ID } from '@/server/shared/audit-actions';
 
 /**
  * The operator's sign-in: one shared password (OPERATOR_PASSWORD) and, once it is given, a signed
@@ -44,4 +46,17 @@ export function verifyOperator(config: Secrets, value: string | undefined | null
   const expected = Buffer.from(mac(config, expiresAt));
   const givenMac = Buffer.from(signature);
   return expected.length === givenMac.length && timingSafeEqual(expected, givenMac);
+}
+
+/** The one operator there is until operator accounts: whoever knows OPERATOR_PASSWORD. */
+export const BUILT_IN_OPERATOR: Actor = { id: BUILT_IN_OPERATOR_ID, name: 'Operator', role: 'owner' };
+
+/**
+ * Who the request is signed in as an operator, or null: the one place an operator's identity is
+ * decided (the operator rung, server/trpc/middleware/require-operator.ts, puts it in the context as
+ * `operator`; sign-out asks it too). Today a valid operator cookie is the built-in operator; with
+ * operator accounts it will answer the signed-in account (async already, for that account's lookup).
+ */
+export async function operatorOf(ctx: { config: Secrets; cookies: ReadonlyMap<string, string> }): Promise<Actor | null> {
+  return verifyOperator(ctx.config, ctx.cookies.get(OPERATOR_COOKIE)) ? BUILT_IN_OPERATOR : null;
 }

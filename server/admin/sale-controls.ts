@@ -1,6 +1,8 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Db } from '@/db/client';
+import type { Db, Tx } from '@/db/client';
 import { sales } from '@/db/schema';
+import type { Attribution } from '@/server/audit/actor';
+import { recordAudit } from '@/server/audit/record';
 import { readTransactionTime } from '@/server/clock';
 import { DomainError } from '@/server/errors';
 import type { UpdateSaleInput } from './sale-input';
@@ -11,17 +13,48 @@ import { requireSale, type SaleView } from './sale-view';
  * sale's row (lock order: sales first) and is idempotent: pausing a paused sale, closing a closed one
  * or setting the cap it already has changes nothing and answers the same. No control reopens a sale
  * that is sold out or closed. The line reads the sale's row at every poll, so a change applies to the
- * next admission (server/queue/refresh.ts).
+ * next admission (server/queue/refresh.ts). Each call that succeeds, a repeat that changed nothing
+ * included, appends one audit entry in its own transaction (what the operator did, before and after).
  */
 
+/** The sale's values an audit entry shows: its state and the fields the action concerned. */
+type SaleFact = 'paused' | 'maxActive' | 'turnSeconds' | 'prequeueOpensAt' | 'opensAt' | 'closedReason';
+const factsOf = (sale: SaleView, facts: SaleFact[]) => Object.fromEntries((['state', ...facts] as const).map((key) => [key, sale[key]]));
+
+async function recordSaleChange(
+  tx: Tx,
+  by: Attribution,
+  {
+    action,
+    before,
+    after,
+    facts,
+  }: { action: `admin.sale.${'update' | 'pause' | 'resume' | 'close'}`; before: SaleView; after: SaleView; facts: SaleFact[] },
+): Promise<SaleView> {
+  await recordAudit(tx, by, {
+    action,
+    concertId: after.concertId,
+    target: after.title,
+    before: factsOf(before, facts),
+    after: factsOf(after, facts),
+  });
+  return after;
+}
+
 const isClosed = (sale: SaleView) => sale.closedReason !== null;
+
+/** Writes `changes` to the locked sale's row and reads it back. */
+async function applyChanges(tx: Tx, concertId: number, changes: Partial<typeof sales.$inferInsert>): Promise<SaleView> {
+  await tx.update(sales).set(changes).where(eq(sales.concertId, concertId));
+  return requireSale(tx, { concertId });
+}
 
 /**
  * `admin.sale.update`: the cap and turn length at any time (the next admission uses them; turns
  * already running keep theirs); the pre-queue and opening times only before the sale opens
  * (`SALE_ALREADY_OPEN` after), keeping the pre-queue before the opening. The commitment never changes.
  */
-export async function updateSale(db: Db, input: UpdateSaleInput): Promise<SaleView> {
+export async function updateSale(db: Db, input: UpdateSaleInput, by: Attribution): Promise<SaleView> {
   const { concertId, maxActive, turnSeconds, prequeueOpensAt, opensAt } = input;
   return db.transaction(async (tx) => {
     const sale = await requireSale(tx, { concertId, lock: true });
@@ -45,37 +78,40 @@ export async function updateSale(db: Db, input: UpdateSaleInput): Promise<SaleVi
       ...(prequeueOpensAt !== undefined && { prequeueOpensAt: new Date(prequeueOpensAt) }),
       ...(opensAt !== undefined && { opensAt: new Date(opensAt) }),
     };
-    if (Object.keys(changes).length === 0) return sale;
-    await tx.update(sales).set(changes).where(eq(sales.concertId, concertId));
-    return requireSale(tx, { concertId });
+    const facts = (['maxActive', 'turnSeconds', 'prequeueOpensAt', 'opensAt'] as const).filter((key) => input[key] !== undefined);
+    const after = Object.keys(changes).length === 0 ? sale : await applyChanges(tx, concertId, changes);
+    return recordSaleChange(tx, by, { action: 'admin.sale.update', before: sale, after, facts });
   });
 }
 
 /** Sets `paused` (a sold-out or closed sale stays as it is). Waiting fans stay waiting; active ones go on buying. */
-async function setPaused(db: Db, { concertId, paused }: { concertId: number; paused: boolean }): Promise<SaleView> {
+async function setPaused(db: Db, { concertId, paused }: { concertId: number; paused: boolean }, by: Attribution): Promise<SaleView> {
   return db.transaction(async (tx) => {
     const sale = await requireSale(tx, { concertId, lock: true });
-    if (sale.paused === paused || isClosed(sale)) return sale;
-    await tx.update(sales).set({ paused }).where(eq(sales.concertId, concertId));
-    return requireSale(tx, { concertId });
+    const after = sale.paused === paused || isClosed(sale) ? sale : await applyChanges(tx, concertId, { paused });
+    return recordSaleChange(tx, by, { action: paused ? 'admin.sale.pause' : 'admin.sale.resume', before: sale, after, facts: ['paused'] });
   });
 }
 
-export const pauseSale = (db: Db, { concertId }: { concertId: number }) => setPaused(db, { concertId, paused: true });
-export const resumeSale = (db: Db, { concertId }: { concertId: number }) => setPaused(db, { concertId, paused: false });
+export const pauseSale = (db: Db, { concertId }: { concertId: number }, by: Attribution) => setPaused(db, { concertId, paused: true }, by);
+export const resumeSale = (db: Db, { concertId }: { concertId: number }, by: Attribution) =>
+  setPaused(db, { concertId, paused: false }, by);
 
 /**
  * `admin.sale.close`: ends the sale for good (`closed_reason` 'closed'). Its waiting fans' tokens turn
  * `closed` at their next poll and new joins are refused (the line's rules). A sold-out sale stays sold out.
  */
-export async function closeSale(db: Db, { concertId }: { concertId: number }): Promise<SaleView> {
+export async function closeSale(db: Db, { concertId }: { concertId: number }, by: Attribution): Promise<SaleView> {
   return db.transaction(async (tx) => {
     const sale = await requireSale(tx, { concertId, lock: true });
-    if (isClosed(sale)) return sale;
-    await tx
-      .update(sales)
-      .set({ closedReason: 'closed', closedAt: sql`now()` })
-      .where(and(eq(sales.concertId, concertId), isNull(sales.closedReason)));
-    return requireSale(tx, { concertId });
+    let after = sale;
+    if (!isClosed(sale)) {
+      await tx
+        .update(sales)
+        .set({ closedReason: 'closed', closedAt: sql`now()` })
+        .where(and(eq(sales.concertId, concertId), isNull(sales.closedReason)));
+      after = await requireSale(tx, { concertId });
+    }
+    return recordSaleChange(tx, by, { action: 'admin.sale.close', before: sale, after, facts: ['closedReason'] });
   });
 }

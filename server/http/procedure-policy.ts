@@ -101,6 +101,8 @@ export const PROCEDURE_POLICIES: Readonly<Record<string, ProcedurePolicy>> = {
   'admin.sale.pause': operator,
   'admin.sale.resume': operator,
   'admin.sale.close': operator,
+  'admin.audit.list': operator,
+  'admin.audit.actors': operator,
 };
 
 /**

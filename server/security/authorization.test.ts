@@ -70,6 +70,8 @@ const CALLS: Record<string, Call> = {
   'admin.sale.pause': (u, ids) => u.api.admin.sale.pause({ concertId: ids.concertId }),
   'admin.sale.resume': (u, ids) => u.api.admin.sale.resume({ concertId: ids.concertId }),
   'admin.sale.close': (u, ids) => u.api.admin.sale.close({ concertId: ids.concertId }),
+  'admin.audit.list': (u, ids) => u.api.admin.audit.list({ concertId: ids.concertId }),
+  'admin.audit.actors': (u) => u.api.admin.audit.actors(),
 };
 /** Procedures a stranger may call with no token at all (they reveal nothing of anyone else's). */
 const OPEN = new Set([

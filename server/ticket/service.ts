@@ -1,7 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '@/db/client';
+import type { Db, DbOrTx } from '@/db/client';
 import { concerts, orders, reservations, schedules, seats, users } from '@/db/schema';
 import { seatLabel } from '@/server/concert/service';
+import type { Attribution } from '@/server/audit/actor';
+import { recordAudit } from '@/server/audit/record';
 import type { Config } from '@/server/env';
 import { normalizeBookingCode } from '@/server/order/booking-code';
 import { verifyTicketReference } from './reference';
@@ -17,15 +19,33 @@ export type TicketCheck =
     };
 
 /**
+ * `ticket.verify`, the door check: what a ticket is worth (checkTicket), and an audit entry of who
+ * checked which code with what answer, in one transaction.
+ */
+export async function verifyTicket(db: Db, config: Config, { code }: { code: string }, by: Attribution): Promise<TicketCheck> {
+  return db.transaction(async (tx) => {
+    const { check, bookingCode, concertId } = await checkTicket(tx, config, { code });
+    await recordAudit(tx, by, { action: 'ticket.verify', concertId, target: bookingCode ?? code, after: { status: check.status } });
+    return check;
+  });
+}
+
+/**
  * What a ticket is worth at the door: `code` is a booking code as typed (any case, dashes optional)
  * or the signed reference a ticket's QR code encodes. A paid order is `valid`, a refunded one
- * `refunded`; anything else (a forged reference, a code nobody was given) is `unknown`.
+ * `refunded`; anything else (a forged reference, a code nobody was given) is `unknown`. Beside the
+ * answer: the booking code it named and its concert, when known.
  */
-export async function verifyTicket(db: DbOrTx, config: Config, { code }: { code: string }): Promise<TicketCheck> {
+export async function checkTicket(
+  db: DbOrTx,
+  config: Config,
+  { code }: { code: string },
+): Promise<{ check: TicketCheck; bookingCode: string | null; concertId: number | null }> {
   const bookingCode = code.includes('.') ? verifyTicketReference(config.SESSION_SECRET, code) : normalizeBookingCode(code);
-  if (!bookingCode) return { status: 'unknown' };
+  if (!bookingCode) return { check: { status: 'unknown' }, bookingCode: null, concertId: null };
   const [order] = await db
     .select({
+      concertId: concerts.id,
       status: orders.status,
       holderName: users.name,
       concertTitle: concerts.title,
@@ -41,12 +61,18 @@ export async function verifyTicket(db: DbOrTx, config: Config, { code }: { code:
     .innerJoin(schedules, eq(schedules.id, orders.scheduleId))
     .innerJoin(concerts, eq(concerts.id, schedules.concertId))
     .where(eq(orders.bookingCode, bookingCode));
-  if (!order || (order.status !== 'confirmed' && order.status !== 'refunded')) return { status: 'unknown' };
+  if (!order || (order.status !== 'confirmed' && order.status !== 'refunded')) {
+    return { check: { status: 'unknown' }, bookingCode, concertId: order?.concertId ?? null };
+  }
   return {
-    status: order.status === 'confirmed' ? 'valid' : 'refunded',
-    holderName: order.holderName,
-    concertTitle: order.concertTitle,
-    startsAt: order.startsAt.toISOString(),
-    seats: (order.seats ?? []).map((s) => ({ seatId: s.seatId, label: seatLabel(s) })),
+    check: {
+      status: order.status === 'confirmed' ? 'valid' : 'refunded',
+      holderName: order.holderName,
+      concertTitle: order.concertTitle,
+      startsAt: order.startsAt.toISOString(),
+      seats: (order.seats ?? []).map((s) => ({ seatId: s.seatId, label: seatLabel(s) })),
+    },
+    bookingCode,
+    concertId: order.concertId,
   };
 }

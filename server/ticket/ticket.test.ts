@@ -1,4 +1,6 @@
+import { asc, gt, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { auditLog } from '@/db/schema';
 import { seedDemoData } from '@/server/seed';
 import { newBookingCode, normalizeBookingCode } from '@/server/order/booking-code';
 import { signedInOperator } from '@/server/testing/operator';
@@ -22,6 +24,12 @@ async function buyer(name: string) {
   const paid = await fan.api.order.pay({ orderId: order.orderId });
   return { fan, order, paid };
 }
+
+async function lastAuditId() {
+  const [row] = await db.select({ id: sql<number>`coalesce(max(${auditLog.id}), 0)`.mapWith(Number) }).from(auditLog);
+  return row!.id;
+}
+const auditAfter = (id: number) => db.select().from(auditLog).where(gt(auditLog.id, id)).orderBy(asc(auditLog.id));
 
 describe('booking codes and ticket references', () => {
   it('makes codes from the unambiguous alphabet and reads them back however they are typed', () => {
@@ -77,10 +85,50 @@ describe('ticket.verify', () => {
     }
   });
 
-  it('refuses fans, with or without a turn', async () => {
+  it('refuses fans, with or without a turn, and records nothing of their tries', async () => {
     const { fan, paid } = await buyer('Hana');
+    const from = await lastAuditId();
     await expectFailure(fan.api.ticket.verify({ code: paid.bookingCode }), 'FORBIDDEN', 'OPERATOR_REQUIRED');
     const admitted = await admittedUser(db, config);
     await expectFailure(admitted.api.ticket.verify({ code: paid.bookingCode }), 'FORBIDDEN', 'OPERATOR_REQUIRED');
+    expect(await auditAfter(from)).toEqual([]);
+  });
+
+  it('refuses a check from another site (it writes an entry in the operator’s name), and records nothing', async () => {
+    const { paid } = await buyer('Dae');
+    const operator = await signedInOperator(db, config);
+    const from = await lastAuditId();
+    operator.headers.set('sec-fetch-site', 'cross-site');
+    await expectFailure(operator.api.ticket.verify({ code: paid.bookingCode }), 'FORBIDDEN', 'CROSS_SITE');
+    operator.headers.set('sec-fetch-site', 'same-origin');
+    operator.headers.set('origin', 'https://elsewhere.example');
+    await expectFailure(operator.api.ticket.verify({ code: paid.bookingCode }), 'FORBIDDEN', 'CROSS_SITE');
+    expect(await auditAfter(from)).toEqual([]);
+  });
+
+  it('records every check in the audit log: who checked which code, for which concert, and the answer', async () => {
+    const { fan, paid } = await buyer('Sora');
+    const operator = await signedInOperator(db, config);
+    const from = await lastAuditId();
+    await operator.api.ticket.verify({ code: paid.bookingCode.replace(/-/g, '').toLowerCase() });
+    await operator.api.ticket.verify({ code: 'nonsense' });
+    const entries = await auditAfter(from);
+    expect(entries).toEqual([
+      expect.objectContaining({
+        action: 'ticket.verify',
+        actorId: 'operator',
+        concertId: fan.concertId,
+        target: paid.bookingCode,
+        before: null,
+        after: { status: 'valid' },
+      }),
+      expect.objectContaining({
+        action: 'ticket.verify',
+        actorId: 'operator',
+        concertId: null,
+        target: 'nonsense',
+        after: { status: 'unknown' },
+      }),
+    ]);
   });
 });

@@ -114,6 +114,7 @@ export function OperatorConsole({ signedInHint, children }: { signedInHint: bool
             <nav aria-label={t('admin.nav')}>
               <Link href="/admin">{t('admin.sales.title')}</Link>
               <Link href="/operator/tickets">{t('ticketcheck.title')}</Link>
+              <Link href="/admin/audit">{t('admin.audit.title')}</Link>
             </nav>
           )}
           <div className="header-tools">

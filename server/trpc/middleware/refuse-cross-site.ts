@@ -14,6 +14,15 @@ export const refuseCrossSite = middleware(({ ctx, type, next }) => {
 });
 
 /**
+ * The same refusal for a query that writes (`ticket.verify` records an audit entry): a cross-site
+ * top-level navigation carries a SameSite=Lax cookie, and must not write in the signed-in operator's name.
+ */
+export const refuseCrossSiteEvenForQueries = middleware(({ ctx, next }) => {
+  if (isCrossSite(ctx.headers, ctx.trustProxy)) throw new DomainError('CROSS_SITE', 'This request came from another site.');
+  return next();
+});
+
+/**
  * An Origin that is not this site: another host, or the same host over another scheme. The host and
  * scheme a proxy forwards (`X-Forwarded-Host`, `X-Forwarded-Proto`) count only behind a trusted proxy;
  * otherwise a client could write them to match any Origin.

@@ -1,14 +1,14 @@
 import { middleware } from './middleware';
-import { OPERATOR_COOKIE, verifyOperator } from '@/server/admin/operator';
+import { operatorOf } from '@/server/admin/operator';
 import { DomainError } from '@/server/errors';
 
 /**
  * Needs the operator's sign-in cookie (admin.login), and nothing of a fan: no session, no token. A
- * fan's session or token does not let anyone in.
+ * fan's session or token does not let anyone in. Adds `operator`: who is signed in (operatorOf), the
+ * actor the audit log records.
  */
-export const requireOperator = middleware(({ ctx, next }) => {
-  if (!verifyOperator(ctx.config, ctx.cookies.get(OPERATOR_COOKIE))) {
-    throw new DomainError('OPERATOR_REQUIRED', 'Sign in as an operator first.');
-  }
-  return next();
+export const requireOperator = middleware(async ({ ctx, next }) => {
+  const operator = await operatorOf(ctx);
+  if (!operator) throw new DomainError('OPERATOR_REQUIRED', 'Sign in as an operator first.');
+  return next({ ctx: { operator } });
 });

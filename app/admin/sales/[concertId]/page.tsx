@@ -8,6 +8,7 @@ import { useErrorMessage } from '@/app/_components/use-error-message';
 import { useI18n } from '@/app/_i18n/provider';
 import { trpc } from '@/app/_trpc/client';
 import type { SaleView } from '@/server/admin/sale-view';
+import { AuditEntries } from '@/app/admin/_components/audit-entries';
 import { Field } from '@/app/admin/_components/field';
 import { fieldErrorsOf } from '@/app/admin/_components/field-errors';
 import { fromKstInput, toKstInput } from '@/app/admin/_components/kst';
@@ -17,6 +18,7 @@ import { useSamples } from '@/app/admin/_components/use-samples';
 
 const LIVE_REFRESH_MS = 2_000;
 const HISTORY_REFRESH_MS = 15_000;
+const RECENT_CHANGES = 10;
 const SHOW_TIME_ZONE = 'Asia/Seoul';
 
 const COLORS = {
@@ -58,6 +60,7 @@ function useSaleMutations(concertId: number) {
   const applied = (sale: SaleView) => {
     utils.admin.sale.list.setData(undefined, (all) => all?.map((s) => (s.concertId === sale.concertId ? sale : s)));
     void utils.admin.sale.stats.invalidate({ concertId });
+    void utils.admin.audit.invalidate();
   };
   return {
     pause: trpc.admin.sale.pause.useMutation({ onSuccess: applied }),
@@ -231,7 +234,30 @@ function Controls({ sale }: { sale: SaleView }) {
   );
 }
 
-/** One sale, live: the line, the seats, the draw, and the controls. */
+/** The sale's latest audit entries: who changed what, and when (another operator's changes too, within HISTORY_REFRESH_MS). */
+function RecentChanges({ concertId }: { concertId: number }) {
+  const { t } = useI18n();
+  const recent = trpc.admin.audit.list.useQuery({ concertId, limit: RECENT_CHANGES }, { refetchInterval: HISTORY_REFRESH_MS });
+  return (
+    <section className="card" aria-labelledby="recent-changes-title">
+      <div className="admin-heading">
+        <h2 id="recent-changes-title">{t('admin.audit.recent')}</h2>
+        <Link href="/admin/audit">{t('admin.audit.all')}</Link>
+      </div>
+      {recent.isPending ? (
+        <Loading />
+      ) : recent.error ? (
+        <ErrorNotice error={recent.error} onRetry={() => void recent.refetch()} />
+      ) : recent.data.entries.length === 0 ? (
+        <p className="muted">{t('admin.audit.empty')}</p>
+      ) : (
+        <AuditEntries entries={recent.data.entries} showTarget={false} />
+      )}
+    </section>
+  );
+}
+
+/** One sale, live: the line, the seats, the draw, the controls, and who changed what. */
 export default function SaleDashboard() {
   const { t, formatDateTime, formatDuration } = useI18n();
   const clock = useClock();
@@ -298,6 +324,7 @@ export default function SaleDashboard() {
       )}
 
       <Controls sale={sale} />
+      <RecentChanges concertId={concertId} />
 
       <div className="charts">
         <LineChart

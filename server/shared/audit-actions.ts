@@ -1,0 +1,20 @@
+/**
+ * The actions the audit log records (the procedure that did it), shared with the console's filter.
+ * Every `admin.*` mutation and the door check is one of them; server/admin/audit.test.ts checks that
+ * the router has no operator mutation missing from this list.
+ */
+export const AUDIT_ACTIONS = [
+  'admin.login',
+  'admin.logout',
+  'admin.concert.create',
+  'admin.sale.update',
+  'admin.sale.pause',
+  'admin.sale.resume',
+  'admin.sale.close',
+  'ticket.verify',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** The built-in operator's actor id (OPERATOR_PASSWORD's sign-in), which the console names in its language. */
+export const BUILT_IN_OPERATOR_ID = 'operator';
