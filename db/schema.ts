@@ -238,6 +238,10 @@ export const ledgerEntries = pgTable(
   ],
 );
 
+/** Who may join a sale's line: anyone (guests too), or only signed-in accounts. */
+export const SALE_AUDIENCES = ['everyone', 'accounts'] as const;
+export type SaleAudience = (typeof SALE_AUDIENCES)[number];
+
 export const SALE_CLOSED_REASONS = ['sold_out', 'closed'] as const;
 export type SaleClosedReason = (typeof SALE_CLOSED_REASONS)[number];
 
@@ -260,6 +264,7 @@ export const sales = pgTable(
     opensAt: timestamp('opens_at', { withTimezone: true }).notNull(),
     maxActive: integer('max_active').notNull(),
     turnSeconds: integer('turn_seconds').notNull(),
+    audience: text('audience', { enum: SALE_AUDIENCES }).notNull().default('everyone'),
     paused: boolean('paused').notNull().default(false),
     closedReason: text('closed_reason', { enum: SALE_CLOSED_REASONS }),
     closedAt: timestamp('closed_at', { withTimezone: true }),
@@ -276,6 +281,7 @@ export const sales = pgTable(
     check('sales_opens_after_prequeue', sql`${t.opensAt} > ${t.prequeueOpensAt}`),
     check('sales_max_active_positive', sql`${t.maxActive} > 0`),
     check('sales_turn_seconds_positive', sql`${t.turnSeconds} > 0`),
+    check('sales_audience_known', sql`${t.audience} IN ('everyone', 'accounts')`),
     check('sales_closed_reason_known', sql`${t.closedReason} IS NULL OR ${t.closedReason} IN ('sold_out', 'closed')`),
     check('sales_closed_has_time', sql`(${t.closedReason} IS NULL) = (${t.closedAt} IS NULL)`),
     check('sales_commitment_hex', sql`${t.commitment} ~ '^[0-9a-f]{64}$'`),

@@ -15,6 +15,8 @@ export const REASON_CODES = {
   SALE_NOT_OPEN: 'CONFLICT',
   /** Joining a line whose seats are all sold. */
   SOLD_OUT: 'CONFLICT',
+  /** A guest joining the line of a sale for signed-in accounts only: sign in (or up) first. */
+  SALE_FOR_ACCOUNTS: 'FORBIDDEN',
   /** Joining a line whose sale an operator closed. */
   SALE_CLOSED: 'CONFLICT',
   SEAT_UNAVAILABLE: 'CONFLICT',

@@ -27,7 +27,7 @@ export interface ConcertPlan {
   /** Days from the seed day; a negative one is a past date that must not be offered. */
   dayOffsets: number[];
   /** Its sale, in minutes from now; default: on sale now (pre-queue an hour ago, opened a minute ago). */
-  sale?: { prequeueInMinutes?: number; opensInMinutes?: number } & Pick<NewSale, 'maxActive' | 'turnSeconds'>;
+  sale?: { prequeueInMinutes?: number; opensInMinutes?: number } & Pick<NewSale, 'maxActive' | 'turnSeconds' | 'audience'>;
   /** Demo fans buy every seat (the sold-out demo). */
   soldOut?: boolean;
 }

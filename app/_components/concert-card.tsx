@@ -70,6 +70,7 @@ export function ConcertCard({
       <p className="artist">{concert.artist}</p>
       <p className="venue">{concert.venue}</p>
       {concert.sale && <SaleLine sale={concert.sale} state={state} />}
+      {concert.sale?.audience === 'accounts' && <p className="muted">{t('sale.accountsOnly')}</p>}
       {price && (
         <p className="price-range">
           <span className="visually-hidden">{t('sale.priceLabel')}: </span>

@@ -185,6 +185,7 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
     );
   }
   if (reason === 'NOT_FOUND') return <NotFound />;
+  if (reason === 'SALE_FOR_ACCOUNTS') return <AccountsOnly concertId={concertId} />;
   if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => issue.mutate({ concertId })} />;
   if (!view || view.status === 'expired') {
     const busyFor = wasShed(issue.failureReason) ? retryAfterSecondsOf(issue.failureReason) : undefined;
@@ -382,6 +383,28 @@ function NotOpenYet({ concertId, prequeueOpensAt, onOpen }: { concertId: number;
         {prequeueOpensAt ? t('sale.notOpenYet', { time: time.at(prequeueOpensAt) }) : t('error.SALE_NOT_OPEN')}
       </p>
       <Link href="/">{t('queue.backToConcerts')}</Link>
+    </section>
+  );
+}
+
+/** A sale for signed-in fans, seen by a guest: sign in or up first, then back here to join. */
+function AccountsOnly({ concertId }: { concertId: number }) {
+  const { t } = useI18n();
+  const here = typeof window === 'undefined' ? '/' : `${location.pathname}${location.search}`;
+  const next = `?next=${encodeURIComponent(here)}`;
+  return (
+    <section className="card waiting-room" aria-labelledby="waiting-title">
+      <ConcertEyebrow concertId={concertId} />
+      <h1 id="waiting-title">{t('queue.title')}</h1>
+      <p className="notice" role="status">
+        {t('error.SALE_FOR_ACCOUNTS')}
+      </p>
+      <div className="actions">
+        <Link className="button-primary" href={`/account/sign-in${next}`}>
+          {t('nav.signIn')}
+        </Link>
+        <Link href={`/account/sign-up${next}`}>{t('account.signIn.toSignUp')}</Link>
+      </div>
     </section>
   );
 }

@@ -1,3 +1,4 @@
+import { SALE_AUDIENCES } from '@/db/schema';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '@/db/client';
 import { concerts, schedules, seats } from '@/db/schema';
@@ -65,6 +66,7 @@ const saleSchema = z.object({
   opensAt: futureDateTime,
   maxActive: maxActiveSchema.optional(),
   turnSeconds: turnSecondsSchema.optional(),
+  audience: z.enum(SALE_AUDIENCES).optional(),
 });
 
 /** `admin.concert.create`'s input; checks that need the clock read it when the input is parsed. */
@@ -160,10 +162,17 @@ export async function createConcert(
 ): Promise<{ concertId: number; scheduleIds: number[] }> {
   return db.transaction(async (tx) => {
     const created = await insertConcert(tx, plan);
-    const { prequeueOpensAt, opensAt, maxActive, turnSeconds } = plan.sale;
+    const { prequeueOpensAt, opensAt, maxActive, turnSeconds, audience } = plan.sale;
     await createSale(
       tx,
-      { concertId: created.concertId, prequeueOpensAt: new Date(prequeueOpensAt), opensAt: new Date(opensAt), maxActive, turnSeconds },
+      {
+        concertId: created.concertId,
+        prequeueOpensAt: new Date(prequeueOpensAt),
+        opensAt: new Date(opensAt),
+        maxActive,
+        turnSeconds,
+        audience,
+      },
       defaults,
     );
     const sale = await requireSale(tx, { concertId: created.concertId });
@@ -181,6 +190,7 @@ export async function createConcert(
         opensAt: sale.opensAt,
         maxActive: sale.maxActive,
         turnSeconds: sale.turnSeconds,
+        audience: sale.audience,
       },
     });
     return created;

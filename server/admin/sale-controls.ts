@@ -18,7 +18,7 @@ import { requireSale, type SaleView } from './sale-view';
  */
 
 /** The sale's values an audit entry shows: its state and the fields the action concerned. */
-type SaleFact = 'paused' | 'maxActive' | 'turnSeconds' | 'prequeueOpensAt' | 'opensAt' | 'closedReason';
+type SaleFact = 'paused' | 'maxActive' | 'turnSeconds' | 'prequeueOpensAt' | 'opensAt' | 'closedReason' | 'audience';
 const factsOf = (sale: SaleView, facts: SaleFact[]) => Object.fromEntries((['state', ...facts] as const).map((key) => [key, sale[key]]));
 
 async function recordSaleChange(
@@ -55,7 +55,7 @@ async function applyChanges(tx: Tx, concertId: number, changes: Partial<typeof s
  * (`SALE_ALREADY_OPEN` after), keeping the pre-queue before the opening. The commitment never changes.
  */
 export async function updateSale(db: Db, input: UpdateSaleInput, by: Attribution): Promise<SaleView> {
-  const { concertId, maxActive, turnSeconds, prequeueOpensAt, opensAt } = input;
+  const { concertId, maxActive, turnSeconds, prequeueOpensAt, opensAt, audience } = input;
   return db.transaction(async (tx) => {
     const sale = await requireSale(tx, { concertId, lock: true });
     const changesTimes = prequeueOpensAt !== undefined || opensAt !== undefined;
@@ -72,13 +72,24 @@ export async function updateSale(db: Db, input: UpdateSaleInput, by: Attribution
         throw new DomainError('INVALID_INPUT', 'The sale must open after its pre-queue.', { fieldErrors: { [field]: [message] } });
       }
     }
+    if (audience !== undefined && audience !== sale.audience) {
+      const now = await readTransactionTime(tx);
+      if (new Date(sale.prequeueOpensAt) <= now) {
+        throw new DomainError('SALE_ALREADY_OPEN', 'Its pre-queue has opened: who may join can no longer change.', {
+          opensAt: sale.opensAt,
+        });
+      }
+    }
     const changes = {
+      ...(audience !== undefined && audience !== sale.audience && { audience }),
       ...(maxActive !== undefined && maxActive !== sale.maxActive && { maxActive }),
       ...(turnSeconds !== undefined && turnSeconds !== sale.turnSeconds && { turnSeconds }),
       ...(prequeueOpensAt !== undefined && { prequeueOpensAt: new Date(prequeueOpensAt) }),
       ...(opensAt !== undefined && { opensAt: new Date(opensAt) }),
     };
-    const facts = (['maxActive', 'turnSeconds', 'prequeueOpensAt', 'opensAt'] as const).filter((key) => input[key] !== undefined);
+    const facts = (['maxActive', 'turnSeconds', 'prequeueOpensAt', 'opensAt', 'audience'] as const).filter(
+      (key) => input[key] !== undefined,
+    );
     const after = Object.keys(changes).length === 0 ? sale : await applyChanges(tx, concertId, changes);
     return recordSaleChange(tx, by, { action: 'admin.sale.update', before: sale, after, facts });
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SALE_AUDIENCES } from '@/db/schema';
 import { intId } from '@/server/ids';
 import { isoDateTime, maxActiveSchema, turnSecondsSchema } from './concert';
 
@@ -13,6 +14,7 @@ export const updateSaleInput = z
     turnSeconds: turnSecondsSchema.optional(),
     prequeueOpensAt: isoDateTime.optional(),
     opensAt: isoDateTime.optional(),
+    audience: z.enum(SALE_AUDIENCES).optional(),
   })
   .superRefine((input, ctx) => {
     const { prequeueOpensAt, opensAt } = input;

@@ -1,6 +1,6 @@
 import { asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
-import { concerts, sales, schedules } from '@/db/schema';
+import { concerts, sales, schedules, type SaleAudience } from '@/db/schema';
 import { transactionTime } from '@/server/clock';
 import { DomainError } from '@/server/errors';
 import { saleStateOf, type SaleState } from '@/server/sale/service';
@@ -16,6 +16,7 @@ export interface SaleView {
   opensAt: string;
   maxActive: number;
   turnSeconds: number;
+  audience: SaleAudience;
   paused: boolean;
   closedReason: 'sold_out' | 'closed' | null;
   closedAt: string | null;
@@ -40,6 +41,7 @@ function viewOf(row: SaleRow, dates: { first: Date | null; last: Date | null }):
     opensAt: row.opensAt.toISOString(),
     maxActive: row.maxActive,
     turnSeconds: row.turnSeconds,
+    audience: row.audience,
     paused: row.paused,
     closedReason: row.closedReason,
     closedAt: row.closedAt?.toISOString() ?? null,

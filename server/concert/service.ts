@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
-import { concerts, reservations, sales, schedules, seats } from '@/db/schema';
+import { concerts, reservations, sales, schedules, seats, type SaleAudience } from '@/db/schema';
 import type { Config } from '@/server/env';
 import { DomainError } from '@/server/errors';
 import { clockTime } from '@/server/clock';
@@ -23,7 +23,8 @@ export interface ConcertSummary {
   artist: string;
   venue: string;
   dates: { scheduleId: number; startsAt: string }[];
-  sale: { state: SaleState; prequeueOpensAt: string; opensAt: string; commitment: string } | null;
+  /** `audience`: who may join its line (`accounts`: signed-in fans only). */
+  sale: { state: SaleState; prequeueOpensAt: string; opensAt: string; commitment: string; audience: SaleAudience } | null;
   /** The cheapest and dearest seat of its future dates (null without any). */
   priceRange: { min: number; max: number } | null;
 }
@@ -50,6 +51,7 @@ export async function listConcerts(db: DbOrTx): Promise<ConcertSummary[]> {
       paused: sales.paused,
       closedReason: sales.closedReason,
       commitment: sales.commitment,
+      audience: sales.audience,
       now: clockTime(),
     })
     .from(sales);
@@ -77,6 +79,7 @@ export async function listConcerts(db: DbOrTx): Promise<ConcertSummary[]> {
               prequeueOpensAt: sale.prequeueOpensAt.toISOString(),
               opensAt: sale.opensAt.toISOString(),
               commitment: sale.commitment,
+              audience: sale.audience,
             }
           : null,
         priceRange: priceOf.get(r.concertId) ?? null,

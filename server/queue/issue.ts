@@ -41,9 +41,13 @@ function refuseJoining(state: SaleState, sale: { prequeueOpensAt: Date; opensAt:
  * `draw-first` (the opening is due: run the draw, then take a place) or `retry` (the sale opened
  * while joining the pre-queue).
  */
-async function joinPrequeueOrSayHow(db: Db, { userId, concertId, token }: { userId: string; concertId: number; token: string }) {
+async function joinPrequeueOrSayHow(
+  db: Db,
+  { userId, concertId, token, isAccount }: { userId: string; concertId: number; token: string; isAccount: boolean },
+) {
   const [sale] = await db
     .select({
+      audience: sales.audience,
       prequeueOpensAt: sales.prequeueOpensAt,
       opensAt: sales.opensAt,
       paused: sales.paused,
@@ -54,6 +58,9 @@ async function joinPrequeueOrSayHow(db: Db, { userId, concertId, token }: { user
     .from(sales)
     .where(eq(sales.concertId, concertId));
   if (!sale) throw new DomainError('NOT_FOUND', 'There is no such concert.');
+  if (sale.audience === 'accounts' && !isAccount) {
+    throw new DomainError('SALE_FOR_ACCOUNTS', 'This sale is for signed-in fans: sign in or create an account, then join.');
+  }
   const state = saleStateOf(sale, sale.now);
   if (state === 'prequeue') {
     // The draw locks the sale row FOR UPDATE: a pre-queue join either commits before it (and is drawn)
@@ -93,7 +100,7 @@ async function insertPlacedToken(db: Db, { userId, concertId, token }: { userId:
 export async function issueToken(
   db: Db,
   config: Config,
-  { userId, concertId }: { userId: string; concertId: number },
+  { userId, concertId, isAccount }: { userId: string; concertId: number; isAccount: boolean },
 ): Promise<{ issued: IssuedToken; queuePass: string | null }> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const [live] = await db
@@ -113,7 +120,7 @@ export async function issueToken(
     }
     try {
       const token = newToken();
-      let how = await joinPrequeueOrSayHow(db, { userId, concertId, token });
+      let how = await joinPrequeueOrSayHow(db, { userId, concertId, token, isAccount });
       if (how === 'retry') continue;
       if (how === 'draw-first') {
         await openSaleIfDue(db, concertId);

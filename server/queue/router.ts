@@ -51,7 +51,11 @@ export const queueRouter = router({
     .use(rateLimited('queue.issue'))
     .input(z.object({ concertId: intId }))
     .mutation(async ({ ctx, input }) => {
-      const { issued, queuePass } = await issueToken(ctx.db, ctx.config, { userId: ctx.userId, concertId: input.concertId });
+      const { issued, queuePass } = await issueToken(ctx.db, ctx.config, {
+        userId: ctx.userId,
+        concertId: input.concertId,
+        isAccount: ctx.account !== null,
+      });
       const { token, ...view } = issued;
       // One cookie per line, so a fan may wait for two shows at once; `queue_token` is the line joined last.
       ctx.setCookie(queueTokenCookie(input.concertId), token, TOKEN_COOKIE_MAX_AGE_SECONDS);

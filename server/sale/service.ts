@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '@/db/client';
-import { queueState, queueTokens, reservations, sales, schedules, seats, type SaleClosedReason } from '@/db/schema';
+import { queueState, queueTokens, reservations, sales, schedules, seats, type SaleClosedReason, type SaleAudience } from '@/db/schema';
 import { parseEnv, type Config } from '@/server/env';
 import { DomainError } from '@/server/errors';
 import { clockTime } from '@/server/clock';
@@ -55,6 +55,8 @@ export interface NewSale {
   maxActive?: number;
   /** Default: QUEUE_ACTIVE_TTL_SECONDS. */
   turnSeconds?: number;
+  /** Who may join its line; default: everyone. */
+  audience?: SaleAudience;
 }
 
 /**
@@ -63,7 +65,7 @@ export interface NewSale {
  */
 export async function createSale(
   tx: DbOrTx,
-  { concertId, prequeueOpensAt, opensAt, maxActive, turnSeconds }: NewSale,
+  { concertId, prequeueOpensAt, opensAt, maxActive, turnSeconds, audience }: NewSale,
   defaults: Pick<Config, 'QUEUE_MAX_ACTIVE' | 'QUEUE_ACTIVE_TTL_SECONDS'> = lineDefaults(),
 ): Promise<{ concertId: number; commitment: string }> {
   const seed = randomBytes(SEED_BYTES).toString('hex');
@@ -74,6 +76,7 @@ export async function createSale(
     opensAt,
     maxActive: maxActive ?? defaults.QUEUE_MAX_ACTIVE,
     turnSeconds: turnSeconds ?? defaults.QUEUE_ACTIVE_TTL_SECONDS,
+    audience,
     seed,
     commitment,
   });

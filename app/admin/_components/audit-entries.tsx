@@ -8,9 +8,9 @@ import { BUILT_IN_OPERATOR_ID } from '@/server/shared/audit-actions';
 
 const SHOW_TIME_ZONE = 'Asia/Seoul';
 /** The values an entry shows as a change, in this order; a created concert shows these of its `after`. */
-const FIELDS = ['state', 'paused', 'maxActive', 'turnSeconds', 'prequeueOpensAt', 'opensAt', 'closedReason', 'status'] as const;
+const FIELDS = ['state', 'paused', 'maxActive', 'turnSeconds', 'audience', 'prequeueOpensAt', 'opensAt', 'closedReason', 'status'] as const;
 type Field = (typeof FIELDS)[number];
-const CREATED_FIELDS = ['artist', 'venue', 'dates', 'prequeueOpensAt', 'opensAt', 'maxActive', 'turnSeconds'] as const;
+const CREATED_FIELDS = ['artist', 'venue', 'dates', 'prequeueOpensAt', 'opensAt', 'maxActive', 'turnSeconds', 'audience'] as const;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -29,6 +29,7 @@ function useFormat() {
       if (field === 'state') return t(`admin.state.${v as 'open'}`);
       if (field === 'closedReason') return t(`admin.audit.closed.${v as 'closed'}`);
       if (field === 'status') return t(`admin.audit.status.${v as 'valid'}`);
+      if (field === 'audience') return t(`admin.audience.${v as 'everyone'}`);
       if (field === 'turnSeconds') return t('admin.audit.seconds', { seconds: Number(v) });
       if (field === 'prequeueOpensAt' || field === 'opensAt') return formatDateTime(String(v));
       if (field === 'dates' && Array.isArray(v)) return v.map((d) => formatDateTime(String(d))).join('; ');

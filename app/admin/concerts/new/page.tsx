@@ -48,6 +48,7 @@ export default function CreateConcertPage() {
   const [opensAt, setOpensAt] = useState(() => kstInputIn(40));
   const [maxActive, setMaxActive] = useState('');
   const [turnSeconds, setTurnSeconds] = useState('');
+  const [audience, setAudience] = useState<'everyone' | 'accounts'>('everyone');
   const create = trpc.admin.concert.create.useMutation({
     onSuccess: async ({ concertId }) => {
       await utils.admin.sale.list.invalidate();
@@ -74,6 +75,7 @@ export default function CreateConcertPage() {
         opensAt: fromKstInput(opensAt),
         maxActive: optionalNumber(maxActive),
         turnSeconds: optionalNumber(turnSeconds),
+        audience,
       },
     });
   };
@@ -257,6 +259,13 @@ export default function CreateConcertPage() {
               value={turnSeconds}
               onChange={(e) => setTurnSeconds(e.target.value)}
             />
+            <div className="field">
+              <label htmlFor="audience">{t('admin.create.audience')}</label>
+              <select id="audience" value={audience} onChange={(e) => setAudience(e.target.value as 'everyone' | 'accounts')}>
+                <option value="everyone">{t('admin.audience.everyone')}</option>
+                <option value="accounts">{t('admin.audience.accounts')}</option>
+              </select>
+            </div>
           </div>
         </fieldset>
 

@@ -1,0 +1,2 @@
+ALTER TABLE "sales" ADD COLUMN "audience" text DEFAULT 'everyone' NOT NULL;--> statement-breakpoint
+ALTER TABLE "sales" ADD CONSTRAINT "sales_audience_known" CHECK ("sales"."audience" IN ('everyone', 'accounts'));
