@@ -45,6 +45,8 @@ export const REASON_CODES = {
   LINK_INVALID: 'BAD_REQUEST',
   /** A passkey ceremony that ran out, was used already, belongs to another account, or a passkey this site does not know. */
   PASSKEY_FAILED: 'BAD_REQUEST',
+  /** Deleting an account without its password from a session more than a day old: sign in again first. */
+  SIGN_IN_AGAIN: 'UNAUTHORIZED',
   /** An account procedure called without a signed-in account (a guest, or a signed-out session). */
   ACCOUNT_REQUIRED: 'UNAUTHORIZED',
   INSUFFICIENT_BALANCE: 'PAYMENT_REQUIRED',

@@ -107,14 +107,21 @@ function DeleteAccount() {
   const remove = trpc.account.delete.useMutation({ onSuccess: startOver });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    remove.mutate({ password: String(new FormData(event.currentTarget).get('delete-password')) });
+    const password = String(new FormData(event.currentTarget).get('delete-password') ?? '');
+    remove.mutate({ password: password || undefined });
   };
   return (
     <section className="account-section" aria-labelledby="delete-title">
       <h2 id="delete-title">{t('account.delete.title')}</h2>
       <p className="muted">{t('account.delete.intro')}</p>
       <form onSubmit={submit}>
-        <Field id="delete-password" label={t('account.delete.password')} type="password" autoComplete="current-password" required />
+        <Field
+          id="delete-password"
+          label={t('account.delete.password')}
+          hint={t('account.delete.passwordHint')}
+          type="password"
+          autoComplete="current-password"
+        />
         <FormError text={remove.error && message(remove.error)} />
         <button type="submit" className="button-danger" disabled={remove.isPending}>
           {t('account.delete.submit')}

@@ -143,6 +143,14 @@ describe('accounts', () => {
     await expectFailure(fan.api.session.me(), 'UNAUTHORIZED', 'SESSION_REQUIRED');
   });
 
+  it('deletes an account without its password from a session less than a day old', async () => {
+    const fan = await new TestUser(db, config).start();
+    const email = newEmail();
+    await fan.api.account.signUp({ name: 'G', email, password: PASSWORD });
+    await fan.api.account.delete({});
+    await expectFailure(new TestUser(db, config).api.account.signIn({ email, password: PASSWORD }), 'UNAUTHORIZED', 'SIGN_IN_FAILED');
+  });
+
   it('signs another device out, and deletes an account keeping its orders whole', async () => {
     const { fan, order } = await guestWhoBought({ count: 1, charge: 200_000 });
     const email = newEmail();

@@ -21,6 +21,8 @@ const REFUSALS: Record<string, () => DomainError> = {
   AUTHENTICATION_FAILED: () => new DomainError('PASSKEY_FAILED', 'The passkey could not be checked. Try again.'),
   PASSKEY_NOT_FOUND: () => new DomainError('PASSKEY_FAILED', 'This passkey is not known here.'),
   YOU_ARE_NOT_ALLOWED_TO_REGISTER_THIS_PASSKEY: () => new DomainError('PASSKEY_FAILED', 'This passkey step belongs to another account.'),
+  SESSION_NOT_FRESH: () => new DomainError('SIGN_IN_AGAIN', 'Sign in again (or give your password) to confirm.'),
+  CREDENTIAL_ACCOUNT_NOT_FOUND: () => new DomainError('SIGN_IN_FAILED', 'This account has no password: leave it empty.'),
   EMAIL_ALREADY_VERIFIED: () => new DomainError('INVALID_INPUT', 'This email address is confirmed already.'),
 };
 

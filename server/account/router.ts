@@ -130,8 +130,11 @@ export const accountRouter = router({
     await accounts.resendVerification(callOf(ctx), { email: ctx.account.email });
     return null;
   }),
-  delete: accountProcedure.input(z.object({ password: z.string().min(1).max(MAX_PASSWORD_LENGTH) })).mutation(async ({ ctx, input }) => {
-    sendCookies(ctx, (await accounts.deleteAccount(callOf(ctx), { userId: ctx.userId, password: input.password })).setCookies);
-    return null;
-  }),
+  /** With the password; without one (an account with passkeys only), the session must be less than a day old. */
+  delete: accountProcedure
+    .input(z.object({ password: z.string().min(1).max(MAX_PASSWORD_LENGTH).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      sendCookies(ctx, (await accounts.deleteAccount(callOf(ctx), { userId: ctx.userId, password: input.password })).setCookies);
+      return null;
+    }),
 });

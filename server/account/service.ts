@@ -152,7 +152,7 @@ export const DELETED_NAME = 'Deleted account';
  * Deletes the account after its password is given again: its sign-in, sessions and email go; its
  * person stays under a neutral name, so its orders and ledger stay whole.
  */
-export async function deleteAccount(call: AccountCall, { userId, password }: { userId: string; password: string }): Promise<Answer<null>> {
+export async function deleteAccount(call: AccountCall, { userId, password }: { userId: string; password?: string }): Promise<Answer<null>> {
   const { headers } = await refusalsAsDomainErrors(() =>
     accountAuth(call).api.deleteUser({ body: { password }, headers: headersOf(call), returnHeaders: true }),
   );
