@@ -66,4 +66,16 @@ test.describe('axe finds no violations on the main pages', () => {
     await expect(fan.wallet.balance()).toBeVisible();
     await expectNoViolations(fan.page, 'wallet');
   });
+
+  for (const [name, path, heading] of [
+    ['sign in', '/account/sign-in', 'Sign in'],
+    ['sign up', '/account/sign-up', 'Create an account'],
+    ['forgotten password', '/account/forgot', 'Reset your password'],
+  ] as const) {
+    test(name, async ({ page }) => {
+      await page.goto(path);
+      await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
+      await expectNoViolations(page, name);
+    });
+  }
 });
