@@ -39,19 +39,24 @@ async function addVirtualAuthenticator(page: Page) {
   });
 }
 
-test('a guest with a ticket and a balance signs up and keeps both; signed in on a phone, the same ticket shows', async ({
+test('a guest who bought two seats and has a balance signs up and keeps both; signed in on a phone, the same ticket shows', async ({
   fan,
   newFan,
   concert,
 }) => {
   const { page } = fan;
-  // As a guest: one seat bought, then ₩50,000 in the wallet (joining the line again for it: a guest's wallet needs a turn).
+  // As a guest: two seats bought, then ₩50,000 in the wallet (joining the line again for it: a guest's wallet needs a turn).
   await page.goto(throughQueue(seatMapOf(concert)));
-  await fan.seatMap.hold('R C-4');
-  await fan.checkout.expectHeld('R C-4');
+  await fan.seatMap.hold('R C-4', 'R C-5');
+  await fan.checkout.expectHeld('R C-4', 'R C-5');
   await fan.checkout.chargeShortfallButton().click();
   await fan.checkout.payButton().click();
-  const code = await fan.ticket.expectTicket({ concert: concert.title, seats: ['R C-4'], amount: '₩132,000', venue: 'Loopback Hall' });
+  const code = await fan.ticket.expectTicket({
+    concert: concert.title,
+    seats: ['R C-4', 'R C-5'],
+    amount: '₩264,000',
+    venue: 'Loopback Hall',
+  });
   await page.goto(throughQueue('/wallet', concert));
   await expect(page.getByRole('heading', { name: 'Wallet', level: 1 })).toBeVisible();
   await fan.wallet.chargeButton('₩50,000').click();
@@ -75,7 +80,7 @@ test('a guest with a ticket and a balance signs up and keeps both; signed in on 
   const card = phone.myTickets.order(concert.title);
   await expect(card).toContainText(code);
   await card.getByRole('link', { name: `Show ticket ${code}` }).click();
-  await phone.ticket.expectTicket({ concert: concert.title, seats: ['R C-4'], amount: '₩132,000', venue: 'Loopback Hall' });
+  await phone.ticket.expectTicket({ concert: concert.title, seats: ['R C-4', 'R C-5'], amount: '₩264,000', venue: 'Loopback Hall' });
   await keepScreenshot(phone.page, 'account-ticket-on-phone');
 
   // Both devices are listed; the laptop signs the phone out.
