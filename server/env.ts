@@ -62,6 +62,11 @@ const schema = z
     REFUND_DEADLINE_HOURS: intFrom(0, 24),
     /** Calls a minute per client address to session.start, to queue.issue and to admin.login; 0 turns the limit off. */
     RATE_LIMIT_PER_MINUTE: intFrom(0, 60),
+    /**
+     * Operator sign-ins a minute per address and per account (server/admin/sign-in-limits.ts); past
+     * it, a block that doubles with each one in a row.
+     */
+    OPERATOR_SIGN_IN_PER_MINUTE: intFrom(1, 5),
     /** Behind a proxy that sets X-Forwarded-For (Vercel, a load balancer): read the client from it. */
     TRUST_PROXY: z
       .enum(['true', 'false'])
@@ -99,6 +104,7 @@ export type Config = Pick<
   | 'PURCHASE_MAX_PER_USER'
   | 'REFUND_DEADLINE_HOURS'
   | 'RATE_LIMIT_PER_MINUTE'
+  | 'OPERATOR_SIGN_IN_PER_MINUTE'
   | 'SESSION_SECRET'
   | 'OPERATOR_PASSWORD'
   | 'NODE_ENV'
