@@ -131,7 +131,13 @@ export async function acceptInvitation(
     const [used] = await tx
       .update(operatorInvitations)
       .set({ acceptedAt: sql`now()` })
-      .where(and(eq(operatorInvitations.id, invitation.id), isNull(operatorInvitations.acceptedAt), gt(operatorInvitations.expiresAt, sql`now()`)))
+      .where(
+        and(
+          eq(operatorInvitations.id, invitation.id),
+          isNull(operatorInvitations.acceptedAt),
+          gt(operatorInvitations.expiresAt, sql`now()`),
+        ),
+      )
       .returning({ role: operatorInvitations.role });
     if (!used) throw new DomainError('INVITATION_USED', 'This invitation has been accepted already. Sign in instead.');
     await tx

@@ -38,7 +38,10 @@ export async function listOperators(db: Db): Promise<{ operators: OperatorEntry[
     .from(operators)
     .innerJoin(authUsers, eq(authUsers.id, operators.id))
     .orderBy(asc(operators.createdAt));
-  const [builtIn] = await db.select({ sessions: count() }).from(operatorSessions).where(and(isNull(operatorSessions.operatorId), liveSessions));
+  const [builtIn] = await db
+    .select({ sessions: count() })
+    .from(operatorSessions)
+    .where(and(isNull(operatorSessions.operatorId), liveSessions));
   const invitations = await db
     .select()
     .from(operatorInvitations)
@@ -46,7 +49,14 @@ export async function listOperators(db: Db): Promise<{ operators: OperatorEntry[
     .orderBy(asc(operatorInvitations.createdAt));
   return {
     operators: [
-      { operatorId: BUILT_IN_OWNER.id, name: BUILT_IN_OWNER.name, email: null, role: 'owner', builtIn: true, sessions: builtIn?.sessions ?? 0 },
+      {
+        operatorId: BUILT_IN_OWNER.id,
+        name: BUILT_IN_OWNER.name,
+        email: null,
+        role: 'owner',
+        builtIn: true,
+        sessions: builtIn?.sessions ?? 0,
+      },
       ...named.map((o) => ({ ...o, builtIn: false })),
     ],
     invitations: invitations.map((i) => ({ invitationId: i.id, email: i.email, role: i.role, expiresAt: i.expiresAt.toISOString() })),

@@ -24,7 +24,8 @@ export interface SignedInOperator extends StartedSession {
   operator: OperatorActor;
 }
 
-const refused = () => new DomainError('OPERATOR_LOGIN_FAILED', 'That is not the operator password, or not an operator’s email and password.');
+const refused = () =>
+  new DomainError('OPERATOR_LOGIN_FAILED', 'That is not the operator password, or not an operator’s email and password.');
 
 /** A hash no password matches, checked for an unknown email so it takes as long as a known one. */
 let decoyHash: Promise<string> | undefined;
@@ -73,6 +74,10 @@ export async function signInOperator(call: SignInCall, input: { email?: string; 
     operator = { id: found.id, name: found.name, role: found.role };
   }
   await clearSignInStrikes(db, keys);
-  const session = await startOperatorSession(db, config, operator.id === BUILT_IN_OWNER.id ? { kind: 'built-in' } : { kind: 'named', operatorId: operator.id });
+  const session = await startOperatorSession(
+    db,
+    config,
+    operator.id === BUILT_IN_OWNER.id ? { kind: 'built-in' } : { kind: 'named', operatorId: operator.id },
+  );
   return { ...session, operator };
 }
