@@ -108,12 +108,12 @@ test('the console has its own header: no fan session in it, who is signed in, an
 
   await operatorConsole.signIn(OPERATOR_PASSWORD);
   await expect(operatorConsole.salesHeading()).toBeVisible();
-  await expect(header).toContainText('Owner · Owner');
+  await expect(header).toContainText('Owner (operator password)');
   await expect(header).not.toContainText('Hi, Guest-');
   await keepScreenshot(page, 'admin-sales');
   await header.getByRole('button', { name: 'Sign out' }).click();
   await expect(operatorConsole.signInForm()).toBeVisible();
-  await expect(header).not.toContainText('Owner · Owner');
+  await expect(header).not.toContainText('Owner (operator password)');
 });
 
 test('after the sign-in rate limit, the console says when to try again (from Retry-After)', async ({ page }) => {

@@ -118,6 +118,8 @@ export function useOperator(): Operator {
 }
 
 const RANK = { owner: 0, manager: 1, door: 2 } as const;
+/** The id of the OPERATOR_PASSWORD sign-in (server/admin/roles.ts BUILT_IN_OWNER). */
+export const BUILT_IN_OWNER_ID = 'owner';
 /** Whether `operator` may use what needs `role` (the server's rule, server/admin/roles.ts, decides; this only hides). */
 export const mayUse = (operator: Operator, role: Operator['role']) => RANK[operator.role] <= RANK[role];
 
@@ -156,7 +158,11 @@ export function OperatorConsole({ signedInHint, children }: { signedInHint: bool
           <div className="header-tools">
             {operator && (
               <>
-                <span className="whoami">{t('admin.signedInAs', { name: operator.name, role: t(`admin.role.${operator.role}`) })}</span>
+                <span className="whoami">
+                  {operator.id === BUILT_IN_OWNER_ID
+                    ? t('admin.builtInOwner')
+                    : t('admin.signedInAs', { name: operator.name, role: t(`admin.role.${operator.role}`) })}
+                </span>
                 <SignOut onSignedOut={() => setSignedIn(false)} />
               </>
             )}

@@ -6,6 +6,7 @@ import { ErrorNotice, Loading } from '@/app/_components/states';
 import { useErrorMessage } from '@/app/_components/use-error-message';
 import { useI18n } from '@/app/_i18n/provider';
 import { trpc } from '@/app/_trpc/client';
+import { reasonOf } from '@/app/_trpc/errors';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@/server/shared/limits';
 
 /**
@@ -31,6 +32,14 @@ function Invitation() {
     );
   }
   if (view.isPending) return <Loading />;
+  // A link that will never work (unknown, used, run out) says why, with nothing to try again.
+  if (view.error && reasonOf(view.error)?.startsWith('INVITATION_')) {
+    return (
+      <p className="notice notice-error" role="alert">
+        {message(view.error)}
+      </p>
+    );
+  }
   if (view.error) return <ErrorNotice error={view.error} onRetry={() => void view.refetch()} />;
   const { email, role, hasAccount } = view.data;
   const submit = (event: FormEvent) => {

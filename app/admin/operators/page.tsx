@@ -83,7 +83,7 @@ function OperatorItem({ entry }: { entry: Entry }) {
     <li className="card operator-item" aria-labelledby={`${id}-name`}>
       <div>
         <h2 id={`${id}-name`}>
-          {entry.name} <span className="badge">{t(`admin.role.${entry.role}`)}</span>
+          {entry.builtIn ? t('admin.builtInOwner') : entry.name} <span className="badge">{t(`admin.role.${entry.role}`)}</span>
         </h2>
         <p className="muted">{entry.builtIn ? t('admin.operators.builtIn') : entry.email}</p>
         <p className="muted">{t('admin.operators.sessions', { count: entry.sessions })}</p>
