@@ -1,7 +1,7 @@
 'use client';
 
 import { useSearchParams } from 'next/navigation';
-import { Suspense, useState, type FormEvent } from 'react';
+import { Suspense, useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorNotice, Loading } from '@/app/_components/states';
 import { useErrorMessage } from '@/app/_components/use-error-message';
 import { useI18n } from '@/app/_i18n/provider';
@@ -24,37 +24,27 @@ function Invitation() {
     // A full load: the console's layout reads the new cookie.
     onSuccess: () => window.location.assign('/admin'),
   });
-  if (!token) {
-    return (
-      <p className="notice notice-error" role="alert">
-        {t('admin.accept.noToken')}
-      </p>
-    );
-  }
-  if (view.isPending) return <Loading />;
+  const refusal = (text: string) => (
+    <p className="notice notice-error" role="alert">
+      {text}
+    </p>
+  );
+  let content: ReactNode;
+  if (!token) content = refusal(t('admin.accept.noToken'));
+  else if (view.isPending) content = <Loading />;
   // A link that will never work (unknown, used, run out) says why, with nothing to try again.
-  if (view.error && reasonOf(view.error)?.startsWith('INVITATION_')) {
-    return (
-      <p className="notice notice-error" role="alert">
-        {message(view.error)}
-      </p>
-    );
-  }
-  if (view.error) return <ErrorNotice error={view.error} onRetry={() => void view.refetch()} />;
-  const { email, role, hasAccount } = view.data;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    accept.mutate(hasAccount ? { token, password } : { token, name: name.trim(), password });
-  };
-  return (
-    <section className="card operator-sign-in" aria-labelledby="invite-title">
-      <h1 id="invite-title" tabIndex={-1}>
-        {t('admin.accept.title')}
-      </h1>
-      <p>{t('admin.accept.intro', { role: t(`admin.role.${role}`), email })}</p>
-      {accept.isSuccess ? (
-        <p role="status">{t('admin.accept.done', { name: accept.data.operator.name })}</p>
-      ) : (
+  else if (view.error && reasonOf(view.error)?.startsWith('INVITATION_')) content = refusal(message(view.error));
+  else if (view.error) content = <ErrorNotice error={view.error} onRetry={() => void view.refetch()} />;
+  else if (accept.isSuccess) content = <p role="status">{t('admin.accept.done', { name: accept.data.operator.name })}</p>;
+  else {
+    const { email, role, hasAccount } = view.data;
+    const submit = (event: FormEvent) => {
+      event.preventDefault();
+      accept.mutate(hasAccount ? { token, password } : { token, name: name.trim(), password });
+    };
+    content = (
+      <>
+        <p>{t('admin.accept.intro', { role: t(`admin.role.${role}`), email })}</p>
         <form onSubmit={submit}>
           {hasAccount ? (
             <p className="muted">{t('admin.accept.hasAccount')}</p>
@@ -84,12 +74,20 @@ function Invitation() {
             {t('admin.accept.submit')}
           </button>
         </form>
-      )}
-      {accept.error && (
-        <p id="invite-error" className="notice notice-error" role="alert">
-          {message(accept.error)}
-        </p>
-      )}
+        {accept.error && (
+          <p id="invite-error" className="notice notice-error" role="alert">
+            {message(accept.error)}
+          </p>
+        )}
+      </>
+    );
+  }
+  return (
+    <section className="card operator-sign-in" aria-labelledby="invite-title">
+      <h1 id="invite-title" tabIndex={-1}>
+        {t('admin.accept.title')}
+      </h1>
+      {content}
     </section>
   );
 }
