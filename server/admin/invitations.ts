@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { Db } from '@/db/client';
+import type { Db, DbOrTx } from '@/db/client';
 import { authAccounts, authUsers, operatorInvitations, operators } from '@/db/schema';
 import { refusalsAsDomainErrors } from '@/server/account/errors';
 import { accountAuth } from '@/server/account/instance';
@@ -51,7 +51,7 @@ export async function inviteOperator(db: Db, config: Config, input: { email: str
 }
 
 /** The invitation a token names, if it can still be accepted; else the refusal that says why. */
-async function pendingInvitation(db: Db, token: string) {
+async function pendingInvitation(db: DbOrTx, token: string) {
   const [row] = await db
     .select({
       id: operatorInvitations.id,
@@ -139,7 +139,11 @@ export async function acceptInvitation(
         ),
       )
       .returning({ role: operatorInvitations.role });
-    if (!used) throw new DomainError('INVITATION_USED', 'This invitation has been accepted already. Sign in instead.');
+    if (!used) {
+      // Used or run out since it was read: this throws the refusal that says which.
+      await pendingInvitation(tx, input.token);
+      throw new DomainError('INVITATION_USED', 'This invitation has been accepted already. Sign in instead.');
+    }
     await tx
       .insert(operators)
       .values({ id: operator.id, role: used.role })

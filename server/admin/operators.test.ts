@@ -20,6 +20,8 @@ const config = testConfig({ OPERATOR_PASSWORD: 'the-operator-password', RATE_LIM
 /** The sign-in limits as deployed: five a minute. */
 const strict = testConfig({ OPERATOR_PASSWORD: 'the-operator-password', RATE_LIMIT_PER_MINUTE: 1000, OPERATOR_SIGN_IN_PER_MINUTE: 5 });
 beforeAll(() => seedDemoData(db));
+// Invitations land in a list instead of a mailbox (read by invitationTokenFor).
+captureInvitations(db);
 
 let emails = 0;
 const newEmail = () => `person-${++emails}-${Date.now()}@example.com`;
@@ -245,6 +247,26 @@ describe('invitations', () => {
     const accepted = await invitee.api.admin.invitation.accept({ token, password: 'the fan’s own password' });
     expect(accepted.operator).toEqual({ id: account.userId, name: 'Haeun', role: 'door' });
     await expectFailure(owner.api.admin.operator.invite({ email, role: 'manager' }), 'CONFLICT', 'OPERATOR_EXISTS');
+  });
+});
+
+describe('invitations accepted twice at once', () => {
+  it('one acceptance wins; the other is INVITATION_USED and signs nobody in', async () => {
+    const owner = await signedInOperator(db, config);
+    const email = newEmail();
+    await (await new TestUser(db, config).start()).api.account.signUp({ name: 'Twin', email, password: OPERATOR_TEST_PASSWORD });
+    await owner.api.admin.operator.invite({ email, role: 'manager' });
+    const token = invitationTokenFor(db, email);
+    const twins = [new TestUser(db, config), new TestUser(db, config)];
+    const results = await Promise.allSettled(twins.map((t) => t.api.admin.invitation.accept({ token, password: OPERATOR_TEST_PASSWORD })));
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const loser = results.findIndex((r) => r.status === 'rejected');
+    expect((results[loser] as PromiseRejectedResult).reason).toMatchObject({ cause: { reason: 'INVITATION_USED' } });
+    expect(twins[loser]!.cookies.has(OPERATOR_COOKIE)).toBe(false);
+    const sessions = await db.execute(
+      sql`SELECT 1 FROM operator_sessions s JOIN auth_users u ON u.id = s.operator_id WHERE u.email = ${email}`,
+    );
+    expect(sessions).toHaveLength(1);
   });
 });
 
