@@ -67,7 +67,7 @@ export default defineConfig({
     },
   },
   projects: [
-    project('main', /(journey|seat-race|wallet|language|security|admin|orders|seat-map|a11y|dev-outbox|accounts)\.spec\.ts/),
+    project('main', /(journey|seat-race|wallet|language|security|admin|operators|orders|seat-map|a11y|dev-outbox|accounts)\.spec\.ts/),
     project('queue', /(waiting-room|sale-day|sale-day-screens)\.spec\.ts/),
     project('expiry', /hold-expiry\.spec\.ts/),
   ],
@@ -77,6 +77,8 @@ export default defineConfig({
     // Every browser of every test calls from 127.0.0.1: a roomier limit than one person needs.
     env: {
       RATE_LIMIT_PER_MINUTE: '600',
+      // The operator sign-ins of every test, from the one address and the one built-in owner.
+      OPERATOR_SIGN_IN_PER_MINUTE: '200',
       ...env,
       PORT: String(port),
       APP_ORIGIN: `http://localhost:${port}`,

@@ -18,11 +18,14 @@ import {
 import { MAX_BALANCE } from './limits';
 
 export * from './accounts-schema';
+export * from './operators-schema';
 
 /**
  * Lock order (every transaction that takes more than one row lock takes them in this order):
  *   idempotency_keys → sales → queue_state → users → orders → seats → reservations → wallets →
  *   queue_tokens
+ * The operator console's tables (db/operators-schema.ts) are never locked with these; among
+ * themselves: operator_invitations → operators → operator_sessions, and operator_sign_in_limits by key.
  * See docs/how-it-works.md "Lock order" for which operation takes which. (A new order row is inserted after its
  * seats are locked: no other transaction can know its id, so nobody can wait for it. A row of
  * queue_active_changes is only ever inserted by a writer, never updated: nobody waits for it; nor

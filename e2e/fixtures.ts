@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect as baseExpect, type Browser, type Page, type TestInfo } from '@playwright/test';
 import { sql } from 'drizzle-orm';
@@ -142,6 +142,25 @@ export async function moveOpening(testInfo: TestInfo, concert: TestConcert, { op
   } finally {
     await database.close();
   }
+}
+
+/**
+ * The link of the invitation last made for `email`. The server's mail is not sent yet (its token is
+ * stored only hashed), so the test gives the invitation a token of its own, as the mail would carry one.
+ */
+export async function invitationLink(testInfo: TestInfo, email: string): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  const database = connect(testInfo.project.metadata.databaseUrl as string, { max: 1 });
+  try {
+    const hash = createHash('sha256').update(token).digest('hex');
+    const updated = await database.db.execute(
+      sql`UPDATE operator_invitations SET token_hash = ${hash} WHERE email = ${email} AND accepted_at IS NULL RETURNING id`,
+    );
+    baseExpect(updated, `a pending invitation for ${email}`).toHaveLength(1);
+  } finally {
+    await database.close();
+  }
+  return `/admin/invite?token=${token}`;
 }
 
 export const test = base.extend<Fixtures>({

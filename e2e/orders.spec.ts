@@ -149,8 +149,8 @@ test('an operator checks a ticket at the door by its booking code', async ({ fan
   await expect(page).toHaveTitle('Check a ticket · Concert Tickets');
   await page.getByLabel('Booking code or scanned ticket reference').fill(code.toLowerCase());
   await page.getByRole('button', { name: 'Check' }).click();
-  // Not signed in yet: the check asks for the operator password, then runs.
-  await page.getByLabel('Operator password').fill(OPERATOR_PASSWORD);
+  // Not signed in yet: the check asks for the operator password (no email: the built-in owner), then runs.
+  await page.getByLabel('Password', { exact: true }).fill(OPERATOR_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   const result = page.getByRole('status').filter({ hasText: 'Valid ticket' });
   await expect(result).toContainText('S H-5');

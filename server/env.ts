@@ -83,6 +83,11 @@ const schema = z
       .enum(['true', 'false'])
       .default('false')
       .transform((v) => v === 'true'),
+    /**
+     * Operator sign-ins a minute per address and per account (server/admin/sign-in-limits.ts); past
+     * it, a block that doubles with each one in a row.
+     */
+    OPERATOR_SIGN_IN_PER_MINUTE: intFrom(1, 5),
     /** Behind a proxy that sets X-Forwarded-For (Vercel, a load balancer): read the client from it. */
     TRUST_PROXY: z
       .enum(['true', 'false'])
@@ -140,6 +145,7 @@ export type Config = Pick<
   | 'PURCHASE_MAX_PER_USER'
   | 'REFUND_DEADLINE_HOURS'
   | 'RATE_LIMIT_PER_MINUTE'
+  | 'OPERATOR_SIGN_IN_PER_MINUTE'
   | 'SESSION_SECRET'
   | 'OPERATOR_PASSWORD'
   | 'NODE_ENV'

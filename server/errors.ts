@@ -32,8 +32,20 @@ export const REASON_CODES = {
   // The operator's console (admin.*).
   /** An operator procedure called without a valid operator sign-in (fans included). */
   OPERATOR_REQUIRED: 'FORBIDDEN',
-  /** admin.login with a wrong password. */
+  /** admin.login with a wrong password or an unknown email: the same answer for both. */
   OPERATOR_LOGIN_FAILED: 'UNAUTHORIZED',
+  /** A signed-in operator whose role may not do this; facts: `role`, the least role that may. */
+  OPERATOR_ROLE_REQUIRED: 'FORBIDDEN',
+  /** Inviting an email that is an operator already. */
+  OPERATOR_EXISTS: 'CONFLICT',
+  /** Changing the role of, or removing, the built-in owner (OPERATOR_PASSWORD). */
+  OPERATOR_BUILT_IN: 'FORBIDDEN',
+  /** An invitation link whose token no invitation has. */
+  INVITATION_UNKNOWN: 'NOT_FOUND',
+  /** An invitation past its seven days. */
+  INVITATION_EXPIRED: 'BAD_REQUEST',
+  /** An invitation accepted already (each is good once). */
+  INVITATION_USED: 'CONFLICT',
   /** Changing a sale's times after it has opened. */
   SALE_ALREADY_OPEN: 'CONFLICT',
   // Accounts (account.*).

@@ -9,7 +9,7 @@ import { useErrorMessage } from './use-error-message';
 /**
  * The operator's "check a ticket": type or paste a booking code (or a scanned ticket reference) and
  * see whether it admits. Signs in with the operator password (admin.login) when the console's cookie is
- * missing. Self-contained, so the operator console can mount it wherever it likes.
+ * missing (an operator's email and password, or the operator password alone). Self-contained, so the operator console can mount it wherever it likes.
  */
 export function TicketCheck() {
   const { t, formatDateTime } = useI18n();
@@ -45,7 +45,10 @@ export function TicketCheck() {
   };
   const signIn = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    login.mutate({ password: String(new FormData(event.currentTarget).get('password') ?? '') });
+    const form = new FormData(event.currentTarget);
+    const email = String(form.get('email') ?? '').trim();
+    const password = String(form.get('password') ?? '');
+    login.mutate(email ? { email, password } : { password });
   };
 
   if (needsSignIn) {
@@ -53,8 +56,12 @@ export function TicketCheck() {
       <form className="card ticket-check" onSubmit={signIn} aria-labelledby="signin-title">
         <h2 id="signin-title">{t('ticketcheck.signIn')}</h2>
         <label>
+          {t('ticketcheck.email')}
+          <input name="email" type="email" autoComplete="username" autoFocus />
+        </label>
+        <label>
           {t('ticketcheck.password')}
-          <input name="password" type="password" autoComplete="current-password" required autoFocus />
+          <input name="password" type="password" autoComplete="current-password" required />
         </label>
         {login.error && (
           <p className="field-error" role="alert">

@@ -3,12 +3,30 @@
 import Link from 'next/link';
 import { useI18n } from '@/app/_i18n/provider';
 import { trpc } from '@/app/_trpc/client';
+import { TicketCheck } from '@/app/_components/ticket-check';
+import { mayUse, useOperator } from './_components/operator-console';
 import { StateBadge } from './_components/state-badge';
 
 const LIST_REFRESH_MS = 5_000;
 
-/** The console's home: every sale with its state, and the way to create a concert. */
+/** The console's home: a door operator's is the ticket check; a manager's and an owner's, the sales. */
 export default function AdminHome() {
+  const operator = useOperator();
+  return mayUse(operator, 'manager') ? <Sales /> : <DoorCheck />;
+}
+
+function DoorCheck() {
+  const { t } = useI18n();
+  return (
+    <section aria-labelledby="door-title">
+      <h1 id="door-title">{t('ticketcheck.title')}</h1>
+      <TicketCheck />
+    </section>
+  );
+}
+
+/** Every sale with its state, and the way to create a concert. */
+function Sales() {
   const { t, formatDateTime } = useI18n();
   const sales = trpc.admin.sale.list.useQuery(undefined, { refetchInterval: LIST_REFRESH_MS });
   return (

@@ -28,8 +28,10 @@ export class ConsolePage {
     return this.page.getByRole('heading', { name: 'Operator sign-in', level: 1 });
   }
 
-  async signIn(password: string) {
-    await this.page.getByLabel('Operator password').fill(password);
+  /** Signs in with the operator password alone (the built-in owner), or an operator's email and password. */
+  async signIn(password: string, email?: string) {
+    if (email !== undefined) await this.page.getByLabel('Email (optional)').fill(email);
+    await this.page.getByLabel('Password', { exact: true }).fill(password);
     await this.page.getByRole('button', { name: 'Sign in' }).click();
   }
 

@@ -12,7 +12,7 @@ import { appRouter } from '@/server/trpc/root';
 const { db } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 7, QUEUE_ACTIVE_TTL_SECONDS: 420 });
 const operator = await signedInOperator(db, config);
-const OPERATOR = { id: 'operator', name: 'Operator', role: 'owner' };
+const OPERATOR = { id: 'owner', name: 'Owner', role: 'owner' };
 
 /** The id of the newest entry (0 for none): entries written after it are what a step wrote. */
 async function lastId() {
@@ -92,7 +92,7 @@ describe('every admin mutation writes one audit entry, in its own transaction', 
     expect(paused).toMatchObject({
       action: 'admin.sale.pause',
       concertId,
-      actorId: 'operator',
+      actorId: 'owner',
       before: { state: 'open', paused: false },
       after: { state: 'paused', paused: true },
     });
@@ -182,15 +182,15 @@ describe('every admin mutation writes one audit entry, in its own transaction', 
     expect(login).toHaveLength(1);
     expect(login[0]).toMatchObject({
       action: 'admin.login',
-      actorId: 'operator',
-      actorName: 'Operator',
+      actorId: 'owner',
+      actorName: 'Owner',
       concertId: null,
       before: null,
       after: null,
     });
     const logout = await written(() => someone.api.admin.logout());
     expect(logout).toHaveLength(1);
-    expect(logout[0]).toMatchObject({ action: 'admin.logout', actorId: 'operator' });
+    expect(logout[0]).toMatchObject({ action: 'admin.logout', actorId: 'owner' });
   });
 });
 
@@ -236,8 +236,8 @@ describe('admin.audit.list', () => {
     const ofA = await operator.api.admin.audit.list({ concertId: a.concertId });
     expect(ofA.entries.map((e) => [e.action, e.actor.id])).toEqual([
       ['admin.sale.pause', 'acct-mina'],
-      ['admin.sale.update', 'operator'],
-      ['admin.concert.create', 'operator'],
+      ['admin.sale.update', 'owner'],
+      ['admin.concert.create', 'owner'],
     ]);
     expect(ofA.entries[0]).toMatchObject({ actor: mina.actor, requestId: 'test-request-1', target: 'A', before: { paused: false } });
     expect(ofA.nextCursor).toBeNull();
@@ -247,7 +247,7 @@ describe('admin.audit.list', () => {
       ['ticket.verify', b.concertId],
       ['admin.sale.pause', a.concertId],
     ]);
-    const pauses = await operator.api.admin.audit.list({ action: 'admin.sale.pause', actor: 'operator', concertId: b.concertId });
+    const pauses = await operator.api.admin.audit.list({ action: 'admin.sale.pause', actor: 'owner', concertId: b.concertId });
     expect(pauses.entries.map((e) => e.action)).toEqual(['admin.sale.pause']);
 
     const all = (await operator.api.admin.audit.list({ limit: 100 })).entries;

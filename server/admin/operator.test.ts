@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '@/server/testing/test-database';
 import { concertPlan, signedInOperator } from '@/server/testing/operator';
@@ -5,7 +6,7 @@ import { expectFailure, testConfig, TestUser } from '@/server/testing/test-user'
 import { OPERATOR_COOKIE, OPERATOR_SESSION_SECONDS, passwordMatches, signOperator, verifyOperator } from './operator';
 
 const { db } = await useTestDatabase();
-const config = testConfig({ OPERATOR_PASSWORD: 'the-operator-password', RATE_LIMIT_PER_MINUTE: 1000 });
+const config = testConfig({ OPERATOR_PASSWORD: 'the-operator-password', RATE_LIMIT_PER_MINUTE: 1000, OPERATOR_SIGN_IN_PER_MINUTE: 1000 });
 
 const HOUR_MS = 3_600_000;
 
@@ -28,7 +29,7 @@ describe('operator sign-in', () => {
   });
 
   it('is rate limited per address, even for the right password once the limit is spent', async () => {
-    const limited = testConfig({ OPERATOR_PASSWORD: 'the-operator-password', RATE_LIMIT_PER_MINUTE: 3 });
+    const limited = testConfig({ OPERATOR_PASSWORD: 'the-operator-password', RATE_LIMIT_PER_MINUTE: 3, OPERATOR_SIGN_IN_PER_MINUTE: 1000 });
     const guesser = new TestUser(db, limited);
     for (let i = 0; i < 3; i++) {
       await expectFailure(guesser.api.admin.login({ password: `guess-${i}` }), 'UNAUTHORIZED', 'OPERATOR_LOGIN_FAILED');
@@ -60,18 +61,21 @@ describe('operatorProcedure', () => {
     await expectFailure(fan.api.admin.concert.create(concertPlan()), 'FORBIDDEN', 'OPERATOR_REQUIRED');
   });
 
-  it('refuses forged, tampered, expired cookies and those signed under an older password', async () => {
+  it('refuses forged, tampered, expired cookies, those signed under an older password, and a session the database does not have', async () => {
     const now = Date.now();
-    const genuine = signOperator(config, now).value;
-    const [version, expires, signature] = genuine.split('.');
+    const signedIn = await signedInOperator(db, config);
+    const genuine = signedIn.cookies.get(OPERATOR_COOKIE)!;
+    const [version, sessionId, expires, signature] = genuine.split('.');
+    const expiresAt = new Date(Number(expires) * 1000);
     const forged = [
       'o1.9999999999.AAAA',
-      `${version}.${Number(expires) + 3600}.${signature}`,
-      `${version}.${expires}.${signature}x`,
+      `${version}.${sessionId}.${Number(expires) + 3600}.${signature}`,
+      `${version}.${randomUUID()}.${expires}.${signature}`,
+      `${version}.${sessionId}.${expires}.${signature}x`,
       `${genuine}.extra`,
-      signOperator(config, now - OPERATOR_SESSION_SECONDS * 1000 - 1000).value,
-      signOperator({ ...config, OPERATOR_PASSWORD: 'an-older-password' }, now).value,
-      signOperator({ ...config, SESSION_SECRET: 'another-secret-0123456789abcdef-xyz' }, now).value,
+      signOperator(config, { sessionId: sessionId!, expiresAt: new Date(now - 1000) }),
+      signOperator({ ...config, OPERATOR_PASSWORD: 'an-older-password' }, { sessionId: sessionId!, expiresAt }),
+      signOperator({ ...config, SESSION_SECRET: 'another-secret-0123456789abcdef-xyz' }, { sessionId: sessionId!, expiresAt }),
     ];
     for (const value of forged) {
       expect(verifyOperator(config, value, now), value).toBe(false);
@@ -79,6 +83,12 @@ describe('operatorProcedure', () => {
       caller.cookies.set(OPERATOR_COOKIE, value);
       await expectFailure(caller.api.admin.concert.create(concertPlan()), 'FORBIDDEN', 'OPERATOR_REQUIRED');
     }
+    // Genuinely signed, but no session of the database: the request layer admits it, the middleware refuses it.
+    const unknown = signOperator(config, { sessionId: randomUUID(), expiresAt });
+    expect(verifyOperator(config, unknown, now)).toBe(true);
+    const stranger = new TestUser(db, config);
+    stranger.cookies.set(OPERATOR_COOKIE, unknown);
+    await expectFailure(stranger.api.admin.concert.create(concertPlan()), 'FORBIDDEN', 'OPERATOR_REQUIRED');
     expect(verifyOperator(config, genuine, now)).toBe(true);
     expect(verifyOperator(config, genuine, now + OPERATOR_SESSION_SECONDS * 1000 + 1000)).toBe(false);
     expect(verifyOperator(config, genuine, now + 11 * HOUR_MS)).toBe(true);

@@ -1,17 +1,18 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { Actor } from '@/server/audit/actor';
 import type { Config } from '@/server/env';
-import { BUILT_IN_OPERATOR_ID } from '@/server/shared/audit-actions';
 
 /**
- * The operator's sign-in: one shared password (OPERATOR_PASSWORD) and, once it is given, a signed
- * cookie of its own, apart from a fan's session. The cookie holds only its expiry, signed with a key
- * derived from SESSION_SECRET and the password, so changing the password signs every operator out.
+ * The operator's cookie, apart from a fan's session: a signed session id and its expiry. The request
+ * layer checks the signature alone (no database) to admit a call; the operator middleware then reads
+ * the session's row (server/admin/operator-sessions.ts), so a revoked session is refused at once. The
+ * key is derived from SESSION_SECRET and OPERATOR_PASSWORD, so changing the password signs every
+ * operator out.
  */
 export const OPERATOR_COOKIE = 'operator';
 export const OPERATOR_SESSION_SECONDS = 12 * 60 * 60;
 
-const VERSION = 'o1';
+const VERSION = 'o2';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type Secrets = Pick<Config, 'SESSION_SECRET' | 'OPERATOR_PASSWORD'>;
 
@@ -25,38 +26,29 @@ export function passwordMatches(config: Pick<Config, 'OPERATOR_PASSWORD'>, given
   return timingSafeEqual(sha256(given), sha256(config.OPERATOR_PASSWORD));
 }
 
-function mac(config: Secrets, expiresAt: number): string {
+function mac(config: Secrets, payload: string): string {
   const key = createHmac('sha256', config.SESSION_SECRET).update(`operator-key.${config.OPERATOR_PASSWORD}`).digest();
-  return createHmac('sha256', key).update(`${VERSION}.${expiresAt}`).digest('base64url');
+  return createHmac('sha256', key).update(`${VERSION}.${payload}`).digest('base64url');
 }
 
-/** A cookie value that proves an operator signed in, good for OPERATOR_SESSION_SECONDS from `now`, and when it runs out. */
-export function signOperator(config: Secrets, now = Date.now()): { value: string; expiresAt: Date } {
-  const expiresAt = Math.floor(now / 1000) + OPERATOR_SESSION_SECONDS;
-  return { value: `${VERSION}.${expiresAt}.${mac(config, expiresAt)}`, expiresAt: new Date(expiresAt * 1000) };
+/** The cookie value of an operator session that runs out at `expiresAt`. */
+export function signOperator(config: Secrets, { sessionId, expiresAt }: { sessionId: string; expiresAt: Date }): string {
+  const payload = `${sessionId}.${Math.floor(expiresAt.getTime() / 1000)}`;
+  return `${VERSION}.${payload}.${mac(config, payload)}`;
 }
 
-/** Whether a cookie value is a genuine operator sign-in that has not run out. */
-export function verifyOperator(config: Secrets, value: string | undefined | null, now = Date.now()): boolean {
-  if (!value || value.length > 200) return false;
-  const [version, expires, signature, ...rest] = value.split('.');
-  if (version !== VERSION || !expires || !signature || rest.length > 0 || !/^\d{1,12}$/.test(expires)) return false;
-  const expiresAt = Number(expires);
-  if (expiresAt * 1000 <= now) return false;
-  const expected = Buffer.from(mac(config, expiresAt));
+/** The session a cookie value names, when it is genuinely signed and has not run out; else null. */
+export function readOperatorCookie(config: Secrets, value: string | undefined | null, now = Date.now()): { sessionId: string } | null {
+  if (!value || value.length > 200) return null;
+  const [version, sessionId, expires, signature, ...rest] = value.split('.');
+  if (version !== VERSION || !sessionId || !expires || !signature || rest.length > 0) return null;
+  if (!UUID.test(sessionId) || !/^\d{1,12}$/.test(expires) || Number(expires) * 1000 <= now) return null;
+  const expected = Buffer.from(mac(config, `${sessionId}.${expires}`));
   const givenMac = Buffer.from(signature);
-  return expected.length === givenMac.length && timingSafeEqual(expected, givenMac);
+  return expected.length === givenMac.length && timingSafeEqual(expected, givenMac) ? { sessionId } : null;
 }
 
-/** The one operator there is until operator accounts: whoever knows OPERATOR_PASSWORD. */
-export const BUILT_IN_OPERATOR: Actor = { id: BUILT_IN_OPERATOR_ID, name: 'Operator', role: 'owner' };
-
-/**
- * Who the request is signed in as an operator, or null: the one place an operator's identity is
- * decided (the operator rung, server/trpc/middleware/require-operator.ts, puts it in the context as
- * `operator`; sign-out asks it too). Today a valid operator cookie is the built-in operator; with
- * operator accounts it will answer the signed-in account (async already, for that account's lookup).
- */
-export async function operatorOf(ctx: { config: Secrets; cookies: ReadonlyMap<string, string> }): Promise<Actor | null> {
-  return verifyOperator(ctx.config, ctx.cookies.get(OPERATOR_COOKIE)) ? BUILT_IN_OPERATOR : null;
+/** Whether a cookie value is a genuinely signed operator session that has not run out (the request layer's check). */
+export function verifyOperator(config: Secrets, value: string | undefined | null, now = Date.now()): boolean {
+  return readOperatorCookie(config, value, now) !== null;
 }

@@ -33,7 +33,7 @@ export interface ProcedurePolicy {
   /**
    * Who may call it at all: `fan` needs a signed session cookie, `turn` one and a queue token (a
    * header or cookie: whether it is active is the procedure's business), `operator` the operator's
-   * cookie.
+   * cookie (its signature: the session's row and the role are the procedure's business).
    * A call without it is refused by the procedure anyway, so it gets no better than `arrivals`
    * priority and the default body cap (the request layer checks the signatures: HMACs, no database).
    */
@@ -93,6 +93,14 @@ export const PROCEDURE_POLICIES: Readonly<Record<string, ProcedurePolicy>> = {
   'ticket.verify': operator,
   'admin.login': { ...arrival, rateLimited: true },
   'admin.logout': poll,
+  'admin.me': operator,
+  'admin.operator.list': operator,
+  'admin.operator.invite': operator,
+  'admin.operator.setRole': operator,
+  'admin.operator.remove': operator,
+  'admin.operator.endSessions': operator,
+  'admin.invitation.view': { ...arrival, rateLimited: true },
+  'admin.invitation.accept': { ...arrival, rateLimited: true },
   'admin.concert.create': { ...operator, bodyBytes: MAX_BODY_BYTES },
   'admin.sale.list': operator,
   'admin.sale.stats': operator,

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '@/server/seed';
 import type { TRPCError } from '@trpc/server';
-import { concertPlan, signedInOperator } from '@/server/testing/operator';
+import { concertPlan, invitedOperator, signedInOperator } from '@/server/testing/operator';
+import { PROCEDURE_POLICIES } from '@/server/http/procedure-policy';
 import { useTestDatabase } from '@/server/testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
 import { QUEUE_TOKEN_COOKIE, QUEUE_TOKEN_HEADER } from '@/server/queue/cookies';
@@ -72,6 +73,16 @@ const CALLS: Record<string, Call> = {
   'admin.sale.close': (u, ids) => u.api.admin.sale.close({ concertId: ids.concertId }),
   'admin.audit.list': (u, ids) => u.api.admin.audit.list({ concertId: ids.concertId }),
   'admin.audit.actors': (u) => u.api.admin.audit.actors(),
+  'admin.me': (u) => u.api.admin.me(),
+  'admin.operator.list': (u) => u.api.admin.operator.list(),
+  'admin.operator.invite': (u) => u.api.admin.operator.invite({ email: 'mallory@example.com', role: 'owner' }),
+  'admin.operator.setRole': (u) => u.api.admin.operator.setRole({ operatorId: 'owner', role: 'door' }),
+  'admin.operator.remove': (u) => u.api.admin.operator.remove({ operatorId: 'owner' }),
+  'admin.operator.endSessions': (u) => u.api.admin.operator.endSessions({ operatorId: 'owner' }),
+  // The invitee's side needs the mailed token: a guess is an unknown invitation.
+  'admin.invitation.view': (u) => u.api.admin.invitation.view({ token: 'a-guessed-invitation-token' }),
+  'admin.invitation.accept': (u) =>
+    u.api.admin.invitation.accept({ token: 'a-guessed-invitation-token', name: 'Mallory', password: 'a long enough password' }),
 };
 /** Procedures a stranger may call with no token at all (they reveal nothing of anyone else's). */
 const OPEN = new Set([
@@ -104,15 +115,56 @@ const refusalOf = (name: string): [TRPCError['code'], string] =>
     ? (ACCOUNT_REFUSALS[name] ?? ['UNAUTHORIZED', 'ACCOUNT_REQUIRED'])
     : name === 'admin.login'
       ? ['UNAUTHORIZED', 'OPERATOR_LOGIN_FAILED']
-      : name.startsWith('admin.') || name === 'ticket.verify'
-        ? ['FORBIDDEN', 'OPERATOR_REQUIRED']
-        : SESSION_ONLY.has(name)
-          ? ['NOT_FOUND', 'NOT_FOUND']
-          : ['UNAUTHORIZED', 'TOKEN_INVALID'];
+      : name.startsWith('admin.invitation.')
+        ? ['NOT_FOUND', 'INVITATION_UNKNOWN']
+        : name.startsWith('admin.') || name === 'ticket.verify'
+          ? ['FORBIDDEN', 'OPERATOR_REQUIRED']
+          : SESSION_ONLY.has(name)
+            ? ['NOT_FOUND', 'NOT_FOUND']
+            : ['UNAUTHORIZED', 'TOKEN_INVALID'];
+
+/** The least role each operator procedure needs (server/admin/roles.ts: owner ⊃ manager ⊃ door). */
+const ROLE_NEEDED: Record<string, 'owner' | 'manager' | 'door'> = {
+  'ticket.verify': 'door',
+  'admin.me': 'door',
+  'admin.concert.create': 'manager',
+  'admin.sale.list': 'manager',
+  'admin.sale.stats': 'manager',
+  'admin.sale.history': 'manager',
+  'admin.sale.update': 'manager',
+  'admin.sale.pause': 'manager',
+  'admin.sale.resume': 'manager',
+  'admin.sale.close': 'manager',
+  'admin.operator.list': 'owner',
+  'admin.operator.invite': 'owner',
+  'admin.operator.setRole': 'owner',
+  'admin.operator.remove': 'owner',
+  'admin.operator.endSessions': 'owner',
+  'admin.audit.list': 'manager',
+  'admin.audit.actors': 'owner',
+};
 
 describe('authorization', () => {
   it('covers every procedure of the router', () => {
     expect(Object.keys(appRouter._def.procedures).sort()).toEqual(Object.keys(CALLS).sort());
+  });
+
+  it('gives every operator procedure a role, and refuses the narrower roles with OPERATOR_ROLE_REQUIRED', async () => {
+    const operatorProcedures = Object.keys(PROCEDURE_POLICIES).filter((name) => PROCEDURE_POLICIES[name]!.needs === 'operator');
+    expect(operatorProcedures.sort()).toEqual(Object.keys(ROLE_NEEDED).sort());
+    const owner = await signedInOperator(db, config);
+    const [concert] = await owner.api.admin.sale.list();
+    const ids = { reservationId: 1, orderId: 1, seatId: 1, scheduleId: 1, concertId: concert!.concertId, bookingCode: 'K7Q-4MZ-92D' };
+    for (const role of ['manager', 'door'] as const) {
+      const { person } = await invitedOperator(owner, role);
+      for (const [name, needed] of Object.entries(ROLE_NEEDED)) {
+        if (needed === role || needed === 'door') continue;
+        const refused = await expectFailure(CALLS[name]!(person, ids), 'FORBIDDEN', 'OPERATOR_ROLE_REQUIRED').catch((e: Error) => {
+          throw new Error(`${name} by ${role}: ${e.message}`);
+        });
+        expect(refused.cause).toMatchObject({ details: { role: needed } });
+      }
+    }
   });
 
   it('refuses another user’s queue token on every procedure that takes one, in the header or the cookie', async () => {

@@ -11,10 +11,15 @@ export const AUDIT_ACTIONS = [
   'admin.sale.pause',
   'admin.sale.resume',
   'admin.sale.close',
+  'admin.operator.invite',
+  'admin.operator.setRole',
+  'admin.operator.remove',
+  'admin.operator.endSessions',
+  'admin.invitation.accept',
   'ticket.verify',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The built-in operator's actor id (OPERATOR_PASSWORD's sign-in), which the console names in its language. */
-export const BUILT_IN_OPERATOR_ID = 'operator';
+export const BUILT_IN_OPERATOR_ID = 'owner' as const;

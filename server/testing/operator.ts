@@ -1,4 +1,6 @@
 import type { CreateConcertInput } from '@/server/admin/concert';
+import { useInvitationSender } from '@/server/admin/invitation-mail';
+import type { OperatorRole } from '@/server/admin/roles';
 import type { Db } from '@/db/client';
 import type { Config } from '@/server/env';
 import { TestUser } from './test-user';
@@ -31,4 +33,43 @@ export function concertPlan(overrides: Partial<CreateConcertInput> = {}): Create
     sale: { prequeueOpensAt: hoursFromNow(1), opensAt: hoursFromNow(2) },
     ...overrides,
   };
+}
+
+/** Invitation mails this database's console would have sent, newest last (see useInvitationSender). */
+const sentInvitations = new WeakMap<Db, { to: string; subject: string; text: string }[]>();
+
+/** Captures the invitations of this database instead of mailing them; returns the list they land in. */
+export function captureInvitations(db: Db): { to: string; subject: string; text: string }[] {
+  let sent = sentInvitations.get(db);
+  if (!sent) {
+    const list: { to: string; subject: string; text: string }[] = [];
+    sentInvitations.set(db, (sent = list));
+    useInvitationSender(db, { send: async (message) => void list.push(message) });
+  }
+  return sent;
+}
+
+/** The token of the last invitation mailed to `email`, read from its link. */
+export function invitationTokenFor(db: Db, email: string): string {
+  const mail = captureInvitations(db).findLast((m) => m.to === email);
+  const link = mail?.text.match(/https?:\/\/\S+\/admin\/invite\?token=(\S+)/);
+  if (!link) throw new Error(`no invitation was mailed to ${email}`);
+  return decodeURIComponent(link[1]!);
+}
+
+let invitees = 0;
+export const OPERATOR_TEST_PASSWORD = 'a long operator password';
+
+/** A named operator with this role, invited by `owner` and signed in through the invitation; its email. */
+export async function invitedOperator(owner: TestUser, role: OperatorRole, name = `${role} ${++invitees}`) {
+  captureInvitations(owner.db);
+  const email = `operator-${role}-${++invitees}-${Date.now()}@example.com`;
+  await owner.api.admin.operator.invite({ email, role });
+  const person = new TestUser(owner.db, owner.config);
+  const { operator } = await person.api.admin.invitation.accept({
+    token: invitationTokenFor(owner.db, email),
+    name,
+    password: OPERATOR_TEST_PASSWORD,
+  });
+  return { person, email, operator };
 }

@@ -116,7 +116,7 @@ describe('ticket.verify', () => {
     expect(entries).toEqual([
       expect.objectContaining({
         action: 'ticket.verify',
-        actorId: 'operator',
+        actorId: 'owner',
         concertId: fan.concertId,
         target: paid.bookingCode,
         before: null,
@@ -124,7 +124,7 @@ describe('ticket.verify', () => {
       }),
       expect.objectContaining({
         action: 'ticket.verify',
-        actorId: 'operator',
+        actorId: 'owner',
         concertId: null,
         target: 'nonsense',
         after: { status: 'unknown' },

@@ -6,7 +6,7 @@ import type { Context } from './context';
 import { mapDomainErrors } from './middleware/map-domain-errors';
 import { refuseCrossSite } from './middleware/refuse-cross-site';
 import { refuseUnacceptableInput } from './middleware/refuse-unacceptable-input';
-import { requireOperator } from './middleware/require-operator';
+import { requireOperator, requireRole } from './middleware/require-operator';
 import { requireSession } from './middleware/require-session';
 
 /**
@@ -62,7 +62,13 @@ export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseCrossS
 export const sessionProcedure = publicProcedure.use(requireSession);
 
 /**
- * Needs the operator's sign-in cookie (admin.login), and nothing of a fan: no session, no token. A
- * fan's session or token does not let anyone in.
+ * Needs a live operator session (admin.login), and nothing of a fan: no session, no token. A fan's
+ * session or token does not let anyone in. Adds `operator` ({ id, name, role }), whatever its role.
  */
 export const operatorProcedure = publicProcedure.use(requireOperator);
+
+/**
+ * An operator whose role is `role` or wider: `door` checks tickets, `manager` also runs concerts and
+ * sales, `owner` also manages operators. A narrower role gets OPERATOR_ROLE_REQUIRED (403).
+ */
+export const operatorWithRole = (role: 'owner' | 'manager' | 'door') => operatorProcedure.use(requireRole(role));

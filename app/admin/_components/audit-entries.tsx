@@ -8,7 +8,19 @@ import { BUILT_IN_OPERATOR_ID } from '@/server/shared/audit-actions';
 
 const SHOW_TIME_ZONE = 'Asia/Seoul';
 /** The values an entry shows as a change, in this order; a created concert shows these of its `after`. */
-const FIELDS = ['state', 'paused', 'maxActive', 'turnSeconds', 'audience', 'prequeueOpensAt', 'opensAt', 'closedReason', 'status'] as const;
+const FIELDS = [
+  'state',
+  'paused',
+  'maxActive',
+  'turnSeconds',
+  'audience',
+  'prequeueOpensAt',
+  'opensAt',
+  'closedReason',
+  'status',
+  'role',
+  'ended',
+] as const;
 type Field = (typeof FIELDS)[number];
 const CREATED_FIELDS = ['artist', 'venue', 'dates', 'prequeueOpensAt', 'opensAt', 'maxActive', 'turnSeconds', 'audience'] as const;
 
