@@ -37,6 +37,17 @@ async function threeOperators() {
 const aConcertId = async (owner: TestUser) => (await owner.api.admin.sale.list())[0]!.concertId;
 
 describe('roles', () => {
+  it('the audit log names who paused a sale, and the door operator who could not', async () => {
+    const { owner, manager, door } = await threeOperators();
+    const concertId = await aConcertId(owner);
+    await expectFailure(door.person.api.admin.sale.pause({ concertId }), 'FORBIDDEN', 'OPERATOR_ROLE_REQUIRED');
+    await manager.person.api.admin.sale.pause({ concertId });
+    const { entries } = await owner.api.admin.audit.list({ concertId, action: 'admin.sale.pause' });
+    expect(entries[0]).toMatchObject({ actor: { id: manager.operator.id, name: manager.operator.name, role: 'manager' } });
+    expect(entries.some((e) => e.actor.id === door.operator.id)).toBe(false);
+    await manager.person.api.admin.sale.resume({ concertId });
+  });
+
   it('each procedure is allowed to the roles that may use it and refused to the others with OPERATOR_ROLE_REQUIRED', async () => {
     const { owner, manager, door } = await threeOperators();
     const concertId = await aConcertId(owner);
