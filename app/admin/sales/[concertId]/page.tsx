@@ -108,7 +108,8 @@ function Controls({ sale }: { sale: SaleView }) {
   const [turn, setTurn] = useState(String(sale.turnSeconds));
   const [prequeueOpensAt, setPrequeueOpensAt] = useState(toKstInput(sale.prequeueOpensAt));
   const [opensAt, setOpensAt] = useState(toKstInput(sale.opensAt));
-  const [saved, setSaved] = useState<'settings' | 'times' | null>(null);
+  const [audience, setAudience] = useState(sale.audience);
+  const [saved, setSaved] = useState<'settings' | 'times' | 'audience' | null>(null);
   const over = sale.closedReason !== null;
   const beforeOpening = sale.state === 'scheduled' || sale.state === 'prequeue';
   const errors = fieldErrorsOf(update.error);
@@ -129,6 +130,12 @@ function Controls({ sale }: { sale: SaleView }) {
       { concertId: sale.concertId, prequeueOpensAt: fromKstInput(prequeueOpensAt), opensAt: fromKstInput(opensAt) },
       { onSuccess: () => setSaved('times') },
     );
+  };
+
+  const saveAudience = (event: FormEvent) => {
+    event.preventDefault();
+    setSaved(null);
+    update.mutate({ concertId: sale.concertId, audience }, { onSuccess: () => setSaved('audience') });
   };
 
   if (over) {
@@ -221,6 +228,30 @@ function Controls({ sale }: { sale: SaleView }) {
         <p className="muted">{t('admin.controls.timesLocked')}</p>
       )}
       {saved === 'times' && (
+        <p className="notice notice-success" role="status">
+          {t('admin.controls.saved')}
+        </p>
+      )}
+      <h3>{t('admin.audit.field.audience')}</h3>
+      {sale.state === 'scheduled' ? (
+        <form className="inline-form" onSubmit={saveAudience}>
+          <div className="field">
+            <label htmlFor="edit-audience">{t('admin.create.audience')}</label>
+            <select id="edit-audience" value={audience} onChange={(e) => setAudience(e.target.value as typeof audience)}>
+              <option value="everyone">{t('admin.audience.everyone')}</option>
+              <option value="accounts">{t('admin.audience.accounts')}</option>
+            </select>
+          </div>
+          <button type="submit" disabled={update.isPending}>
+            {t('admin.controls.save')}
+          </button>
+        </form>
+      ) : (
+        <p className="muted">
+          {t(`admin.audience.${sale.audience}`)} · {t('admin.controls.audienceLocked')}
+        </p>
+      )}
+      {saved === 'audience' && (
         <p className="notice notice-success" role="status">
           {t('admin.controls.saved')}
         </p>
