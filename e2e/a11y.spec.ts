@@ -71,11 +71,25 @@ test.describe('axe finds no violations on the main pages', () => {
     ['sign in', '/account/sign-in', 'Sign in'],
     ['sign up', '/account/sign-up', 'Create an account'],
     ['forgotten password', '/account/forgot', 'Reset your password'],
+    ['new password', '/account/reset?token=a-reset-token-from-a-mail', 'Set a new password'],
+    ['a confirmation link that is not valid', '/account/verify?token=not-a-valid-token', 'Confirm your email'],
   ] as const) {
     test(name, async ({ page }) => {
       await page.goto(path);
       await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
+      // Each page's calls answered (the confirmation link's refusal shown), then axe.
+      await page.waitForLoadState('networkidle');
       await expectNoViolations(page, name);
     });
   }
+
+  test.describe('a sale for accounts only', () => {
+    test.use({ sale: { audience: 'accounts' } });
+    test('the waiting room a guest meets', async ({ fan, concert }) => {
+      await fan.page.goto(throughQueue(seatMapOf(concert)));
+      await expect(fan.page.getByRole('status').filter({ hasText: /^This sale is for signed-in fans/ })).toBeVisible();
+      await expect(fan.page.getByRole('link', { name: 'Sign in' }).last()).toHaveAttribute('href', /^\/account\/sign-in\?next=/);
+      await expectNoViolations(fan.page, 'accounts-only waiting room');
+    });
+  });
 });

@@ -51,6 +51,8 @@ export interface SaleOptions {
   seats?: number;
   /** A sale that is over already. */
   closed?: 'sold_out' | 'closed';
+  /** Who may join its line; default everyone. */
+  audience?: 'everyone' | 'accounts';
 }
 
 /** On sale since a minute ago: a sale with no pre-queue left to wait for. */
@@ -110,7 +112,13 @@ async function createTestConcert(testInfo: TestInfo, testTitle: string, sale: Sa
         artist: 'The Testers',
         venue: 'Loopback Hall',
         dayOffsets: [40, 41],
-        sale: { prequeueInMinutes: prequeueOpensIn / 60, opensInMinutes: opensIn / 60, maxActive, turnSeconds: TURN_SECONDS },
+        sale: {
+          prequeueInMinutes: prequeueOpensIn / 60,
+          opensInMinutes: opensIn / 60,
+          maxActive,
+          turnSeconds: TURN_SECONDS,
+          audience: sale.audience,
+        },
       });
       if (sale.seats !== undefined) {
         await tx.execute(sql`

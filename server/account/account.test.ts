@@ -163,7 +163,11 @@ describe('accounts', () => {
     await expectFailure(other.api.session.me(), 'UNAUTHORIZED', 'SESSION_REQUIRED');
 
     await expectFailure(fan.api.account.delete({ password: 'not the password' }), 'UNAUTHORIZED', 'SIGN_IN_FAILED');
+    const copied = fan.through(db);
     await fan.api.account.delete({ password: PASSWORD });
+    // A session cookie of the deleted account, replayed once its signed copy is out of date, is refused.
+    copied.cookies.delete(names.copy);
+    await expectFailure(copied.api.session.me(), 'UNAUTHORIZED', 'SESSION_REQUIRED');
     const [person] = await db.execute<{ name: string; orders: number; email: number }>(sql`
       SELECT u.name, (SELECT count(*)::int FROM orders WHERE user_id = u.id) AS orders,
              (SELECT count(*)::int FROM auth_users WHERE email = ${email}) AS email

@@ -6,8 +6,8 @@ import { Suspense, type FormEvent } from 'react';
 import { useErrorMessage } from '@/app/_components/use-error-message';
 import { useI18n } from '@/app/_i18n/provider';
 import { trpc } from '@/app/_trpc/client';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@/server/shared/limits';
-import { Field, FormError } from '../_components/field';
+import { FormError } from '../_components/field';
+import { NewPasswordField } from '../_components/new-password-field';
 
 /** The link of the password-reset mail: a new password, once. */
 function Reset() {
@@ -35,16 +35,7 @@ function Reset() {
         </>
       ) : (
         <form onSubmit={submit}>
-          <Field
-            id="password"
-            label={t('account.field.newPassword')}
-            hint={t('account.field.passwordHint', { min: MIN_PASSWORD_LENGTH })}
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={MIN_PASSWORD_LENGTH}
-            maxLength={MAX_PASSWORD_LENGTH}
-          />
+          <NewPasswordField label={t('account.field.newPassword')} />
           <FormError text={reset.error && message(reset.error)} />
           <button type="submit" className="button-primary" disabled={reset.isPending}>
             {t('account.reset.submit')}

@@ -5,8 +5,8 @@ import { Suspense, useRef, type FormEvent } from 'react';
 import { useErrorMessage } from '@/app/_components/use-error-message';
 import { useI18n } from '@/app/_i18n/provider';
 import { trpc } from '@/app/_trpc/client';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@/server/shared/limits';
 import { Field, FormError } from '../_components/field';
+import { NewPasswordField } from '../_components/new-password-field';
 import { createPasskey } from '../_components/passkey-ceremony';
 import { useEntered } from '../_components/use-entered';
 import { usePasskeyStep } from '../_components/use-passkey-step';
@@ -47,16 +47,7 @@ function SignUp() {
       <form onSubmit={submit} ref={form}>
         <Field id="name" label={t('account.field.name')} autoComplete="name" required maxLength={40} />
         <Field id="email" label={t('account.field.email')} type="email" autoComplete="email" required maxLength={254} />
-        <Field
-          id="password"
-          label={t('account.field.password')}
-          hint={t('account.field.passwordHint', { min: MIN_PASSWORD_LENGTH })}
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={MIN_PASSWORD_LENGTH}
-          maxLength={MAX_PASSWORD_LENGTH}
-        />
+        <NewPasswordField label={t('account.field.password')} />
         <FormError text={signUp.error && message(signUp.error)} />
         <button type="submit" className="button-primary" disabled={signUp.isPending || signUp.isSuccess}>
           {t('account.signUp.submit')}
