@@ -1,8 +1,9 @@
 'use client';
 
-import QRCode from 'qrcode';
 import Link from 'next/link';
 import { formatWon, useI18n } from '@/app/_i18n/provider';
+import { TicketLinks } from './ticket-links';
+import type { TicketSummary } from './ticket-types';
 import { waitingRoomFor } from './use-queue-guard';
 
 export interface TicketFacts {
@@ -12,29 +13,19 @@ export interface TicketFacts {
   startsAt: string;
   seats: { seatId: number; label: string; price: number }[];
   total: number;
-  ticketRef: string | null;
   status: string;
+  /** One ticket a seat, each with its own page and QR code (order.get's `tickets`). */
+  tickets?: TicketSummary[];
 }
 
-/** A QR code drawn as one SVG path (no image URL, so the page's CSP stays strict). */
-function QrCode({ text, alt }: { text: string; alt: string }) {
-  const { size, data } = QRCode.create(text, { errorCorrectionLevel: 'M' }).modules;
-  const quiet = 4;
-  let path = '';
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (data[y * size + x]) path += `M${x + quiet} ${y + quiet}h1v1h-1z`;
-  const side = size + quiet * 2;
-  return (
-    <svg className="qr" role="img" aria-label={alt} viewBox={`0 0 ${side} ${side}`} shapeRendering="crispEdges">
-      <rect width={side} height={side} fill="#fff" />
-      <path d={path} fill="#000" />
-    </svg>
-  );
-}
-
-/** The ticket as a fan shows it at the door: booking code, show, seats, amount and the QR code. */
+/**
+ * A paid order: booking code, show, seats, amount, and its tickets, one a seat; each ticket's own page
+ * has the QR code shown at the door (the order itself has none).
+ */
 export function TicketView({ ticket, headingLevel = 2 }: { ticket: TicketFacts; headingLevel?: 1 | 2 }) {
   const { t, formatDateTime } = useI18n();
   const Heading = headingLevel === 1 ? 'h1' : 'h2';
+  const SubHeading = headingLevel === 1 ? 'h2' : 'h3';
   const refunded = ticket.status === 'refunded';
   return (
     <article className={`ticket-card${refunded ? ' ticket-card-void' : ''}`} aria-labelledby="ticket-heading">
@@ -74,13 +65,13 @@ export function TicketView({ ticket, headingLevel = 2 }: { ticket: TicketFacts; 
             {t('ticket.refunded')}
           </p>
         )}
+        {ticket.tickets && ticket.tickets.length > 0 && (
+          <div className="ticket-seats">
+            <SubHeading className="eyebrow">{t('tickets.perSeat')}</SubHeading>
+            <TicketLinks tickets={ticket.tickets} />
+          </div>
+        )}
       </div>
-      {ticket.ticketRef && !refunded && (
-        <div className="ticket-stub">
-          <QrCode text={ticket.ticketRef} alt={t('ticket.qrAlt', { code: ticket.bookingCode })} />
-          <p className="muted">{t('ticket.qrHint')}</p>
-        </div>
-      )}
     </article>
   );
 }

@@ -2,132 +2,28 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
-import { Countdown } from '@/app/_components/countdown';
 import { ErrorNotice, Loading } from '@/app/_components/states';
-import { useErrorMessage } from '@/app/_components/use-error-message';
-import { useNow } from '@/app/_components/use-now';
-import { formatWon, useI18n } from '@/app/_i18n/provider';
+import { useI18n } from '@/app/_i18n/provider';
 import { trpc } from '@/app/_trpc/client';
-import { useIntentKeys, moneyRetry } from '@/app/_trpc/money-retry';
-import type { inferRouterOutputs } from '@trpc/server';
-import type { AppRouter } from '@/server/trpc/root';
+import { ticketApi } from '@/app/_trpc/tickets';
+import { OrderCard, type Outcome } from './_components/order-card';
+import { ReceivedCard } from './_components/received-card';
 
-/** REFUND_DEADLINE_HOURS' default: the server decides (REFUND_CLOSED); this only words the card. */
-const REFUND_DEADLINE_HOURS = 24;
-const HOUR_MS = 3_600_000;
+const REFRESH_MS = 15_000;
 
-type Order = inferRouterOutputs<AppRouter>['order']['list'][number];
-type Outcome = { orderId: number; text: string; error?: boolean };
-
-/** One order as a card: status, show, seats, total, and what can be done with it. */
-function OrderCard({ order, onOutcome }: { order: Order; onOutcome: (outcome: Outcome) => void }) {
-  const { t, formatDateTime } = useI18n();
-  const message = useErrorMessage();
-  const utils = trpc.useUtils();
-  const now = useNow(30_000);
-  const [confirming, setConfirming] = useState(false);
-  const keys = useIntentKeys();
-  const cancel = trpc.order.cancel.useMutation({
-    ...moneyRetry,
-    onSettled: (_data, error, { idempotencyKey }) => keys.settle(idempotencyKey, error),
-    onSuccess: (result) => {
-      onOutcome({
-        orderId: order.orderId,
-        text:
-          result.refunded > 0
-            ? t('orders.refunded', { amount: formatWon(result.refunded), balance: formatWon(result.balance) })
-            : t('orders.releasedDone'),
-      });
-      return Promise.all([utils.order.invalidate(), utils.wallet.invalidate()]);
-    },
-    onError: (error) => onOutcome({ orderId: order.orderId, text: message(error), error: true }),
-  });
-  const refundableUntil = Date.parse(order.startsAt) - REFUND_DEADLINE_HOURS * HOUR_MS;
-  const labels = order.seats.map((s) => s.label).join(', ');
-  const canAct = order.status === 'held' || (order.status === 'confirmed' && now < refundableUntil);
-  const headingId = `order-${order.orderId}`;
-
-  return (
-    <li className={`card ticket ticket-${order.status}`} aria-labelledby={headingId}>
-      <div>
-        <h2 id={headingId} className="ticket-seat">
-          {order.concertTitle}
-        </h2>
-        <span className={`badge badge-${order.status}`}>{t(`orders.status.${order.status}`)}</span>
-      </div>
-      <div className="muted">
-        <time dateTime={order.startsAt}>{formatDateTime(order.startsAt, true)}</time> · {order.venue}
-      </div>
-      <div>
-        <strong>{labels}</strong> ·{' '}
-        {order.seats.length === 1 ? t('orders.seatCountOne') : t('orders.seatCount', { count: order.seats.length })} ·{' '}
-        {formatWon(order.total)}
-      </div>
-      {order.bookingCode && (
-        <div>
-          {t('ticket.code')} <span className="booking-code">{order.bookingCode}</span>
-        </div>
-      )}
-      {order.status === 'confirmed' && (
-        <p className="muted small">
-          {now < refundableUntil
-            ? t('orders.refundUntil', { time: formatDateTime(new Date(refundableUntil).toISOString(), true) })
-            : t('orders.refundClosed', { hours: REFUND_DEADLINE_HOURS })}
-        </p>
-      )}
-      <div className="actions">
-        {order.status === 'held' && (
-          <>
-            <span className="muted">
-              {t('checkout.timeLeft')} <Countdown until={order.heldUntil} label={t('checkout.timeLeft')} />
-            </span>
-            <Link className="button-primary" href={`/checkout/order/${order.orderId}`}>
-              {t('reservations.payNow')}
-            </Link>
-          </>
-        )}
-        {order.status === 'confirmed' && order.bookingCode && (
-          <Link className="button-primary" href={`/tickets/${order.bookingCode}`}>
-            {t('ticket.open', { code: order.bookingCode })}
-          </Link>
-        )}
-        {canAct && !confirming && (
-          <button type="button" className="link-button" onClick={() => setConfirming(true)}>
-            {order.status === 'held' ? t('orders.release') : t('orders.refund')}
-          </button>
-        )}
-      </div>
-      {canAct && confirming && (
-        <div className="confirm" role="group" aria-label={order.status === 'held' ? t('orders.release') : t('orders.refund')}>
-          <p>
-            {order.status === 'held'
-              ? t('orders.confirmRelease', { labels })
-              : t('orders.confirmRefund', { code: order.bookingCode ?? '', amount: formatWon(order.total) })}
-          </p>
-          <div className="actions">
-            <button
-              type="button"
-              className="button-danger"
-              disabled={cancel.isPending}
-              onClick={() => cancel.mutate({ orderId: order.orderId, idempotencyKey: keys.keyFor(`cancel ${order.orderId}`) })}
-            >
-              {order.status === 'held' ? t('orders.yesRelease') : t('orders.yesRefund')}
-            </button>
-            <button type="button" disabled={cancel.isPending} onClick={() => setConfirming(false)}>
-              {t('orders.keep')}
-            </button>
-          </div>
-        </div>
-      )}
-    </li>
-  );
-}
-
-/** My tickets: every order, newest first, with the session alone (a fan never queues to see what they bought). */
+/**
+ * My tickets: every order, newest first, each with its tickets (one a seat), then the tickets friends
+ * passed on. The session alone is enough: a fan never queues to see what they bought.
+ */
 export default function MyTicketsPage() {
   const { t } = useI18n();
-  const list = trpc.order.list.useQuery(undefined, { refetchInterval: 15_000 });
+  const list = trpc.order.list.useQuery(undefined, { refetchInterval: REFRESH_MS });
+  const mine = ticketApi.mine.useQuery(undefined, { refetchInterval: REFRESH_MS });
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const groups = mine.data?.orders ?? [];
+  const received = groups.filter((group) => group.orderId === null);
+  const ticketsOf = (orderId: number) => groups.find((group) => group.orderId === orderId)?.tickets;
+  const error = list.error ?? mine.error;
 
   return (
     <section aria-labelledby="page-title">
@@ -141,9 +37,9 @@ export default function MyTicketsPage() {
           </p>
         )}
       </div>
-      {list.isPending && <Loading />}
-      {list.error && <ErrorNotice error={list.error} onRetry={() => void list.refetch()} />}
-      {list.data?.length === 0 && (
+      {(list.isPending || mine.isPending) && !error && <Loading />}
+      {error && <ErrorNotice error={error} onRetry={() => void Promise.all([list.refetch(), mine.refetch()])} />}
+      {list.data?.length === 0 && mine.data && received.length === 0 && (
         <div className="empty">
           <p>{t('orders.empty')}</p>
           <Link className="button-primary" href="/">
@@ -151,12 +47,22 @@ export default function MyTicketsPage() {
           </Link>
         </div>
       )}
-      {list.data && list.data.length > 0 && (
+      {list.data && list.data.length > 0 && mine.data && (
         <ul className="tickets">
           {list.data.map((order) => (
-            <OrderCard key={order.orderId} order={order} onOutcome={setOutcome} />
+            <OrderCard key={order.orderId} order={order} tickets={ticketsOf(order.orderId)} onOutcome={setOutcome} />
           ))}
         </ul>
+      )}
+      {received.length > 0 && (
+        <section className="reservation-group" aria-labelledby="received-title">
+          <h2 id="received-title">{t('tickets.received.title')}</h2>
+          <ul className="tickets">
+            {received.map((group) => (
+              <ReceivedCard key={group.bookingCode} group={group} />
+            ))}
+          </ul>
+        </section>
       )}
     </section>
   );

@@ -81,7 +81,7 @@ export default function OrderCheckoutPage() {
           {t('ticket.paid')} {pay.data && t('ticket.balance', { amount: formatWon(pay.data.balance) })}
         </p>
         {o.bookingCode ? (
-          <TicketView headingLevel={1} ticket={{ ...o, bookingCode: o.bookingCode, ticketRef: o.ticketRef }} />
+          <TicketView headingLevel={1} ticket={{ ...o, bookingCode: o.bookingCode }} />
         ) : (
           <Loading />
         )}
