@@ -25,7 +25,15 @@ export type Outcome = { orderId: number; text: string; error?: boolean };
  * One order as a card: status, show, its tickets (one a seat), total, and what can be done with it.
  * `tickets`: the order's tickets from ticket.mine (undefined while held, or not read yet).
  */
-export function OrderCard({ order, tickets, onOutcome }: { order: Order; tickets?: TicketSummary[]; onOutcome: (outcome: Outcome) => void }) {
+export function OrderCard({
+  order,
+  tickets,
+  onOutcome,
+}: {
+  order: Order;
+  tickets?: TicketSummary[];
+  onOutcome: (outcome: Outcome) => void;
+}) {
   const { t, formatDateTime } = useI18n();
   const message = useErrorMessage();
   const utils = trpc.useUtils();

@@ -77,11 +77,7 @@ export function TransferPanel({ ticket }: { ticket: TicketDetail }) {
     body = (
       <>
         <p className="muted">{t('tickets.transfer.intro')}</p>
-        <TransferForm
-          reference={ticket.reference}
-          seat={ticket.seat}
-          onDone={setResult}
-        />
+        <TransferForm reference={ticket.reference} seat={ticket.seat} onDone={setResult} />
       </>
     );
   } else if (ticket.state === 'valid') {

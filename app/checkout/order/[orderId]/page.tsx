@@ -80,11 +80,7 @@ export default function OrderCheckoutPage() {
         <p className="notice notice-success" role="status">
           {t('ticket.paid')} {pay.data && t('ticket.balance', { amount: formatWon(pay.data.balance) })}
         </p>
-        {o.bookingCode ? (
-          <TicketView headingLevel={1} ticket={{ ...o, bookingCode: o.bookingCode }} />
-        ) : (
-          <Loading />
-        )}
+        {o.bookingCode ? <TicketView headingLevel={1} ticket={{ ...o, bookingCode: o.bookingCode }} /> : <Loading />}
         <TicketNextSteps concertId={o.concertId} />
       </section>
     );
