@@ -9,6 +9,7 @@ import { CheckoutPage } from './pages/checkout';
 import { HomePage } from './pages/home';
 import { MyTicketsPage } from './pages/my-tickets';
 import { SeatMapPage } from './pages/seat-map';
+import { SeatTicketPage } from './pages/seat-ticket';
 import { TicketPage } from './pages/ticket';
 import { WaitingRoomPage } from './pages/waiting-room';
 import { WalletPage } from './pages/wallet';
@@ -21,6 +22,7 @@ export class Fan {
   readonly checkout: CheckoutPage;
   readonly wallet: WalletPage;
   readonly ticket: TicketPage;
+  readonly seatTicket: SeatTicketPage;
   readonly myTickets: MyTicketsPage;
   readonly account: AccountPages;
   constructor(readonly page: Page) {
@@ -31,6 +33,7 @@ export class Fan {
     this.checkout = new CheckoutPage(page);
     this.wallet = new WalletPage(page);
     this.ticket = new TicketPage(page);
+    this.seatTicket = new SeatTicketPage(page);
     this.myTickets = new MyTicketsPage(page);
   }
 }

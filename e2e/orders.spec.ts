@@ -69,7 +69,7 @@ test('a ticket opens only for its owner', async ({ fan, newFan, concert }) => {
   await expect(stranger.page.getByRole('main').getByRole('alert')).toHaveText(
     `None of your tickets has the booking code ${code}. A ticket opens only for the person who bought it.`,
   );
-  await expect(stranger.ticket.qrCode()).toHaveCount(0);
+  await expect(stranger.ticket.seatTickets()).toHaveCount(0);
   await expect(stranger.page.getByRole('link', { name: 'Find another concert' })).toBeVisible();
 });
 

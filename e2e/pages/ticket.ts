@@ -1,6 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 
-/** A ticket as shown after paying and at /tickets/<code>. */
+/** A paid order as shown after paying and at /tickets/<code>: its facts and its tickets, one a seat. */
 export class TicketPage {
   constructor(readonly page: Page) {}
 
@@ -12,11 +12,17 @@ export class TicketPage {
     return this.page.getByTestId('booking-code');
   }
 
-  qrCode() {
-    return this.page.getByRole('img', { name: /^QR code of booking / });
+  /** The order's tickets, one a seat, each a link to its own page (and QR code). */
+  seatTickets() {
+    return this.page.getByRole('list', { name: 'Tickets, one a seat' }).getByRole('listitem');
   }
 
-  /** The ticket with every fact a fan needs at the door. */
+  /** The link to one seat's ticket. */
+  seatTicketLink(seat: string) {
+    return this.page.getByRole('link', { name: `Ticket for seat ${seat}` });
+  }
+
+  /** The order with every fact a fan needs, and a ticket for each seat. */
   async expectTicket({ concert, seats, amount, venue }: { concert: string; seats: string[]; amount: string; venue: string }) {
     await expect(this.page.getByRole('heading', { name: concert, level: 1 })).toBeVisible();
     await expect(this.bookingCode()).toHaveText(/^[A-HJ-NP-Z2-9-]{6,12}$/);
@@ -25,7 +31,8 @@ export class TicketPage {
     await expect(card).toContainText(amount);
     await expect(card).toContainText(venue);
     await expect(card).toContainText(/\d\d:\d\d KST/);
-    await expect(this.qrCode()).toBeVisible();
+    await expect(this.seatTickets()).toHaveCount(seats.length);
+    for (const seat of seats) await expect(this.seatTicketLink(seat)).toBeVisible();
     return (await this.bookingCode().textContent())!;
   }
 }

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { expect, keepScreenshot, seatMapOf, test, throughQueue, type Fan, type TestConcert } from './fixtures';
+
+const PASSWORD = 'a long enough password';
+const newEmail = (who: string) => `${who}-${randomBytes(4).toString('hex')}@example.com`;
+
+/** Holds the seats as one order, charges exactly what is missing and pays; returns the booking code. */
+async function buy(fan: Fan, concert: TestConcert, seats: string[]) {
+  await fan.page.goto(throughQueue(seatMapOf(concert)));
+  await fan.seatMap.hold(...seats);
+  await fan.checkout.expectHeld(...seats);
+  await fan.checkout.chargeShortfallButton().click();
+  await fan.checkout.payButton().click();
+  await expect(fan.page.getByText(/^Paid! Your tickets are confirmed\./)).toBeVisible();
+  // The paid checkout lists the tickets, one a seat.
+  await expect(fan.ticket.seatTickets()).toHaveCount(seats.length);
+  return (await fan.ticket.bookingCode().textContent())!;
+}
+
+test('an order of three seats gives three tickets under My tickets; a ticket at phone width shows a big QR code, its seat and holder, and saves as an image', async ({
+  fan,
+  concert,
+}) => {
+  const { page } = fan;
+  const seats = ['R C-4', 'R C-5', 'R C-6'];
+  // A guest, named in the header: the name the ticket's holder is shown by.
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Change name' }).click();
+  await page.getByRole('textbox', { name: 'Display name' }).fill('Seo-yeon Han');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Hi, Seo-yeon Han')).toBeVisible();
+  const code = await buy(fan, concert, seats);
+
+  await fan.myTickets.open();
+  const card = fan.myTickets.order(concert.title);
+  await expect(card).toContainText(code);
+  const tickets = fan.myTickets.ticketsIn(card);
+  await expect(tickets).toHaveCount(3);
+  for (const [i, seat] of seats.entries()) {
+    await expect(tickets.nth(i).getByRole('link', { name: `Ticket for seat ${seat}` })).toBeVisible();
+    await expect(tickets.nth(i)).toContainText('Valid');
+  }
+
+  await page.setViewportSize({ width: 375, height: 812 });
+  await keepScreenshot(page, 'tickets-my-tickets-phone');
+  await card.getByRole('link', { name: 'Ticket for seat R C-5' }).click();
+  await expect(page).toHaveURL(new RegExp(`/ticket/${code}-2$`));
+  await expect(page).toHaveTitle('Ticket · Concert Tickets');
+  await expect(page.getByRole('heading', { name: concert.title, level: 1 })).toBeVisible();
+  await expect(fan.seatTicket.seat()).toHaveText('R C-5');
+  await expect(fan.seatTicket.holder()).toHaveText('Seo-yeon Han');
+  await expect(fan.seatTicket.reference()).toHaveText(`${code}-2`);
+  const qr = fan.seatTicket.qrCode();
+  await expect(qr).toBeVisible();
+  const box = (await qr.boundingBox())!;
+  expect(box.width).toBeGreaterThanOrEqual(260);
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(375);
+  // Nothing wider than the phone.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await keepScreenshot(page, 'tickets-ticket-phone');
+
+  const download = page.waitForEvent('download');
+  await fan.seatTicket.saveButton().click();
+  const saved = await download;
+  expect(saved.suggestedFilename()).toBe(`ticket-${code}-2.png`);
+  const png = await saved.createReadStream();
+  const head = await new Promise<Buffer>((resolve) => png.once('data', (chunk: Buffer) => resolve(chunk)));
+  expect(head.subarray(1, 4).toString()).toBe('PNG');
+
+  // A guest is shown the way to an account before passing a ticket on.
+  await expect(fan.seatTicket.transferSection()).toContainText('Sign up to pass tickets to friends');
+  await expect(fan.seatTicket.transferSection().getByRole('link', { name: 'Sign up' })).toHaveAttribute(
+    'href',
+    `/account/sign-up?next=${encodeURIComponent(`/ticket/${code}-2`)}`,
+  );
+});
+
+test('a buyer passes one ticket to a friend’s account: the friend sees it with its QR code, the buyer’s page says it was given away', async ({
+  fan: buyer,
+  newFan,
+  concert,
+}) => {
+  const friendEmail = newEmail('friend');
+  const friend = await newFan();
+  await friend.page.goto('/');
+  await friend.account.signUp({ name: 'Jiwoo Park', email: friendEmail, password: PASSWORD });
+
+  await buyer.page.goto('/');
+  await buyer.account.signUp({ name: 'Minji Kim', email: newEmail('buyer'), password: PASSWORD });
+  const code = await buy(buyer, concert, ['S F-2', 'S F-3']);
+  await buyer.ticket.seatTicketLink('S F-3').click();
+  await expect(buyer.seatTicket.qrCode()).toBeVisible();
+  await expect(buyer.seatTicket.holder()).toHaveText('Minji Kim');
+
+  await buyer.seatTicket.passTo(friendEmail, 'S F-3');
+  await expect(buyer.seatTicket.transferSection().getByRole('status')).toHaveText(
+    `Passed to ${friendEmail}: the ticket is in their tickets now, and your QR code for it no longer works.`,
+  );
+  await expect(buyer.seatTicket.qrCode()).toHaveCount(0);
+  await expect(buyer.seatTicket.noQrNotice()).toContainText('You gave this ticket');
+
+  // The friend, in their own browser, has it among their tickets, and its page has a QR code in their name.
+  await friend.myTickets.open();
+  const received = friend.myTickets.received(concert.title);
+  await expect(received).toContainText('S F-3');
+  await expect(friend.myTickets.ticketsIn(received)).toHaveCount(1);
+  await received.getByRole('link', { name: 'Ticket for seat S F-3' }).click();
+  await expect(friend.page).toHaveURL(new RegExp(`/ticket/${code}-2$`));
+  await expect(friend.seatTicket.qrCode()).toBeVisible();
+  await expect(friend.seatTicket.holder()).toHaveText('Jiwoo Park');
+  await expect(friend.seatTicket.seat()).toHaveText('S F-3');
+
+  // The buyer's page for it, opened again: given away, no QR code; the other seat is still theirs.
+  await buyer.seatTicket.open(`${code}-2`);
+  await expect(buyer.seatTicket.noQrNotice()).toContainText('You gave this ticket');
+  await expect(buyer.seatTicket.qrCode()).toHaveCount(0);
+  await expect(buyer.seatTicket.transferSection()).toHaveCount(0);
+  await buyer.myTickets.open();
+  const tickets = buyer.myTickets.ticketsIn(buyer.myTickets.order(concert.title));
+  await expect(tickets.filter({ hasText: 'S F-2' })).toContainText('Valid');
+  await expect(tickets.filter({ hasText: 'S F-3' })).toContainText('Given');
+  await keepScreenshot(buyer.page, 'tickets-my-tickets-given');
+});
