@@ -52,6 +52,14 @@ test.describe('axe finds no violations on the main pages', () => {
     await expectNoViolations(fan.page, 'ticket');
   });
 
+  test('a seat’s ticket', async ({ fan, concert }) => {
+    await buyTicket(fan, concert);
+    await fan.ticket.seatTicketLink('VIP A-4').click();
+    await expect(fan.seatTicket.qrCode()).toBeVisible();
+    await expect(fan.seatTicket.transferSection()).toBeVisible();
+    await expectNoViolations(fan.page, 'seat ticket');
+  });
+
   test('my tickets', async ({ fan, concert }) => {
     await buyTicket(fan, concert);
     await fan.myTickets.open();
