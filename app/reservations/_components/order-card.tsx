@@ -110,7 +110,7 @@ export function OrderCard({
           </>
         )}
         {order.status === 'confirmed' && order.bookingCode && (
-          <Link className="button-primary" href={`/tickets/${order.bookingCode}`}>
+          <Link className={tickets ? undefined : 'button-primary'} href={`/tickets/${order.bookingCode}`}>
             {t('ticket.open', { code: order.bookingCode })}
           </Link>
         )}
