@@ -5,7 +5,6 @@ import { useState } from 'react';
 import { ErrorNotice, Loading } from '@/app/_components/states';
 import { useI18n } from '@/app/_i18n/provider';
 import { trpc } from '@/app/_trpc/client';
-import { ticketApi } from '@/app/_trpc/tickets';
 import { OrderCard, type Outcome } from './_components/order-card';
 import { ReceivedCard } from './_components/received-card';
 
@@ -18,9 +17,9 @@ const REFRESH_MS = 15_000;
 export default function MyTicketsPage() {
   const { t } = useI18n();
   const list = trpc.order.list.useQuery(undefined, { refetchInterval: REFRESH_MS });
-  const mine = ticketApi.mine.useQuery(undefined, { refetchInterval: REFRESH_MS });
+  const mine = trpc.ticket.mine.useQuery(undefined, { refetchInterval: REFRESH_MS });
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const groups = mine.data?.orders ?? [];
+  const groups = mine.data ?? [];
   const received = groups.filter((group) => group.orderId === null);
   const ticketsOf = (orderId: number) => groups.find((group) => group.orderId === orderId)?.tickets;
   const error = list.error ?? mine.error;

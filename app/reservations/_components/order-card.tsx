@@ -11,7 +11,6 @@ import { useNow } from '@/app/_components/use-now';
 import { formatWon, useI18n } from '@/app/_i18n/provider';
 import { trpc } from '@/app/_trpc/client';
 import { useIntentKeys, moneyRetry } from '@/app/_trpc/money-retry';
-import { useTicketUtils } from '@/app/_trpc/tickets';
 import type { AppRouter } from '@/server/trpc/root';
 
 /** REFUND_DEADLINE_HOURS' default: the server decides (REFUND_CLOSED); this only words the card. */
@@ -37,7 +36,6 @@ export function OrderCard({
   const { t, formatDateTime } = useI18n();
   const message = useErrorMessage();
   const utils = trpc.useUtils();
-  const ticketUtils = useTicketUtils();
   const now = useNow(30_000);
   const [confirming, setConfirming] = useState(false);
   const keys = useIntentKeys();
@@ -52,7 +50,7 @@ export function OrderCard({
             ? t('orders.refunded', { amount: formatWon(result.refunded), balance: formatWon(result.balance) })
             : t('orders.releasedDone'),
       });
-      return Promise.all([utils.order.invalidate(), utils.wallet.invalidate(), ticketUtils.ticket.invalidate()]);
+      return Promise.all([utils.order.invalidate(), utils.wallet.invalidate(), utils.ticket.invalidate()]);
     },
     onError: (error) => onOutcome({ orderId: order.orderId, text: message(error), error: true }),
   });

@@ -5,7 +5,7 @@ import { useParams } from 'next/navigation';
 import { ErrorNotice, Loading } from '@/app/_components/states';
 import { useI18n } from '@/app/_i18n/provider';
 import { reasonOf } from '@/app/_trpc/errors';
-import { ticketApi } from '@/app/_trpc/tickets';
+import { trpc } from '@/app/_trpc/client';
 import { SaveTicketButton } from '../_components/save-ticket-button';
 import { TicketPass } from '../_components/ticket-pass';
 import { TransferPanel } from '../_components/transfer-panel';
@@ -17,7 +17,7 @@ const REFRESH_MS = 20_000;
 export default function SeatTicketPage() {
   const { t } = useI18n();
   const reference = decodeURIComponent(useParams<{ reference: string }>().reference).toUpperCase();
-  const ticket = ticketApi.get.useQuery({ reference }, { retry: false, refetchInterval: REFRESH_MS });
+  const ticket = trpc.ticket.get.useQuery({ reference }, { retry: false, refetchInterval: REFRESH_MS });
 
   if (ticket.isPending) return <Loading />;
   if (ticket.error) {

@@ -6,7 +6,6 @@ import { ticketPath, type TicketDetail, type TransferResult } from '@/app/_compo
 import { useErrorMessage } from '@/app/_components/use-error-message';
 import { useI18n } from '@/app/_i18n/provider';
 import { trpc } from '@/app/_trpc/client';
-import { ticketApi, useTicketUtils } from '@/app/_trpc/tickets';
 import { TransferForm } from './transfer-form';
 
 /** What passed the ticket on just now, in words. */
@@ -25,8 +24,8 @@ function TransferOutcome({ result }: { result: TransferResult }) {
 function PendingOffer({ ticket, onCancelled }: { ticket: TicketDetail; onCancelled: () => void }) {
   const { t, formatDateTime } = useI18n();
   const message = useErrorMessage();
-  const utils = useTicketUtils();
-  const cancel = ticketApi.cancelOffer.useMutation({
+  const utils = trpc.useUtils();
+  const cancel = trpc.ticket.cancelOffer.useMutation({
     onSuccess: () => {
       onCancelled();
       return utils.ticket.invalidate();
@@ -51,7 +50,7 @@ function PendingOffer({ ticket, onCancelled }: { ticket: TicketDetail; onCancell
 
 /** Passing a ticket on (§2): to an account by email, for fans with an account; a guest is shown the way to one. */
 export function TransferPanel({ ticket }: { ticket: TicketDetail }) {
-  const { t } = useI18n();
+  const { t, formatDateTime } = useI18n();
   const me = trpc.session.me.useQuery(undefined, { staleTime: Infinity });
   // What the fan just did here: passed it on (or offered it), or took an offer back.
   const [result, setResult] = useState<TransferResult | 'cancelled' | null>(null);
@@ -76,12 +75,12 @@ export function TransferPanel({ ticket }: { ticket: TicketDetail }) {
   } else if (ticket.state === 'valid' && ticket.canTransfer) {
     body = (
       <>
-        <p className="muted">{t('tickets.transfer.intro')}</p>
+        <p className="muted">{t('tickets.transfer.intro', { time: formatDateTime(ticket.transferUntil) })}</p>
         <TransferForm reference={ticket.reference} seat={ticket.seat} onDone={setResult} />
       </>
     );
   } else if (ticket.state === 'valid') {
-    body = <p className="muted">{t('tickets.transfer.closed')}</p>;
+    body = <p className="muted">{t('tickets.transfer.closed', { time: formatDateTime(ticket.transferUntil) })}</p>;
   }
 
   return (
