@@ -13,7 +13,7 @@ async function buy(fan: Fan, concert: TestConcert, labels: string[], amount: str
   return fan.ticket.expectTicket({ concert: concert.title, seats: labels, amount, venue: 'Loopback Hall' });
 }
 
-test('two seats picked and paid in one checkout; the ticket with its QR code at once and again under My tickets, without the waiting room', async ({
+test('two seats picked and paid in one checkout; the booking with a ticket for each seat at once and again under My tickets, without the waiting room', async ({
   fan,
   concert,
 }) => {

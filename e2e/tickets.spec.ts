@@ -122,3 +122,69 @@ test('a buyer passes one ticket to a friend’s account: the friend sees it with
   await expect(tickets.filter({ hasText: 'S F-3' })).toContainText('Given');
   await keepScreenshot(buyer.page, 'tickets-my-tickets-given');
 });
+
+test('screens: My tickets with a ticket given away and one received, and a ticket, at 375 and 1280 px in English and Korean', async ({
+  fan: buyer,
+  newFan,
+  concert,
+  baseURL,
+}) => {
+  const friendEmail = newEmail('friend');
+  const buyerEmail = newEmail('buyer');
+  const friend = await newFan();
+  await friend.page.goto('/');
+  await friend.account.signUp({ name: 'Jiwoo Park', email: friendEmail, password: PASSWORD });
+  await buyer.page.goto('/');
+  await buyer.account.signUp({ name: 'Minji Kim', email: buyerEmail, password: PASSWORD });
+
+  // The buyer passes one of three seats on; the friend passes one of theirs to the buyer.
+  const code = await buy(buyer, concert, ['R C-4', 'R C-5', 'R C-6']);
+  await buyer.ticket.seatTicketLink('R C-6').click();
+  await buyer.seatTicket.passTo(friendEmail, 'R C-6');
+  await expect(buyer.seatTicket.qrCode()).toHaveCount(0);
+  await buy(friend, concert, ['VIP A-2']);
+  await friend.ticket.seatTicketLink('VIP A-2').click();
+  await friend.seatTicket.passTo(buyerEmail, 'VIP A-2');
+  await expect(friend.seatTicket.qrCode()).toHaveCount(0);
+
+  const { page } = buyer;
+  const shoot = async (name: string, width: number, ready: () => Promise<void>) => {
+    await page.setViewportSize({ width, height: width < 600 ? 812 : 900 });
+    await ready();
+    await keepScreenshot(page, name);
+  };
+  const myTickets = async () => {
+    await buyer.myTickets.open();
+    await expect(buyer.myTickets.received(concert.title)).toContainText('VIP A-2');
+    await expect(buyer.myTickets.ticketsIn(buyer.myTickets.order(concert.title))).toHaveCount(3);
+  };
+  await shoot('tickets-my-tickets', 1280, myTickets);
+  await shoot('tickets-my-tickets-phone', 375, myTickets);
+  await shoot('tickets-ticket-phone', 375, async () => {
+    await buyer.seatTicket.open(`${code}-1`);
+    await expect(buyer.seatTicket.qrCode()).toBeVisible();
+  });
+  await shoot('tickets-given-away-phone', 375, async () => {
+    await buyer.seatTicket.open(`${code}-3`);
+    await expect(buyer.seatTicket.noQrNotice()).toContainText('You gave this ticket');
+  });
+
+  await page.context().addCookies([{ name: 'lang', value: 'ko', url: baseURL! }]);
+  await shoot('tickets-my-tickets-ko', 1280, async () => {
+    await page.goto('/reservations');
+    await expect(page.getByRole('heading', { name: '친구에게 받은 티켓' })).toBeVisible();
+  });
+  await shoot('tickets-my-tickets-phone-ko', 375, async () => {
+    await page.reload();
+    await expect(page.getByRole('heading', { name: '친구에게 받은 티켓' })).toBeVisible();
+  });
+  await shoot('tickets-ticket-phone-ko', 375, async () => {
+    await page.goto(`/ticket/${code}-1`);
+    await expect(page.getByRole('img', { name: /^티켓 .* QR 코드/ })).toBeVisible();
+    await expect(page.getByRole('region', { name: '친구에게 양도' })).toBeVisible();
+  });
+  await shoot('tickets-ticket-ko', 1280, async () => {
+    await page.reload();
+    await expect(page.getByRole('img', { name: /^티켓 .* QR 코드/ })).toBeVisible();
+  });
+});

@@ -1,6 +1,7 @@
 'use client';
 
 import { useI18n } from '@/app/_i18n/provider';
+import './ticket-state.css';
 import type { TicketSummary } from './ticket-types';
 
 /** A ticket's state in a few words: "Valid", "Offered to mina@example.com", "Used 19:02, gate A"… */

@@ -1130,7 +1130,7 @@ const ko: Record<MessageKey, string> = {
   'error.NOTHING_TO_REFUND': '이 예매의 티켓은 모두 양도했거나 사용해서 환불할 티켓이 없습니다.',
   'error.TICKET_NOT_TRANSFERABLE': '지금은 양도할 수 없는 티켓입니다. 이미 사용했거나 환불했거나, 다른 사람에게 양도 제안 중입니다.',
   'tickets.pageTitle': '티켓',
-  'tickets.eyebrow': '좌석 한 개의 티켓',
+  'tickets.eyebrow': '좌석 티켓',
   'tickets.seat': '좌석',
   'tickets.holder': '소지자',
   'tickets.reference': '티켓 번호',
