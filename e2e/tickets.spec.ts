@@ -42,7 +42,7 @@ test('an order of three seats gives three tickets under My tickets; a ticket at 
   }
 
   await page.setViewportSize({ width: 375, height: 812 });
-  await keepScreenshot(page, 'tickets-my-tickets-phone');
+  await keepScreenshot(page, 'tickets-three-seats-phone');
   await card.getByRole('link', { name: 'Ticket for seat R C-5' }).click();
   await expect(page).toHaveURL(new RegExp(`/ticket/${code}-2$`));
   await expect(page).toHaveTitle('Ticket · Concert Tickets');
@@ -58,7 +58,7 @@ test('an order of three seats gives three tickets under My tickets; a ticket at 
   expect(box.x + box.width).toBeLessThanOrEqual(375);
   // Nothing wider than the phone.
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
-  await keepScreenshot(page, 'tickets-ticket-phone');
+  await keepScreenshot(page, 'tickets-three-seats-ticket-phone');
 
   const download = page.waitForEvent('download');
   await fan.seatTicket.saveButton().click();
@@ -98,7 +98,7 @@ test('a buyer passes one ticket to a friend’s account: the friend sees it with
     `Passed to ${friendEmail}: the ticket is in their tickets now, and your QR code for it no longer works.`,
   );
   await expect(buyer.seatTicket.qrCode()).toHaveCount(0);
-  await expect(buyer.seatTicket.noQrNotice()).toContainText('You gave this ticket');
+  await expect(buyer.seatTicket.noQrNotice()).toContainText('You gave this ticket to Jiwoo Park');
 
   // The friend, in their own browser, has it among their tickets, and its page has a QR code in their name.
   await friend.myTickets.open();
@@ -113,13 +113,13 @@ test('a buyer passes one ticket to a friend’s account: the friend sees it with
 
   // The buyer's page for it, opened again: given away, no QR code; the other seat is still theirs.
   await buyer.seatTicket.open(`${code}-2`);
-  await expect(buyer.seatTicket.noQrNotice()).toContainText('You gave this ticket');
+  await expect(buyer.seatTicket.noQrNotice()).toContainText('You gave this ticket to Jiwoo Park');
   await expect(buyer.seatTicket.qrCode()).toHaveCount(0);
   await expect(buyer.seatTicket.transferSection()).toHaveCount(0);
   await buyer.myTickets.open();
   const tickets = buyer.myTickets.ticketsIn(buyer.myTickets.order(concert.title));
   await expect(tickets.filter({ hasText: 'S F-2' })).toContainText('Valid');
-  await expect(tickets.filter({ hasText: 'S F-3' })).toContainText('Given');
+  await expect(tickets.filter({ hasText: 'S F-3' })).toContainText('Given to Jiwoo Park');
   await keepScreenshot(buyer.page, 'tickets-my-tickets-given');
 });
 
@@ -166,7 +166,7 @@ test('screens: My tickets with a ticket given away and one received, and a ticke
   });
   await shoot('tickets-given-away-phone', 375, async () => {
     await buyer.seatTicket.open(`${code}-3`);
-    await expect(buyer.seatTicket.noQrNotice()).toContainText('You gave this ticket');
+    await expect(buyer.seatTicket.noQrNotice()).toContainText('You gave this ticket to Jiwoo Park');
   });
 
   await page.context().addCookies([{ name: 'lang', value: 'ko', url: baseURL! }]);

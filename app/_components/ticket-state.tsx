@@ -18,7 +18,8 @@ export function useTicketStateText() {
           ? t('tickets.state.usedAt', { time: formatDateTime(ticket.entry.at), gate: ticket.entry.gate })
           : t('tickets.state.used');
       case 'transferred':
-        return ticket.transfer ? t('tickets.state.givenTo', { email: ticket.transfer.toEmail }) : t('tickets.state.given');
+        // The new holder's name: what the giver knows them by.
+        return t('tickets.state.given', { name: ticket.holderName });
       case 'refunded':
         return t('tickets.state.refunded');
     }

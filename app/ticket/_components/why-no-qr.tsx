@@ -6,10 +6,9 @@ import { useI18n } from '@/app/_i18n/provider';
 /** Why a ticket shows no QR code: refunded, given away, offered, used, or (the server's word) not now. */
 export function WhyNoQr({ ticket }: { ticket: TicketDetail }) {
   const { t, formatDateTime } = useI18n();
-  const email = ticket.transfer?.toEmail;
   let text: string;
   if (ticket.state === 'refunded') text = t('tickets.noQr.refunded');
-  else if (ticket.state === 'transferred') text = email ? t('tickets.noQr.givenTo', { email }) : t('tickets.noQr.given');
+  else if (ticket.state === 'transferred') text = t('tickets.noQr.given', { name: ticket.holderName });
   else if (ticket.state === 'offered' && ticket.transfer)
     text = t('tickets.noQr.offered', { email: ticket.transfer.toEmail, time: formatDateTime(ticket.transfer.expiresAt) });
   else if (ticket.state === 'used' && ticket.entry)
