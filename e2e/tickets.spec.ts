@@ -123,6 +123,34 @@ test('a buyer passes one ticket to a friend’s account: the friend sees it with
   await keepScreenshot(buyer.page, 'tickets-my-tickets-given');
 });
 
+test('an email without an account is said so before anything happens; an offer sent instead stops the QR code until it is cancelled', async ({
+  fan: buyer,
+  concert,
+}) => {
+  const stranger = newEmail('no-account-yet');
+  await buyer.page.goto('/');
+  await buyer.account.signUp({ name: 'Minji Kim', email: newEmail('buyer'), password: PASSWORD });
+  await buy(buyer, concert, ['S G-1']);
+  await buyer.ticket.seatTicketLink('S G-1').click();
+  await expect(buyer.seatTicket.qrCode()).toBeVisible();
+
+  await buyer.seatTicket.passTo(stranger, 'S G-1');
+  const section = buyer.seatTicket.transferSection();
+  const ask = section.getByRole('group', { name: `No account has the email ${stranger}` });
+  await expect(ask).toContainText('Check it for a typo.');
+  // Nothing happened yet: the ticket is still the buyer's, with its QR code.
+  await expect(buyer.seatTicket.qrCode()).toBeVisible();
+  await ask.getByRole('button', { name: 'Send them an offer' }).click();
+  await expect(section.getByRole('status')).toContainText(`${stranger} has no account yet: we emailed them an offer, open until`);
+  await expect(buyer.seatTicket.qrCode()).toHaveCount(0);
+  await expect(buyer.seatTicket.noQrNotice()).toContainText(`Offered to ${stranger} until`);
+
+  await section.getByRole('button', { name: 'Cancel the offer' }).click();
+  await expect(section.getByRole('status')).toHaveText('Offer cancelled: the ticket is yours again, with a new QR code.');
+  await expect(buyer.seatTicket.qrCode()).toBeVisible();
+  await expect(section.getByRole('button', { name: 'Pass to a friend' })).toBeVisible();
+});
+
 test('screens: My tickets with a ticket given away and one received, and a ticket, at 375 and 1280 px in English and Korean', async ({
   fan: buyer,
   newFan,
