@@ -79,7 +79,7 @@ test('a guest who bought two seats and has a balance signs up and keeps both; si
   await phone.myTickets.open();
   const card = phone.myTickets.order(concert.title);
   await expect(card).toContainText(code);
-  await card.getByRole('link', { name: `Show ticket ${code}` }).click();
+  await card.getByRole('link', { name: `Booking ${code}` }).click();
   await phone.ticket.expectTicket({ concert: concert.title, seats: ['R C-4', 'R C-5'], amount: '₩264,000', venue: 'Loopback Hall' });
   await keepScreenshot(phone.page, 'account-ticket-on-phone');
 

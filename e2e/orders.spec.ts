@@ -57,7 +57,7 @@ test('two seats picked and paid in one checkout; the booking with a ticket for e
   await expect(card).toContainText('Confirmed');
   await expect(card).toContainText(code);
   await keepScreenshot(page, 'my-tickets-orders');
-  await card.getByRole('link', { name: `Show ticket ${code}` }).click();
+  await card.getByRole('link', { name: `Booking ${code}` }).click();
   await expect(page).toHaveURL(new RegExp(`/tickets/${code}$`));
   await fan.ticket.expectTicket({ concert: concert.title, seats: ['R C-4', 'R C-5'], amount: '₩264,000', venue: 'Loopback Hall' });
 });
