@@ -34,9 +34,10 @@ export const tickets = pgTable(
       .notNull()
       .references(() => schedules.id),
     /** Who holds it now: the buyer, or the account it was passed to. */
+    // A person is never deleted while a ticket names them (an account's deletion keeps its person).
     holderId: uuid('holder_id')
       .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+      .references(() => users.id),
     /** Rises with each transfer or offer: a QR of an older serial lets nobody in. */
     serial: integer('serial').notNull().default(1),
     status: text('status', { enum: TICKET_STATUSES }).notNull().default('live'),
@@ -70,9 +71,9 @@ export const ticketTransfers = pgTable(
       .references(() => tickets.id),
     fromUserId: uuid('from_user_id')
       .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+      .references(() => users.id),
     toEmail: text('to_email').notNull(),
-    toUserId: uuid('to_user_id').references(() => users.id, { onDelete: 'cascade' }),
+    toUserId: uuid('to_user_id').references(() => users.id),
     status: text('status', { enum: TRANSFER_STATUSES }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     createdAt: stamp('created_at'),

@@ -37,6 +37,8 @@ export const REASON_CODES = {
   /** Past TRANSFER_CUTOFF_HOURS before the show (`details.deadline`). */
   TRANSFER_CLOSED: 'CONFLICT',
   TRANSFER_TO_SELF: 'BAD_REQUEST',
+  /** Offering a ticket to an address needs the sender's own address verified. */
+  EMAIL_UNVERIFIED: 'FORBIDDEN',
   /** No account has the email (and no offer was asked for): a typo, or someone without an account yet. */
   RECIPIENT_UNKNOWN: 'NOT_FOUND',
   IDEMPOTENCY_KEY_REUSED: 'CONFLICT',

@@ -101,7 +101,7 @@ export const PROCEDURE_POLICIES: Readonly<Record<string, ProcedurePolicy>> = {
   'ticket.publicKey': poll,
   'ticket.mine': owner,
   'ticket.get': owner,
-  'ticket.transfer': owner,
+  'ticket.transfer': { ...owner, rateLimited: true },
   'ticket.cancelOffer': owner,
   'admin.login': { ...arrival, rateLimited: true },
   'admin.logout': poll,

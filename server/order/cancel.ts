@@ -96,6 +96,9 @@ export async function cancelOrderIn(
     throw new DomainError('NOTHING_TO_REFUND', 'Every ticket of this order was passed on or used: none is yours to refund.');
   }
   const amount = kept.amount;
+  // The seats go back on sale (their reservations no longer take them) and their tickets are void
+  // (tickets → ticket_transfers, before wallets); a ticket passed to someone else keeps its seat.
+  await refundTickets(tx, kept.tickets);
   const [wallet] = await tx
     .update(wallets)
     .set({ balance: sql`${wallets.balance} + ${amount}`, updatedAt: sql`now()` })
@@ -110,9 +113,6 @@ export async function cancelOrderIn(
   }
   const [payment] = await tx.select({ id: payments.id }).from(payments).where(eq(payments.orderId, orderId));
   await tx.insert(ledgerEntries).values({ userId, kind: 'refund', amount, balanceAfter: wallet.balance, paymentId: payment!.id });
-  // The seats go back on sale (their reservations no longer take them) and their tickets are void;
-  // a ticket passed to someone else keeps its seat.
-  await refundTickets(tx, kept.tickets);
   await tx
     .update(reservations)
     .set({ status: 'cancelled', updatedAt: sql`now()` })

@@ -58,7 +58,28 @@ export function scannedTicket(secret: string, input: { qr: string } | { referenc
   return { reference: facts.reference, serial: facts.serial, scheduleId: facts.scheduleId, seatId: facts.seatId };
 }
 
+export type Scanned = Exclude<ReturnType<typeof scannedTicket>, { refusal: unknown }>;
+
+/**
+ * What the door does with a scan of date `scheduleId`, the one rule of both the online check-in and
+ * an offline device's upload: refuse it (why), say it was used already, or let it in.
+ */
+export function judgeScan(
+  ticket: TicketFacts | undefined,
+  scanned: Scanned,
+  scheduleId: number,
+): { refusal: DoorRefusal } | { used: true } | { admit: true } {
+  if (!ticket || ('seatId' in scanned && (scanned.seatId !== ticket.seatId || scanned.scheduleId !== ticket.scheduleId))) {
+    return { refusal: 'UNKNOWN' };
+  }
+  const refusal = doorRefusal(ticket, { scheduleId, serial: 'serial' in scanned ? scanned.serial : undefined });
+  if (refusal) return { refusal };
+  return ticket.entry ? { used: true } : { admit: true };
+}
+
 export interface EntryWrite {
+  /** The serial the scan named (a typed reference: the ticket's own). */
+  serial?: number;
   gate: string;
   operatorId: string;
   operatorName: string;
@@ -68,12 +89,15 @@ export interface EntryWrite {
   scannedAt?: Date;
 }
 
-/** Inserts the ticket's admitted entry; the ticket is locked by the caller and has none. */
-export async function admit(tx: Tx, ticket: TicketFacts, write: EntryWrite, status: 'admitted' | 'duplicate' | 'refused' = 'admitted') {
+/**
+ * Records a scan of a ticket the caller has locked: `admitted` (it has no admitted entry), or, for an
+ * offline device's upload, `duplicate` / `refused` (the person is inside already; kept for the record).
+ */
+export async function recordEntry(tx: Tx, ticket: TicketFacts, write: EntryWrite, status: 'admitted' | 'duplicate' | 'refused') {
   await tx.insert(ticketEntries).values({
     ticketId: ticket.id,
     scheduleId: ticket.scheduleId,
-    serial: ticket.serial,
+    serial: write.serial ?? ticket.serial,
     gate: write.gate,
     operatorId: write.operatorId,
     operatorName: write.operatorName,
@@ -109,15 +133,19 @@ export async function checkIn(db: Db, secret: string, input: CheckInInput, by: A
 async function checkInWithin(tx: Tx, scanned: ReturnType<typeof scannedTicket>, input: CheckInInput, by: Attribution): Promise<DoorAnswer> {
   if ('refusal' in scanned) return { outcome: 'refused', reason: scanned.refusal!, ticket: null };
   const [ticket] = await readTickets(tx, sql`t.reference = ${scanned.reference}`, { lock: true });
-  if (!ticket || ('seatId' in scanned && (scanned.seatId !== ticket.seatId || scanned.scheduleId !== ticket.scheduleId))) {
-    return { outcome: 'refused', reason: 'UNKNOWN', ticket: null };
-  }
-  const refusal = doorRefusal(ticket, { scheduleId: input.scheduleId, serial: 'serial' in scanned ? scanned.serial : undefined });
-  if (refusal) return { outcome: 'refused', reason: refusal, ticket: doorTicketOf(ticket) };
-  if (ticket.entry) return { outcome: 'already_used', ticket: doorTicketOf(ticket) };
-  await admit(tx, ticket, { gate: input.gate, operatorId: by.actor.id, operatorName: by.actor.name, source: 'online' });
-  const entry = { at: ticket.now, gate: input.gate, operatorName: by.actor.name, source: 'online' as const };
-  return { outcome: 'admitted', ticket: doorTicketOf({ ...ticket, entry, state: 'used' }) };
+  const judged = judgeScan(ticket, scanned, input.scheduleId);
+  if ('refusal' in judged)
+    return { outcome: 'refused', reason: judged.refusal, ticket: judged.refusal === 'UNKNOWN' ? null : doorTicketOf(ticket!) };
+  if ('used' in judged) return { outcome: 'already_used', ticket: doorTicketOf(ticket!) };
+  const serial = 'serial' in scanned ? scanned.serial : undefined;
+  await recordEntry(
+    tx,
+    ticket!,
+    { serial, gate: input.gate, operatorId: by.actor.id, operatorName: by.actor.name, source: 'online' },
+    'admitted',
+  );
+  const entry = { at: ticket!.now, gate: input.gate, operatorName: by.actor.name, source: 'online' as const };
+  return { outcome: 'admitted', ticket: doorTicketOf({ ...ticket!, entry, state: 'used' }) };
 }
 
 /** `ticket.lookup`: a date's tickets by booking code or ticket reference, for checking the holder's name. */

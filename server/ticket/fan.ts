@@ -3,7 +3,7 @@ import type { Db } from '@/db/client';
 import { authUsers } from '@/db/schema';
 import type { Config } from '@/server/env';
 import { DomainError } from '@/server/errors';
-import { isPendingOffer, transferDeadline, type TicketState } from './rules';
+import { isPendingOffer, transferDeadline, transferRefusal, type TicketState } from './rules';
 import { readTickets, type TicketFacts } from './read';
 import { ticketQr } from './qr';
 import { ticketSigningKey } from './signing';
@@ -59,13 +59,15 @@ export function summaryOf(t: TicketFacts, userId: string): TicketSummary {
     state: t.holderId === userId ? t.state : 'transferred',
     holderName: t.holderName,
     transfer: t.holderId === userId && offer ? { toEmail: offer.toEmail, expiresAt: offer.expiresAt.toISOString() } : null,
-    entry: t.entry ? { at: t.entry.at.toISOString(), gate: t.entry.gate } : null,
+    // Once passed on, where and when its later holder went in is theirs, not the giver's.
+    entry: t.entry && t.holderId === userId ? { at: t.entry.at.toISOString(), gate: t.entry.gate } : null,
   };
 }
 
 function detailOf(config: FanConfig, t: TicketFacts, { userId, hasAccount }: { userId: string; hasAccount: boolean }): TicketDetail {
   const summary = summaryOf(t, userId);
   const transferUntil = transferDeadline(t.startsAt, config.TRANSFER_CUTOFF_HOURS);
+  const holds = t.holderId === userId;
   return {
     ...summary,
     bookingCode: t.bookingCode,
@@ -83,7 +85,7 @@ function detailOf(config: FanConfig, t: TicketFacts, { userId, hasAccount }: { u
             seatId: t.seatId,
           })
         : null,
-    canTransfer: hasAccount && summary.state === 'valid' && t.now < transferUntil,
+    canTransfer: hasAccount && holds && transferRefusal(t, config.TRANSFER_CUTOFF_HOURS) === null,
     transferUntil: transferUntil.toISOString(),
   };
 }

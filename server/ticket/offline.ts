@@ -4,9 +4,9 @@ import { ticketEntries } from '@/db/schema';
 import type { Attribution } from '@/server/audit/actor';
 import { recordAudit } from '@/server/audit/record';
 import { DomainError, PG, pgCode } from '@/server/errors';
-import { admit, scannedTicket } from './door';
+import { judgeScan, recordEntry, scannedTicket } from './door';
 import { readTickets } from './read';
-import { doorRefusal, type DoorRefusal } from './rules';
+import type { DoorRefusal } from './rules';
 import { signText, ticketSigningKey } from './signing';
 
 /**
@@ -121,6 +121,7 @@ async function recordOne(db: Db, secret: string, deviceId: string, entry: Upload
         ? { localId, outcome: 'already_recorded' }
         : { localId, outcome: 'refused', reason: 'LOCAL_ID_REUSED' };
     const write = {
+      serial: 'serial' in scanned ? scanned.serial : undefined,
       gate: entry.gate,
       operatorId: by.actor.id,
       operatorName: by.actor.name,
@@ -129,18 +130,17 @@ async function recordOne(db: Db, secret: string, deviceId: string, entry: Upload
       localId,
       scannedAt: entry.scannedAt,
     };
-    const firstEntry = ticket.entry && { ...ticket.entry, at: ticket.entry.at.toISOString() };
-    // The person is already inside: the entry is recorded whatever the ticket's state now, and reported.
-    const refusal = doorRefusal(ticket, { scheduleId: entry.scheduleId, serial: 'serial' in scanned ? scanned.serial : undefined });
-    if (firstEntry) {
-      await admit(tx, ticket, write, 'duplicate');
-      return { localId, outcome: 'double_entry', firstEntry };
+    // The person is inside already: a refused or repeated ticket is recorded all the same, and reported.
+    const judged = judgeScan(ticket, scanned, entry.scheduleId);
+    if ('refusal' in judged) {
+      await recordEntry(tx, ticket, write, 'refused');
+      return { localId, outcome: 'refused', reason: judged.refusal };
     }
-    if (refusal) {
-      await admit(tx, ticket, write, 'refused');
-      return { localId, outcome: 'refused', reason: refusal };
+    if ('used' in judged) {
+      await recordEntry(tx, ticket, write, 'duplicate');
+      return { localId, outcome: 'double_entry', firstEntry: { ...ticket.entry!, at: ticket.entry!.at.toISOString() } };
     }
-    await admit(tx, ticket, write);
+    await recordEntry(tx, ticket, write, 'admitted');
     return { localId, outcome: 'recorded' };
   });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { attributionOf } from '@/server/audit/actor';
 import { intId } from '@/server/ids';
 import { operatorWithRole, publicProcedure, router, sessionProcedure } from '@/server/trpc/init';
+import { rateLimited } from '@/server/trpc/middleware/rate-limited';
 import { refuseCrossSiteEvenForQueries } from '@/server/trpc/middleware/refuse-cross-site';
 import { checkIn, doorCount, doorDates, lookupTickets, undoEntry } from './door';
 import { myTicket, myTickets } from './fan';
@@ -42,7 +43,7 @@ export const ticketRouter = router({
    * check, never refetches it), so it is refused from another site like a mutation. It lets nobody in.
    */
   verify: door
-    .input(z.object({ code: z.string().trim().min(1).max(100) }))
+    .input(z.object({ code: z.string().trim().min(1).max(MAX_QR_LENGTH) }))
     .query(({ ctx, input }) => verifyTicket(ctx.db, ctx.config, { code: input.code }, attributionOf(ctx))),
   /** The service's Ed25519 public key: door devices check QR codes and ticket lists with it offline. */
   publicKey: publicProcedure.query(({ ctx }) => {
@@ -57,6 +58,7 @@ export const ticketRouter = router({
     .query(({ ctx, input }) => myTicket(ctx.db, ctx.config, { userId: ctx.userId, reference: input.reference })),
   /** Passes one ticket to another account by email (an account only); `offerIfNoAccount` offers it to an address with none yet. */
   transfer: sessionProcedure
+    .use(rateLimited('ticket.transfer'))
     .input(z.object({ reference, toEmail: z.email().max(254), offerIfNoAccount: z.boolean().default(false) }))
     .mutation(({ ctx, input }) => transferTicket(ctx.db, ctx.config, { userId: ctx.userId, requestId: ctx.requestId, ...input })),
   cancelOffer: sessionProcedure.input(z.object({ reference })).mutation(async ({ ctx, input }) => {
@@ -90,7 +92,7 @@ export const ticketRouter = router({
           .array(
             z.union([
               z.object({ localId: z.string().min(1).max(64), ...dated, scannedAt, qr }),
-              z.object({ localId: z.string().min(1).max(64), ...dated, scannedAt, reference }),
+              z.object({ localId: z.string().min(1).max(64), ...dated, scannedAt, reference, holderChecked: z.literal(true) }),
             ]),
           )
           .max(MAX_UPLOAD_ENTRIES),

@@ -41,6 +41,17 @@ export function doorRefusal(
   return null;
 }
 
+/** Why a holder cannot pass a ticket on now, or null when they can. */
+export function transferRefusal(
+  t: TicketStateFacts & { startsAt: Date },
+  cutoffHours: number,
+): { reason: 'TICKET_NOT_TRANSFERABLE'; why: TicketState } | { reason: 'TRANSFER_CLOSED'; deadline: Date } | null {
+  const state = ticketState(t);
+  if (state !== 'valid') return { reason: 'TICKET_NOT_TRANSFERABLE', why: state };
+  const deadline = transferDeadline(t.startsAt, cutoffHours);
+  return t.now >= deadline ? { reason: 'TRANSFER_CLOSED', deadline } : null;
+}
+
 const HOUR_MS = 3_600_000;
 
 /** A ticket can be passed on until `cutoffHours` before its show. */

@@ -68,8 +68,12 @@ describe('ticket.verify', () => {
     };
     expect(await operator.api.ticket.verify({ code: paid.bookingCode })).toEqual(expected);
     expect(await operator.api.ticket.verify({ code: paid.bookingCode.replace(/-/g, '').toLowerCase() })).toEqual(expected);
-    const { ticketRef } = await fan.api.order.get({ orderId: order.orderId });
+    const { ticketRef, tickets } = await fan.api.order.get({ orderId: order.orderId });
     expect(await operator.api.ticket.verify({ code: ticketRef! })).toEqual(expected);
+    // A ticket's own QR (109+ characters) and its reference name the order too.
+    const { qr } = await fan.api.ticket.get({ reference: tickets[1]!.reference });
+    expect(await operator.api.ticket.verify({ code: qr! })).toEqual(expected);
+    expect(await operator.api.ticket.verify({ code: tickets[1]!.reference.toLowerCase() })).toEqual(expected);
   });
 
   it('says refunded for a refunded ticket and unknown for anything else', async () => {

@@ -153,6 +153,29 @@ describe('ticket.transfer', () => {
     expect(await breached()).toEqual([]);
   });
 
+  it('passes to an unverified account only as an offer, claimed once verified; an unverified giver cannot offer', async () => {
+    const buyer = await member('Iseul');
+    const { tickets } = await bought(buyer.fan, { count: 1 });
+    const reference = tickets[0]!.reference;
+    const squatter = new TestUser(db, config);
+    const email = newEmail();
+    await squatter.api.account.signUp({ name: 'Not yet verified', email, password: PASSWORD });
+    expect(await buyer.fan.api.ticket.transfer({ reference, toEmail: email })).toMatchObject({ outcome: 'offered' });
+    expect(await squatter.api.ticket.mine()).toEqual([]);
+    await db.execute(sql`UPDATE auth_users SET email_verified = true WHERE email = ${email}`);
+    expect((await squatter.api.ticket.mine()).flatMap((g) => g.tickets)).toEqual([expect.objectContaining({ reference, state: 'valid' })]);
+
+    const unverified = new TestUser(db, config);
+    await unverified.api.account.signUp({ name: 'Unverified giver', email: newEmail(), password: PASSWORD });
+    const { tickets: theirs } = await bought(unverified, { count: 1 });
+    await expectFailure(
+      unverified.api.ticket.transfer({ reference: theirs[0]!.reference, toEmail: newEmail(), offerIfNoAccount: true }),
+      'FORBIDDEN',
+      'EMAIL_UNVERIFIED',
+    );
+    expect(await breached()).toEqual([]);
+  });
+
   it('two transfers of one ticket at once: one friend gets it, never two holders', async () => {
     const buyer = await member('Eun');
     const [a, b] = [await member('A'), await member('B')];
@@ -181,7 +204,7 @@ describe('ticket.transfer', () => {
     expect(mail.findLast((m) => m.to === email)?.text).toContain('/account/sign-up');
     expect(await buyer.fan.api.ticket.get({ reference })).toMatchObject({ state: 'offered', qr: null, transfer: { toEmail: email } });
     const door = await signedInOperator(db, config);
-    expect(await door.api.ticket.checkIn({ scheduleId, gate: 'A', qr: qr! })).toMatchObject({ outcome: 'refused', reason: 'OLD_QR' });
+    expect(await door.api.ticket.checkIn({ scheduleId, gate: 'A', qr: qr! })).toMatchObject({ outcome: 'refused', reason: 'OFFERED' });
 
     // Signed up but not verified: nothing yet. Verified: theirs.
     const friend = new TestUser(db, config);
@@ -190,6 +213,7 @@ describe('ticket.transfer', () => {
     await db.execute(sql`UPDATE auth_users SET email_verified = true WHERE email = ${email}`);
     expect((await friend.api.ticket.mine()).flatMap((g) => g.tickets)).toEqual([expect.objectContaining({ reference, state: 'valid' })]);
     expect(await buyer.fan.api.ticket.get({ reference })).toMatchObject({ state: 'transferred' });
+    expect(await door.api.ticket.checkIn({ scheduleId, gate: 'A', qr: qr! })).toMatchObject({ outcome: 'refused', reason: 'OLD_QR' });
 
     // A cancelled offer leaves the ticket with the giver, a new QR working.
     const second = tickets[1]!.reference;

@@ -7,7 +7,7 @@ import { DomainError } from '@/server/errors';
 import { mailSender } from '@/server/mail/sender';
 import { offerMail } from './offer-mail';
 import { readTickets, type TicketFacts } from './read';
-import { offerExpiry, transferDeadline } from './rules';
+import { offerExpiry, transferRefusal } from './rules';
 
 /**
  * Passing a ticket to another account (docs/tickets-and-door.md "Transfer"). Face value only: no
@@ -50,25 +50,29 @@ export async function transferTicket(
   const result = await db.transaction(async (tx) => {
     const ticket = await lockHeldTicket(tx, input);
     await expireOffers(tx, ticket.id);
-    if (ticket.state !== 'valid') {
-      throw new DomainError('TICKET_NOT_TRANSFERABLE', `This ticket cannot be passed on: it is ${ticket.state}.`, { why: ticket.state });
+    const refusal = transferRefusal(ticket, config.TRANSFER_CUTOFF_HOURS);
+    if (refusal?.reason === 'TICKET_NOT_TRANSFERABLE') {
+      throw new DomainError('TICKET_NOT_TRANSFERABLE', `This ticket cannot be passed on: it is ${refusal.why}.`, { why: refusal.why });
     }
-    const deadline = transferDeadline(ticket.startsAt, config.TRANSFER_CUTOFF_HOURS);
-    if (ticket.now >= deadline) {
+    if (refusal?.reason === 'TRANSFER_CLOSED') {
       throw new DomainError(
         'TRANSFER_CLOSED',
         `Tickets can be passed on until ${config.TRANSFER_CUTOFF_HOURS} hours before the show; that time has passed.`,
-        { deadline: deadline.toISOString() },
+        { deadline: refusal.deadline.toISOString() },
       );
     }
     if (toEmail === giver.email.toLowerCase()) throw new DomainError('TRANSFER_TO_SELF', 'This ticket is already yours.');
-    const recipient = await accountOf(tx, sql`lower(${authUsers.email}) = ${toEmail}`);
-    if (!recipient && !input.offerIfNoAccount) {
+    const account = await accountOf(tx, sql`lower(${authUsers.email}) = ${toEmail}`);
+    // Only a verified address receives a ticket at once: an account that has not proved the address
+    // (anyone can sign up with any) gets an offer, claimed once it is verified.
+    const recipient = account?.emailVerified ? account : undefined;
+    if (!account && !input.offerIfNoAccount) {
       throw new DomainError('RECIPIENT_UNKNOWN', 'No account has this email. Check it, or send an offer they can claim by signing up.', {
         toEmail,
       });
     }
     const bumped = { serial: sql`${tickets.serial} + 1`, updatedAt: sql`now()` };
+    const expiresAt = offerExpiry(ticket, { cutoffHours: config.TRANSFER_CUTOFF_HOURS, offerHours: config.TRANSFER_OFFER_HOURS });
     if (recipient) {
       await tx
         .update(tickets)
@@ -83,11 +87,15 @@ export async function transferTicket(
         expiresAt: ticket.now,
       });
     } else {
-      const expiresAt = offerExpiry(ticket, { cutoffHours: config.TRANSFER_CUTOFF_HOURS, offerHours: config.TRANSFER_OFFER_HOURS });
-      await tx.update(tickets).set(bumped).where(eq(tickets.id, ticket.id));
+      // An offer mails a stranger's address: only from a verified sender. The serial stays: while
+      // offered the door refuses the ticket (OFFERED); a claim bumps it, a withdrawal leaves it.
+      if (!giver.emailVerified) {
+        throw new DomainError('EMAIL_UNVERIFIED', 'Confirm your email address first: then you can send a ticket offer.');
+      }
       await tx.insert(ticketTransfers).values({ ticketId: ticket.id, fromUserId: input.userId, toEmail, status: 'offered', expiresAt });
     }
     const outcome = recipient ? 'transferred' : 'offered';
+    const serial = recipient ? ticket.serial + 1 : ticket.serial;
     await recordAudit(
       tx,
       { actor: { id: input.userId, name: ticket.holderName, role: 'fan' }, requestId: input.requestId },
@@ -96,13 +104,13 @@ export async function transferTicket(
         concertId: ticket.concertId,
         target: ticket.reference,
         before: { holder: input.userId, serial: ticket.serial },
-        after: { outcome, holder: recipient?.id ?? input.userId, toEmail, serial: ticket.serial + 1 },
+        after: { outcome, holder: recipient?.id ?? input.userId, toEmail, serial },
       },
     );
-    return { ticket, recipient, outcome };
+    return { ticket, outcome, expiresAt };
   });
   if (result.outcome === 'transferred') return { outcome: 'transferred', reference: input.reference, toEmail };
-  const expiresAt = offerExpiry(result.ticket, { cutoffHours: config.TRANSFER_CUTOFF_HOURS, offerHours: config.TRANSFER_OFFER_HOURS });
+  const { expiresAt } = result;
   // After the commit: the offer stands whether or not the mail goes out (the giver sees it pending and can cancel).
   await mailSender(db, config as Config)
     .send(offerMail(config, { to: toEmail, from: result.ticket.holderName, ticket: result.ticket, expiresAt }))
