@@ -1,7 +1,8 @@
 -- Pays the caller's held order from the wallet, in one statement (server/order/pay.ts documents the
 -- rules). Locks, in the documented order: [idempotency_keys: the key claimed first] → orders →
--- seats (ascending) → reservations → wallets → queue_tokens; the tickets are inserted (new rows, which nobody waits for) after the wallet (ends the turn: the trigger records the
--- freed slot for the next admission pass). The order is p_order_id, or the order of the caller's
+-- seats (ascending) → reservations → wallets → queue_tokens (ends the turn: the trigger records the
+-- freed slot for the next admission pass); the tickets, one per seat, are new rows inserted after the
+-- wallet (nobody waits for them). The order is p_order_id, or the order of the caller's
 -- reservation p_reservation_id (payment.pay, which is answered with the reservation's id). A paid
 -- order is answered with its first payment and moves nothing. Whether a hold is live is is_live_hold's rule. A refusal raises (pay_order_refuse),
 -- so nothing of the call stays, its idempotency key included. p_codes: fresh booking codes to try in
