@@ -59,6 +59,8 @@ export interface LocalEntry {
   qr?: string;
   reference: string;
   scannedAt: string;
+  /** The server has it (any answer): no longer sent, still this device's memory of whom it let in. */
+  uploaded?: boolean;
 }
 
 export type UploadOutcome = 'recorded' | 'already_recorded' | 'double_entry' | 'refused';
