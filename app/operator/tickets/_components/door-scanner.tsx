@@ -26,7 +26,7 @@ function problemOf(error: unknown): Problem {
 }
 
 /** The camera (start/stop) and "scan from a photo"; each decoded QR goes to `onScan`. */
-export function DoorScanner({ onScan, disabled }: { onScan: (qr: string) => void; disabled: boolean }) {
+export function DoorScanner({ onScan, disabled }: { onScan: (qr: string, from: 'camera' | 'photo') => void; disabled: boolean }) {
   const { t } = useI18n();
   const id = useId();
   const video = useRef<HTMLVideoElement>(null);
@@ -50,7 +50,7 @@ export function DoorScanner({ onScan, disabled }: { onScan: (qr: string) => void
     setProblem(null);
     try {
       const { QrScanner } = await loadScanner();
-      scanner.current ??= new QrScanner(video.current, (result) => latestOnScan.current(result.data), {
+      scanner.current ??= new QrScanner(video.current, (result) => latestOnScan.current(result.data, 'camera'), {
         returnDetailedScanResult: true,
         preferredCamera: 'environment',
         maxScansPerSecond: 8,
@@ -80,7 +80,7 @@ export function DoorScanner({ onScan, disabled }: { onScan: (qr: string) => void
         qrEngine: await engine,
         alsoTryWithoutScanRegion: true,
       });
-      latestOnScan.current(result.data);
+      latestOnScan.current(result.data, 'photo');
     } catch {
       setProblem('photo');
     }

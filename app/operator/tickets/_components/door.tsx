@@ -75,7 +75,7 @@ export function Door({ canUndo }: { canUndo: boolean }) {
           <DoorCount scheduleId={scheduleId} offlineEntries={offlineHere} />
           <section className="card door-scan" aria-labelledby="door-scan-title">
             <h2 id="door-scan-title">{t('door.scan')}</h2>
-            <DoorScanner onScan={(qr) => void door.check({ qr })} disabled={!ready} />
+            <DoorScanner onScan={(qr, from) => void door.check({ qr }, from === 'camera')} disabled={!ready} />
           </section>
           <div className="door-answer-area" aria-live="polite">
             {door.notice && (

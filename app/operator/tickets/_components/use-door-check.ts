@@ -8,7 +8,11 @@ import type { DoorProcedures } from './door-api';
 import { decideOffline, importPublicKey, openDoorList } from './offline-door';
 import { storedEntries, storedList, storeEntries } from './offline-store';
 
-/** A camera sees the same code in frame after frame: one check-in for it within this long. */
+/**
+ * A camera sees the same code in frame after frame: it is checked in once, and again only after it
+ * has been out of view this long (each sighting restarts the wait, so a fan who keeps holding their
+ * phone up is not told "already used" by their own ticket).
+ */
 export const REPEAT_SCAN_MS = 3_000;
 
 export type CheckInput = { qr: string } | { reference: string; holderChecked: true };
@@ -41,8 +45,9 @@ interface Options {
 
 /**
  * One check-in at a time, online (`ticket.checkIn`) or, in offline mode or when the call finds no
- * network, against this device's signed list. A repeat of the last QR within REPEAT_SCAN_MS is
- * dropped, as is anything scanned while a check is on its way.
+ * network, against this device's signed list. The camera's repeats of one QR are dropped
+ * (REPEAT_SCAN_MS), as is anything scanned while a check is on its way; a photo or a button is the
+ * steward's own act and always checks.
  */
 export function useDoorCheck({ api, scheduleId, gate, offline, onNetworkFailure, onEntry }: Options) {
   const [shown, setShown] = useState<ShownAnswer | null>(null);
@@ -84,14 +89,16 @@ export function useDoorCheck({ api, scheduleId, gate, offline, onNetworkFailure,
   );
 
   const check = useCallback(
-    async (input: CheckInput) => {
-      if (scheduleId === null || !gate.trim() || busy.current) return;
-      if ('qr' in input) {
+    async (input: CheckInput, fromCamera = false) => {
+      if (scheduleId === null || !gate.trim()) return;
+      if ('qr' in input && fromCamera) {
         const qr = input.qr.trim();
         const now = Date.now();
-        if (last.current?.qr === qr && now - last.current.at < REPEAT_SCAN_MS) return;
+        const repeat = last.current?.qr === qr && now - last.current.at < REPEAT_SCAN_MS;
         last.current = { qr, at: now };
+        if (repeat) return;
       }
+      if (busy.current) return;
       busy.current = true;
       setPending(true);
       setError(null);

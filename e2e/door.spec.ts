@@ -1,0 +1,161 @@
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from '@playwright/test';
+import { OPERATOR_PASSWORD } from '@/playwright.config';
+import { expect, seatMapOf, test, throughQueue, type Fan, type TestConcert } from './fixtures';
+import { DoorPage } from './pages/door-page';
+import { qrPhoto, writeQrVideo } from './qr-video';
+
+/** Buys one seat (charging exactly its price) and returns its ticket's reference: the booking code and 1. */
+async function buyOne(fan: Fan, concert: TestConcert, seat: string, amount: string): Promise<string> {
+  await fan.page.goto(throughQueue(seatMapOf(concert)));
+  await fan.seatMap.hold(seat);
+  await fan.checkout.expectHeld(seat);
+  await fan.checkout.chargeShortfallButton().click();
+  await fan.checkout.payButton().click();
+  await expect(fan.page.getByText(/^Paid! Your tickets are confirmed\./)).toBeVisible();
+  const code = await fan.ticket.expectTicket({ concert: concert.title, seats: [seat], amount, venue: 'Loopback Hall' });
+  return `${code}-1`;
+}
+
+/** The QR payload of a ticket the fan holds (`ticket.get`, as their ticket page reads it). */
+async function qrOf(fan: Fan, reference: string): Promise<string> {
+  const response = await fan.page.request.get(`/api/trpc/ticket.get?input=${encodeURIComponent(JSON.stringify({ reference }))}`);
+  expect(response.ok(), await response.text()).toBe(true);
+  const qr = ((await response.json()) as { result: { data: { qr: string | null } } }).result.data.qr;
+  expect(qr).toMatch(/^T2\./);
+  return qr!;
+}
+
+/** A door steward's browser, signed in as the built-in owner, at `gate` for the concert's first date. */
+async function openDoor(browser: Browser, baseURL: string | undefined, concert: TestConcert, gate: string): Promise<DoorPage> {
+  const context = await browser.newContext({ baseURL, locale: 'en-US' });
+  const door = new DoorPage(await context.newPage());
+  await door.open();
+  await door.signIn(OPERATOR_PASSWORD);
+  await door.setUp(concert.scheduleIds[0]!, gate);
+  return door;
+}
+
+test('typed fallback: the steward checks the holder’s name and lets them in; the same ticket again says when and where it was used', async ({
+  fan,
+  concert,
+  browser,
+  baseURL,
+}) => {
+  const reference = await buyOne(fan, concert, 'S H-5', '₩99,000');
+  const door = await openDoor(browser, baseURL, concert, 'Gate 1');
+  await expect(door.count()).toHaveText(/^Let in so far: 0 of \d+$/);
+
+  // The booking code lists its ticket, with the holder's name: typed, it lets nobody in by itself.
+  await door.lookUp(reference.slice(0, -2).toLowerCase());
+  const ticket = door.found().filter({ hasText: reference });
+  await expect(ticket).toContainText('Not used yet');
+  await expect(door.admitted()).toHaveCount(0);
+  await ticket.getByRole('button', { name: /^Name checked: let in / }).click();
+  await expect(door.admitted()).toContainText('S H-5');
+  await expect(ticket).toContainText('Already let in');
+  await expect(ticket.getByRole('button')).toHaveCount(0);
+  await expect(door.count()).toHaveText(/^Let in so far: 1 of \d+$/);
+
+  // At another gate, its QR (a photo of the fan's screen) is refused, naming the first entry.
+  await door.page.getByLabel('Gate', { exact: true }).fill('Gate 2');
+  await door.scanPhoto(await qrPhoto(await qrOf(fan, reference)));
+  await expect(door.alreadyUsed()).toContainText(/Already used at \d\d:\d\d at Gate 1/);
+  await expect(door.alreadyUsed()).toContainText('S H-5');
+
+  // The owner may undo the entry, with a reason; then the ticket lets in again.
+  await door.alreadyUsed().getByRole('button', { name: 'Undo entry' }).click();
+  await door.page.getByLabel('Why (kept on the record)').fill('Scanned the wrong fan');
+  await door.page.getByRole('button', { name: 'Undo this entry' }).click();
+  await expect(door.page.getByRole('status').filter({ hasText: `Entry of ${reference} undone` })).toBeVisible();
+  await expect(door.count()).toHaveText(/^Let in so far: 0 of \d+$/);
+  await door.scanPhoto(await qrPhoto(await qrOf(fan, reference)));
+  await expect(door.admitted()).toContainText('S H-5');
+});
+
+test('a code that is no ticket is refused in words, and a photo without a QR code says so', async ({ browser, baseURL, concert }) => {
+  const door = await openDoor(browser, baseURL, concert, 'Gate 1');
+  await door.lookUp('AAA-BBB-CCC');
+  await expect(door.lookUpSection().getByRole('status')).toHaveText('No ticket of this date has that code.');
+  await door.scanPhoto(await qrPhoto('T2.AAA-BBB-CCC-1.1.1.1.bm90IGEgc2lnbmF0dXJl'));
+  await expect(door.refused()).toContainText(/Forged or damaged QR code|Unknown code/);
+});
+
+test('the camera: a QR code held in front of it lets in once, whatever the frames repeat', async ({ fan, concert, baseURL }, testInfo) => {
+  const reference = await buyOne(fan, concert, 'R C-7', '₩132,000');
+  const video = path.join(os.tmpdir(), `door-qr-${testInfo.testId}.y4m`);
+  writeQrVideo(video, await qrOf(fan, reference));
+  const launch = testInfo.project.use.launchOptions ?? {};
+  const camera = await chromium.launch({
+    ...launch,
+    args: [
+      ...(launch.args ?? []),
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ],
+  });
+  try {
+    const door = await openDoor(camera, baseURL, concert, 'East gate');
+    const checkIns: string[] = [];
+    door.page.on('request', (request) => {
+      if (request.url().includes('ticket.checkIn')) checkIns.push(request.url());
+    });
+    let counts = 0;
+    door.page.on('request', (request) => {
+      if (request.url().includes('ticket.doorCount')) counts++;
+    });
+    await door.cameraButton().click();
+    await expect(door.cameraButton()).toHaveText('Stop camera');
+    await expect(door.admitted()).toContainText('R C-7');
+    await expect(door.count()).toHaveText(/^Let in so far: 1 of \d+$/);
+    // The camera keeps seeing the code for longer than the repeat window: until the count's own
+    // refresh (every 10 s) has come round, no second check-in goes out and the answer stays.
+    const seen = counts;
+    await expect.poll(() => counts, { timeout: 20_000 }).toBeGreaterThan(seen);
+    expect(checkIns).toHaveLength(1);
+    await expect(door.admitted()).toContainText('R C-7');
+    await door.cameraButton().click();
+    await expect(door.cameraButton()).toHaveText('Start camera');
+  } finally {
+    await camera.close();
+  }
+});
+
+test('offline: two devices prepare, lose the network and let the same ticket in; uploading reports the double entry with both', async ({
+  fan,
+  concert,
+  browser,
+  baseURL,
+}) => {
+  test.slow();
+  const reference = await buyOne(fan, concert, 'VIP B-3', '₩165,000');
+  const photo = await qrPhoto(await qrOf(fan, reference));
+  const north = await openDoor(browser, baseURL, concert, 'North gate');
+  const south = await openDoor(browser, baseURL, concert, 'South gate');
+  for (const door of [north, south]) await door.prepareOffline();
+
+  const offline = async (door: DoorPage, value: boolean) => door.page.context().setOffline(value);
+  for (const door of [north, south]) {
+    await offline(door, true);
+    await door.scanPhoto(photo);
+    await expect(door.admitted()).toContainText('Checked on this device (offline)');
+    await expect(door.page.getByRole('alert').filter({ hasText: 'The network failed: switched to offline mode.' })).toBeVisible();
+    await expect(door.offlineMode()).toBeChecked();
+    // This device remembers it let the ticket in.
+    await door.lookUp(reference);
+    await expect(door.found().filter({ hasText: reference })).toContainText('Already let in');
+  }
+
+  // Back online, each uploads by itself: the first is recorded, the second is the double entry.
+  await offline(north, false);
+  await expect(north.uploadResults()).toContainText(`${reference}: recorded`);
+  await expect(north.offlineMode()).not.toBeChecked();
+  await offline(south, false);
+  const double = south.doubleEntries();
+  await expect(double).toContainText(`Double entry: ${reference} was let in twice`);
+  await expect(double).toContainText(/First: \d\d:\d\d at North gate/);
+  await expect(double).toContainText(/This device: \d\d:\d\d at South gate/);
+  await expect(south.count()).toHaveText(/^Let in so far: 1 of \d+$/);
+});
