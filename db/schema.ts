@@ -19,11 +19,12 @@ import { MAX_BALANCE } from './limits';
 
 export * from './accounts-schema';
 export * from './operators-schema';
+export * from './tickets-schema';
 
 /**
  * Lock order (every transaction that takes more than one row lock takes them in this order):
- *   idempotency_keys → sales → queue_state → users → orders → seats → reservations → wallets →
- *   queue_tokens
+ *   idempotency_keys → sales → queue_state → users → orders → seats → reservations → tickets →
+ *   ticket_transfers → ticket_entries → wallets → queue_tokens
  * The operator console's tables (db/operators-schema.ts) are never locked with these; among
  * themselves: operator_invitations → operators → operator_sessions, and operator_sign_in_limits by key.
  * See docs/how-it-works.md "Lock order" for which operation takes which. (A new order row is inserted after its

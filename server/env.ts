@@ -65,6 +65,10 @@ const schema = z
     PURCHASE_MAX_PER_USER: intFrom(1, 4),
     /** A paid order can be cancelled (and refunded) until this many hours before its show. */
     REFUND_DEADLINE_HOURS: intFrom(0, 24),
+    /** A ticket can be passed to another account until this many hours before its show (docs/tickets-and-door.md). */
+    TRANSFER_CUTOFF_HOURS: intFrom(0, 2),
+    /** An offer to an email with no account yet waits this many hours (never past the cut-off). */
+    TRANSFER_OFFER_HOURS: intFrom(1, 48),
     /** Calls a minute per client address to session.start, to queue.issue and to admin.login; 0 turns the limit off. */
     RATE_LIMIT_PER_MINUTE: intFrom(0, 60),
     /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465` (TLS): where mail is sent. Required in production. */
@@ -144,6 +148,8 @@ export type Config = Pick<
   | 'HOLD_MAX_PER_USER'
   | 'PURCHASE_MAX_PER_USER'
   | 'REFUND_DEADLINE_HOURS'
+  | 'TRANSFER_CUTOFF_HOURS'
+  | 'TRANSFER_OFFER_HOURS'
   | 'RATE_LIMIT_PER_MINUTE'
   | 'OPERATOR_SIGN_IN_PER_MINUTE'
   | 'SESSION_SECRET'

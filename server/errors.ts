@@ -27,6 +27,18 @@ export const REASON_CODES = {
   RESERVATION_CONFIRMED: 'CONFLICT',
   /** Cancelling a paid order after its refund deadline (REFUND_DEADLINE_HOURS before the show); facts: `deadline`. */
   REFUND_CLOSED: 'CONFLICT',
+  /** Every ticket of the order was passed on or used: none is the buyer's to refund. */
+  NOTHING_TO_REFUND: 'CONFLICT',
+  // Tickets passed on (server/ticket/transfer.ts).
+  /** The caller bought the ticket but passed it on: it is its new holder's. */
+  TICKET_NOT_HELD: 'CONFLICT',
+  /** Refunded, used, or already offered (`details.why`). */
+  TICKET_NOT_TRANSFERABLE: 'CONFLICT',
+  /** Past TRANSFER_CUTOFF_HOURS before the show (`details.deadline`). */
+  TRANSFER_CLOSED: 'CONFLICT',
+  TRANSFER_TO_SELF: 'BAD_REQUEST',
+  /** No account has the email (and no offer was asked for): a typo, or someone without an account yet. */
+  RECIPIENT_UNKNOWN: 'NOT_FOUND',
   IDEMPOTENCY_KEY_REUSED: 'CONFLICT',
   CROSS_SITE: 'FORBIDDEN',
   // The operator's console (admin.*).

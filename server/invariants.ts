@@ -59,6 +59,9 @@ export const INVARIANTS: {
       SELECT r.id AS reservation_id, r.status, o.status AS order_status
       FROM reservations r JOIN orders o ON o.id = r.order_id
       WHERE (r.status = 'confirmed') <> (o.status = 'confirmed')
+        -- A refund leaves a ticket passed to someone else with its new holder: its seat stays sold.
+        AND NOT (o.status = 'refunded' AND r.status = 'confirmed' AND EXISTS (
+          SELECT 1 FROM tickets t WHERE t.reservation_id = r.id AND t.status = 'live' AND t.holder_id <> o.user_id))
       LIMIT 10`,
   },
   {
@@ -68,7 +71,9 @@ export const INVARIANTS: {
       db.execute(q`
         SELECT ${reservations.id} AS reservation_id, ${orders.status} AS order_status
         FROM ${reservations} JOIN ${orders} ON ${orders.id} = ${reservations.orderId}
-        WHERE ${orders.status} IN ('refunded', 'cancelled', 'expired') AND ${occupiesSeat} LIMIT 10`),
+        WHERE ${orders.status} IN ('refunded', 'cancelled', 'expired') AND ${occupiesSeat}
+          AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.reservation_id = ${reservations.id} AND t.status = 'live')
+        LIMIT 10`),
   },
   {
     name: 'every payment has its one ledger entry',
@@ -77,15 +82,34 @@ export const INVARIANTS: {
       GROUP BY p.id HAVING count(l.id) <> 1 LIMIT 10`,
   },
   {
-    name: 'a refunded order has exactly one refund entry of its total, and only a refunded order has one',
+    name: 'a refunded order has exactly one refund entry, of its refunded tickets’ prices, and only a refunded order has one',
     breaches: (sql) => sql`
       SELECT o.id AS order_id, o.status, count(l.id)::int AS refunds
       FROM orders o JOIN payments p ON p.order_id = o.id
-      LEFT JOIN ledger_entries l ON l.payment_id = p.id AND l.kind = 'refund' AND l.amount = o.total
+      LEFT JOIN ledger_entries l ON l.payment_id = p.id AND l.kind = 'refund' AND l.amount = (
+        SELECT coalesce(sum(r.price), 0) FROM tickets t JOIN reservations r ON r.id = t.reservation_id
+        WHERE t.order_id = o.id AND t.status = 'refunded')
       GROUP BY o.id HAVING count(l.id) <> (CASE WHEN o.status = 'refunded' THEN 1 ELSE 0 END)
       UNION ALL
       SELECT NULL, l.kind, l.id::int FROM ledger_entries l LEFT JOIN payments p ON p.id = l.payment_id
-      WHERE l.kind = 'refund' AND (p.id IS NULL OR l.amount <> p.amount)
+      WHERE l.kind = 'refund' AND (p.id IS NULL OR l.amount > p.amount OR l.amount <= 0)
+      LIMIT 10`,
+  },
+  {
+    name: 'every sold seat has exactly one live ticket, and every live ticket a sold seat',
+    breaches: (sql) => sql`
+      SELECT r.id AS reservation_id, r.status, t.id AS ticket_id, t.status AS ticket_status
+      FROM reservations r FULL JOIN (SELECT * FROM tickets WHERE status = 'live') t ON t.reservation_id = r.id
+      WHERE (r.status = 'confirmed') IS DISTINCT FROM (t.id IS NOT NULL) OR r.id IS NULL
+      LIMIT 10`,
+  },
+  {
+    name: 'a ticket is let in at most once, and only a ticket of its entry’s date',
+    breaches: (sql) => sql`
+      SELECT e.ticket_id, count(*)::int AS admitted FROM ticket_entries e WHERE e.status = 'admitted'
+      GROUP BY e.ticket_id HAVING count(*) > 1
+      UNION ALL
+      SELECT e.ticket_id, 0 FROM ticket_entries e JOIN tickets t ON t.id = e.ticket_id WHERE e.schedule_id <> t.schedule_id
       LIMIT 10`,
   },
   {

@@ -1,6 +1,6 @@
 -- Pays the caller's held order from the wallet, in one statement (server/order/pay.ts documents the
 -- rules). Locks, in the documented order: [idempotency_keys: the key claimed first] → orders →
--- seats (ascending) → reservations → wallets → queue_tokens (ends the turn: the trigger records the
+-- seats (ascending) → reservations → [tickets: inserted] → wallets → queue_tokens (ends the turn: the trigger records the
 -- freed slot for the next admission pass). The order is p_order_id, or the order of the caller's
 -- reservation p_reservation_id (payment.pay, which is answered with the reservation's id). A paid
 -- order is answered with its first payment and moves nothing. Whether a hold is live is is_live_hold's rule. A refusal raises (pay_order_refuse),
@@ -108,6 +108,10 @@ BEGIN
 				END IF;
 			END;
 		END LOOP;
+		-- One ticket per seat, numbered in seat order, held by the buyer (new rows: nobody waits for them).
+		INSERT INTO tickets (reference, order_id, reservation_id, seat_id, schedule_id, holder_id)
+		SELECT v_code || '-' || row_number() OVER (ORDER BY r.seat_id), v_order_id, r.id, r.seat_id, r.schedule_id, p_user
+		FROM reservations r WHERE r.order_id = v_order_id;
 		-- The turn in this concert's line ends once no other hold of the concert is left to pay.
 		IF NOT EXISTS (
 			SELECT 1 FROM reservations r JOIN schedules sc ON sc.id = r.schedule_id

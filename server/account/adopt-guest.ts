@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
-import { authUsers, ledgerEntries, orders, payments, queueTokens, reservations, users, wallets } from '@/db/schema';
+import { authUsers, ledgerEntries, orders, payments, queueTokens, reservations, tickets, users, wallets } from '@/db/schema';
 import { DomainError } from '@/server/errors';
 import { admitAfterTurnEnded } from '@/server/queue/admission';
 import type { Config } from '@/server/env';
@@ -50,6 +50,7 @@ export async function adoptGuest(
     const movedOrders = await tx.update(orders).set({ userId: accountId }).where(eq(orders.userId, guestId)).returning({ id: orders.id });
     await tx.update(reservations).set({ userId: accountId }).where(eq(reservations.userId, guestId));
     await tx.update(payments).set({ userId: accountId }).where(eq(payments.userId, guestId));
+    await tx.update(tickets).set({ holderId: accountId }).where(eq(tickets.holderId, guestId));
     const moved = await moveBalance(tx, { guestId, accountId });
     const { places, endedLines } = await movePlaces(tx, { guestId, accountId });
     await tx.update(users).set({ mergedInto: accountId }).where(eq(users.id, guestId));

@@ -3,6 +3,7 @@ import type { Db } from '@/db/client';
 import { users } from '@/db/schema';
 import type { Config } from '@/server/env';
 import { DomainError } from '@/server/errors';
+import { claimOffers } from '@/server/ticket/transfer';
 import { adoptGuest, type Adoption } from './adopt-guest';
 import { refusalsAsDomainErrors } from './errors';
 import { accountAuth } from './instance';
@@ -52,6 +53,8 @@ export async function enter(
     if (token) await accountAuth(call).api.revokeSession({ body: { token }, headers: new Headers({ cookie: cookieOf(headers) }) });
     throw error;
   }
+  // Tickets offered to this address while it had no account (once it is verified).
+  await claimOffers(call.db, { userId: user.id });
   return { value: { userId: user.id, name: user.name, email: user.email, adopted }, setCookies: headers.getSetCookie() };
 }
 

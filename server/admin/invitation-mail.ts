@@ -1,29 +1,8 @@
-import type { Db } from '@/db/client';
-import type { MailSender } from '@/server/account/mail';
 import type { Config } from '@/server/env';
-import { createMailer } from '@/server/mail/mailer';
 import type { OperatorRole } from './roles';
 
 /** Where an invitation's link leads: a page of the console (app/admin/invite). */
 export const INVITATION_PATH = '/admin/invite';
-
-const senders = new WeakMap<Db, MailSender>();
-const mailers = new WeakMap<Config, MailSender>();
-
-/**
- * The sender invitations to this database's console go through: the mailer the configuration asks
- * for (server/mail), or a test's own (useInvitationSender), to read what would be sent.
- */
-export function invitationSender(db: Db, config: Config): MailSender {
-  const own = senders.get(db);
-  if (own) return own;
-  let mailer = mailers.get(config);
-  if (!mailer) mailers.set(config, (mailer = createMailer(config)));
-  return mailer;
-}
-export function useInvitationSender(db: Db, sender: MailSender): void {
-  senders.set(db, sender);
-}
 
 const ROLE_NAMES: Record<OperatorRole, { ko: string; en: string }> = {
   owner: { ko: '소유자', en: 'owner' },

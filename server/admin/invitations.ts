@@ -6,7 +6,8 @@ import { refusalsAsDomainErrors } from '@/server/account/errors';
 import { accountAuth } from '@/server/account/instance';
 import type { Config } from '@/server/env';
 import { DomainError } from '@/server/errors';
-import { invitationMail, invitationSender } from './invitation-mail';
+import { mailSender } from '@/server/mail/sender';
+import { invitationMail } from './invitation-mail';
 import { startOperatorSession } from './operator-sessions';
 import type { OperatorActor, OperatorRole } from './roles';
 import { accountPasswordMatches, type SignedInOperator } from './sign-in';
@@ -46,7 +47,7 @@ export async function inviteOperator(db: Db, config: Config, input: { email: str
       .returning();
     return made!;
   });
-  await invitationSender(db, config).send(invitationMail(config, { to: email, role: input.role, token }));
+  await mailSender(db, config).send(invitationMail(config, { to: email, role: input.role, token }));
   return { invitationId: row.id, email, role: row.role, expiresAt: row.expiresAt.toISOString() };
 }
 

@@ -21,7 +21,7 @@ export type Priority = (typeof PRIORITIES)[number];
 
 /** A fan's call needs a few hundred bytes; a batch of ten of them fits in this too. */
 export const DEFAULT_BODY_BYTES = 4 * 1024;
-/** The largest body any procedure takes (creating a concert: its dates and sections). */
+/** The largest body any procedure takes (creating a concert: its dates and sections; a door device's upload). */
 export const MAX_BODY_BYTES = 64 * 1024;
 /** A WebAuthn answer: an attestation object and client data, base64url (a few KiB with a certificate chain). */
 export const WEBAUTHN_BODY_BYTES = 16 * 1024;
@@ -91,6 +91,18 @@ export const PROCEDURE_POLICIES: Readonly<Record<string, ProcedurePolicy>> = {
   'account.signOutDevice': owner,
   'account.delete': owner,
   'ticket.verify': operator,
+  'ticket.doorDates': operator,
+  'ticket.lookup': operator,
+  'ticket.checkIn': operator,
+  'ticket.undoEntry': operator,
+  'ticket.doorList': operator,
+  'ticket.uploadEntries': { ...operator, bodyBytes: MAX_BODY_BYTES },
+  'ticket.doorCount': operator,
+  'ticket.publicKey': poll,
+  'ticket.mine': owner,
+  'ticket.get': owner,
+  'ticket.transfer': owner,
+  'ticket.cancelOffer': owner,
   'admin.login': { ...arrival, rateLimited: true },
   'admin.logout': poll,
   'admin.me': operator,

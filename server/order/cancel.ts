@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '@/db/client';
 import { ledgerEntries, orders, payments, reservations, wallets, type OrderStatus } from '@/db/schema';
 import { invalidateSeatMap } from '@/server/concert/seat-map';
@@ -9,6 +9,7 @@ import { markAdmissionDue } from '@/server/queue/admission';
 import { dateOfOrder } from '@/server/sale/scope';
 import { reopenSoldOut } from '@/server/sale/service';
 import { MAX_BALANCE } from '@/server/shared/limits';
+import { refundTickets, ticketsToRefund } from '@/server/ticket/refund';
 import { isoOf, lockOrderSeats, lockOwnOrder } from './service';
 
 /** Releasing a held order and refunding a paid one (lock order: server/order/service.ts). */
@@ -26,8 +27,9 @@ const balanceOf = async (tx: Tx, userId: string) =>
 
 /**
  * Cancels the caller's order, inside the caller's transaction. Locks orders → seats → reservations →
- * wallets. A live hold is released (`cancelled`); a hold that ran out is marked `expired`; a paid order
- * is refunded in full (a `refund` ledger entry, its seats back on sale, `refunded`) until
+ * tickets → ticket_transfers → wallets. A live hold is released (`cancelled`); a hold that ran out is
+ * marked `expired`; a paid order is refunded for the tickets the buyer still holds (a `refund` ledger
+ * entry of their prices, their seats back on sale, `refunded`; a ticket passed on stays its holder's) until
  * REFUND_DEADLINE_HOURS before its show, else REFUND_CLOSED; `refund: false` (reservation.cancel)
  * refuses a paid order instead. Cancelling again answers as the first time and moves nothing.
  */
@@ -89,10 +91,15 @@ export async function cancelOrderIn(
     );
   }
   await lockOrderSeats(tx, orderId);
+  const kept = await ticketsToRefund(tx, { userId, orderId });
+  if (kept.tickets.length === 0) {
+    throw new DomainError('NOTHING_TO_REFUND', 'Every ticket of this order was passed on or used: none is yours to refund.');
+  }
+  const amount = kept.amount;
   const [wallet] = await tx
     .update(wallets)
-    .set({ balance: sql`${wallets.balance} + ${order.total}`, updatedAt: sql`now()` })
-    .where(and(eq(wallets.userId, userId), sql`${wallets.balance} + ${order.total} <= ${MAX_BALANCE}`))
+    .set({ balance: sql`${wallets.balance} + ${amount}`, updatedAt: sql`now()` })
+    .where(and(eq(wallets.userId, userId), sql`${wallets.balance} + ${amount} <= ${MAX_BALANCE}`))
     .returning({ balance: wallets.balance });
   if (!wallet) {
     const balance = await balanceOf(tx, userId);
@@ -102,19 +109,24 @@ export async function cancelOrderIn(
     });
   }
   const [payment] = await tx.select({ id: payments.id }).from(payments).where(eq(payments.orderId, orderId));
-  await tx
-    .insert(ledgerEntries)
-    .values({ userId, kind: 'refund', amount: order.total, balanceAfter: wallet.balance, paymentId: payment!.id });
-  // The seats go back on sale: their reservations no longer take them.
+  await tx.insert(ledgerEntries).values({ userId, kind: 'refund', amount, balanceAfter: wallet.balance, paymentId: payment!.id });
+  // The seats go back on sale (their reservations no longer take them) and their tickets are void;
+  // a ticket passed to someone else keeps its seat.
+  await refundTickets(tx, kept.tickets);
   await tx
     .update(reservations)
     .set({ status: 'cancelled', updatedAt: sql`now()` })
-    .where(eq(reservations.orderId, orderId));
+    .where(
+      inArray(
+        reservations.id,
+        kept.tickets.map((t) => t.reservationId),
+      ),
+    );
   await tx
     .update(orders)
     .set({ status: 'refunded', updatedAt: sql`now()` })
     .where(eq(orders.id, orderId));
-  return { orderId, status: 'refunded', refunded: order.total, balance: wallet.balance };
+  return { orderId, status: 'refunded', refunded: amount, balance: wallet.balance };
 }
 
 /** order.cancel: one transaction, the idempotency key claimed first, then `cancelOrderIn`. */

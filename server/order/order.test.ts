@@ -321,12 +321,23 @@ describe('order.list and order.get', () => {
       scheduleId: date.scheduleId,
       startsAt: expect.any(String),
       seats: bought.seats,
+      tickets: bought.seats.map((seat, i) => ({
+        reference: `${paid.bookingCode}-${i + 1}`,
+        seatId: seat.seatId,
+        seat: seat.label,
+        price: seat.price,
+        state: 'valid',
+        holderName: expect.any(String),
+        transfer: null,
+        entry: null,
+      })),
       total: 330_000,
       heldUntil: bought.heldUntil,
       createdAt: expect.any(String),
     });
     expect(list[0]).toEqual(got);
     expect(list[1]!.ticketRef).toBeNull();
+    expect(list[1]!.tickets).toEqual([]);
 
     const stranger = await new TestUser(db, config).start();
     expect(await stranger.api.order.list()).toEqual([]);
@@ -513,7 +524,10 @@ describe('the invariant check', () => {
     const held = await (await fanWith(0, date.concertId)).api.order.hold({ seatIds: [date.seat('D', 8)] });
     await db.execute(sql`UPDATE orders SET status = 'confirmed', booking_code = 'AAA-AAA-AAA' WHERE id = ${held.orderId}`);
     await db.execute(sql`UPDATE reservations SET status = 'confirmed' WHERE order_id = ${held.orderId}`);
-    expect(await names()).toEqual([expect.stringMatching(/^every paid order has exactly one payment of its total/)]);
+    expect(await names()).toEqual([
+      expect.stringMatching(/^every paid order has exactly one payment of its total/),
+      expect.stringMatching(/^every sold seat has exactly one live ticket/),
+    ]);
     await db.execute(sql`UPDATE reservations SET status = 'cancelled' WHERE order_id = ${held.orderId}`);
     await db.execute(sql`UPDATE orders SET status = 'cancelled', booking_code = NULL WHERE id = ${held.orderId}`);
     expect(await breachedInvariants()).toEqual([]);

@@ -6,6 +6,8 @@ import type { Config } from '@/server/env';
 import { DomainError } from '@/server/errors';
 import { clockTime } from '@/server/clock';
 import { effectiveStatus } from '@/server/reservation/rules';
+import { summaryOf, type TicketSummary } from '@/server/ticket/fan';
+import { readTickets } from '@/server/ticket/read';
 import { ticketReference } from '@/server/ticket/reference';
 
 /**
@@ -98,6 +100,8 @@ export interface OrderView {
   scheduleId: number;
   startsAt: string;
   seats: OrderSeat[];
+  /** A paid order's tickets, one per seat, as the buyer sees them (`transferred` once passed on). */
+  tickets: TicketSummary[];
   total: number;
   heldUntil: string;
   createdAt: string;
@@ -108,6 +112,7 @@ async function readOrders(db: DbOrTx, config: Config, where: SQL) {
   const rows = await db
     .select({
       orderId: orders.id,
+      userId: orders.userId,
       status: orders.status,
       heldUntil: orders.heldUntil,
       now: clockTime(),
@@ -130,6 +135,14 @@ async function readOrders(db: DbOrTx, config: Config, where: SQL) {
     .innerJoin(concerts, eq(concerts.id, schedules.concertId))
     .where(where)
     .orderBy(desc(orders.id));
+  const paid = rows.filter((r) => r.bookingCode !== null).map((r) => r.orderId);
+  const ticketsOf = new Map<number, TicketSummary[]>();
+  const userId = rows[0]?.userId;
+  if (paid.length > 0 && userId) {
+    for (const t of await readTickets(db, sql`t.order_id IN (${sql.join(paid, sql`, `)})`)) {
+      ticketsOf.set(t.orderId, [...(ticketsOf.get(t.orderId) ?? []), summaryOf(t, userId)]);
+    }
+  }
   return rows.map((r): OrderView => {
     const status = effectiveStatus(r, r.now);
     return {
@@ -143,6 +156,7 @@ async function readOrders(db: DbOrTx, config: Config, where: SQL) {
       scheduleId: r.scheduleId,
       startsAt: isoOf(r.startsAt),
       seats: (r.seats ?? []).map(orderSeat),
+      tickets: ticketsOf.get(r.orderId) ?? [],
       total: r.total,
       heldUntil: isoOf(r.heldUntil),
       createdAt: isoOf(r.createdAt),

@@ -17,6 +17,12 @@ export const AUDIT_ACTIONS = [
   'admin.operator.endSessions',
   'admin.invitation.accept',
   'ticket.verify',
+  'ticket.checkIn',
+  'ticket.undoEntry',
+  'ticket.uploadEntries',
+  'ticket.transfer',
+  'ticket.cancelOffer',
+  'ticket.claim',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,5 +1,5 @@
 import type { CreateConcertInput } from '@/server/admin/concert';
-import { useInvitationSender } from '@/server/admin/invitation-mail';
+import { useMailSender } from '@/server/mail/sender';
 import type { OperatorRole } from '@/server/admin/roles';
 import type { Db } from '@/db/client';
 import type { Config } from '@/server/env';
@@ -35,7 +35,7 @@ export function concertPlan(overrides: Partial<CreateConcertInput> = {}): Create
   };
 }
 
-/** Invitation mails this database's console would have sent, newest last (see useInvitationSender). */
+/** Invitation mails this database's console would have sent, newest last (see useMailSender). */
 const sentInvitations = new WeakMap<Db, { to: string; subject: string; text: string }[]>();
 
 /** Captures the invitations of this database instead of mailing them; returns the list they land in. */
@@ -44,7 +44,7 @@ export function captureInvitations(db: Db): { to: string; subject: string; text:
   if (!sent) {
     const list: { to: string; subject: string; text: string }[] = [];
     sentInvitations.set(db, (sent = list));
-    useInvitationSender(db, { send: async (message) => void list.push(message) });
+    useMailSender(db, { send: async (message) => void list.push(message) });
   }
   return sent;
 }

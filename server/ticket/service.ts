@@ -6,6 +6,9 @@ import type { Attribution } from '@/server/audit/actor';
 import { recordAudit } from '@/server/audit/record';
 import type { Config } from '@/server/env';
 import { normalizeBookingCode } from '@/server/order/booking-code';
+import { doorTicketOf, scannedTicket, type DoorTicket } from './door';
+import { isTicketQr, normalizeTicketReference } from './qr';
+import { readTickets } from './read';
 import { verifyTicketReference } from './reference';
 
 export type TicketCheck =
@@ -16,7 +19,20 @@ export type TicketCheck =
       concertTitle: string;
       startsAt: string;
       seats: { seatId: number; label: string }[];
+      /** The order's tickets, one per seat, each with its holder, state and entry. */
+      tickets: DoorTicket[];
     };
+
+/** The booking code a typed code, an order's old QR (T1), a ticket's QR (T2) or a ticket reference names. */
+function bookingCodeOf(config: Config, code: string): string | null {
+  if (isTicketQr(code)) {
+    const scanned = scannedTicket(config.SESSION_SECRET, { qr: code });
+    return 'reference' in scanned ? scanned.reference!.replace(/-\d+$/, '') : null;
+  }
+  if (code.includes('.')) return verifyTicketReference(config.SESSION_SECRET, code);
+  const reference = normalizeTicketReference(code);
+  return reference ? reference.replace(/-\d+$/, '') : normalizeBookingCode(code);
+}
 
 /**
  * `ticket.verify`, the door check: what a ticket is worth (checkTicket), and an audit entry of who
@@ -31,8 +47,8 @@ export async function verifyTicket(db: Db, config: Config, { code }: { code: str
 }
 
 /**
- * What a ticket is worth at the door: `code` is a booking code as typed (any case, dashes optional)
- * or the signed reference a ticket's QR code encodes. A paid order is `valid`, a refunded one
+ * What an order's tickets are worth: `code` is a booking code as typed (any case, dashes optional),
+ * a ticket reference, a ticket's QR payload, or the signed reference an order's old QR encodes. A paid order is `valid`, a refunded one
  * `refunded`; anything else (a forged reference, a code nobody was given) is `unknown`. Beside the
  * answer: the booking code it named and its concert, when known.
  */
@@ -41,7 +57,7 @@ export async function checkTicket(
   config: Config,
   { code }: { code: string },
 ): Promise<{ check: TicketCheck; bookingCode: string | null; concertId: number | null }> {
-  const bookingCode = code.includes('.') ? verifyTicketReference(config.SESSION_SECRET, code) : normalizeBookingCode(code);
+  const bookingCode = bookingCodeOf(config, code);
   if (!bookingCode) return { check: { status: 'unknown' }, bookingCode: null, concertId: null };
   const [order] = await db
     .select({
@@ -71,6 +87,7 @@ export async function checkTicket(
       concertTitle: order.concertTitle,
       startsAt: order.startsAt.toISOString(),
       seats: (order.seats ?? []).map((s) => ({ seatId: s.seatId, label: seatLabel(s) })),
+      tickets: (await readTickets(db, sql`o.booking_code = ${bookingCode}`)).map(doorTicketOf),
     },
     bookingCode,
     concertId: order.concertId,

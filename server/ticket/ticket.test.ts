@@ -62,6 +62,9 @@ describe('ticket.verify', () => {
       concertTitle: expect.any(String),
       startsAt: expect.any(String),
       seats: order.seats.map((s) => ({ seatId: s.seatId, label: s.label })),
+      tickets: order.seats.map((s, i) =>
+        expect.objectContaining({ reference: `${paid.bookingCode}-${i + 1}`, seat: s.label, state: 'valid', entry: null }),
+      ),
     };
     expect(await operator.api.ticket.verify({ code: paid.bookingCode })).toEqual(expected);
     expect(await operator.api.ticket.verify({ code: paid.bookingCode.replace(/-/g, '').toLowerCase() })).toEqual(expected);
