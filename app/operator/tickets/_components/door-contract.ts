@@ -1,35 +1,35 @@
+import type { inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '@/server/trpc/root';
+
 /**
- * The door's procedures as the page uses them (docs/tickets-and-door.md). Written from the contract
- * while the server side was being built; the shapes the offline list and the local decision share.
+ * The door's procedures' answers (docs/tickets-and-door.md) as the page uses them, and what a device
+ * keeps and decides offline in the same shapes.
  */
+type Outputs = inferRouterOutputs<AppRouter>['ticket'];
 
-export type RefusalReason = 'FORGED' | 'OTHER_DATE' | 'OLD_QR' | 'REFUNDED' | 'OFFERED' | 'UNKNOWN';
-export const REFUSAL_REASONS: readonly RefusalReason[] = ['FORGED', 'OTHER_DATE', 'OLD_QR', 'REFUNDED', 'OFFERED', 'UNKNOWN'];
+export type DoorDate = Outputs['doorDates'][number];
+type ServerDoorTicket = Outputs['lookup']['tickets'][number];
+export type TicketState = ServerDoorTicket['state'];
+export type RefusalReason = Extract<Outputs['checkIn'], { outcome: 'refused' }>['reason'];
+export type UploadResult = Outputs['uploadEntries']['results'][number];
 
-export type TicketState = 'valid' | 'offered' | 'used' | 'transferred' | 'refunded';
-
+/** An entry as the server tells it, or as the signed list and this device know it (when and where only). */
 export interface DoorEntry {
   at: string;
   gate: string;
-  operatorName?: string | null;
-  source?: string | null;
+  operatorName?: string;
+  source?: 'online' | 'offline';
 }
 
-export interface DoorTicket {
-  reference: string;
-  scheduleId: number;
-  seat: string;
-  holderName: string;
-  state: TicketState;
-  entry: DoorEntry | null;
-}
+export type DoorTicket = Omit<ServerDoorTicket, 'entry'> & { entry: DoorEntry | null };
 
+/** `ticket.checkIn`'s answer, or the same answer made by this device offline. */
 export type DoorAnswer =
   | { outcome: 'admitted'; ticket: DoorTicket }
   | { outcome: 'already_used'; ticket: DoorTicket }
   | { outcome: 'refused'; reason: RefusalReason; ticket: DoorTicket | null };
 
-/** One ticket of the signed door list. */
+/** One ticket of the signed door list (`ticket.doorList`'s payload). */
 export interface ListedTicket {
   reference: string;
   serial: number;
@@ -37,10 +37,10 @@ export interface ListedTicket {
   seat: string;
   holderName: string;
   state: TicketState;
-  entry: DoorEntry | null;
+  entry: { at: string; gate: string } | null;
 }
 
-/** `ticket.doorList`'s payload, once parsed. */
+/** `ticket.doorList`'s payload, once its signature checked and it is parsed. */
 export interface DoorListPayload {
   version: 1;
   scheduleId: number;
@@ -50,7 +50,7 @@ export interface DoorListPayload {
   tickets: ListedTicket[];
 }
 
-/** An entry this device let in while offline, kept until it is uploaded. */
+/** An entry this device let in while offline, kept until it is uploaded (and after, as its memory). */
 export interface LocalEntry {
   localId: string;
   scheduleId: number;
@@ -61,13 +61,4 @@ export interface LocalEntry {
   scannedAt: string;
   /** The server has it (any answer): no longer sent, still this device's memory of whom it let in. */
   uploaded?: boolean;
-}
-
-export type UploadOutcome = 'recorded' | 'already_recorded' | 'double_entry' | 'refused';
-
-export interface UploadResult {
-  localId: string;
-  outcome: UploadOutcome;
-  reason?: string;
-  firstEntry?: DoorEntry | null;
 }

@@ -86,7 +86,7 @@ export function DoorLookup({
             autoCapitalize="characters"
             spellCheck={false}
             required
-            maxLength={100}
+            maxLength={40}
             aria-describedby={`${id}-hint`}
           />
           <button type="submit" className="button-primary" disabled={disabled || pending}>

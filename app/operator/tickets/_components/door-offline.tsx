@@ -4,7 +4,7 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import { kstClock } from '@/app/admin/_components/kst';
 import { useErrorMessage } from '@/app/_components/use-error-message';
 import { useI18n } from '@/app/_i18n/provider';
-import type { LocalEntry } from './door-contract';
+import type { LocalEntry, UploadResult } from './door-contract';
 import { uploadable, useDoorApi } from './door-api';
 import { DoorListError, openDoorList } from './offline-door';
 import {
@@ -19,6 +19,9 @@ import {
   type UploadReport,
 } from './offline-store';
 import { UploadResults } from './upload-results';
+
+/** Entries an upload carries at most (server/ticket/offline.ts MAX_UPLOAD_ENTRIES). */
+const UPLOAD_BATCH = 200;
 
 /**
  * Offline at the door: "Prepare for offline" keeps the date's signed list and the public key on this
@@ -82,7 +85,12 @@ export function DoorOffline({
     setPending('upload');
     setError(null);
     try {
-      const { results } = await api.uploadEntries.mutate({ deviceId: deviceId(), entries: sending.map(uploadable) });
+      const results: UploadResult[] = [];
+      for (let i = 0; i < sending.length; i += UPLOAD_BATCH)
+        results.push(
+          ...(await api.uploadEntries.mutate({ deviceId: deviceId(), entries: sending.slice(i, i + UPLOAD_BATCH).map(uploadable) }))
+            .results,
+        );
       const answered = new Set(results.map((r) => r.localId));
       storeEntries(storedEntries().map((e) => (answered.has(e.localId) ? { ...e, uploaded: true } : e)));
       const next: UploadReport = {

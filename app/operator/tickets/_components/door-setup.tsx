@@ -4,7 +4,8 @@ import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { ErrorNotice, Loading } from '@/app/_components/states';
 import { useI18n } from '@/app/_i18n/provider';
-import { useDoorApi, type DoorDate } from './door-api';
+import type { DoorDate } from './door-contract';
+import { useDoorApi } from './door-api';
 
 export const DOOR_DATES_KEY = ['door', 'dates'] as const;
 
@@ -54,7 +55,7 @@ export function DoorSetup({
           id={`${id}-gate`}
           value={gate}
           onChange={(e) => onGate(e.target.value)}
-          maxLength={50}
+          maxLength={40}
           autoComplete="off"
           aria-describedby={`${id}-gate-hint`}
         />

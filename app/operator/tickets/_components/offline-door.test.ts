@@ -20,7 +20,9 @@ let key: CryptoKey;
 
 const sign = async (text: string, by: CryptoKey = signer.privateKey) =>
   toBase64url(await crypto.subtle.sign('Ed25519', by, new TextEncoder().encode(text)));
-const qrOf = async (reference: string, serial: number, scheduleId = 7, seatId = 101, by?: CryptoKey) => {
+/** A QR as the service draws it; the seat is the listed ticket's unless said. */
+const qrOf = async (reference: string, serial: number, scheduleId = 7, seatId?: number, by?: CryptoKey) => {
+  seatId ??= LIST.tickets.find((t) => t.reference === reference)?.seatId ?? 999;
   const text = `T2.${reference}.${serial}.${scheduleId}.${seatId}`;
   return `${text}.${await sign(text, by)}`;
 };
@@ -131,7 +133,8 @@ describe('the decision of a device alone', () => {
   it('refuses a forged signature, another date, an old serial, a refund, a pending offer and a ticket not listed', async () => {
     const other = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
     const cases: [string, string][] = [
-      [await qrOf('K7Q-4MZ-92D-1', 1, 7, 101, other.privateKey), 'FORGED'],
+      [await qrOf('K7Q-4MZ-92D-1', 1, 7, undefined, other.privateKey), 'FORGED'],
+      [await qrOf('K7Q-4MZ-92D-1', 1, 7, 102), 'UNKNOWN'],
       [(await qrOf('K7Q-4MZ-92D-1', 1)).replace('.1.7.', '.2.7.'), 'FORGED'],
       [await qrOf('K7Q-4MZ-92D-1', 1, 8), 'OTHER_DATE'],
       [await qrOf('K7Q-4MZ-92D-2', 2), 'OLD_QR'],

@@ -1,4 +1,4 @@
-import type { DoorAnswer, DoorListPayload, DoorTicket, ListedTicket, LocalEntry } from './door-contract';
+import type { DoorAnswer, DoorListPayload, DoorTicket, ListedTicket, LocalEntry, RefusalReason } from './door-contract';
 
 /**
  * The door without a network: the QR payload, its Ed25519 signature, the signed door list, and the
@@ -100,16 +100,17 @@ export async function openDoorList(
   return payload;
 }
 
-/** A listed ticket as the door's answers show it (the entry of this device, when it let it in). */
+/** A listed ticket as the door's answers show it (with this device's entry, when it let it in). */
 function doorTicket(list: DoorListPayload, ticket: ListedTicket, local: LocalEntry | undefined): DoorTicket {
-  const entry = local ? { at: local.scannedAt, gate: local.gate, source: 'this device' } : ticket.entry;
   return {
     reference: ticket.reference,
     scheduleId: list.scheduleId,
+    concertTitle: list.concertTitle,
+    startsAt: list.startsAt,
     seat: ticket.seat,
     holderName: ticket.holderName,
     state: local ? 'used' : ticket.state,
-    entry,
+    entry: local ? { at: local.scannedAt, gate: local.gate, source: 'offline' } : ticket.entry,
   };
 }
 
@@ -144,52 +145,40 @@ export interface OfflineCheck {
 }
 
 /**
- * What a device alone answers, as the server would from what it knew when the list was made: the
- * signature, the date, the serial, the ticket's state, and whether this device let it in already.
- * `entry` is the entry to record when it lets the ticket in.
+ * What a device alone answers, as the server would (server/ticket/rules.ts doorRefusal, in its order)
+ * from what it knew when the list was made: the signature, the date, a refund, the serial, a pending
+ * offer, and an entry (the list's, or this device's own). `entry` is the entry to record when it
+ * lets the ticket in.
  */
 export async function decideOffline(check: OfflineCheck): Promise<{ answer: DoorAnswer; entry?: LocalEntry }> {
   const { list, entries, input } = check;
-  let reference: string;
-  let qr: string | undefined;
+  const refuse = (reason: RefusalReason, ticket: DoorTicket | null = null) => ({ answer: { outcome: 'refused' as const, reason, ticket } });
+  let scanned: QrPayload | null = null;
   if ('qr' in input) {
-    const payload = parseQrPayload(input.qr);
-    if (!payload) return { answer: { outcome: 'refused', reason: 'UNKNOWN', ticket: null } };
-    if (!(await verifySignature(check.key, payload.signed, payload.signature)))
-      return { answer: { outcome: 'refused', reason: 'FORGED', ticket: null } };
-    const listed = list.tickets.find((t) => t.reference === payload.reference);
-    if (payload.scheduleId !== list.scheduleId)
-      return { answer: { outcome: 'refused', reason: 'OTHER_DATE', ticket: listed ? doorTicket(list, listed, undefined) : null } };
-    // An older serial: the ticket was passed on since this QR was drawn. A newer one than the list
-    // knows is signed by the service, so it is the list that is behind.
-    if (listed && payload.serial < listed.serial)
-      return { answer: { outcome: 'refused', reason: 'OLD_QR', ticket: doorTicket(list, listed, undefined) } };
-    reference = payload.reference;
-    qr = input.qr.trim();
-  } else {
-    reference = input.reference;
+    scanned = parseQrPayload(input.qr);
+    if (!scanned) return refuse('UNKNOWN');
+    if (!(await verifySignature(check.key, scanned.signed, scanned.signature))) return refuse('FORGED');
   }
+  const reference = scanned ? scanned.reference : 'reference' in input ? input.reference : '';
   const listed = list.tickets.find((t) => t.reference === reference);
-  if (!listed) return { answer: { outcome: 'refused', reason: 'UNKNOWN', ticket: null } };
+  // A QR of another date is not in this date's list at all.
+  if (scanned && scanned.scheduleId !== list.scheduleId) return refuse('OTHER_DATE');
+  if (!listed || (scanned && scanned.seatId !== listed.seatId)) return refuse('UNKNOWN');
   const mine = entries.find((e) => e.reference === reference && e.scheduleId === list.scheduleId);
   const ticket = doorTicket(list, listed, mine);
-  if (mine || listed.state === 'used' || listed.entry) return { answer: { outcome: 'already_used', ticket } };
-  if (listed.state === 'refunded') return { answer: { outcome: 'refused', reason: 'REFUNDED', ticket } };
-  if (listed.state === 'offered') return { answer: { outcome: 'refused', reason: 'OFFERED', ticket } };
-  if (listed.state !== 'valid') return { answer: { outcome: 'refused', reason: 'OLD_QR', ticket } };
+  if (listed.state === 'refunded') return refuse('REFUNDED', ticket);
+  // An older serial: the ticket was passed on since this QR was drawn. A newer one than the list
+  // knows is signed by the service all the same: the list is what is behind.
+  if (scanned && scanned.serial < listed.serial) return refuse('OLD_QR', ticket);
+  if (!mine && !listed.entry && listed.state === 'offered') return refuse('OFFERED', ticket);
+  if (mine || listed.entry || listed.state === 'used') return { answer: { outcome: 'already_used', ticket } };
   const entry: LocalEntry = {
     localId: check.newId(),
     scheduleId: list.scheduleId,
     gate: check.gate,
     reference,
     scannedAt: check.now.toISOString(),
-    ...(qr !== undefined && { qr }),
+    ...('qr' in input && { qr: input.qr.trim() }),
   };
-  return {
-    answer: {
-      outcome: 'admitted',
-      ticket: { ...ticket, state: 'used', entry: { at: entry.scannedAt, gate: entry.gate, source: 'this device' } },
-    },
-    entry,
-  };
+  return { answer: { outcome: 'admitted', ticket: doorTicket(list, listed, entry) }, entry };
 }

@@ -41,7 +41,7 @@ export function UndoEntry({ reference, onUndone }: { reference: string; onUndone
   return (
     <form className="door-undo" onSubmit={(e) => void submit(e)}>
       <label htmlFor={`${id}-reason`}>{t('door.undo.reason')}</label>
-      <input id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} required maxLength={500} autoFocus />
+      <input id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} required maxLength={200} autoFocus />
       <div className="actions">
         <button type="submit" className="button-primary button-danger" disabled={pending}>
           {t('door.undo.confirm')}

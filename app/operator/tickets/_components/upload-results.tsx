@@ -16,21 +16,25 @@ export function UploadResults({ report }: { report: UploadReport }) {
       <p role="status">{t('door.offline.uploaded', { count: report.results.length })}</p>
       {doubles.length > 0 && (
         <ul className="door-doubles" role="alert">
-          {doubles.map((r) => (
-            <li key={r.localId} className="door-double">
-              <strong>{t('door.upload.double_entry', { reference: reference(r) })}</strong>
-              {r.firstEntry && <span>{t('door.upload.first', { time: kstClock(r.firstEntry.at), gate: r.firstEntry.gate })}</span>}
-              {r.entry && <span>{t('door.upload.mine', { time: kstClock(r.entry.scannedAt), gate: r.entry.gate })}</span>}
-            </li>
-          ))}
+          {doubles.map(
+            (r) =>
+              r.outcome === 'double_entry' && (
+                <li key={r.localId} className="door-double">
+                  <strong>{t('door.upload.double_entry', { reference: reference(r) })}</strong>
+                  {r.firstEntry && <span>{t('door.upload.first', { time: kstClock(r.firstEntry.at), gate: r.firstEntry.gate })}</span>}
+                  {r.entry && <span>{t('door.upload.mine', { time: kstClock(r.entry.scannedAt), gate: r.entry.gate })}</span>}
+                </li>
+              ),
+          )}
         </ul>
       )}
       {others.length > 0 && (
         <ul className="door-uploaded">
           {others.map((r) => (
             <li key={r.localId}>
-              {t(`door.upload.${r.outcome as 'recorded' | 'already_recorded' | 'refused'}`, { reference: reference(r) })}
-              {r.reason && ` (${r.reason})`}
+              {r.outcome === 'refused'
+                ? `${t('door.upload.refused', { reference: reference(r) })}: ${t(`door.reason.${r.reason}`)}`
+                : t(`door.upload.${r.outcome}`, { reference: reference(r) })}
             </li>
           ))}
         </ul>
