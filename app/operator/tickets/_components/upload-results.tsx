@@ -15,18 +15,20 @@ export function UploadResults({ report }: { report: UploadReport }) {
       <h3>{t('door.upload.results')}</h3>
       <p role="status">{t('door.offline.uploaded', { count: report.results.length })}</p>
       {doubles.length > 0 && (
-        <ul className="door-doubles" role="alert">
-          {doubles.map(
-            (r) =>
-              r.outcome === 'double_entry' && (
-                <li key={r.localId} className="door-double">
-                  <strong>{t('door.upload.double_entry', { reference: reference(r) })}</strong>
-                  {r.firstEntry && <span>{t('door.upload.first', { time: kstClock(r.firstEntry.at), gate: r.firstEntry.gate })}</span>}
-                  {r.entry && <span>{t('door.upload.mine', { time: kstClock(r.entry.scannedAt), gate: r.entry.gate })}</span>}
-                </li>
-              ),
-          )}
-        </ul>
+        <div role="alert">
+          <ul className="door-doubles">
+            {doubles.map(
+              (r) =>
+                r.outcome === 'double_entry' && (
+                  <li key={r.localId} className="door-double">
+                    <strong>{t('door.upload.double_entry', { reference: reference(r) })}</strong>
+                    {r.firstEntry && <span>{t('door.upload.first', { time: kstClock(r.firstEntry.at), gate: r.firstEntry.gate })}</span>}
+                    {r.entry && <span>{t('door.upload.mine', { time: kstClock(r.entry.scannedAt), gate: r.entry.gate })}</span>}
+                  </li>
+                ),
+            )}
+          </ul>
+        </div>
       )}
       {others.length > 0 && (
         <ul className="door-uploaded">
