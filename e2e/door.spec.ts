@@ -1,22 +1,23 @@
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { OPERATOR_PASSWORD } from '@/playwright.config';
-import { expect, seatMapOf, test, throughQueue, type Fan, type TestConcert } from './fixtures';
+import { expect, expectNoViolations, keepScreenshot, seatMapOf, test, throughQueue, type Fan, type TestConcert } from './fixtures';
 import { DoorPage } from './pages/door-page';
 import { qrPhoto, writeQrVideo } from './qr-video';
 
-/** Buys one seat (charging exactly its price) and returns its ticket's reference: the booking code and 1. */
-async function buyOne(fan: Fan, concert: TestConcert, seat: string, amount: string): Promise<string> {
+/** Buys the seats as one order (charging exactly their price); returns their tickets' references, in seat order. */
+async function buy(fan: Fan, concert: TestConcert, seats: string[], amount: string): Promise<string[]> {
   await fan.page.goto(throughQueue(seatMapOf(concert)));
-  await fan.seatMap.hold(seat);
-  await fan.checkout.expectHeld(seat);
+  await fan.seatMap.hold(...seats);
+  await fan.checkout.expectHeld(...seats);
   await fan.checkout.chargeShortfallButton().click();
   await fan.checkout.payButton().click();
   await expect(fan.page.getByText(/^Paid! Your tickets are confirmed\./)).toBeVisible();
-  const code = await fan.ticket.expectTicket({ concert: concert.title, seats: [seat], amount, venue: 'Loopback Hall' });
-  return `${code}-1`;
+  const code = await fan.ticket.expectTicket({ concert: concert.title, seats, amount, venue: 'Loopback Hall' });
+  return seats.map((_, i) => `${code}-${i + 1}`);
 }
+const buyOne = async (fan: Fan, concert: TestConcert, seat: string, amount: string) => (await buy(fan, concert, [seat], amount))[0]!;
 
 /** The QR payload of a ticket the fan holds (`ticket.get`, as their ticket page reads it). */
 async function qrOf(fan: Fan, reference: string): Promise<string> {
@@ -36,6 +37,60 @@ async function openDoor(browser: Browser, baseURL: string | undefined, concert: 
   await door.setUp(concert.scheduleIds[0]!, gate);
   return door;
 }
+
+const PHONE = { width: 375, height: 812 };
+const DESKTOP = { width: 1280, height: 900 };
+
+/** The page at phone and desktop width, each checked with axe and kept (test-results/screens/door-NAME-phone.png …). */
+async function screens(page: Page, name: string) {
+  for (const [size, viewport] of [
+    ['phone', PHONE],
+    ['desktop', DESKTOP],
+  ] as const) {
+    await page.setViewportSize(viewport);
+    await expectNoViolations(page, `${name} (${size})`);
+    await keepScreenshot(page, `door-${name}-${size}`);
+  }
+}
+
+test('the door’s screens, phone and desktop, in English and Korean: waiting, let in, already used', async ({
+  fan,
+  concert,
+  browser,
+  baseURL,
+}) => {
+  test.slow();
+  const [first, second] = await buy(fan, concert, ['R E-4', 'R E-5'], '₩264,000');
+  const photos = { first: await qrPhoto(await qrOf(fan, first!)), second: await qrPhoto(await qrOf(fan, second!)) };
+
+  const door = await openDoor(browser, baseURL, concert, 'Gate 2');
+  await screens(door.page, 'idle');
+  await door.scanPhoto(photos.first);
+  await expect(door.admitted()).toContainText('R E-4');
+  await screens(door.page, 'admitted');
+  await door.page.getByLabel('Gate', { exact: true }).fill('Gate 3');
+  await door.scanPhoto(photos.first);
+  await expect(door.alreadyUsed()).toContainText(/Already used at \d\d:\d\d at Gate 2/);
+  await screens(door.page, 'already-used');
+
+  const context = await browser.newContext({ baseURL, locale: 'ko-KR' });
+  await context.addCookies([{ name: 'lang', value: 'ko', url: baseURL! }]);
+  const ko = await context.newPage();
+  await ko.goto('/operator/tickets');
+  await expect(ko.getByRole('heading', { name: '입장 관리', level: 1 })).toBeVisible();
+  await ko.getByLabel('비밀번호', { exact: true }).fill(OPERATOR_PASSWORD);
+  await ko.getByRole('button', { name: '로그인' }).click();
+  await ko.getByLabel('날짜').selectOption(String(concert.scheduleIds[0]));
+  await ko.getByLabel('게이트', { exact: true }).fill('2번 게이트');
+  await screens(ko, 'idle-ko');
+  await ko.getByLabel('사진으로 스캔').setInputFiles({ name: 'ticket.png', mimeType: 'image/png', buffer: photos.second });
+  await expect(ko.getByRole('status').filter({ hasText: '유효: 입장하세요' })).toContainText('R E-5');
+  await screens(ko, 'admitted-ko');
+  await ko.getByLabel('사진으로 스캔').setInputFiles({ name: 'ticket.png', mimeType: 'image/png', buffer: photos.first });
+  await expect(ko.getByRole('alert').filter({ hasText: /^이미 사용됨: \d\d:\d\d Gate 2에서 입장/ })).toBeVisible();
+  await screens(ko, 'already-used-ko');
+  await context.close();
+});
 
 test('typed fallback: the steward checks the holder’s name and lets them in; the same ticket again says when and where it was used', async ({
   fan,

@@ -73,47 +73,51 @@ export function Door({ canUndo }: { canUndo: boolean }) {
       ) : (
         <>
           <DoorCount scheduleId={scheduleId} offlineEntries={offlineHere} />
-          <section className="card door-scan" aria-labelledby="door-scan-title">
-            <h2 id="door-scan-title">{t('door.scan')}</h2>
-            <DoorScanner onScan={(qr, from) => void door.check({ qr }, from === 'camera')} disabled={!ready} />
-          </section>
-          <div className="door-answer-area" aria-live="polite">
-            {door.notice && (
-              <p className="notice notice-warning" role="alert">
-                {t(door.notice === 'auto' ? 'door.offline.auto' : 'door.offline.unprepared')}
-              </p>
-            )}
-            {door.pending && <p className="door-checking">{t('door.checking')}</p>}
-            {door.error !== null && (
-              <p className="notice notice-error" role="alert">
-                {message(door.error)}
-              </p>
-            )}
-            {undone && (
-              <p className="notice notice-success" role="status">
-                {t('door.undo.done', { reference: undone })}
-              </p>
-            )}
-            {door.shown && (
-              <DoorAnswerView
-                shown={door.shown}
-                canUndo={canUndo}
-                onUndone={(reference) => {
-                  door.clear();
-                  setUndone(reference);
-                  refreshEntries();
-                }}
-              />
-            )}
+          <div className="door-main">
+            <section className="card door-scan" aria-labelledby="door-scan-title">
+              <h2 id="door-scan-title">{t('door.scan')}</h2>
+              <DoorScanner onScan={(qr, from) => void door.check({ qr }, from === 'camera')} disabled={!ready} />
+            </section>
+            <div className="door-answer-area" aria-live="polite">
+              {door.notice && (
+                <p className="notice notice-warning" role="alert">
+                  {t(door.notice === 'auto' ? 'door.offline.auto' : 'door.offline.unprepared')}
+                </p>
+              )}
+              {door.pending && <p className="door-checking">{t('door.checking')}</p>}
+              {door.error !== null && (
+                <p className="notice notice-error" role="alert">
+                  {message(door.error)}
+                </p>
+              )}
+              {undone && (
+                <p className="notice notice-success" role="status">
+                  {t('door.undo.done', { reference: undone })}
+                </p>
+              )}
+              {door.shown && (
+                <DoorAnswerView
+                  shown={door.shown}
+                  canUndo={canUndo}
+                  onUndone={(reference) => {
+                    door.clear();
+                    setUndone(reference);
+                    refreshEntries();
+                  }}
+                />
+              )}
+            </div>
           </div>
-          <DoorLookup scheduleId={scheduleId} offline={offline} disabled={!ready} onCheck={door.check} />
-          <DoorOffline
-            scheduleId={scheduleId}
-            offline={offline}
-            onOfflineChange={setOffline}
-            entries={entries}
-            onEntriesChange={refreshEntries}
-          />
+          <div className="door-side">
+            <DoorLookup scheduleId={scheduleId} offline={offline} disabled={!ready} onCheck={door.check} />
+            <DoorOffline
+              scheduleId={scheduleId}
+              offline={offline}
+              onOfflineChange={setOffline}
+              entries={entries}
+              onEntriesChange={refreshEntries}
+            />
+          </div>
         </>
       )}
     </div>
