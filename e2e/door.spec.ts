@@ -53,42 +53,42 @@ async function screens(page: Page, name: string) {
   }
 }
 
-test('the door’s screens, phone and desktop, in English and Korean: waiting, let in, already used', async ({
-  fan,
-  concert,
-  browser,
-  baseURL,
-}) => {
+test('the door’s screens in English, phone and desktop: waiting, let in, already used', async ({ fan, concert, browser, baseURL }) => {
   test.slow();
-  const [first, second] = await buy(fan, concert, ['R E-4', 'R E-5'], '₩264,000');
-  const photos = { first: await qrPhoto(await qrOf(fan, first!)), second: await qrPhoto(await qrOf(fan, second!)) };
-
+  const reference = await buyOne(fan, concert, 'R E-4', '₩132,000');
+  const photo = await qrPhoto(await qrOf(fan, reference));
   const door = await openDoor(browser, baseURL, concert, 'Gate 2');
   await screens(door.page, 'idle');
-  await door.scanPhoto(photos.first);
+  await door.scanPhoto(photo);
   await expect(door.admitted()).toContainText('R E-4');
   await screens(door.page, 'admitted');
   await door.page.getByLabel('Gate', { exact: true }).fill('Gate 3');
-  await door.scanPhoto(photos.first);
+  await door.scanPhoto(photo);
   await expect(door.alreadyUsed()).toContainText(/Already used at \d\d:\d\d at Gate 2/);
   await screens(door.page, 'already-used');
+});
 
+test('the door’s screens in Korean, phone and desktop: waiting, let in, already used', async ({ fan, concert, browser, baseURL }) => {
+  test.slow();
+  const reference = await buyOne(fan, concert, 'R E-5', '₩132,000');
+  const photo = await qrPhoto(await qrOf(fan, reference));
   const context = await browser.newContext({ baseURL, locale: 'ko-KR' });
   await context.addCookies([{ name: 'lang', value: 'ko', url: baseURL! }]);
-  const ko = await context.newPage();
-  await ko.goto('/operator/tickets');
-  await expect(ko.getByRole('heading', { name: '입장 관리', level: 1 })).toBeVisible();
-  await ko.getByLabel('비밀번호', { exact: true }).fill(OPERATOR_PASSWORD);
-  await ko.getByRole('button', { name: '로그인' }).click();
-  await ko.getByLabel('날짜').selectOption(String(concert.scheduleIds[0]));
-  await ko.getByLabel('게이트', { exact: true }).fill('2번 게이트');
-  await screens(ko, 'idle-ko');
-  await ko.getByLabel('사진으로 스캔').setInputFiles({ name: 'ticket.png', mimeType: 'image/png', buffer: photos.second });
-  await expect(ko.getByRole('status').filter({ hasText: '유효: 입장하세요' })).toContainText('R E-5');
-  await screens(ko, 'admitted-ko');
-  await ko.getByLabel('사진으로 스캔').setInputFiles({ name: 'ticket.png', mimeType: 'image/png', buffer: photos.first });
-  await expect(ko.getByRole('alert').filter({ hasText: /^이미 사용됨: \d\d:\d\d Gate 2에서 입장/ })).toBeVisible();
-  await screens(ko, 'already-used-ko');
+  const page = await context.newPage();
+  await page.goto('/operator/tickets');
+  await expect(page.getByRole('heading', { name: '입장 관리', level: 1 })).toBeVisible();
+  await page.getByLabel('비밀번호', { exact: true }).fill(OPERATOR_PASSWORD);
+  await page.getByRole('button', { name: '로그인' }).click();
+  await page.getByLabel('날짜').selectOption(String(concert.scheduleIds[0]));
+  await page.getByLabel('게이트', { exact: true }).fill('2번 게이트');
+  await screens(page, 'idle-ko');
+  const scanPhoto = () => page.getByLabel('사진으로 스캔').setInputFiles({ name: 'ticket.png', mimeType: 'image/png', buffer: photo });
+  await scanPhoto();
+  await expect(page.getByRole('status').filter({ hasText: '유효: 입장하세요' })).toContainText('R E-5');
+  await screens(page, 'admitted-ko');
+  await scanPhoto();
+  await expect(page.getByRole('alert').filter({ hasText: /^이미 사용됨: \d\d:\d\d 2번 게이트에서 입장/ })).toBeVisible();
+  await screens(page, 'already-used-ko');
   await context.close();
 });
 
@@ -165,7 +165,8 @@ test('the camera: a QR code held in front of it lets in once, whatever the frame
     });
     await door.cameraButton().click();
     await expect(door.cameraButton()).toHaveText('Stop camera');
-    await expect(door.admitted()).toContainText('R C-7');
+    // A slow machine decodes a few frames a second.
+    await expect(door.admitted()).toContainText('R C-7', { timeout: 20_000 });
     await expect(door.count()).toHaveText(/^Let in so far: 1 of \d+$/);
     // The camera keeps seeing the code for longer than the repeat window: until the count's own
     // refresh (every 10 s) has come round, no second check-in goes out and the answer stays.

@@ -14,8 +14,9 @@ const FRAMES = 4;
 export function writeQrVideo(file: string, text: string): void {
   const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
   const modules = qr.modules.size;
-  // A quiet zone of four modules on each side, as large as fits the frame's height.
-  const scale = Math.floor(HEIGHT / (modules + 8));
+  // A quiet zone of four modules on each side, within the middle two thirds of the frame's height:
+  // the square qr-scanner looks in by default.
+  const scale = Math.floor((HEIGHT * 2) / 3 / (modules + 8));
   const side = modules * scale;
   const left = Math.floor((WIDTH - side) / 2);
   const top = Math.floor((HEIGHT - side) / 2);

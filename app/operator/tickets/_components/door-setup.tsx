@@ -1,7 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useId } from 'react';
+import { useEffect, useId } from 'react';
 import { ErrorNotice, Loading } from '@/app/_components/states';
 import { useI18n } from '@/app/_i18n/provider';
 import type { DoorDate } from './door-contract';
@@ -25,6 +25,11 @@ export function DoorSetup({
   const api = useDoorApi();
   const id = useId();
   const dates = useQuery({ queryKey: DOOR_DATES_KEY, queryFn: () => api.doorDates.query(), staleTime: 60_000 });
+  // A date this device remembers that is no longer offered (over for 12 hours) is forgotten.
+  const stale = scheduleId !== null && dates.data !== undefined && !dates.data.some((d) => d.scheduleId === scheduleId);
+  useEffect(() => {
+    if (stale) onDate(null);
+  }, [stale, onDate]);
 
   if (dates.isPending) return <Loading />;
   if (dates.error) return <ErrorNotice error={dates.error} onRetry={() => void dates.refetch()} />;

@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { useErrorMessage } from '@/app/_components/use-error-message';
 import { useI18n } from '@/app/_i18n/provider';
-import type { LocalEntry } from './door-contract';
+import type { DoorDate, LocalEntry } from './door-contract';
 import { useDoorApi } from './door-api';
 import { DoorAnswerView } from './door-answer';
 import { DoorCount, doorCountKey } from './door-count';
@@ -50,6 +50,10 @@ export function Door({ canUndo }: { canUndo: boolean }) {
     [queryClient, scheduleId],
   );
   const goOffline = useCallback(() => setOffline(true), []);
+  const chooseDate = useCallback((date: DoorDate | null) => {
+    setScheduleId(date?.scheduleId ?? null);
+    storeDate(date?.scheduleId ?? null);
+  }, []);
   const door = useDoorCheck({ api, scheduleId, gate, offline, onNetworkFailure: goOffline, onEntry });
   const ready = scheduleId !== null && gate.trim() !== '';
   const offlineHere = entries.filter((e) => e.scheduleId === scheduleId && !e.uploaded).length;
@@ -59,10 +63,7 @@ export function Door({ canUndo }: { canUndo: boolean }) {
       <DoorSetup
         scheduleId={scheduleId}
         gate={gate}
-        onDate={(date) => {
-          setScheduleId(date?.scheduleId ?? null);
-          storeDate(date?.scheduleId ?? null);
-        }}
+        onDate={chooseDate}
         onGate={(value) => {
           setGate(value);
           storeGate(value);
