@@ -59,9 +59,9 @@ export const INVARIANTS: {
       SELECT r.id AS reservation_id, r.status, o.status AS order_status
       FROM reservations r JOIN orders o ON o.id = r.order_id
       WHERE (r.status = 'confirmed') <> (o.status = 'confirmed')
-        -- A refund leaves a ticket passed to someone else with its new holder: its seat stays sold.
+        -- A refund leaves a ticket passed to someone else (or already used) live: its seat stays sold.
         AND NOT (o.status = 'refunded' AND r.status = 'confirmed' AND EXISTS (
-          SELECT 1 FROM tickets t WHERE t.reservation_id = r.id AND t.status = 'live' AND t.holder_id <> o.user_id))
+          SELECT 1 FROM tickets t WHERE t.reservation_id = r.id AND t.status = 'live'))
       LIMIT 10`,
   },
   {

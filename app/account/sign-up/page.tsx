@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
 import { Suspense, useRef, type FormEvent } from 'react';
 import { useErrorMessage } from '@/app/_components/use-error-message';
 import { useI18n } from '@/app/_i18n/provider';
@@ -15,6 +16,8 @@ function SignUp() {
   const { t } = useI18n();
   const message = useErrorMessage();
   const { next, entered } = useEntered();
+  // A ticket offer's mail links here with the address it was offered to (server/ticket/offer-mail.ts).
+  const offeredTo = useSearchParams().get('email')?.slice(0, 254) ?? undefined;
   const signUp = trpc.account.signUp.useMutation({ onSuccess: entered });
   const form = useRef<HTMLFormElement>(null);
   const passkeyOptions = trpc.account.passkeySignUpOptions.useMutation();
@@ -46,7 +49,15 @@ function SignUp() {
       <p className="muted">{t('account.signUp.intro')}</p>
       <form onSubmit={submit} ref={form}>
         <Field id="name" label={t('account.field.name')} autoComplete="name" required maxLength={40} />
-        <Field id="email" label={t('account.field.email')} type="email" autoComplete="email" required maxLength={254} />
+        <Field
+          id="email"
+          label={t('account.field.email')}
+          type="email"
+          autoComplete="email"
+          required
+          maxLength={254}
+          defaultValue={offeredTo}
+        />
         <NewPasswordField label={t('account.field.password')} />
         <FormError text={signUp.error && message(signUp.error)} />
         <button type="submit" className="button-primary" disabled={signUp.isPending || signUp.isSuccess}>
