@@ -1,7 +1,7 @@
 'use client';
 
 import { TRPCClientError } from '@trpc/client';
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorData, httpStatusOf } from '@/app/_trpc/errors';
 import type { DoorAnswer } from './door-contract';
 import type { DoorProcedures } from './door-api';
@@ -58,6 +58,11 @@ export function useDoorCheck({ api, scheduleId, gate, offline, onNetworkFailure,
   const last = useRef<{ qr: string; at: number } | null>(null);
   const count = useRef(0);
 
+  // Back online (or switched by hand): the notice about the network no longer holds.
+  useEffect(() => {
+    if (!offline) setNotice(null);
+  }, [offline]);
+
   const show = (answer: DoorAnswer, fromDevice: boolean) => setShown({ answer, offline: fromDevice, id: ++count.current });
 
   const checkOnDevice = useCallback(
@@ -113,6 +118,12 @@ export function useDoorCheck({ api, scheduleId, gate, offline, onNetworkFailure,
             if (!isNetworkFailure(e)) {
               setShown(null);
               setError(e);
+              return;
+            }
+            // Offline mode only with a list to check against; without one, stay online and say so.
+            if (!storedList(scheduleId)) {
+              setShown(null);
+              setNotice('unprepared');
               return;
             }
             onNetworkFailure();
