@@ -1,8 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { OPERATOR_PASSWORD } from '@/playwright.config';
-import { expect, expectNoViolations, keepScreenshot, seatMapOf, test, throughQueue, type Fan, type TestConcert } from './fixtures';
+import {
+  expect,
+  expectNoViolations,
+  invitationLink,
+  keepScreenshot,
+  seatMapOf,
+  test,
+  throughQueue,
+  type Fan,
+  type TestConcert,
+} from './fixtures';
 import { DoorPage } from './pages/door-page';
 import { qrPhoto, writeQrVideo } from './qr-video';
 
@@ -129,6 +140,40 @@ test('typed fallback: the steward checks the holder’s name and lets them in; t
   await expect(door.count()).toHaveText(/^Let in so far: 0 of \d+$/);
   await door.scanPhoto(photo);
   await expect(door.admitted()).toContainText('S H-5');
+});
+
+test('a door operator lets a fan in and is not offered the undo; the server refuses it them too', async ({
+  fan,
+  concert,
+  browser,
+  baseURL,
+}, testInfo) => {
+  const reference = await buyOne(fan, concert, 'S J-2', '₩99,000');
+  const owner = await openDoor(browser, baseURL, concert, 'Gate 1');
+  const email = `door-${randomBytes(3).toString('hex')}@example.com`;
+  const invited = await owner.page.request.post('/api/trpc/admin.operator.invite', { data: { email, role: 'door' } });
+  expect(invited.ok(), await invited.text()).toBe(true);
+
+  const context = await browser.newContext({ baseURL, locale: 'en-US' });
+  const page = await context.newPage();
+  await page.goto(await invitationLink(testInfo, email));
+  await page.getByLabel('Your name').fill('Minho');
+  await page.getByLabel(/^Choose a password/).fill('a long operator password');
+  await page.getByRole('button', { name: 'Accept the invitation' }).click();
+  await expect(page.getByRole('banner')).toContainText('Minho · Door');
+  const door = new DoorPage(page);
+  await door.open();
+  await door.setUp(concert.scheduleIds[0]!, 'Gate 4');
+  await door.lookUp(reference);
+  await door
+    .found()
+    .filter({ hasText: reference })
+    .getByRole('button', { name: /^Name checked: let in / })
+    .click();
+  await expect(door.admitted()).toContainText('S J-2');
+  await expect(door.admitted().getByRole('button', { name: 'Undo entry' })).toHaveCount(0);
+  const undo = await page.request.post('/api/trpc/ticket.undoEntry', { data: { reference, reason: 'Wrong fan' } });
+  expect(undo.status()).toBe(403);
 });
 
 test('a code that is no ticket is refused in words, and a photo without a QR code says so', async ({ browser, baseURL, concert }) => {
