@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
 import { OPERATOR_PASSWORD } from '@/playwright.config';
 import {
   expect,
@@ -39,10 +39,9 @@ async function qrOf(fan: Fan, reference: string): Promise<string> {
   return qr!;
 }
 
-/** A door steward's browser, signed in as the built-in owner, at `gate` for the concert's first date. */
-async function openDoor(browser: Browser, baseURL: string | undefined, concert: TestConcert, gate: string): Promise<DoorPage> {
-  const context = await browser.newContext({ baseURL, locale: 'en-US' });
-  const door = new DoorPage(await context.newPage());
+/** A door steward's page, signed in as the built-in owner, at `gate` for the concert's first date. */
+async function openDoor(page: Page, concert: TestConcert, gate: string): Promise<DoorPage> {
+  const door = new DoorPage(page);
   await door.open();
   await door.signIn(OPERATOR_PASSWORD);
   await door.setUp(concert.scheduleIds[0]!, gate);
@@ -64,11 +63,11 @@ async function screens(page: Page, name: string) {
   }
 }
 
-test('the door’s screens in English, phone and desktop: waiting, let in, already used', async ({ fan, concert, browser, baseURL }) => {
+test('the door’s screens in English, phone and desktop: waiting, let in, already used', async ({ fan, newFan, concert }) => {
   test.slow();
   const reference = await buyOne(fan, concert, 'R E-4', '₩132,000');
   const photo = await qrPhoto(await qrOf(fan, reference));
-  const door = await openDoor(browser, baseURL, concert, 'Gate 2');
+  const door = await openDoor((await newFan()).page, concert, 'Gate 2');
   await screens(door.page, 'idle');
   await door.scanPhoto(photo);
   await expect(door.admitted()).toContainText('R E-4');
@@ -79,13 +78,12 @@ test('the door’s screens in English, phone and desktop: waiting, let in, alrea
   await screens(door.page, 'already-used');
 });
 
-test('the door’s screens in Korean, phone and desktop: waiting, let in, already used', async ({ fan, concert, browser, baseURL }) => {
+test('the door’s screens in Korean, phone and desktop: waiting, let in, already used', async ({ fan, newFan, concert, baseURL }) => {
   test.slow();
   const reference = await buyOne(fan, concert, 'R E-5', '₩132,000');
   const photo = await qrPhoto(await qrOf(fan, reference));
-  const context = await browser.newContext({ baseURL, locale: 'ko-KR' });
-  await context.addCookies([{ name: 'lang', value: 'ko', url: baseURL! }]);
-  const page = await context.newPage();
+  const { page } = await newFan();
+  await page.context().addCookies([{ name: 'lang', value: 'ko', url: baseURL! }]);
   await page.goto('/operator/tickets');
   await expect(page.getByRole('heading', { name: '입장 관리', level: 1 })).toBeVisible();
   await page.getByLabel('비밀번호', { exact: true }).fill(OPERATOR_PASSWORD);
@@ -100,19 +98,17 @@ test('the door’s screens in Korean, phone and desktop: waiting, let in, alread
   await scanPhoto();
   await expect(page.getByRole('alert').filter({ hasText: /^이미 사용됨: \d\d:\d\d 2번 게이트에서 입장/ })).toBeVisible();
   await screens(page, 'already-used-ko');
-  await context.close();
 });
 
 test('typed fallback: the steward checks the holder’s name and lets them in; the same ticket again says when and where it was used', async ({
   fan,
   concert,
-  browser,
-  baseURL,
+  newFan,
 }) => {
   const reference = await buyOne(fan, concert, 'S H-5', '₩99,000');
   // The fan's QR, as their ticket shows it until it is used.
   const photo = await qrPhoto(await qrOf(fan, reference));
-  const door = await openDoor(browser, baseURL, concert, 'Gate 1');
+  const door = await openDoor((await newFan()).page, concert, 'Gate 1');
   await expect(door.count()).toHaveText(/^Let in so far: 0 of \d+$/);
 
   // The booking code lists its ticket, with the holder's name: typed, it lets nobody in by itself.
@@ -145,17 +141,15 @@ test('typed fallback: the steward checks the holder’s name and lets them in; t
 test('a door operator lets a fan in and is not offered the undo; the server refuses it them too', async ({
   fan,
   concert,
-  browser,
-  baseURL,
+  newFan,
 }, testInfo) => {
   const reference = await buyOne(fan, concert, 'S J-2', '₩99,000');
-  const owner = await openDoor(browser, baseURL, concert, 'Gate 1');
+  const owner = await openDoor((await newFan()).page, concert, 'Gate 1');
   const email = `door-${randomBytes(3).toString('hex')}@example.com`;
   const invited = await owner.page.request.post('/api/trpc/admin.operator.invite', { data: { email, role: 'door' } });
   expect(invited.ok(), await invited.text()).toBe(true);
 
-  const context = await browser.newContext({ baseURL, locale: 'en-US' });
-  const page = await context.newPage();
+  const { page } = await newFan();
   await page.goto(await invitationLink(testInfo, email));
   await page.getByLabel('Your name').fill('Minho');
   await page.getByLabel(/^Choose a password/).fill('a long operator password');
@@ -176,8 +170,8 @@ test('a door operator lets a fan in and is not offered the undo; the server refu
   expect(undo.status()).toBe(403);
 });
 
-test('a code that is no ticket is refused in words, and a photo without a QR code says so', async ({ browser, baseURL, concert }) => {
-  const door = await openDoor(browser, baseURL, concert, 'Gate 1');
+test('a code that is no ticket is refused in words, and a photo without a QR code says so', async ({ page, concert }) => {
+  const door = await openDoor(page, concert, 'Gate 1');
   await door.lookUp('AAA-BBB-CCC');
   await expect(door.lookUpSection().getByRole('status')).toHaveText('No ticket of this date has that code.');
   await door.scanPhoto(await qrPhoto('T2.AAA-BBB-CCC-1.1.1.1.bm90IGEgc2lnbmF0dXJl'));
@@ -199,7 +193,7 @@ test('the camera: a QR code held in front of it lets in once, whatever the frame
     ],
   });
   try {
-    const door = await openDoor(camera, baseURL, concert, 'East gate');
+    const door = await openDoor(await (await camera.newContext({ baseURL, locale: 'en-US' })).newPage(), concert, 'East gate');
     const checkIns: string[] = [];
     door.page.on('request', (request) => {
       if (request.url().includes('ticket.checkIn')) checkIns.push(request.url());
@@ -229,14 +223,13 @@ test('the camera: a QR code held in front of it lets in once, whatever the frame
 test('offline: two devices prepare, lose the network and let the same ticket in; uploading reports the double entry with both', async ({
   fan,
   concert,
-  browser,
-  baseURL,
+  newFan,
 }) => {
   test.slow();
   const reference = await buyOne(fan, concert, 'VIP B-3', '₩165,000');
   const photo = await qrPhoto(await qrOf(fan, reference));
-  const north = await openDoor(browser, baseURL, concert, 'North gate');
-  const south = await openDoor(browser, baseURL, concert, 'South gate');
+  const north = await openDoor((await newFan()).page, concert, 'North gate');
+  const south = await openDoor((await newFan()).page, concert, 'South gate');
   for (const door of [north, south]) await door.prepareOffline();
 
   const offline = async (door: DoorPage, value: boolean) => door.page.context().setOffline(value);
