@@ -12,6 +12,7 @@ import { DoorLookup } from './door-lookup';
 import { DoorOffline } from './door-offline';
 import { DoorScanner } from './door-scanner';
 import { DoorSetup } from './door-setup';
+import { DoorListError } from './offline-door';
 import { storedDate, storedEntries, storedGate, storeDate, storeGate } from './offline-store';
 import { useDoorCheck } from './use-door-check';
 
@@ -88,7 +89,7 @@ export function Door({ canUndo }: { canUndo: boolean }) {
               {door.pending && <p className="door-checking">{t('door.checking')}</p>}
               {door.error !== null && (
                 <p className="notice notice-error" role="alert">
-                  {message(door.error)}
+                  {door.error instanceof DoorListError ? t('door.offline.bad') : message(door.error)}
                 </p>
               )}
               {undone && (
