@@ -143,7 +143,7 @@ test('a door operator lets a fan in and is not offered the undo; the server refu
   concert,
   newFan,
 }, testInfo) => {
-  const reference = await buyOne(fan, concert, 'S J-2', '₩99,000');
+  const reference = await buyOne(fan, concert, 'S H-2', '₩99,000');
   const owner = await openDoor((await newFan()).page, concert, 'Gate 1');
   const email = `door-${randomBytes(3).toString('hex')}@example.com`;
   const invited = await owner.page.request.post('/api/trpc/admin.operator.invite', { data: { email, role: 'door' } });
@@ -164,7 +164,7 @@ test('a door operator lets a fan in and is not offered the undo; the server refu
     .filter({ hasText: reference })
     .getByRole('button', { name: /^Name checked: let in / })
     .click();
-  await expect(door.admitted()).toContainText('S J-2');
+  await expect(door.admitted()).toContainText('S H-2');
   await expect(door.admitted().getByRole('button', { name: 'Undo entry' })).toHaveCount(0);
   const undo = await page.request.post('/api/trpc/ticket.undoEntry', { data: { reference, reason: 'Wrong fan' } });
   expect(undo.status()).toBe(403);
