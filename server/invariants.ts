@@ -104,12 +104,15 @@ export const INVARIANTS: {
       LIMIT 10`,
   },
   {
-    name: 'a ticket is let in at most once, and only a ticket of its entry’s date',
+    name: 'a ticket is let in at most once, only on its own date, and a ticket let in is never refunded',
     breaches: (sql) => sql`
       SELECT e.ticket_id, count(*)::int AS admitted FROM ticket_entries e WHERE e.status = 'admitted'
       GROUP BY e.ticket_id HAVING count(*) > 1
       UNION ALL
       SELECT e.ticket_id, 0 FROM ticket_entries e JOIN tickets t ON t.id = e.ticket_id WHERE e.schedule_id <> t.schedule_id
+      UNION ALL
+      SELECT e.ticket_id, -1 FROM ticket_entries e JOIN tickets t ON t.id = e.ticket_id
+      WHERE e.status = 'admitted' AND t.status = 'refunded'
       LIMIT 10`,
   },
   {

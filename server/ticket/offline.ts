@@ -3,7 +3,7 @@ import type { Db, DbOrTx } from '@/db/client';
 import { ticketEntries } from '@/db/schema';
 import type { Attribution } from '@/server/audit/actor';
 import { recordAudit } from '@/server/audit/record';
-import { DomainError } from '@/server/errors';
+import { DomainError, PG, pgCode } from '@/server/errors';
 import { admit, scannedTicket } from './door';
 import { readTickets } from './read';
 import { doorRefusal, type DoorRefusal } from './rules';
@@ -17,8 +17,11 @@ import { signText, ticketSigningKey } from './signing';
  */
 
 export const DOOR_LIST_VERSION = 1;
-/** Entries one upload may carry: a device uploads in batches of this many. */
-export const MAX_UPLOAD_ENTRIES = 200;
+/**
+ * Entries one upload may carry: a device uploads in batches of this many. 100 entries at every field's
+ * limit stay under the procedure's 64 KiB body cap.
+ */
+export const MAX_UPLOAD_ENTRIES = 100;
 
 /** `ticket.doorList`: the date's tickets as a door device needs them, signed with the tickets' key. */
 export async function doorList(db: DbOrTx, secret: string, { scheduleId }: { scheduleId: number }) {
@@ -63,7 +66,7 @@ export type UploadResult =
       outcome: 'double_entry';
       firstEntry: { at: string; gate: string; operatorName: string; source: 'online' | 'offline' };
     }
-  | { localId: string; outcome: 'refused'; reason: DoorRefusal };
+  | { localId: string; outcome: 'refused'; reason: DoorRefusal | 'LOCAL_ID_REUSED' };
 
 /** `ticket.uploadEntries`: each entry in its own transaction (one ticket locked at a time). */
 export async function uploadEntries(
@@ -84,7 +87,24 @@ export async function uploadEntries(
   return { results };
 }
 
-async function uploadOne(db: Db, secret: string, deviceId: string, entry: UploadedEntry, by: Attribution): Promise<UploadResult> {
+async function uploadOne(
+  db: Db,
+  secret: string,
+  deviceId: string,
+  entry: UploadedEntry,
+  by: Attribution,
+  again = false,
+): Promise<UploadResult> {
+  try {
+    return await recordOne(db, secret, deviceId, entry, by);
+  } catch (error) {
+    // Another upload of the same entry, or of the same ticket, committed between our read and insert.
+    if (!again && pgCode(error) === PG.UNIQUE_VIOLATION) return uploadOne(db, secret, deviceId, entry, by, true);
+    throw error;
+  }
+}
+
+async function recordOne(db: Db, secret: string, deviceId: string, entry: UploadedEntry, by: Attribution): Promise<UploadResult> {
   const { localId } = entry;
   const scanned = scannedTicket(secret, entry.qr !== undefined ? { qr: entry.qr } : { reference: entry.reference ?? '' });
   if ('refusal' in scanned) return { localId, outcome: 'refused', reason: scanned.refusal! };
@@ -92,10 +112,14 @@ async function uploadOne(db: Db, secret: string, deviceId: string, entry: Upload
     const [ticket] = await readTickets(tx, sql`t.reference = ${scanned.reference}`, { lock: true });
     if (!ticket) return { localId, outcome: 'refused', reason: 'UNKNOWN' };
     const [known] = await tx
-      .select({ id: ticketEntries.id })
+      .select({ ticketId: ticketEntries.ticketId })
       .from(ticketEntries)
       .where(and(eq(ticketEntries.deviceId, deviceId), eq(ticketEntries.localId, localId)));
-    if (known) return { localId, outcome: 'already_recorded' };
+    // The same entry again is answered as before; the id of another ticket's entry records nothing.
+    if (known)
+      return known.ticketId === ticket.id
+        ? { localId, outcome: 'already_recorded' }
+        : { localId, outcome: 'refused', reason: 'LOCAL_ID_REUSED' };
     const write = {
       gate: entry.gate,
       operatorId: by.actor.id,

@@ -61,10 +61,18 @@ interface Row {
 
 /**
  * Tickets matching `where` (over `t` tickets, `o` orders, `r` reservations), in order then seat
- * order. `lock` locks the tickets rows (FOR UPDATE OF t), in the documented order: after orders and
- * reservations, before ticket_transfers and ticket_entries.
+ * order. `lock` first locks the tickets rows (FOR UPDATE OF t, ascending ids), in the documented
+ * order: after orders and reservations, before ticket_transfers and ticket_entries.
  */
 export async function readTickets(db: DbOrTx, where: SQL, { lock = false }: { lock?: boolean } = {}): Promise<TicketFacts[]> {
+  if (lock) {
+    // Lock first, then read in a statement of its own: a statement that waited for a row lock sees
+    // the locked row as committed, but its joins (entries, offers, holder) as they were before it
+    // waited. Read again, it sees the check-in or transfer it waited for.
+    await db.execute(sql`
+      SELECT t.id FROM tickets t JOIN orders o ON o.id = t.order_id JOIN reservations r ON r.id = t.reservation_id
+      WHERE ${where} ORDER BY t.id FOR UPDATE OF t`);
+  }
   const rows = (await db.execute(sql`
     SELECT t.id, t.reference, t.order_id, t.reservation_id, o.user_id AS buyer_id, o.booking_code, t.holder_id, u.name AS holder_name,
       t.serial, t.status, t.schedule_id, sc.concert_id, c.title AS concert_title, c.venue, sc.starts_at,
@@ -83,7 +91,6 @@ export async function readTickets(db: DbOrTx, where: SQL, { lock = false }: { lo
       LEFT JOIN ticket_entries e ON e.ticket_id = t.id AND e.status = 'admitted'
     WHERE ${where}
     ORDER BY t.order_id DESC, t.seat_id
-    ${lock ? sql`FOR UPDATE OF t` : sql``}
   `)) as unknown as Row[];
   return rows.map(factsOf);
 }

@@ -6,13 +6,31 @@ import { refuseCrossSiteEvenForQueries } from '@/server/trpc/middleware/refuse-c
 import { checkIn, doorCount, doorDates, lookupTickets, undoEntry } from './door';
 import { myTicket, myTickets } from './fan';
 import { doorList, MAX_UPLOAD_ENTRIES, uploadEntries } from './offline';
-import { MAX_QR_LENGTH } from './qr';
+import { MAX_QR_LENGTH, normalizeTicketReference } from './qr';
 import { verifyTicket } from './service';
 import { ticketSigningKey } from './signing';
 import { cancelOffer, transferTicket } from './transfer';
 
-const reference = z.string().trim().min(1).max(40);
-const gate = z.string().trim().min(1).max(40);
+/** As typed or stored: normalised when it reads as a reference (any case), else kept (and not found). */
+const reference = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .transform((typed) => normalizeTicketReference(typed) ?? typed);
+/** A gate's name: printable (no control or invisible formatting characters that could disguise it). */
+const gate = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'must be printable');
+const DAY_MS = 86_400_000;
+/** When an offline device let a ticket in: its clock, within a month before the upload and a day after. */
+const scannedAt = z.iso
+  .datetime()
+  .pipe(z.coerce.date())
+  .refine((at) => Math.abs(at.getTime() - Date.now() + 15 * DAY_MS) <= 16 * DAY_MS, 'must be within the last 30 days (or the next day)');
 const qr = z.string().trim().min(1).max(MAX_QR_LENGTH);
 const door = operatorWithRole('door').use(refuseCrossSiteEvenForQueries);
 const dated = { scheduleId: intId, gate };
@@ -71,8 +89,8 @@ export const ticketRouter = router({
         entries: z
           .array(
             z.union([
-              z.object({ localId: z.string().min(1).max(64), ...dated, scannedAt: z.iso.datetime().pipe(z.coerce.date()), qr }),
-              z.object({ localId: z.string().min(1).max(64), ...dated, scannedAt: z.iso.datetime().pipe(z.coerce.date()), reference }),
+              z.object({ localId: z.string().min(1).max(64), ...dated, scannedAt, qr }),
+              z.object({ localId: z.string().min(1).max(64), ...dated, scannedAt, reference }),
             ]),
           )
           .max(MAX_UPLOAD_ENTRIES),

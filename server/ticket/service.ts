@@ -23,15 +23,24 @@ export type TicketCheck =
       tickets: DoorTicket[];
     };
 
-/** The booking code a typed code, an order's old QR (T1), a ticket's QR (T2) or a ticket reference names. */
-function bookingCodeOf(config: Config, code: string): string | null {
+/**
+ * The booking code a typed code, an order's old QR (T1), a ticket's QR (T2) or a ticket reference
+ * names, and the ticket's reference when it names one ticket.
+ */
+function namedBy(config: Config, code: string): { bookingCode: string; reference?: string } | null {
+  const ofTicket = (reference: string) => ({ bookingCode: reference.replace(/-\d+$/, ''), reference });
   if (isTicketQr(code)) {
     const scanned = scannedTicket(config.SESSION_SECRET, { qr: code });
-    return 'reference' in scanned ? scanned.reference!.replace(/-\d+$/, '') : null;
+    return 'reference' in scanned ? ofTicket(scanned.reference!) : null;
   }
-  if (code.includes('.')) return verifyTicketReference(config.SESSION_SECRET, code);
+  if (code.includes('.')) {
+    const bookingCode = verifyTicketReference(config.SESSION_SECRET, code);
+    return bookingCode ? { bookingCode } : null;
+  }
   const reference = normalizeTicketReference(code);
-  return reference ? reference.replace(/-\d+$/, '') : normalizeBookingCode(code);
+  if (reference) return ofTicket(reference);
+  const bookingCode = normalizeBookingCode(code);
+  return bookingCode ? { bookingCode } : null;
 }
 
 /**
@@ -57,7 +66,8 @@ export async function checkTicket(
   config: Config,
   { code }: { code: string },
 ): Promise<{ check: TicketCheck; bookingCode: string | null; concertId: number | null }> {
-  const bookingCode = bookingCodeOf(config, code);
+  const named = namedBy(config, code);
+  const bookingCode = named?.bookingCode;
   if (!bookingCode) return { check: { status: 'unknown' }, bookingCode: null, concertId: null };
   const [order] = await db
     .select({
@@ -80,14 +90,18 @@ export async function checkTicket(
   if (!order || (order.status !== 'confirmed' && order.status !== 'refunded')) {
     return { check: { status: 'unknown' }, bookingCode, concertId: order?.concertId ?? null };
   }
+  const tickets = (await readTickets(db, sql`o.booking_code = ${bookingCode}`)).map(doorTicketOf);
+  // A code naming one ticket is answered for that ticket: it may be live (passed on) in a refunded order.
+  const ticket = tickets.find((t) => t.reference === named.reference);
+  if (named.reference && !ticket) return { check: { status: 'unknown' }, bookingCode, concertId: order.concertId };
   return {
     check: {
-      status: order.status === 'confirmed' ? 'valid' : 'refunded',
-      holderName: order.holderName,
+      status: (ticket ? ticket.state !== 'refunded' : order.status === 'confirmed') ? 'valid' : 'refunded',
+      holderName: ticket?.holderName ?? order.holderName,
       concertTitle: order.concertTitle,
       startsAt: order.startsAt.toISOString(),
       seats: (order.seats ?? []).map((s) => ({ seatId: s.seatId, label: seatLabel(s) })),
-      tickets: (await readTickets(db, sql`o.booking_code = ${bookingCode}`)).map(doorTicketOf),
+      tickets,
     },
     bookingCode,
     concertId: order.concertId,
