@@ -21,7 +21,7 @@ import {
 import { UploadResults } from './upload-results';
 
 /** Entries an upload carries at most (server/ticket/offline.ts MAX_UPLOAD_ENTRIES). */
-const UPLOAD_BATCH = 200;
+const UPLOAD_BATCH = 100;
 
 /**
  * Offline at the door: "Prepare for offline" keeps the date's signed list and the public key on this
