@@ -1,9 +1,10 @@
 'use client';
 
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useI18n } from '@/app/_i18n/provider';
 import { trpc } from '@/app/_trpc/client';
 import { reasonOf } from '@/app/_trpc/errors';
+import { OperatorSignIn } from './operator-sign-in';
 import { useErrorMessage } from './use-error-message';
 
 /**
@@ -17,13 +18,6 @@ export function TicketCheck() {
   const utils = trpc.useUtils();
   const [code, setCode] = useState('');
   const [needsSignIn, setNeedsSignIn] = useState(false);
-  const login = trpc.admin.login.useMutation({
-    // Signed in: check the code that asked for it.
-    onSuccess: () => {
-      setNeedsSignIn(false);
-      void verify(code);
-    },
-  });
   const [result, setResult] = useState<Awaited<ReturnType<typeof utils.client.ticket.verify.query>> | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
@@ -43,37 +37,16 @@ export function TicketCheck() {
       setPending(false);
     }
   };
-  const signIn = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const email = String(form.get('email') ?? '').trim();
-    const password = String(form.get('password') ?? '');
-    login.mutate(email ? { email, password } : { password });
-  };
-
-  if (needsSignIn) {
+  if (needsSignIn)
     return (
-      <form className="card ticket-check" onSubmit={signIn} aria-labelledby="signin-title">
-        <h2 id="signin-title">{t('ticketcheck.signIn')}</h2>
-        <label>
-          {t('ticketcheck.email')}
-          <input name="email" type="email" autoComplete="username" autoFocus />
-        </label>
-        <label>
-          {t('ticketcheck.password')}
-          <input name="password" type="password" autoComplete="current-password" required />
-        </label>
-        {login.error && (
-          <p className="field-error" role="alert">
-            {reasonOf(login.error) === 'OPERATOR_LOGIN_FAILED' ? t('ticketcheck.loginFailed') : message(login.error)}
-          </p>
-        )}
-        <button type="submit" className="button-primary" disabled={login.isPending}>
-          {t('ticketcheck.signInButton')}
-        </button>
-      </form>
+      <OperatorSignIn
+        onSignedIn={() => {
+          // Signed in: check the code that asked for it.
+          setNeedsSignIn(false);
+          void verify(code);
+        }}
+      />
     );
-  }
 
   return (
     <div className="ticket-check">

@@ -13,3 +13,7 @@ export const fromKstInput = (value: string) => (LOCAL_INPUT.test(value) ? `${val
 
 /** A KST input `minutes` from now, rounded up to the next whole minute. */
 export const kstInputIn = (minutes: number) => toKstInput(Math.ceil((Date.now() + minutes * 60_000) / 60_000) * 60_000);
+
+const KST_CLOCK = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Seoul' });
+/** `19:02`: a time of the show's day in Korea time (the door's entries). */
+export const kstClock = (at: Date | string | number) => KST_CLOCK.format(new Date(at));

@@ -151,7 +151,8 @@ export function OperatorConsole({ signedInHint, children }: { signedInHint: bool
           {operator && (
             <nav aria-label={t('admin.nav')}>
               {mayUse(operator, 'manager') && <Link href="/admin">{t('admin.sales.title')}</Link>}
-              <Link href="/operator/tickets">{t('ticketcheck.title')}</Link>
+              {/* A page load, not a client-side move: the door's page alone may use the camera (next.config.mjs). */}
+              <a href="/operator/tickets">{t('ticketcheck.title')}</a>
               {mayUse(operator, 'owner') && <Link href="/admin/audit">{t('admin.audit.title')}</Link>}
               {mayUse(operator, 'owner') && <Link href="/admin/operators">{t('admin.operators.title')}</Link>}
             </nav>
