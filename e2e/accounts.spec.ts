@@ -1,27 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { localhostOf, MAILBOX_URL } from '@/playwright.config';
+import { localhostOf } from '@/playwright.config';
 import { expect, expectNoViolations, keepScreenshot, seatMapOf, test, throughQueue, type Fan } from './fixtures';
+import { mailTo } from './mailbox';
 import { AccountPages } from './pages/account';
 
 const PASSWORD = 'a long enough password';
 const newEmail = (who: string) => `${who}-${randomBytes(4).toString('hex')}@example.com`;
-
-/** The mail to `to` whose subject matches, from the test server's mailbox (e2e/mail-catcher.ts), once it has arrived. */
-async function mailTo(to: string, subject: RegExp): Promise<{ subject: string; text: string }> {
-  let found: { subject: string; text: string } | undefined;
-  await expect
-    .poll(async () => {
-      const messages = (await (await fetch(`${MAILBOX_URL}/messages?to=${encodeURIComponent(to)}`)).json()) as {
-        subject: string;
-        text: string;
-      }[];
-      found = messages.find((m) => subject.test(m.subject));
-      return found !== undefined;
-    })
-    .toBe(true);
-  return found!;
-}
 
 /** A virtual authenticator in this page's Chromium (Chrome DevTools Protocol), which answers at once. */
 async function addVirtualAuthenticator(page: Page) {

@@ -85,6 +85,8 @@ test('a buyer passes one ticket to a friend’s account: the friend sees it with
   const friend = await newFan();
   await friend.page.goto('/');
   await friend.account.signUp({ name: 'Jiwoo Park', email: friendEmail, password: PASSWORD });
+  // Only a confirmed address receives a ticket at once (an unconfirmed one would get an offer).
+  await friend.account.confirmEmail(friendEmail);
 
   await buyer.page.goto('/');
   await buyer.account.signUp({ name: 'Minji Kim', email: newEmail('buyer'), password: PASSWORD });
@@ -128,8 +130,11 @@ test('an email without an account is said so before anything happens; an offer s
   concert,
 }) => {
   const stranger = newEmail('no-account-yet');
+  const buyerEmail = newEmail('buyer');
   await buyer.page.goto('/');
-  await buyer.account.signUp({ name: 'Minji Kim', email: newEmail('buyer'), password: PASSWORD });
+  await buyer.account.signUp({ name: 'Minji Kim', email: buyerEmail, password: PASSWORD });
+  // An offer mails a stranger: only a buyer whose own address is confirmed may send one.
+  await buyer.account.confirmEmail(buyerEmail);
   await buy(buyer, concert, ['S G-1']);
   await buyer.ticket.seatTicketLink('S G-1').click();
   await expect(buyer.seatTicket.qrCode()).toBeVisible();
@@ -146,7 +151,7 @@ test('an email without an account is said so before anything happens; an offer s
   await expect(buyer.seatTicket.noQrNotice()).toContainText(`Offered to ${stranger} until`);
 
   await section.getByRole('button', { name: 'Cancel the offer' }).click();
-  await expect(section.getByRole('status')).toHaveText('Offer cancelled: the ticket is yours again, with a new QR code.');
+  await expect(section.getByRole('status')).toHaveText('Offer cancelled: the ticket is yours again, with its QR code.');
   await expect(buyer.seatTicket.qrCode()).toBeVisible();
   await expect(section.getByRole('button', { name: 'Pass to a friend' })).toBeVisible();
 });
@@ -162,8 +167,10 @@ test('screens: My tickets with a ticket given away and one received, and a ticke
   const friend = await newFan();
   await friend.page.goto('/');
   await friend.account.signUp({ name: 'Jiwoo Park', email: friendEmail, password: PASSWORD });
+  await friend.account.confirmEmail(friendEmail);
   await buyer.page.goto('/');
   await buyer.account.signUp({ name: 'Minji Kim', email: buyerEmail, password: PASSWORD });
+  await buyer.account.confirmEmail(buyerEmail);
 
   // The buyer passes one of three seats on; the friend passes one of theirs to the buyer.
   const code = await buy(buyer, concert, ['R C-4', 'R C-5', 'R C-6']);

@@ -518,7 +518,7 @@ const en = {
   'tickets.offer.ask':
     'Check it for a typo. If it is right, we can email your friend an offer: they claim the ticket by signing up with this email, within 48 hours and before passing on closes. Until then no QR code of this ticket lets anyone in, yours included; you can cancel the offer.',
   'tickets.offer.send': 'Send them an offer',
-  'tickets.offer.cancelled': 'Offer cancelled: the ticket is yours again, with a new QR code.',
+  'tickets.offer.cancelled': 'Offer cancelled: the ticket is yours again, with its QR code.',
   'tickets.received.title': 'Received from friends',
   'tickets.received.badge': 'Received',
   'tickets.received.note': 'A friend passed these on to you: they are yours to show at the door.',
@@ -1256,7 +1256,7 @@ const ko: Record<MessageKey, string> = {
   'tickets.offer.ask':
     '오타가 없는지 확인해 주세요. 이메일이 맞다면 친구에게 양도 제안을 보낼 수 있습니다. 친구가 48시간 안에, 양도 마감 전에 이 이메일로 가입하면 티켓을 받습니다. 그때까지는 내 QR 코드를 포함해 이 티켓의 어떤 QR 코드로도 입장할 수 없으며, 제안은 취소할 수 있습니다.',
   'tickets.offer.send': '양도 제안 보내기',
-  'tickets.offer.cancelled': '양도 제안을 취소했습니다. 티켓은 다시 내 것이며, 새 QR 코드가 발급되었습니다.',
+  'tickets.offer.cancelled': '양도 제안을 취소했습니다. 티켓은 QR 코드와 함께 다시 내 것입니다.',
   'tickets.received.title': '친구에게 받은 티켓',
   'tickets.received.badge': '받은 티켓',
   'tickets.received.note': '친구가 양도한 티켓입니다. 입장할 때 보여 주세요.',

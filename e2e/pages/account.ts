@@ -1,4 +1,5 @@
 import { expect, type Page } from '@playwright/test';
+import { mailTo } from '../mailbox';
 
 /** Sign-up, sign-in and the account page. */
 export class AccountPages {
@@ -13,6 +14,15 @@ export class AccountPages {
     await this.page.getByLabel('Password').fill(password);
     await this.page.getByRole('button', { name: 'Create account' }).click();
     await this.expectSignedIn();
+  }
+
+  /** Opens the confirmation link mailed to `email` (the test server's mailbox), as the fan would. */
+  async confirmEmail(email: string) {
+    const mail = await mailTo(email, /Confirm your email address/);
+    const link = new URL(/https?:\/\/\S+\/account\/verify\?token=\S+/.exec(mail.text)![0]);
+    // The link names APP_ORIGIN; the test browses the same server by its address.
+    await this.page.goto(link.pathname + link.search);
+    await expect(this.page.getByRole('status').filter({ hasText: 'Your email address is confirmed.' })).toBeVisible();
   }
 
   async signIn({ email, password }: { email: string; password: string }) {
