@@ -1,8 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { createSale, type NewSale } from './sale/service';
 import type { Db, DbOrTx } from '@/db/client';
-import { concerts, ledgerEntries, orders, payments, reservations, sales, schedules, seats, users, wallets } from '@/db/schema';
+import { concerts, ledgerEntries, orders, payments, reservations, sales, schedules, seats, tickets, users, wallets } from '@/db/schema';
 import { newBookingCode } from './order/booking-code';
+import { ticketReferenceOf } from './ticket/qr';
 
 /** A section of the hall: its rows, seats per row and price in won. */
 interface SectionPlan {
@@ -137,9 +138,10 @@ export async function sellSeats(tx: DbOrTx, concertId: number, { keep = 0, seats
     let balance = total;
     for (const [scheduleId, ofDate] of byDate) {
       const orderTotal = ofDate.reduce((sum, seat) => sum + seat.price, 0);
+      const bookingCode = newBookingCode();
       const [order] = await tx
         .insert(orders)
-        .values({ userId, scheduleId, status: 'confirmed', bookingCode: newBookingCode(), total: orderTotal, heldUntil: sql`now()` })
+        .values({ userId, scheduleId, status: 'confirmed', bookingCode, total: orderTotal, heldUntil: sql`now()` })
         .returning({ id: orders.id });
       const orderId = order!.id;
       const inserted = await tx
@@ -155,7 +157,22 @@ export async function sellSeats(tx: DbOrTx, concertId: number, { keep = 0, seats
             heldUntil: sql`now()`,
           })),
         )
-        .returning({ id: reservations.id });
+        .returning({ id: reservations.id, seatId: reservations.seatId });
+      // One ticket per seat, as pay_order issues them: numbered in seat order, held by the buyer.
+      await tx
+        .insert(tickets)
+        .values(
+          [...inserted]
+            .sort((a, b) => a.seatId - b.seatId)
+            .map((r, i) => ({
+              reference: ticketReferenceOf(bookingCode, i + 1),
+              orderId,
+              reservationId: r.id,
+              seatId: r.seatId,
+              scheduleId,
+              holderId: userId,
+            })),
+        );
       const [payment] = await tx
         .insert(payments)
         .values({ orderId, reservationId: inserted.length === 1 ? inserted[0]!.id : null, userId, amount: orderTotal })

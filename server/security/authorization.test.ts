@@ -40,6 +40,18 @@ const CALLS: Record<string, Call> = {
   'order.get': (u, ids) => u.api.order.get({ orderId: ids.orderId }),
   'order.cancel': (u, ids) => u.api.order.cancel({ orderId: ids.orderId }),
   'ticket.verify': (u, ids) => u.api.ticket.verify({ code: ids.bookingCode }),
+  'ticket.publicKey': (u) => u.api.ticket.publicKey(),
+  'ticket.mine': (u) => u.api.ticket.mine(),
+  'ticket.get': (u, ids) => u.api.ticket.get({ reference: `${ids.bookingCode}-1` }),
+  'ticket.transfer': (u, ids) => u.api.ticket.transfer({ reference: `${ids.bookingCode}-1`, toEmail: 'mallory@example.com' }),
+  'ticket.cancelOffer': (u, ids) => u.api.ticket.cancelOffer({ reference: `${ids.bookingCode}-1` }),
+  'ticket.doorDates': (u) => u.api.ticket.doorDates(),
+  'ticket.lookup': (u, ids) => u.api.ticket.lookup({ scheduleId: ids.scheduleId, code: ids.bookingCode }),
+  'ticket.checkIn': (u, ids) => u.api.ticket.checkIn({ scheduleId: ids.scheduleId, gate: 'Gate 1', qr: 'T2.not-a-ticket' }),
+  'ticket.undoEntry': (u, ids) => u.api.ticket.undoEntry({ reference: `${ids.bookingCode}-1`, reason: 'a mistake' }),
+  'ticket.doorList': (u, ids) => u.api.ticket.doorList({ scheduleId: ids.scheduleId }),
+  'ticket.uploadEntries': (u) => u.api.ticket.uploadEntries({ deviceId: 'device-mallory', entries: [] }),
+  'ticket.doorCount': (u, ids) => u.api.ticket.doorCount({ scheduleId: ids.scheduleId }),
   'sale.draw': (u, ids) => u.api.sale.draw({ concertId: ids.concertId }),
   // Accounts: a guest can only sign up or in (refused here by their inputs), or ask for a reset link.
   'account.signUp': (u) => u.api.account.signUp({ name: 'Mallory', email: 'mallory@example.com', password: 'short' }),
@@ -93,6 +105,7 @@ const OPEN = new Set([
   'concert.list',
   'sale.draw',
   'admin.logout',
+  'ticket.publicKey',
   'account.requestPasswordReset',
   'account.passkeySignInOptions',
 ]);
@@ -107,17 +120,19 @@ const ACCOUNT_REFUSALS: Record<string, [TRPCError['code'], string]> = {
   'account.passkeySignUp': ['BAD_REQUEST', 'PASSKEY_FAILED'],
   'account.passkeySignIn': ['BAD_REQUEST', 'PASSKEY_FAILED'],
 };
-/** The session alone is enough: a fan's own orders (another's are NOT_FOUND, checked below). */
-const SESSION_ONLY = new Set(['order.list', 'order.get', 'order.cancel']);
+/** The session alone is enough: a fan's own orders and tickets (another's are NOT_FOUND, checked below). */
+const SESSION_ONLY = new Set(['order.list', 'order.get', 'order.cancel', 'ticket.get', 'ticket.cancelOffer']);
+/** Lists of one's own: a stranger's is empty. */
+const OWN_LISTS = new Set(['order.list', 'ticket.mine']);
 /** How a procedure refuses a fan: operator procedures want the operator cookie, whatever token comes with the call. */
 const refusalOf = (name: string): [TRPCError['code'], string] =>
-  name.startsWith('account.')
+  name.startsWith('account.') || name === 'ticket.transfer'
     ? (ACCOUNT_REFUSALS[name] ?? ['UNAUTHORIZED', 'ACCOUNT_REQUIRED'])
     : name === 'admin.login'
       ? ['UNAUTHORIZED', 'OPERATOR_LOGIN_FAILED']
       : name.startsWith('admin.invitation.')
         ? ['NOT_FOUND', 'INVITATION_UNKNOWN']
-        : name.startsWith('admin.') || name === 'ticket.verify'
+        : name.startsWith('admin.') || name in ROLE_NEEDED
           ? ['FORBIDDEN', 'OPERATOR_REQUIRED']
           : SESSION_ONLY.has(name)
             ? ['NOT_FOUND', 'NOT_FOUND']
@@ -126,6 +141,13 @@ const refusalOf = (name: string): [TRPCError['code'], string] =>
 /** The least role each operator procedure needs (server/admin/roles.ts: owner ⊃ manager ⊃ door). */
 const ROLE_NEEDED: Record<string, 'owner' | 'manager' | 'door'> = {
   'ticket.verify': 'door',
+  'ticket.doorDates': 'door',
+  'ticket.lookup': 'door',
+  'ticket.checkIn': 'door',
+  'ticket.undoEntry': 'manager',
+  'ticket.doorList': 'door',
+  'ticket.uploadEntries': 'door',
+  'ticket.doorCount': 'door',
   'admin.me': 'door',
   'admin.concert.create': 'manager',
   'admin.sale.list': 'manager',
@@ -189,8 +211,8 @@ describe('authorization', () => {
       else mallory.cookies.set(QUEUE_TOKEN_COOKIE, alice.token);
       for (const [name, call] of Object.entries(CALLS)) {
         if (OPEN.has(name) || name === 'queue.issue') continue;
-        if (name === 'order.list') {
-          expect(await mallory.api.order.list()).toEqual([]);
+        if (OWN_LISTS.has(name)) {
+          expect(await call(mallory, ids)).toEqual([]);
           continue;
         }
         await expectFailure(call(mallory, ids), ...refusalOf(name)).catch((e: Error) => {
