@@ -159,20 +159,18 @@ export async function sellSeats(tx: DbOrTx, concertId: number, { keep = 0, seats
         )
         .returning({ id: reservations.id, seatId: reservations.seatId });
       // One ticket per seat, as pay_order issues them: numbered in seat order, held by the buyer.
-      await tx
-        .insert(tickets)
-        .values(
-          [...inserted]
-            .sort((a, b) => a.seatId - b.seatId)
-            .map((r, i) => ({
-              reference: ticketReferenceOf(bookingCode, i + 1),
-              orderId,
-              reservationId: r.id,
-              seatId: r.seatId,
-              scheduleId,
-              holderId: userId,
-            })),
-        );
+      await tx.insert(tickets).values(
+        [...inserted]
+          .sort((a, b) => a.seatId - b.seatId)
+          .map((r, i) => ({
+            reference: ticketReferenceOf(bookingCode, i + 1),
+            orderId,
+            reservationId: r.id,
+            seatId: r.seatId,
+            scheduleId,
+            holderId: userId,
+          })),
+      );
       const [payment] = await tx
         .insert(payments)
         .values({ orderId, reservationId: inserted.length === 1 ? inserted[0]!.id : null, userId, amount: orderTotal })
