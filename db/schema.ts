@@ -15,7 +15,7 @@ import {
   uuid,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
-import { MAX_BALANCE } from './limits';
+import { JOIN_DIFFICULTY_DEFAULT, JOIN_DIFFICULTY_MAX, JOIN_DIFFICULTY_MIN, MAX_BALANCE } from './limits';
 
 export * from './accounts-schema';
 export * from './operators-schema';
@@ -270,6 +270,14 @@ export const sales = pgTable(
     turnSeconds: integer('turn_seconds').notNull(),
     audience: text('audience', { enum: SALE_AUDIENCES }).notNull().default('everyone'),
     paused: boolean('paused').notNull().default(false),
+    /** When the sale was last paused; null while it is not paused. */
+    pausedAt: timestamp('paused_at', { withTimezone: true }),
+    /**
+     * The join challenge's difficulty: the most key derivations a solver may need (server/queue/join-challenge.ts).
+     * The operator raises it live; `join_surge_per_second` raises it by itself while joins come faster than that.
+     */
+    joinDifficulty: integer('join_difficulty').notNull().default(JOIN_DIFFICULTY_DEFAULT),
+    joinSurgePerSecond: integer('join_surge_per_second'),
     closedReason: text('closed_reason', { enum: SALE_CLOSED_REASONS }),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     commitment: text('commitment').notNull(),
@@ -289,6 +297,12 @@ export const sales = pgTable(
     check('sales_closed_reason_known', sql`${t.closedReason} IS NULL OR ${t.closedReason} IN ('sold_out', 'closed')`),
     check('sales_closed_has_time', sql`(${t.closedReason} IS NULL) = (${t.closedAt} IS NULL)`),
     check('sales_commitment_hex', sql`${t.commitment} ~ '^[0-9a-f]{64}$'`),
+    check('sales_paused_has_time', sql`${t.paused} = (${t.pausedAt} IS NOT NULL)`),
+    check(
+      'sales_join_difficulty_range',
+      sql`${t.joinDifficulty} BETWEEN ${sql.raw(String(JOIN_DIFFICULTY_MIN))} AND ${sql.raw(String(JOIN_DIFFICULTY_MAX))}`,
+    ),
+    check('sales_join_surge_positive', sql`${t.joinSurgePerSecond} IS NULL OR ${t.joinSurgePerSecond} > 0`),
   ],
 );
 
@@ -324,6 +338,10 @@ export const queueTokens = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     /** The turn length the token was admitted with (its sale's `turn_seconds` then). */
     turnSeconds: integer('turn_seconds'),
+    /** The join challenge solved for this place (its nonce): each solves one join. Null when none was asked. */
+    challengeNonce: text('challenge_nonce'),
+    /** The joining client's network (an IPv4 /24 or IPv6 /48), for the operator's view of who joins. */
+    addressPrefix: text('address_prefix'),
   },
   (t) => [
     uniqueIndex('queue_tokens_token').on(t.token),
@@ -338,6 +356,9 @@ export const queueTokens = pgTable(
       .on(t.concertId, t.expiresAt)
       .where(sql`${t.status} = 'active'`),
     index('queue_tokens_placed').on(t.concertId, t.place),
+    uniqueIndex('queue_tokens_challenge_once')
+      .on(t.challengeNonce)
+      .where(sql`${t.challengeNonce} IS NOT NULL`),
     check('queue_tokens_status_known', sql`${t.status} IN ('waiting', 'active', 'expired', 'done', 'closed')`),
     check('queue_tokens_active_has_expiry', sql`${t.status} <> 'active' OR ${t.expiresAt} IS NOT NULL`),
     check('queue_tokens_closed_has_reason', sql`(${t.status} = 'closed') = (${t.closedReason} IS NOT NULL)`),
@@ -391,6 +412,26 @@ export const queueActiveChanges = pgTable(
     delta: integer('delta').notNull(),
   },
   (t) => [index('queue_active_changes_by_line').on(t.concertId), check('queue_active_changes_delta', sql`${t.delta} BETWEEN -1 AND 1`)],
+);
+
+/**
+ * What each app process saw of a line's joins, per second: challenges issued, solutions accepted and
+ * refused, places taken. Each process adds its counts once a second (one upsert per line and second,
+ * server/queue/join-stats.ts), so no join writes a row every join shares. The operator's console
+ * reads the last seconds; rows older than a day are deleted by the same flush. UNLOGGED (see the
+ * migration): counts for a dashboard need no crash safety.
+ */
+export const joinStats = pgTable(
+  'join_stats',
+  {
+    concertId: integer('concert_id').notNull(),
+    second: timestamp('second', { withTimezone: true }).notNull(),
+    challenges: integer('challenges').notNull().default(0),
+    solved: integer('solved').notNull().default(0),
+    refused: integer('refused').notNull().default(0),
+    joins: integer('joins').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.concertId, t.second] })],
 );
 
 /**

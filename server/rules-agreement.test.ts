@@ -81,10 +81,10 @@ async function newConcert(
   const concertId = concert!.id;
   await sql`
     INSERT INTO sales (concert_id, prequeue_opens_at, opens_at, opened_at, drawn_count, max_active, turn_seconds, paused,
-      closed_reason, closed_at, seed, commitment)
+      paused_at, closed_reason, closed_at, seed, commitment)
     SELECT ${concertId}, now() + make_interval(secs => ${s.prequeueOpensIn}), now() + make_interval(secs => ${s.opensIn}),
       CASE WHEN ${s.drawn} THEN now() + make_interval(secs => ${s.opensIn}) END, CASE WHEN ${s.drawn} THEN 0 END,
-      ${s.maxActive}, 600, ${s.paused}, ${s.closedReason}::text, CASE WHEN ${s.closedReason}::text IS NOT NULL THEN now() END,
+      ${s.maxActive}, 600, ${s.paused}, CASE WHEN ${s.paused} THEN now() END, ${s.closedReason}::text, CASE WHEN ${s.closedReason}::text IS NOT NULL THEN now() END,
       seed, encode(sha256(convert_to(seed, 'UTF8')), 'hex')
     FROM (SELECT md5(random()::text) AS seed) x`;
   await sql`INSERT INTO queue_state (concert_id) VALUES (${concertId})`;

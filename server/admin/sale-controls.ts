@@ -99,7 +99,8 @@ export async function updateSale(db: Db, input: UpdateSaleInput, by: Attribution
 async function setPaused(db: Db, { concertId, paused }: { concertId: number; paused: boolean }, by: Attribution): Promise<SaleView> {
   return db.transaction(async (tx) => {
     const sale = await requireSale(tx, { concertId, lock: true });
-    const after = sale.paused === paused || isClosed(sale) ? sale : await applyChanges(tx, concertId, { paused });
+    const changes = async () => ({ paused, pausedAt: paused ? await readTransactionTime(tx) : null });
+    const after = sale.paused === paused || isClosed(sale) ? sale : await applyChanges(tx, concertId, await changes());
     return recordSaleChange(tx, by, { action: paused ? 'admin.sale.pause' : 'admin.sale.resume', before: sale, after, facts: ['paused'] });
   });
 }
