@@ -92,6 +92,11 @@ const schema = z
      * it, a block that doubles with each one in a row.
      */
     OPERATOR_SIGN_IN_PER_MINUTE: intFrom(1, 5),
+    /**
+     * `on`: joining a line (`queue.issue`) needs a solved proof-of-work challenge (`queue.challenge`,
+     * docs/line-cost.md); `off`: it does not, as before. On by default, except under NODE_ENV=test.
+     */
+    JOIN_CHALLENGE: z.enum(['on', 'off']).optional(),
     /** Behind a proxy that sets X-Forwarded-For (Vercel, a load balancer): read the client from it. */
     TRUST_PROXY: z
       .enum(['true', 'false'])
@@ -131,6 +136,7 @@ const schema = z
       ...settings,
       APP_ORIGIN: raw.APP_ORIGIN ?? (VERCEL_URL ? `https://${VERCEL_URL}` : `http://localhost:${raw.PORT}`),
       SESSION_SECRET: raw.SESSION_SECRET ?? DEV_SESSION_SECRET,
+      JOIN_CHALLENGE: raw.JOIN_CHALLENGE ?? (raw.NODE_ENV === 'test' ? 'off' : 'on'),
       OPERATOR_PASSWORD: raw.OPERATOR_PASSWORD ?? DEV_OPERATOR_PASSWORD,
       MAIL_FROM: raw.MAIL_FROM ?? DEV_MAIL_FROM,
     };
@@ -159,6 +165,7 @@ export type Config = Pick<
   | 'SMTP_URL'
   | 'MAIL_FROM'
   | 'MAIL_OUTBOX'
+  | 'JOIN_CHALLENGE'
 >;
 
 export class EnvError extends Error {}
