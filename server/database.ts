@@ -1,6 +1,7 @@
 import { connect, type Database } from '@/db/client';
 import { env } from './env';
 import { flushHeartbeats } from './queue/heartbeats';
+import { flushJoinStats } from './queue/join-stats';
 
 const cache = globalThis as unknown as { __ticketsDatabase?: Database };
 
@@ -26,6 +27,7 @@ export function getDatabase(): Database {
       ...database,
       close: async () => {
         await flushHeartbeats(database.db).catch((error: unknown) => console.error('Could not write the last queue heartbeats:', error));
+        await flushJoinStats(database.db).catch((error: unknown) => console.error('Could not write the last join counts:', error));
         await database.close();
       },
     };
