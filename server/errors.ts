@@ -19,6 +19,19 @@ export const REASON_CODES = {
   SALE_FOR_ACCOUNTS: 'FORBIDDEN',
   /** Joining a line whose sale an operator closed. */
   SALE_CLOSED: 'CONFLICT',
+  // The join challenge (server/queue/join-challenge.ts, docs/line-cost.md).
+  /** Joining a line without a solved challenge while JOIN_CHALLENGE is on: ask queue.challenge for one. */
+  CHALLENGE_REQUIRED: 'BAD_REQUEST',
+  /** A solution that cannot be read, was not issued by this site, or does not solve its challenge. */
+  CHALLENGE_INVALID: 'BAD_REQUEST',
+  /** A challenge past its JOIN_CHALLENGE_TTL_SECONDS. */
+  CHALLENGE_EXPIRED: 'BAD_REQUEST',
+  /** A challenge issued for another sale's line. */
+  CHALLENGE_WRONG_SALE: 'BAD_REQUEST',
+  /** A challenge issued to another session. */
+  CHALLENGE_WRONG_SESSION: 'BAD_REQUEST',
+  /** A solution that has taken a place already: each solves one join. */
+  CHALLENGE_USED: 'CONFLICT',
   SEAT_UNAVAILABLE: 'CONFLICT',
   HOLD_LIMIT: 'CONFLICT',
   /** The seats a user holds and bought for one concert would pass PURCHASE_MAX_PER_USER. */

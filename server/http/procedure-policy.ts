@@ -53,6 +53,7 @@ export const PROCEDURE_POLICIES: Readonly<Record<string, ProcedurePolicy>> = {
   'health.ping': poll,
   'session.start': { ...arrival, rateLimited: true },
   'session.me': poll,
+  'queue.challenge': { ...arrival, rateLimited: true },
   'queue.issue': { ...arrival, rateLimited: true },
   'queue.status': poll,
   'concert.list': poll,
