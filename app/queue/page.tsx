@@ -14,6 +14,8 @@ import NotFound from '@/app/not-found';
 import { trpc } from '@/app/_trpc/client';
 import { errorData, reasonOf } from '@/app/_trpc/errors';
 import { retryAfterSecondsOf, retryDelayMs, wasShed } from '@/app/_trpc/retry-after';
+import { JoinProgress } from './_join/join-progress';
+import { useJoin } from './_join/use-join';
 import { nextPollDelayMs } from '@/server/shared/timing';
 import { safeNext } from '@/app/_components/safe-next';
 
@@ -91,10 +93,12 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
   const utils = trpc.useUtils();
   // Issuing is idempotent per concert: a live token comes back unchanged, so reopening the tab keeps the place.
   // A join the server was too busy to start is sent again after its Retry-After, for as long as the page is open.
-  const issue = trpc.queue.issue.useMutation({
-    retry: (_failures, error) => wasShed(error),
-    retryDelay: (_failures, error) => retryDelayMs(error, 1_000),
-    onSuccess: ({ token: _token, ...view }) => {
+  const {
+    join: issue,
+    phase,
+    solvingSince,
+  } = useJoin(concertId, {
+    onJoined: ({ token: _token, ...view }) => {
       // Shown at once, then read for real.
       utils.queue.status.setData({ concertId }, view);
       void utils.queue.status.invalidate();
@@ -121,7 +125,7 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
   const view: QueueView | undefined = polled ?? issue.data;
 
   useEffect(() => {
-    if (issue.isIdle) issue.mutate({ concertId });
+    if (issue.isIdle) issue.mutate();
   }, [issue, concertId]);
 
   const token = issue.data?.token;
@@ -160,7 +164,7 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
       utils.queue.status.setData(undefined, view);
       router.replace(next);
     }
-    if (mustRejoin && !issue.isPending) issue.mutate({ concertId });
+    if (mustRejoin && !issue.isPending) issue.mutate();
   }, [view, mustRejoin, next, router, issue, concertId, utils]);
 
   const { t } = useI18n();
@@ -180,20 +184,18 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
       <NotOpenYet
         concertId={concertId}
         prequeueOpensAt={errorData(issue.error)?.prequeueOpensAt as string | undefined}
-        onOpen={() => issue.mutate({ concertId })}
+        onOpen={() => issue.mutate()}
       />
     );
   }
   if (reason === 'NOT_FOUND') return <NotFound />;
   if (reason === 'SALE_FOR_ACCOUNTS') return <AccountsOnly concertId={concertId} />;
-  if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => issue.mutate({ concertId })} />;
+  if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => issue.mutate()} />;
   if (!view || view.status === 'expired') {
     const busyFor = wasShed(issue.failureReason) ? retryAfterSecondsOf(issue.failureReason) : undefined;
     return (
       <>
-        <p className="muted" aria-busy="true">
-          {t('queue.joining')}
-        </p>
+        <JoinProgress phase={phase} solvingSince={solvingSince} />
         {busyFor !== undefined && (
           <p className="notice" role="status">
             {t('queue.busy', { seconds: busyFor.toLocaleString() })}
