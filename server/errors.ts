@@ -174,6 +174,15 @@ function connectionErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The connection pool was closed (its process or test is done): a write in the background can be dropped. */
+export function poolEnded(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    if ((e as { code?: unknown }).code === 'CONNECTION_ENDED') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** Turns whatever a procedure threw into a domain error, or undefined for a real bug. */
 export function asDomainError(cause: unknown): DomainError | undefined {
   if (cause instanceof DomainError) return cause;
