@@ -55,6 +55,7 @@ export const PROCEDURE_POLICIES: Readonly<Record<string, ProcedurePolicy>> = {
   'session.me': poll,
   'queue.issue': { ...arrival, rateLimited: true },
   'queue.status': poll,
+  'queue.leave': { ...poll, needs: 'turn' },
   'concert.list': poll,
   'sale.draw': poll,
   'concert.dates': buyer,
