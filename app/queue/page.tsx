@@ -427,6 +427,13 @@ function useResumedAt(saleState: QueueView['saleState']): number | null {
  * "about 4–6 min" (or "about 5 min" when both ends round alike).
  */
 function waitWords(t: ReturnType<typeof useI18n>['t'], range: { min: number; max: number }): string {
+  // Kept on one line ("about 1–20 min" never breaks after the dash on a phone).
+  return waitPhrase(t, range)
+    .replace(/ /g, '\u00a0')
+    .replace(/[–~]/g, (dash) => `\u2060${dash}\u2060`);
+}
+
+function waitPhrase(t: ReturnType<typeof useI18n>['t'], range: { min: number; max: number }): string {
   if (range.max <= 60) return t('queue.waitUnderMinute');
   const max = Math.ceil(range.max / 60);
   const min = Math.min(max, Math.max(1, Math.floor(range.min / 60)));
