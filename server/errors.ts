@@ -17,6 +17,8 @@ export const REASON_CODES = {
   SOLD_OUT: 'CONFLICT',
   /** A guest joining the line of a sale for signed-in accounts only: sign in (or up) first. */
   SALE_FOR_ACCOUNTS: 'FORBIDDEN',
+  /** queue.leave with a token that is not waiting (a running turn, a closed line); facts: its `status`. */
+  NOT_IN_LINE: 'CONFLICT',
   /** Joining a line whose sale an operator closed. */
   SALE_CLOSED: 'CONFLICT',
   // The join challenge (server/queue/join-challenge.ts, docs/line-cost.md).

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { intId } from '@/server/ids';
 import { router, sessionProcedure } from '@/server/trpc/init';
 import { rateLimited } from '@/server/trpc/middleware/rate-limited';
-import { QUEUE_TOKEN_COOKIE, queuePassesOf, queueTokenCookie, queueTokenOf } from './cookies';
+import { QUEUE_TOKEN_COOKIE, queuePassesOf, queueTokenCookie, queueTokenOf, queueTokensOf } from './cookies';
+import { leaveLine } from './leave';
 import type { Context } from '@/server/trpc/context';
 import { networkPrefix } from '@/server/http/request-guard';
 import { issueToken } from './issue';
@@ -99,5 +100,14 @@ export const queueRouter = router({
     });
     sendQueuePass(ctx, view, queuePass);
     return view;
+  }),
+  /**
+   * Leaves the caller's place in a concert's line for good (`expired`: joining again goes to the back).
+   * Idempotent; TOKEN_INVALID with no token of that line, NOT_IN_LINE when the token is not waiting.
+   */
+  leave: sessionProcedure.input(z.object({ concertId: intId })).mutation(async ({ ctx, input }) => {
+    const left = await leaveLine(ctx.db, { userId: ctx.userId, concertId: input.concertId, tokens: queueTokensOf(ctx, input.concertId) });
+    sendQueuePass(ctx, left, null);
+    return left;
   }),
 });

@@ -24,6 +24,7 @@ const CALLS: Record<string, Call> = {
   'queue.challenge': (u, ids) => u.api.queue.challenge({ concertId: ids.concertId }),
   'queue.issue': (u, ids) => u.api.queue.issue({ concertId: ids.concertId }),
   'queue.status': (u) => u.api.queue.status(),
+  'queue.leave': (u, ids) => u.api.queue.leave({ concertId: ids.concertId }),
   'concert.list': (u) => u.api.concert.list(),
   'concert.dates': (u, ids) => u.api.concert.dates({ concertId: ids.concertId }),
   'concert.seats': (u, ids) => u.api.concert.seats({ scheduleId: ids.scheduleId }),
