@@ -192,7 +192,7 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
         onJoinAgain={() => {
           setLeft(false);
           leave.reset();
-          issue.mutate({ concertId });
+          issue.mutate();
         }}
       />
     );
