@@ -47,6 +47,34 @@ function pollDelay(view: QueueView | undefined, unchangedPolls: number): number 
   return delay;
 }
 
+/**
+ * How often a waiting fan reads the line's sale state (`queue.line`: the same for every fan, answered
+ * from the server's memory), so a pause shows within 2 s even while the fan's own place is read
+ * seldom (every 10 s far back in line).
+ */
+const LINE_SALE_POLL_MS = 1_500;
+
+/** The line's sale state, read every LINE_SALE_POLL_MS while the fan waits. */
+function useLineSale(concertId: number, view: QueueView | undefined) {
+  const waiting = view?.status === 'waiting' || view?.status === 'prequeue';
+  const line = trpc.queue.line.useQuery(
+    { concertId },
+    { enabled: waiting, refetchInterval: LINE_SALE_POLL_MS, refetchIntervalInBackground: true, retry: false },
+  );
+  return line.data ? { ...line.data, readAt: line.dataUpdatedAt } : undefined;
+}
+
+/** The fan's view with the line's newer word on a pause (or its end), when the line was read after the view. */
+function withLineSale(
+  view: QueueView | undefined,
+  line: { saleState: QueueView['saleState']; pausedSince: string | null; readAt: number } | undefined,
+  viewReadAt: number,
+): QueueView | undefined {
+  if (!view || !line || line.readAt < viewReadAt) return view;
+  if (line.saleState !== 'paused' && view.saleState !== 'paused') return view;
+  return { ...view, saleState: line.saleState, pausedSince: line.pausedSince };
+}
+
 /** The tab shows the place and the show, so a fan with many tabs sees it: "#312 in line · Seoul Lights Live". */
 function useTabTitle(title: string | null) {
   useEffect(() => {
@@ -132,7 +160,11 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
     },
   );
   const polled = status.data;
-  const view: QueueView | undefined = polled ?? issue.data;
+  const view: QueueView | undefined = withLineSale(
+    polled ?? issue.data,
+    useLineSale(concertId, polled ?? issue.data),
+    status.dataUpdatedAt,
+  );
 
   useEffect(() => {
     if (issue.isIdle) issue.mutate();

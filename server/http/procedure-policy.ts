@@ -56,6 +56,7 @@ export const PROCEDURE_POLICIES: Readonly<Record<string, ProcedurePolicy>> = {
   'queue.challenge': { ...arrival, rateLimited: true },
   'queue.issue': { ...arrival, rateLimited: true },
   'queue.status': poll,
+  'queue.line': poll,
   'queue.leave': { ...poll, needs: 'turn' },
   'concert.list': poll,
   'sale.draw': poll,

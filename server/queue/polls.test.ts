@@ -63,6 +63,17 @@ async function lastSeenAgo(token: string): Promise<number> {
   return row!.ago;
 }
 
+/** Polls until `done`, failing past `boundMs`; returns how long it took. */
+async function pollUntil<T>(poll: () => Promise<T>, done: (view: T) => boolean, boundMs: number) {
+  const started = performance.now();
+  for (;;) {
+    const view = await poll();
+    if (done(view)) return performance.now() - started;
+    if (performance.now() - started > boundMs) throw new Error(`not within ${boundMs} ms: ${JSON.stringify(view)}`);
+    await sleep(20);
+  }
+}
+
 describe('a poll with a valid queue pass', () => {
   it('is given a queue pass while waiting, and is then answered with no SQL at all, however often it polls', async () => {
     const concertId = await newLine(1);
@@ -316,15 +327,6 @@ describe('what a line owes, run from polls answered from memory', () => {
 
 describe('what a waiting fan is told, answered from memory', () => {
   /** Polls until `done` holds (bounded), answering each poll; the time it took, in ms. */
-  async function pollUntil<T>(poll: () => Promise<T>, done: (view: T) => boolean, boundMs: number) {
-    const started = performance.now();
-    for (;;) {
-      const view = await poll();
-      if (done(view)) return performance.now() - started;
-      if (performance.now() - started > boundMs) throw new Error(`not within ${boundMs} ms: ${JSON.stringify(view)}`);
-      await sleep(20);
-    }
-  }
 
   it('follows the seats within a second of a hold and of the hold running out, with no statement per poll', async () => {
     const concertId = await newLine(1);
@@ -382,6 +384,27 @@ describe('what a waiting fan is told, answered from memory', () => {
     expect(await pollUntil(poll, (v) => v.saleState === 'open' && v.pausedSince === null, 2_000)).toBeLessThanOrEqual(2_000);
     // From memory all along: the database's token was never read.
     expect(sent.some((q) => /queue_tokens/i.test(q))).toBe(false);
+    await flushHeartbeats(countingDb);
+  });
+});
+
+describe('queue.line, the line’s sale state every waiting fan reads', () => {
+  it('says "paused" within two seconds of another instance pausing the sale, with at most one statement a second however many ask', async () => {
+    const concertId = await newLine(1);
+    const reader = (await fan(concertId)).through(countingDb);
+    const read = () => reader.api.queue.line({ concertId });
+    expect(await read()).toEqual({ concertId, saleState: 'open', pausedSince: null });
+    await subscribed();
+    await otherInstance.db.execute(sql`UPDATE sales SET paused = true, paused_at = now() WHERE concert_id = ${concertId}`);
+    sent.length = 0;
+    const started = performance.now();
+    expect(await pollUntil(read, (v) => v.saleState === 'paused' && v.pausedSince !== null, 2_000)).toBeLessThanOrEqual(2_000);
+    // Many fans asking share the cached line: the line's state is read at most once a second.
+    await Promise.all(Array.from({ length: 50 }, read));
+    const reads = sent.filter((q) => /queue_state/i.test(q)).length;
+    expect(reads).toBeLessThanOrEqual(Math.ceil((performance.now() - started) / LINE_REFRESH_MS) + 1);
+    await otherInstance.db.execute(sql`UPDATE sales SET paused = false, paused_at = NULL WHERE concert_id = ${concertId}`);
+    expect(await pollUntil(read, (v) => v.saleState === 'open', 2_000)).toBeLessThanOrEqual(2_000);
     await flushHeartbeats(countingDb);
   });
 });

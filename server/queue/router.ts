@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { intId } from '@/server/ids';
-import { router, sessionProcedure } from '@/server/trpc/init';
+import { publicProcedure, router, sessionProcedure } from '@/server/trpc/init';
 import { rateLimited } from '@/server/trpc/middleware/rate-limited';
 import { QUEUE_TOKEN_COOKIE, queuePassesOf, queueTokenCookie, queueTokenOf, queueTokensOf } from './cookies';
 import { leaveLine } from './leave';
 import type { Context } from '@/server/trpc/context';
 import { networkPrefix } from '@/server/http/request-guard';
 import { issueToken } from './issue';
+import { lineSale } from './line-sale';
 import { issueJoinChallenge, MAX_SOLUTION_LENGTH } from './join-challenge';
 import { tokenStatus } from './status';
 import type { QueueStatus } from './views';
@@ -101,6 +102,8 @@ export const queueRouter = router({
     sendQueuePass(ctx, view, queuePass);
     return view;
   }),
+  /** The line's sale state (paused since when), for every waiting fan alike: no session, no database statement. */
+  line: publicProcedure.input(z.object({ concertId: intId })).query(({ ctx, input }) => lineSale(ctx.db, input.concertId)),
   /**
    * Leaves the caller's place in a concert's line for good (`expired`: joining again goes to the back).
    * Idempotent; TOKEN_INVALID with no token of that line, NOT_IN_LINE when the token is not waiting.

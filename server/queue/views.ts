@@ -72,7 +72,7 @@ interface SaleFacts {
 }
 
 /** The sale's state as a fan is told it, and since when it is paused. */
-function saleOf(sale: SaleFacts, closedReason: SaleClosedReason | null): { saleState: SaleState; pausedSince: string | null } {
+export function saleOf(sale: SaleFacts, closedReason: SaleClosedReason | null): { saleState: SaleState; pausedSince: string | null } {
   const saleState = saleStateOf({ ...sale, closedReason }, sale.now);
   return { saleState, pausedSince: saleState === 'paused' ? (sale.pausedAt ?? sale.now).toISOString() : null };
 }
