@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { JOIN_DIFFICULTY_DEFAULT, JOIN_DIFFICULTY_MAX, JOIN_DIFFICULTY_MIN } from '@/db/limits';
 import { orders, payments, queueState, queueTokens, reservations, sales, seats, users } from '@/db/schema';
 import { newBookingCode } from '@/server/order/booking-code';
 import { commitmentOf } from '@/server/sale/draw';
@@ -139,6 +140,36 @@ describe('admin.sale controls', () => {
       prequeueOpensAt,
       opensAt: later,
     });
+  });
+
+  it('update sets the join challenge’s difficulty and surge threshold live, after the opening too, within their bounds', async () => {
+    const { concertId } = await openedSale();
+    const listed = async () => (await operator.api.admin.sale.list()).find((s) => s.concertId === concertId)!;
+    expect(await listed()).toMatchObject({ joinDifficulty: JOIN_DIFFICULTY_DEFAULT, joinSurgePerSecond: null });
+    const raised = await operator.api.admin.sale.update({ concertId, joinDifficulty: 20_000, joinSurgePerSecond: 40 });
+    expect(raised).toMatchObject({ state: 'open', joinDifficulty: 20_000, joinSurgePerSecond: 40 });
+    expect(await listed()).toEqual(raised);
+    // Null turns the rise off; leaving a field out keeps it.
+    expect(await operator.api.admin.sale.update({ concertId, joinSurgePerSecond: null })).toMatchObject({
+      joinDifficulty: 20_000,
+      joinSurgePerSecond: null,
+    });
+    expect(await operator.api.admin.sale.update({ concertId, joinDifficulty: JOIN_DIFFICULTY_MAX })).toMatchObject({
+      joinDifficulty: JOIN_DIFFICULTY_MAX,
+      joinSurgePerSecond: null,
+    });
+    for (const [input, field] of [
+      [{ joinDifficulty: JOIN_DIFFICULTY_MIN - 1 }, 'joinDifficulty'],
+      [{ joinDifficulty: JOIN_DIFFICULTY_MAX + 1 }, 'joinDifficulty'],
+      [{ joinDifficulty: 5_000.5 }, 'joinDifficulty'],
+      [{ joinSurgePerSecond: 0 }, 'joinSurgePerSecond'],
+      [{ joinSurgePerSecond: -3 }, 'joinSurgePerSecond'],
+      [{ joinSurgePerSecond: 2 ** 31 }, 'joinSurgePerSecond'],
+    ] as const) {
+      const error = await expectFailure(operator.api.admin.sale.update({ concertId, ...input }), 'BAD_REQUEST', 'INVALID_INPUT');
+      expect(errorDataOf(error)).toMatchObject({ fieldErrors: { [field]: [expect.any(String)] } });
+    }
+    expect(await listed()).toMatchObject({ joinDifficulty: JOIN_DIFFICULTY_MAX, joinSurgePerSecond: null });
   });
 
   it('refuses to move the times of a sale that has opened: SALE_ALREADY_OPEN', async () => {
