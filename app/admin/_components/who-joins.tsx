@@ -167,7 +167,7 @@ export function WhoJoins({
           </dd>
         </div>
       </dl>
-      {over ? <p className="muted">{t('admin.controls.over')}</p> : <DifficultyControls sale={sale} surgeFactor={d.surgeFactor} />}
+      {!over && <DifficultyControls sale={sale} surgeFactor={d.surgeFactor} />}
 
       <div className="charts join-charts">
         <LineChart
