@@ -69,9 +69,9 @@ export default defineConfig({
   projects: [
     project(
       'main',
-      /(journey|seat-race|wallet|language|security|admin|operators|orders|seat-map|a11y|dev-outbox|accounts|tickets|door)\.spec\.ts/,
+      /(journey|join-challenge|seat-race|wallet|language|security|admin|operators|orders|seat-map|a11y|dev-outbox|accounts|tickets|door)\.spec\.ts/,
     ),
-    project('queue', /(waiting-room|sale-day|sale-day-screens)\.spec\.ts/),
+    project('queue', /(waiting-room|waiting-truth|sale-day|sale-day-screens)\.spec\.ts/),
     project('expiry', /hold-expiry\.spec\.ts/),
   ],
   webServer: Object.values(servers).map(({ port, dbPort, env, ...rest }) => ({

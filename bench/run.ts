@@ -4,7 +4,7 @@
  * targets. Exits 1 on a correctness breach: a server error, a race with other than one winner, a
  * broken invariant or admission order after the drop, a drop not sold out in its time.
  *
- *   npm run bench -- [--scenarios ceilings,polling,seats,joining,cores,contention,payment,drop,line]
+ *   npm run bench -- [--scenarios ceilings,polling,seats,joining,cores,contention,payment,drop,line,challenge]
  *                    [--duration 10] [--warmup 2] [--connections 50] [--fans 10000] [--seats 1000]
  *                    [--drop-seconds 60] [--races 7] [--smoke] [--no-build] [--json results.json]
  */
@@ -16,6 +16,7 @@ import { DEFAULT_MAX_ACTIVE, DEFAULT_POOL, type Bench, type Options } from './co
 import { pgbenchAvailable } from './pgbench';
 import { table, targets } from './report';
 import { runCeilings } from './scenarios/ceilings';
+import { runChallenge } from './scenarios/challenge';
 import { runDrop } from './scenarios/drop';
 import { runFrontline } from './scenarios/frontline';
 import { runHolds } from './scenarios/holds';
@@ -23,7 +24,7 @@ import { runLine } from './scenarios/line';
 import { runPayment } from './scenarios/payment';
 import { startCluster } from './servers';
 
-const ALL = ['ceilings', 'polling', 'seats', 'joining', 'cores', 'contention', 'payment', 'drop', 'line'] as const;
+const ALL = ['ceilings', 'polling', 'seats', 'joining', 'cores', 'contention', 'payment', 'drop', 'line', 'challenge'] as const;
 type Scenario = (typeof ALL)[number];
 
 const { values: args } = parseArgs({
@@ -106,6 +107,10 @@ async function main() {
     if (has('line')) {
       bench.log('Line length …');
       await runLine(bench);
+    }
+    if (has('challenge')) {
+      bench.log('The join challenge: Chromium, the server, a script …');
+      await runChallenge(bench);
     }
   } finally {
     await cluster.stop();

@@ -99,6 +99,8 @@ export async function startApp(kind: 'custom' | 'next', databaseUrl: string, env
       PORT: String(port),
       // All the load comes from one loopback address: the limiter would measure itself, not the service.
       RATE_LIMIT_PER_MINUTE: '0',
+      // The rows measure the line itself; the challenge's own costs are the `challenge` scenario's.
+      JOIN_CHALLENGE: 'off',
       ...env,
     },
   });

@@ -56,6 +56,8 @@ export interface SaleOptions {
   closed?: 'sold_out' | 'closed';
   /** Who may join its line; default everyone. */
   audience?: 'everyone' | 'accounts';
+  /** Its join challenge's difficulty (JOIN_CHALLENGE is on on every test server); default the sale default. */
+  joinDifficulty?: number;
 }
 
 /** On sale since a minute ago: a sale with no pre-queue left to wait for. */
@@ -127,6 +129,9 @@ async function createTestConcert(testInfo: TestInfo, testTitle: string, sale: Sa
         await tx.execute(sql`
           DELETE FROM seats WHERE schedule_id IN (SELECT id FROM schedules WHERE concert_id = ${concert.concertId}) AND id NOT IN (
             SELECT id FROM seats WHERE schedule_id = ${concert.scheduleIds[0]} ORDER BY id LIMIT ${sale.seats})`);
+      }
+      if (sale.joinDifficulty !== undefined) {
+        await tx.execute(sql`UPDATE sales SET join_difficulty = ${sale.joinDifficulty} WHERE concert_id = ${concert.concertId}`);
       }
       if (sale.closed) {
         await tx.execute(sql`UPDATE sales SET closed_reason = ${sale.closed}, closed_at = now() WHERE concert_id = ${concert.concertId}`);

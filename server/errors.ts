@@ -17,8 +17,23 @@ export const REASON_CODES = {
   SOLD_OUT: 'CONFLICT',
   /** A guest joining the line of a sale for signed-in accounts only: sign in (or up) first. */
   SALE_FOR_ACCOUNTS: 'FORBIDDEN',
+  /** queue.leave with a token that is not waiting (a running turn, a closed line); facts: its `status`. */
+  NOT_IN_LINE: 'CONFLICT',
   /** Joining a line whose sale an operator closed. */
   SALE_CLOSED: 'CONFLICT',
+  // The join challenge (server/queue/join-challenge.ts, docs/line-cost.md).
+  /** Joining a line without a solved challenge while JOIN_CHALLENGE is on: ask queue.challenge for one. */
+  CHALLENGE_REQUIRED: 'BAD_REQUEST',
+  /** A solution that cannot be read, was not issued by this site, or does not solve its challenge. */
+  CHALLENGE_INVALID: 'BAD_REQUEST',
+  /** A challenge past its JOIN_CHALLENGE_TTL_SECONDS. */
+  CHALLENGE_EXPIRED: 'BAD_REQUEST',
+  /** A challenge issued for another sale's line. */
+  CHALLENGE_WRONG_SALE: 'BAD_REQUEST',
+  /** A challenge issued to another session. */
+  CHALLENGE_WRONG_SESSION: 'BAD_REQUEST',
+  /** A solution that has taken a place already: each solves one join. */
+  CHALLENGE_USED: 'CONFLICT',
   SEAT_UNAVAILABLE: 'CONFLICT',
   HOLD_LIMIT: 'CONFLICT',
   /** The seats a user holds and bought for one concert would pass PURCHASE_MAX_PER_USER. */
@@ -159,6 +174,15 @@ function connectionErrorCode(error: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** The connection pool was closed (its process or test is done): a write in the background can be dropped. */
+export function poolEnded(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    if ((e as { code?: unknown }).code === 'CONNECTION_ENDED') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Turns whatever a procedure threw into a domain error, or undefined for a real bug. */

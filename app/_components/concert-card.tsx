@@ -48,17 +48,7 @@ function SaleLine({ sale, state }: { sale: SaleSummary; state: SaleState }) {
 }
 
 /** A concert on the home page: its sale, prices, dates and the one action the sale allows now. */
-export function ConcertCard({
-  concert,
-  now,
-  onJoin,
-  joining,
-}: {
-  concert: ListedConcert;
-  now: number;
-  onJoin: (concertId: number) => void;
-  joining: boolean;
-}) {
+export function ConcertCard({ concert, now, onJoin }: { concert: ListedConcert; now: number; onJoin: (concertId: number) => void }) {
   const { t, formatDateTime } = useI18n();
   // A concert without a sale (none is made so) would be on sale, as before sales existed.
   const state = concert.sale ? saleStateAt(concert.sale, now) : 'open';
@@ -93,7 +83,6 @@ export function ConcertCard({
         <button
           type="button"
           className="button-primary"
-          disabled={joining}
           onClick={() => onJoin(concert.concertId)}
           aria-label={`${t(action)}: ${concert.title}`}
         >

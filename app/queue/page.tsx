@@ -14,6 +14,8 @@ import NotFound from '@/app/not-found';
 import { trpc } from '@/app/_trpc/client';
 import { errorData, reasonOf } from '@/app/_trpc/errors';
 import { retryAfterSecondsOf, retryDelayMs, wasShed } from '@/app/_trpc/retry-after';
+import { JoinProgress } from './_join/join-progress';
+import { useJoin } from './_join/use-join';
 import { nextPollDelayMs } from '@/server/shared/timing';
 import { safeNext } from '@/app/_components/safe-next';
 
@@ -35,7 +37,9 @@ const MIN_POLL_MS = 1_000;
  */
 function pollDelay(view: QueueView | undefined, unchangedPolls: number): number | false {
   if (!view || view.status === 'active' || view.status === 'closed') return false;
-  const delay = nextPollDelayMs(unchangedPolls, Math.random(), view.status === 'waiting' ? view.estimatedWaitSeconds : null);
+  // The soonest the turn may come (the range's lower end) sets the pace: a fan who may be next polls often.
+  const soonest = view.estimatedWaitRange?.min ?? view.estimatedWaitSeconds;
+  const delay = nextPollDelayMs(unchangedPolls, Math.random(), view.status === 'waiting' ? soonest : null);
   if (view.status === 'prequeue' && view.opensAt) {
     const untilOpening = Date.parse(view.opensAt) - Date.now();
     return Math.max(MIN_POLL_MS, Math.min(delay, untilOpening + Math.random() * OPENING_SPREAD_MS));
@@ -91,23 +95,33 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
   const utils = trpc.useUtils();
   // Issuing is idempotent per concert: a live token comes back unchanged, so reopening the tab keeps the place.
   // A join the server was too busy to start is sent again after its Retry-After, for as long as the page is open.
-  const issue = trpc.queue.issue.useMutation({
-    retry: (_failures, error) => wasShed(error),
-    retryDelay: (_failures, error) => retryDelayMs(error, 1_000),
-    onSuccess: ({ token: _token, ...view }) => {
+  const {
+    join: issue,
+    phase,
+    solvingSince,
+  } = useJoin(concertId, {
+    onJoined: ({ token: _token, ...view }) => {
       // Shown at once, then read for real.
       utils.queue.status.setData({ concertId }, view);
       void utils.queue.status.invalidate();
     },
   });
   const joined = issue.isSuccess;
+  // Left the line on purpose: nothing polls and nothing joins again until the fan asks.
+  const [left, setLeft] = useState(false);
+  const leave = trpc.queue.leave.useMutation({
+    onSuccess: () => {
+      setLeft(true);
+      utils.queue.status.setData({ concertId }, undefined);
+    },
+  });
   const unchanged = useRef(0);
   const lastPosition = useRef<number | null>(null);
   // This line's own token (its cookie), whatever line another tab joined since.
   const status = trpc.queue.status.useQuery(
     { concertId },
     {
-      enabled: joined,
+      enabled: joined && !left,
       // Never sooner than the server asked, when it shed the last poll.
       refetchInterval: (query) => {
         const delay = pollDelay(query.state.data, unchanged.current);
@@ -121,7 +135,7 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
   const view: QueueView | undefined = polled ?? issue.data;
 
   useEffect(() => {
-    if (issue.isIdle) issue.mutate({ concertId });
+    if (issue.isIdle) issue.mutate();
   }, [issue, concertId]);
 
   const token = issue.data?.token;
@@ -153,14 +167,14 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
   // Join again when the place was given up or the cookie is gone: only after this page's own join, and
   // only for answers read since.
   const lostToken = reasonOf(status.error) === 'TOKEN_INVALID' && status.errorUpdatedAt > issue.submittedAt;
-  const mustRejoin = joined && (polled?.status === 'expired' || lostToken);
+  const mustRejoin = joined && !left && (polled?.status === 'expired' || lostToken);
   useEffect(() => {
     if (view?.status === 'active') {
       // The turn banner reads the line joined last, which is this one: it shows the turn at once.
       utils.queue.status.setData(undefined, view);
       router.replace(next);
     }
-    if (mustRejoin && !issue.isPending) issue.mutate({ concertId });
+    if (mustRejoin && !issue.isPending) issue.mutate();
   }, [view, mustRejoin, next, router, issue, concertId, utils]);
 
   const { t } = useI18n();
@@ -171,6 +185,19 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
       : null,
   );
 
+  if (left) {
+    return (
+      <LeftLine
+        concertId={concertId}
+        onJoinAgain={() => {
+          setLeft(false);
+          leave.reset();
+          issue.mutate();
+        }}
+      />
+    );
+  }
+
   const reason = reasonOf(issue.error);
   if (reason === 'SOLD_OUT' || reason === 'SALE_CLOSED') {
     return <LineClosed concertId={concertId} reason={reason === 'SOLD_OUT' ? 'sold_out' : 'closed'} />;
@@ -180,20 +207,18 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
       <NotOpenYet
         concertId={concertId}
         prequeueOpensAt={errorData(issue.error)?.prequeueOpensAt as string | undefined}
-        onOpen={() => issue.mutate({ concertId })}
+        onOpen={() => issue.mutate()}
       />
     );
   }
   if (reason === 'NOT_FOUND') return <NotFound />;
   if (reason === 'SALE_FOR_ACCOUNTS') return <AccountsOnly concertId={concertId} />;
-  if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => issue.mutate({ concertId })} />;
+  if (issue.error) return <ErrorNotice error={issue.error} onRetry={() => issue.mutate()} />;
   if (!view || view.status === 'expired') {
     const busyFor = wasShed(issue.failureReason) ? retryAfterSecondsOf(issue.failureReason) : undefined;
     return (
       <>
-        <p className="muted" aria-busy="true">
-          {t('queue.joining')}
-        </p>
+        <JoinProgress phase={phase} solvingSince={solvingSince} />
         {busyFor !== undefined && (
           <p className="notice" role="status">
             {t('queue.busy', { seconds: busyFor.toLocaleString() })}
@@ -213,7 +238,15 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
   // When the place shown was read: the last poll, else the join.
   const updatedAt = status.dataUpdatedAt || issue.submittedAt;
   return (
-    <InLine concertId={concertId} view={view} firstPosition={firstPosition} drawn={drawn} updatedAt={updatedAt} pollError={status.error} />
+    <InLine
+      concertId={concertId}
+      view={view}
+      firstPosition={firstPosition}
+      drawn={drawn}
+      updatedAt={updatedAt}
+      pollError={status.error}
+      leave={{ onLeave: () => leave.mutate({ concertId }), pending: leave.isPending, error: leave.error }}
+    />
   );
 }
 
@@ -275,6 +308,7 @@ function InLine({
   drawn,
   updatedAt,
   pollError,
+  leave,
 }: {
   concertId: number;
   view: QueueView;
@@ -284,15 +318,26 @@ function InLine({
   /** When `view` was read (ms since the epoch). */
   updatedAt: number;
   pollError: unknown;
+  leave: LeaveControls;
 }) {
-  const { t, formatDuration } = useI18n();
+  const { t } = useI18n();
+  const time = useSaleTime();
+  const now = useNow();
+  const sinceUpdate = Math.max(0, Math.floor((now - updatedAt) / 1000));
+  const paused = view.saleState === 'paused';
+  const resumedAt = useResumedAt(view.saleState);
   // Between polls the estimate counts down by itself, so it moves smoothly; each poll sets it anew.
-  const sinceUpdate = Math.max(0, Math.floor((useNow() - updatedAt) / 1000));
-  const estimate = view.estimatedWaitSeconds === null ? null : Math.max(0, view.estimatedWaitSeconds - sinceUpdate);
+  // While the sale is paused nobody is let in: it stands still (the wait from when it resumes).
+  const elapsed = paused ? 0 : sinceUpdate;
+  const range = view.estimatedWaitRange ?? (view.estimatedWaitSeconds === null ? null : { min: 0, max: view.estimatedWaitSeconds });
+  const wait = range && waitWords(t, { min: Math.max(0, range.min - elapsed), max: Math.max(0, range.max - elapsed) });
   const position = view.position ?? 1;
   const ahead = view.aheadOfYou ?? position - 1;
-  const progress = firstPosition && firstPosition > 1 ? Math.round(((firstPosition - position) / (firstPosition - 1)) * 100) : 0;
+  // Full when the fan is next; else the share of the way from where they joined.
+  const progress =
+    ahead === 0 ? 100 : firstPosition && firstPosition > 1 ? Math.round(((firstPosition - position) / (firstPosition - 1)) * 100) : 0;
   const held = view.seatsHeld;
+  const inLine = view.inLine;
   return (
     <section className="card waiting-room" aria-labelledby="waiting-title">
       <ConcertEyebrow concertId={concertId} />
@@ -306,7 +351,22 @@ function InLine({
         <span>
           {ahead === 0 ? t('queue.aheadNone') : ahead === 1 ? t('queue.aheadOne') : t('queue.ahead', { count: ahead.toLocaleString() })}
         </span>
+        {inLine !== null && inLine !== undefined && (
+          <span className="muted small" data-testid="queue-in-line">
+            {inLine === 1 ? t('queue.inLineOne') : t('queue.inLine', { count: inLine.toLocaleString() })}
+          </span>
+        )}
       </div>
+      {paused && (
+        <p className="notice notice-warning" role="alert">
+          {t('queue.paused', { time: time.at(view.pausedSince ?? new Date(now).toISOString()) })}
+        </p>
+      )}
+      {!paused && resumedAt !== null && now - resumedAt < RESUMED_NOTE_MS && (
+        <p className="notice notice-success" role="status">
+          {t('queue.resumed')}
+        </p>
+      )}
       <div
         className="progress"
         role="progressbar"
@@ -318,7 +378,11 @@ function InLine({
         <div className="progress-bar" style={{ width: `${Math.max(progress, 3)}%` }} />
       </div>
       {/* While no seat is free nobody is admitted: no estimate then, the sentence below says why. */}
-      {estimate !== null && view.seatsLeft !== 0 && <p>{t('queue.wait', { time: formatDuration(estimate) })}</p>}
+      {wait !== null && view.seatsLeft !== 0 && (
+        <p data-testid="queue-wait" title={t('queue.waitHow')}>
+          {paused ? t('queue.pausedWait', { time: wait }) : t('queue.wait', { time: wait })}
+        </p>
+      )}
       <p className="muted small" data-testid="queue-updated">
         {sinceUpdate < 2 ? t('queue.updatedNow') : t('queue.updated', { seconds: sinceUpdate.toLocaleString() })}
       </p>
@@ -340,6 +404,94 @@ function InLine({
       )}
       <p className="muted">{t('queue.keepPlace')}</p>
       {pollError ? <ErrorNotice error={pollError} /> : null}
+      <LeaveLine {...leave} />
+    </section>
+  );
+}
+
+/** How long "the sale has resumed" stays on the page after a pause ends. */
+const RESUMED_NOTE_MS = 30_000;
+
+/** When this page saw the sale go from paused back to open (ms since the epoch), else null. */
+function useResumedAt(saleState: QueueView['saleState']): number | null {
+  const [resumedAt, setResumedAt] = useState<number | null>(null);
+  const last = useRef(saleState);
+  useEffect(() => {
+    if (last.current === 'paused' && saleState === 'open') setResumedAt(Date.now());
+    if (saleState === 'paused') setResumedAt(null);
+    last.current = saleState;
+  }, [saleState]);
+  return resumedAt;
+}
+
+/**
+ * A wait range in words, in whole minutes: "under a minute" only when even the longer end is, else
+ * "about 4–6 min" (or "about 5 min" when both ends round alike).
+ */
+function waitWords(t: ReturnType<typeof useI18n>['t'], range: { min: number; max: number }): string {
+  // Kept on one line ("about 1–20 min" never breaks after the dash on a phone).
+  return waitPhrase(t, range)
+    .replace(/ /g, '\u00a0')
+    .replace(/[–~]/g, (dash) => `\u2060${dash}\u2060`);
+}
+
+function waitPhrase(t: ReturnType<typeof useI18n>['t'], range: { min: number; max: number }): string {
+  if (range.max <= 60) return t('queue.waitUnderMinute');
+  const max = Math.ceil(range.max / 60);
+  const min = Math.min(max, Math.max(1, Math.floor(range.min / 60)));
+  return min === max
+    ? t('queue.waitAbout', { minutes: max.toLocaleString() })
+    : t('queue.waitRange', { min: min.toLocaleString(), max: max.toLocaleString() });
+}
+
+interface LeaveControls {
+  onLeave: () => void;
+  pending: boolean;
+  error: unknown;
+}
+
+/** Leaving the line on purpose: a button, then a confirmation (it cannot be undone). */
+function LeaveLine({ onLeave, pending, error }: LeaveControls) {
+  const { t } = useI18n();
+  const [confirming, setConfirming] = useState(false);
+  if (!confirming)
+    return (
+      <div className="actions">
+        <button type="button" onClick={() => setConfirming(true)}>
+          {t('queue.leave')}
+        </button>
+      </div>
+    );
+  return (
+    <div className="leave-confirm" role="group" aria-label={t('queue.leave')}>
+      <p>{t('queue.leaveConfirm')}</p>
+      <div className="actions">
+        <button type="button" className="button-danger" onClick={onLeave} disabled={pending} aria-busy={pending}>
+          {t('queue.leaveYes')}
+        </button>
+        <button type="button" onClick={() => setConfirming(false)} disabled={pending}>
+          {t('queue.leaveNo')}
+        </button>
+      </div>
+      {error ? <ErrorNotice error={error} /> : null}
+    </div>
+  );
+}
+
+/** Left the line on purpose: said plainly, with a way back in (at the back) and back to the concerts. */
+function LeftLine({ concertId, onJoinAgain }: { concertId: number; onJoinAgain: () => void }) {
+  const { t } = useI18n();
+  return (
+    <section className="card waiting-room" aria-labelledby="waiting-title">
+      <ConcertEyebrow concertId={concertId} />
+      <h1 id="waiting-title">{t('queue.left')}</h1>
+      <p role="status">{t('queue.leftText')}</p>
+      <div className="actions">
+        <button type="button" className="button-primary" onClick={onJoinAgain}>
+          {t('queue.joinAgain')}
+        </button>
+        <Link href="/">{t('queue.backToConcerts')}</Link>
+      </div>
     </section>
   );
 }

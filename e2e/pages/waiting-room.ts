@@ -54,4 +54,43 @@ export class WaitingRoomPage {
   backToConcerts() {
     return this.page.getByRole('link', { name: 'Back to the concerts' });
   }
+
+  /** "The sale is paused (since 21:04). …" */
+  paused() {
+    return this.page.getByRole('alert').filter({ hasText: /^The sale is paused \(since .+\)\./ });
+  }
+
+  resumed() {
+    return this.page.getByRole('status').filter({ hasText: /^The sale has resumed/ });
+  }
+
+  /** "Estimated wait: about 4–6 min", or "Estimated wait once it resumes: …" while paused. */
+  estimate() {
+    return this.page.getByTestId('queue-wait');
+  }
+
+  inLine() {
+    return this.page.getByTestId('queue-in-line');
+  }
+
+  leaveButton() {
+    return this.page.getByRole('button', { name: 'Leave the line' });
+  }
+
+  /** The confirmation step of leaving: its two answers. */
+  confirmLeave() {
+    return this.page.getByRole('group', { name: 'Leave the line' }).getByRole('button', { name: 'Yes, leave the line' });
+  }
+
+  stayInLine() {
+    return this.page.getByRole('button', { name: 'Stay in line' });
+  }
+
+  leftHeading() {
+    return this.page.getByRole('heading', { name: 'You left the line', level: 1 });
+  }
+
+  joinAgain() {
+    return this.page.getByRole('button', { name: 'Join the line again' });
+  }
 }

@@ -294,9 +294,9 @@ describe('admin.sale.stats', () => {
       seatsHeld: 2,
       seatsSold: 3,
       soldLastMinute: 2,
-      // The last one polling is at place 7, three from the cursor; no admissions measured yet, so the
-      // slowest rate: 10 slots a 600 s turn.
-      lastInLineWaitSeconds: 180,
+      // The last one polling is at place 7, three from the cursor: with 10 at a time, at most one
+      // whole 600 s turn (the upper end of the estimate, server/queue/rules.ts).
+      lastInLineWaitSeconds: 600,
       joinsPerSecond: 0,
       challengesPerSecond: 0,
       solvedPerSecond: 0,
@@ -311,9 +311,9 @@ describe('admin.sale.stats', () => {
       busiestPrefixes: [],
     });
 
-    // With a measured rate of 0.5 a second, three places take 6 s.
+    // A measured rate of 0.5 a second shortens only the lower end of the range: the upper stays one turn.
     await db.update(queueState).set({ admitRate: 0.5 }).where(eq(queueState.concertId, concertId));
-    expect((await operator.api.admin.sale.stats({ concertId })).lastInLineWaitSeconds).toBe(6);
+    expect((await operator.api.admin.sale.stats({ concertId })).lastInLineWaitSeconds).toBe(600);
 
     const history = await operator.api.admin.sale.history({ concertId });
     expect(history).toHaveLength(HISTORY_MINUTES);
@@ -339,7 +339,8 @@ describe('admin.sale.stats', () => {
       waiting: 4,
       active: 0,
       seatsFree: 88,
-      lastInLineWaitSeconds: 240,
+      // Four places, 10 at a time: at most one whole turn.
+      lastInLineWaitSeconds: 600,
     });
     const listed = async () => (await operator.api.admin.sale.list()).find((s) => s.concertId === concertId)!;
     expect(await listed()).toMatchObject({ seed: null, openedAt: null });

@@ -86,6 +86,16 @@ export function addressKey(address: string): string {
     .join(':')}::/64`;
 }
 
+/**
+ * The network an address belongs to, as an operator reads who joins a line: an IPv4 address's /24,
+ * an IPv6 address's /48 (a site's usual allocation). `203.0.113.0/24`, `2001:db8:1::/48`.
+ */
+export function networkPrefix(address: string): string {
+  if (isIP(address) === 4) return `${address.split('.').slice(0, 3).join('.')}.0/24`;
+  const groups = addressKey(address).replace('::/64', '').split(':');
+  return `${groups.slice(0, 3).join(':')}::/48`;
+}
+
 /** A Host header as clients send it: a name or an address, and a port. Anything else (a path, spaces) is refused. */
 const BARE_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/;
 export const isBareHost = (host: string | undefined): boolean => host === undefined || BARE_HOST.test(host);

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { poolOf, type Db } from '@/db/client';
+import { poolEnded } from '@/server/errors';
 import { queueTokens } from '@/db/schema';
 import { HEARTBEAT_FLUSH_SECONDS } from '@/server/shared/timing';
 
@@ -19,14 +20,6 @@ interface Batch {
 
 /** Keyed by the pool (postgres.js client): drizzle handles over one pool share a batch. */
 const batches = new Map<object, Batch>();
-
-function poolEnded(error: unknown): boolean {
-  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    if ((e as { code?: unknown }).code === 'CONNECTION_ENDED') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
 
 /** Notes that the holder of this waiting token polled now. */
 export function recordHeartbeat(db: Db, tokenId: number): void {

@@ -6,6 +6,8 @@ import { transactionTime } from '@/server/clock';
 import type { Config } from '@/server/env';
 import { DomainError, PG, pgCode } from '@/server/errors';
 import { openSaleIfDue, saleStateOf, type SaleState } from '@/server/sale/service';
+import { checkJoinSolution } from './join-challenge';
+import { countJoinEvent } from './join-stats';
 import { refresh } from './refresh';
 import { PLACE_TAKING_STATUSES } from './rules';
 import { queuePassOf } from './status';
@@ -41,10 +43,17 @@ function refuseJoining(state: SaleState, sale: { prequeueOpensAt: Date; opensAt:
  * `draw-first` (the opening is due: run the draw, then take a place) or `retry` (the sale opened
  * while joining the pre-queue).
  */
-async function joinPrequeueOrSayHow(
-  db: Db,
-  { userId, concertId, token, isAccount }: { userId: string; concertId: number; token: string; isAccount: boolean },
-) {
+/** What a new token records besides its holder: the challenge it was paid with, the network it came from. */
+interface Joining {
+  userId: string;
+  concertId: number;
+  token: string;
+  challengeNonce: string | null;
+  addressPrefix: string | null;
+}
+
+async function joinPrequeueOrSayHow(db: Db, joining: Joining, { isAccount }: { isAccount: boolean }) {
+  const { concertId } = joining;
   const [sale] = await db
     .select({
       audience: sales.audience,
@@ -72,7 +81,7 @@ async function joinPrequeueOrSayHow(
         .where(eq(sales.concertId, concertId))
         .for('share');
       if (!locked || locked.openedAt !== null || locked.closedReason !== null || locked.now >= locked.opensAt) return false;
-      await tx.insert(queueTokens).values({ token, userId, concertId });
+      await tx.insert(queueTokens).values(joining);
       return true;
     });
     return joined ? ('inserted' as const) : ('retry' as const);
@@ -85,23 +94,47 @@ async function joinPrequeueOrSayHow(
  * Takes the next place of an opened line and inserts the token there: one statement, so the sales
  * row (the line's place counter) is locked only for its own commit, and places commit in order.
  */
-async function insertPlacedToken(db: Db, { userId, concertId, token }: { userId: string; concertId: number; token: string }) {
+async function insertPlacedToken(db: Db, { userId, concertId, token, challengeNonce, addressPrefix }: Joining) {
   const inserted = await db.execute(sql`
     WITH taken AS (
       UPDATE ${sales} SET last_place = last_place + 1
       WHERE concert_id = ${concertId} AND opened_at IS NOT NULL AND closed_reason IS NULL
       RETURNING last_place)
-    INSERT INTO ${queueTokens} (token, user_id, concert_id, place)
-    SELECT ${token}, ${userId}, ${concertId}, taken.last_place FROM taken
+    INSERT INTO ${queueTokens} (token, user_id, concert_id, place, challenge_nonce, address_prefix)
+    SELECT ${token}, ${userId}, ${concertId}, taken.last_place, ${challengeNonce}, ${addressPrefix} FROM taken
     RETURNING id`);
   return inserted.length > 0;
+}
+
+export interface JoinRequest {
+  userId: string;
+  concertId: number;
+  isAccount: boolean;
+  /** The solved join challenge (server/queue/join-challenge.ts); needed for a new place while JOIN_CHALLENGE is on. */
+  solution?: string;
+  /** The caller's network (server/http/request-guard.ts `networkPrefix`), or null when unknown. */
+  addressPrefix?: string | null;
+}
+
+/** The name of the unique index a unique violation broke, if any (postgres.js `constraint_name`). */
+function violatedIndex(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const name = (e as { constraint_name?: unknown }).constraint_name;
+    if (typeof name === 'string') return name;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 export async function issueToken(
   db: Db,
   config: Config,
-  { userId, concertId, isAccount }: { userId: string; concertId: number; isAccount: boolean },
+  { userId, concertId, isAccount, solution, addressPrefix = null }: JoinRequest,
 ): Promise<{ issued: IssuedToken; queuePass: string | null }> {
+  // Checked once, when a new place is due (a live token comes back without one).
+  let challengeNonce: string | null | undefined;
+  const paidFor = async () =>
+    (challengeNonce ??= config.JOIN_CHALLENGE === 'on' ? await checkJoinSolution(db, config, { userId, concertId, solution }) : null);
   for (let attempt = 0; attempt < 3; attempt++) {
     const [live] = await db
       .select({ token: queueTokens.token })
@@ -119,21 +152,27 @@ export async function issueToken(
         .where(and(eq(queueTokens.token, live.token), inArray(queueTokens.status, PLACE_TAKING_STATUSES)));
     }
     try {
-      const token = newToken();
-      let how = await joinPrequeueOrSayHow(db, { userId, concertId, token, isAccount });
+      const joining: Joining = { userId, concertId, token: newToken(), challengeNonce: await paidFor(), addressPrefix };
+      const { token } = joining;
+      let how = await joinPrequeueOrSayHow(db, joining, { isAccount });
       if (how === 'retry') continue;
       if (how === 'draw-first') {
         await openSaleIfDue(db, concertId);
         how = 'open';
       }
-      if (how === 'open' && !(await insertPlacedToken(db, { userId, concertId, token }))) continue;
+      if (how === 'open' && !(await insertPlacedToken(db, joining))) continue;
+      countJoinEvent(db, concertId, 'joins');
       const row = await refresh(db, config, { userId, token, mode: 'wait' });
       if (row?.status === 'closed') refuseJoining(row.closedReason!, row);
       const issued = row && liveView(token, viewOf(row, config));
       if (issued) return { issued, queuePass: queuePassOf(config, row) };
     } catch (error) {
-      // Another request of the same user issued one first: return that one.
       if (pgCode(error) !== PG.UNIQUE_VIOLATION) throw error;
+      if (violatedIndex(error) === 'queue_tokens_challenge_once') {
+        countJoinEvent(db, concertId, 'refused');
+        throw new DomainError('CHALLENGE_USED', 'This solution has taken a place already: each solves one join. Ask for a new challenge.');
+      }
+      // Another request of the same user issued one first: return that one.
     }
   }
   throw new DomainError('BUSY', 'Could not issue a queue token right now. Please try again.');

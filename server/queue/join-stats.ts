@@ -1,5 +1,6 @@
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import { poolOf, type Db } from '@/db/client';
+import { poolEnded } from '@/server/errors';
 import { joinStats } from '@/db/schema';
 
 /**
@@ -47,7 +48,11 @@ export function countJoinEvent(db: Db, concertId: number, event: JoinEvent): voi
     const scheduled = pending;
     scheduled.timer = setTimeout(() => {
       scheduled.timer = undefined;
-      flush(scheduled).catch((error: unknown) => console.error('Could not write the join counts (they are lost):', error));
+      flush(scheduled).catch((error: unknown) => {
+        // The pool was closed (its process or test is done): nothing can be written any more.
+        if (poolEnded(error)) return void pendingByPool.delete(poolOf(scheduled.db));
+        console.error('Could not write the join counts (they are lost):', error);
+      });
     }, JOIN_STATS_FLUSH_MS);
     scheduled.timer.unref();
   }

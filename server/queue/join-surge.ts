@@ -1,24 +1,13 @@
 import { JOIN_DIFFICULTY_MAX } from '@/db/limits';
 
-/**
- * The join challenge's automatic rise: while a line's joins per second (server/queue/join-stats.ts,
- * over its last whole seconds) exceed the sale's `join_surge_per_second`, every new challenge costs
- * JOIN_SURGE_FACTOR times the sale's difficulty (at most JOIN_DIFFICULTY_MAX). The challenge issuer
- * and the operator's console both decide with `effectiveDifficulty`, so they cannot disagree.
- */
+/** While a line's joins per second exceed its sale's `join_surge_per_second`, the difficulty is this many times its base. */
 export const JOIN_SURGE_FACTOR = 4;
 
-export interface JoinDifficultySettings {
-  joinDifficulty: number;
-  /** Null: the difficulty never rises by itself. */
-  joinSurgePerSecond: number | null;
-}
-
-/** The difficulty a challenge gets now, and whether the surge raised it. */
+/** The join challenge's difficulty now: the sale's, raised while joins come faster than its surge threshold. */
 export function effectiveDifficulty(
-  { joinDifficulty, joinSurgePerSecond }: JoinDifficultySettings,
+  sale: { joinDifficulty: number; joinSurgePerSecond: number | null },
   joinsPerSecond: number,
 ): { difficulty: number; surging: boolean } {
-  const surging = joinSurgePerSecond !== null && joinsPerSecond > joinSurgePerSecond;
-  return { difficulty: surging ? Math.min(joinDifficulty * JOIN_SURGE_FACTOR, JOIN_DIFFICULTY_MAX) : joinDifficulty, surging };
+  const surging = sale.joinSurgePerSecond !== null && joinsPerSecond > sale.joinSurgePerSecond;
+  return { difficulty: surging ? Math.min(JOIN_DIFFICULTY_MAX, sale.joinDifficulty * JOIN_SURGE_FACTOR) : sale.joinDifficulty, surging };
 }

@@ -11,6 +11,8 @@ import { lineChangesPending } from './rules';
  */
 export const lineColumns = {
   admittedThrough: queueState.admittedThrough,
+  /** The last place given (the sale's place counter): the line's end. */
+  lastPlace: sales.lastPlace,
   activeCount: queueState.activeCount,
   nextExpiryAt: queueState.nextExpiryAt,
   admitRate: queueState.admitRate,

@@ -8,14 +8,17 @@ import { forgetLine, lineVersion, type CachedLine } from './line-cache';
 
 /**
  * What polls answered from memory still owe the line: there is no background worker, so the draw at
- * the opening, admission passes and the seat counts shown to waiting fans are run by the callers that
+ * the opening, admission passes and the seat recount (which marks a sale sold out) are run by the callers that
  * notice them due. From a line's cached state, one poll per line per UPKEEP_INTERVAL_MS in this
  * process runs what is due (the others answer from memory meanwhile); never once per poll.
  */
 
 /** A line's due work runs at most this often per process, from polls answered from memory. */
 export const UPKEEP_INTERVAL_MS = 1_000;
-/** A line's seat counts (seatsLeft, seatsHeld) shown to waiting fans are at most this old. */
+/**
+ * A line's seat counts in queue_state (what marks a sale sold out) are at most this old. Waiting fans
+ * see the line cache's own count (server/queue/line-cache.ts), at most a second old.
+ */
 export const SEAT_COUNT_SECONDS = 5;
 
 const secondsBetween = (later: Date, earlier: Date) => (later.getTime() - earlier.getTime()) / 1000;

@@ -314,6 +314,78 @@ describe('what a line owes, run from polls answered from memory', () => {
   });
 });
 
+describe('what a waiting fan is told, answered from memory', () => {
+  /** Polls until `done` holds (bounded), answering each poll; the time it took, in ms. */
+  async function pollUntil<T>(poll: () => Promise<T>, done: (view: T) => boolean, boundMs: number) {
+    const started = performance.now();
+    for (;;) {
+      const view = await poll();
+      if (done(view)) return performance.now() - started;
+      if (performance.now() - started > boundMs) throw new Error(`not within ${boundMs} ms: ${JSON.stringify(view)}`);
+      await sleep(20);
+    }
+  }
+
+  it('follows the seats within a second of a hold and of the hold running out, with no statement per poll', async () => {
+    const concertId = await newLine(1);
+    const buyer = await fan(concertId);
+    const waiting = await fan(concertId);
+    const poller = waiting.through(countingDb);
+    const before = await poller.api.queue.status({ concertId });
+    await subscribed();
+    await poller.api.queue.status({ concertId });
+    await flushHeartbeats(countingDb);
+    expect(before).toMatchObject({ status: 'waiting', seatsHeld: 0 });
+    const left = before.seatsLeft!;
+
+    // The admitted fan holds a seat through another pool (so nothing of it is seen by this one's cache).
+    const [date] = await buyer.api.concert.dates({ concertId });
+    const seat = (await buyer.api.concert.seats({ scheduleId: date!.scheduleId })).find((s) => s.status === 'available')!;
+    sent.length = 0;
+    const started = performance.now();
+    const hold = await buyer.api.reservation.hold({ seatId: seat.seatId });
+    const poll = () => poller.api.queue.status({ concertId });
+    const afterHold = await pollUntil(poll, (v) => v.seatsLeft === left - 1 && v.seatsHeld === 1, 3_000);
+    expect(afterHold).toBeLessThanOrEqual(LINE_REFRESH_MS + 300);
+
+    // The hold runs out in a moment; nothing is written when it does.
+    await db.execute(sql`UPDATE reservations SET held_until = now() + interval '500 milliseconds' WHERE id = ${hold.reservationId}`);
+    await sleep(500);
+    const afterEnd = await pollUntil(poll, (v) => v.seatsLeft === left && v.seatsHeld === 0, 3_000);
+    expect(afterEnd).toBeLessThanOrEqual(LINE_REFRESH_MS + 300);
+
+    // No poll read the database: this pool sent the line's read, at most once a second (and no token read).
+    const elapsed = performance.now() - started;
+    const lineReads = sent.filter((q) => /^select .* from "queue_state"/is.test(q));
+    expect(lineReads.length).toBeGreaterThanOrEqual(1);
+    expect(lineReads.length).toBeLessThanOrEqual(Math.ceil(elapsed / LINE_REFRESH_MS) + 1);
+    expect(
+      sent.some((q) => /queue_tokens/i.test(q)),
+      sent.join('\n'),
+    ).toBe(false);
+    await flushHeartbeats(countingDb);
+  });
+
+  it('says "paused" within two seconds of another instance pausing the sale, and "open" once it resumes', async () => {
+    const concertId = await newLine(1);
+    await fan(concertId);
+    const poller = (await fan(concertId)).through(countingDb);
+    await poller.api.queue.status({ concertId });
+    await subscribed();
+    expect(await poller.api.queue.status({ concertId })).toMatchObject({ saleState: 'open', pausedSince: null });
+    sent.length = 0;
+    await otherInstance.db.execute(sql`UPDATE sales SET paused = true, paused_at = now() WHERE concert_id = ${concertId}`);
+    const poll = () => poller.api.queue.status({ concertId });
+    expect(await pollUntil(poll, (v) => v.saleState === 'paused' && v.pausedSince !== null, 2_000)).toBeLessThanOrEqual(2_000);
+    expect(await poll()).toMatchObject({ status: 'waiting', position: 1 });
+    await otherInstance.db.execute(sql`UPDATE sales SET paused = false, paused_at = NULL WHERE concert_id = ${concertId}`);
+    expect(await pollUntil(poll, (v) => v.saleState === 'open' && v.pausedSince === null, 2_000)).toBeLessThanOrEqual(2_000);
+    // From memory all along: the database's token was never read.
+    expect(sent.some((q) => /queue_tokens/i.test(q))).toBe(false);
+    await flushHeartbeats(countingDb);
+  });
+});
+
 describe('heartbeats of polls answered from memory', () => {
   it('reach the database in one statement for many fans, and keep a fan who keeps polling from being given up', async () => {
     const concertId = await newLine(1);

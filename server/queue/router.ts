@@ -2,9 +2,12 @@ import { z } from 'zod';
 import { intId } from '@/server/ids';
 import { router, sessionProcedure } from '@/server/trpc/init';
 import { rateLimited } from '@/server/trpc/middleware/rate-limited';
-import { QUEUE_TOKEN_COOKIE, queuePassesOf, queueTokenCookie, queueTokenOf } from './cookies';
+import { QUEUE_TOKEN_COOKIE, queuePassesOf, queueTokenCookie, queueTokenOf, queueTokensOf } from './cookies';
+import { leaveLine } from './leave';
 import type { Context } from '@/server/trpc/context';
+import { networkPrefix } from '@/server/http/request-guard';
 import { issueToken } from './issue';
+import { issueJoinChallenge, MAX_SOLUTION_LENGTH } from './join-challenge';
 import { tokenStatus } from './status';
 import type { QueueStatus } from './views';
 import { QUEUE_PASS_HEADER, queuePassCookie } from './queue-pass';
@@ -46,15 +49,37 @@ function sendQueuePass(ctx: Context, { concertId, status }: { concertId: number;
 }
 
 export const queueRouter = router({
-  /** Joins a concert's line (its pre-queue before the opening); the same live token when issued again. */
+  /**
+   * A proof-of-work challenge to join a concert's line (docs/line-cost.md): `required: false` (and no
+   * challenge) when this deployment runs with JOIN_CHALLENGE=off.
+   */
+  challenge: sessionProcedure
+    .use(rateLimited('queue.challenge'))
+    .input(z.object({ concertId: intId }))
+    .mutation(async ({ ctx, input }) => {
+      if (ctx.config.JOIN_CHALLENGE === 'off') return { required: false as const, challenge: null };
+      const issued = await issueJoinChallenge(ctx.db, ctx.config, {
+        userId: ctx.userId,
+        concertId: input.concertId,
+        isAccount: ctx.account !== null,
+        verifiedAccount: ctx.account?.emailVerified === true,
+      });
+      return { required: true as const, ...issued };
+    }),
+  /**
+   * Joins a concert's line (its pre-queue before the opening); the same live token when issued again.
+   * A new place needs `solution` (a solved `queue.challenge`) while JOIN_CHALLENGE is on.
+   */
   issue: sessionProcedure
     .use(rateLimited('queue.issue'))
-    .input(z.object({ concertId: intId }))
+    .input(z.object({ concertId: intId, solution: z.string().max(MAX_SOLUTION_LENGTH).optional() }))
     .mutation(async ({ ctx, input }) => {
       const { issued, queuePass } = await issueToken(ctx.db, ctx.config, {
         userId: ctx.userId,
         concertId: input.concertId,
         isAccount: ctx.account !== null,
+        solution: input.solution,
+        addressPrefix: ctx.clientIp ? networkPrefix(ctx.clientIp) : null,
       });
       const { token, ...view } = issued;
       // One cookie per line, so a fan may wait for two shows at once; `queue_token` is the line joined last.
@@ -75,5 +100,14 @@ export const queueRouter = router({
     });
     sendQueuePass(ctx, view, queuePass);
     return view;
+  }),
+  /**
+   * Leaves the caller's place in a concert's line for good (`expired`: joining again goes to the back).
+   * Idempotent; TOKEN_INVALID with no token of that line, NOT_IN_LINE when the token is not waiting.
+   */
+  leave: sessionProcedure.input(z.object({ concertId: intId })).mutation(async ({ ctx, input }) => {
+    const left = await leaveLine(ctx.db, { userId: ctx.userId, concertId: input.concertId, tokens: queueTokensOf(ctx, input.concertId) });
+    sendQueuePass(ctx, left, null);
+    return left;
   }),
 });

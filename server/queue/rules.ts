@@ -71,14 +71,46 @@ export function isLiveToken(row: TokenTimes, config: Pick<Config, 'QUEUE_ABANDON
   return row.status === 'waiting' ? !isAbandoned(row, config) : isRunningTurn(row);
 }
 
+interface LinePace {
+  /** 1 is next. */
+  position: number;
+  /** Turns ending per second, as the admission pass measures it (null before it has measured). */
+  admitRate: number | null;
+  /** The sale's cap of fans buying at once. */
+  maxActive: number;
+  /** The sale's turn length. */
+  turnSeconds: number;
+}
+
 /**
- * The estimated wait of the fan `position` places from the front of a line: its admission
- * rate, but never slower than every slot freeing once a turn (with the line full, the slowest it can
- * move). The waiting room tells a fan this; the operator's dashboard shows it for the last in line.
+ * The wait of the fan `position` places from the front, as a range of seconds. A place is reached
+ * when `position` turns have ended (slots freed), at most `maxActive` at a time:
+ * - `max`: every turn ahead runs its full length: the slots free `maxActive` at a time, once a turn, so
+ *   the place is reached by ceil(position / maxActive) turns. (A hold can stretch a turn past its length,
+ *   up to the turn cap; the line rarely waits that long for every slot.)
+ * - `min`: turns keep ending as fast as the pass measured lately (`admitRate`, turns ending per second),
+ *   never later than `max`. Without a measured rate: the whole turns that must pass at least when the
+ *   slots ahead free together, (ceil(position / maxActive) - 1) turns.
+ * The measured rate only ever shortens the wait: a fast burst measured once cannot make a place that
+ * needs whole turns look a few seconds away (place 3, 1 at a time, 60-second turns: up to 3 minutes).
  */
-export function estimatedWaitSeconds(line: { position: number; admitRate: number | null; maxActive: number; turnSeconds: number }): number {
-  const rate = Math.max(line.admitRate ?? 0, line.maxActive / line.turnSeconds);
-  return Math.ceil(line.position / rate);
+export function estimatedWaitRange(line: LinePace): { min: number; max: number } {
+  const position = Math.max(1, line.position);
+  const turnsToWait = Math.ceil(position / Math.max(1, line.maxActive));
+  const max = turnsToWait * line.turnSeconds;
+  const measured =
+    line.admitRate !== null && line.admitRate > 0 ? Math.ceil(position / line.admitRate) : (turnsToWait - 1) * line.turnSeconds;
+  return { min: Math.min(max, measured), max };
+}
+
+/**
+ * The estimated wait of the fan `position` places from the front: the upper end of
+ * `estimatedWaitRange` (every turn ahead running its full length), so the number a fan is told is
+ * never shorter than the wait can be. The waiting room shows the range; the operator's dashboard shows
+ * this for the last in line.
+ */
+export function estimatedWaitSeconds(line: LinePace): number {
+  return estimatedWaitRange(line).max;
 }
 
 /**

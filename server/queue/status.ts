@@ -3,6 +3,7 @@ import type { Config } from '@/server/env';
 import { DomainError } from '@/server/errors';
 import { recordHeartbeat } from './heartbeats';
 import { lineState } from './line-cache';
+import { hasLeft } from './leave';
 import { keepLineMoving } from './line-upkeep';
 import { validTokenString, type TokenRow } from './read-token';
 import { refresh } from './refresh';
@@ -38,7 +39,8 @@ async function answerFromQueuePass(
 ): Promise<TokenView | undefined> {
   let queuePass: QueuePass | null = null;
   for (const value of queuePasses) if (!queuePass) queuePass = verifyQueuePass(config.SESSION_SECRET, value, { userId, token });
-  if (!queuePass) return undefined;
+  // A token that left through this process: the database answers (`expired`).
+  if (!queuePass || hasLeft(db, queuePass.drawNumber)) return undefined;
   let line = await lineState(db, queuePass.concertId);
   if (line && (await keepLineMoving(db, config, line, { callerPlaced: queuePass.place !== null })))
     line = await lineState(db, queuePass.concertId);
@@ -68,5 +70,15 @@ export async function tokenStatus(
   if (remembered) return { view: remembered, queuePass: null };
   const row = await refresh(db, config, { userId, token, mode: 'skip-if-busy' });
   if (!row) throw new DomainError('TOKEN_INVALID', 'This queue token is not yours or does not exist.');
-  return { view: viewOf(row, config), queuePass: queuePassOf(config, row) };
+  return { view: await withSeatsOfLine(db, viewOf(row, config)), queuePass: queuePassOf(config, row) };
+}
+
+/**
+ * A view read from the database shows the seats as the line cache counts them (at most a read old),
+ * as polls answered from memory do: `queue_state`'s own counts are recounted only every few seconds.
+ */
+async function withSeatsOfLine(db: Db, view: TokenView): Promise<TokenView> {
+  if (view.seatsLeft === null) return view;
+  const line = await lineState(db, view.concertId);
+  return line ? { ...view, seatsLeft: line.seatsLeft, seatsHeld: line.seatsHeld } : view;
 }

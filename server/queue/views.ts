@@ -2,7 +2,8 @@ import type { SaleClosedReason } from '@/db/schema';
 import type { Config } from '@/server/env';
 import type { CachedLine } from './line-cache';
 import type { TokenRow } from './read-token';
-import { estimatedWaitSeconds, isLiveToken, isRunningTurn } from './rules';
+import { saleStateOf, type SaleState } from '@/server/sale/service';
+import { estimatedWaitRange, isLiveToken, isRunningTurn } from './rules';
 import type { QueuePass } from './queue-pass';
 
 /**
@@ -22,7 +23,23 @@ export interface TokenView {
   /** 1 is next; null unless waiting. */
   position: number | null;
   aheadOfYou: number | null;
+  /**
+   * Everyone in line, the caller included: places given and not yet reached by the admission cursor
+   * (`last_place - admitted_through`), while waiting; null otherwise. Like `position`, a place given up
+   * ahead (left, or not polled) counts until the cursor passes it, so it can only overstate the line.
+   */
+  inLine: number | null;
+  /** The upper end of `estimatedWaitRange` (every turn ahead running its full length), while waiting. */
   estimatedWaitSeconds: number | null;
+  /**
+   * The wait in seconds, while waiting: `min` if turns keep ending as fast as lately, `max` if every
+   * turn ahead runs its full length. While the sale is paused, the wait from when it resumes.
+   */
+  estimatedWaitRange: { min: number; max: number } | null;
+  /** The sale's state now: `open`, `paused` (nobody is admitted until it resumes), `prequeue`, `sold_out`, `closed`… */
+  saleState: SaleState;
+  /** When the sale was paused (ISO 8601), while `saleState` is `paused`; null otherwise. */
+  pausedSince: string | null;
   activeUntil: string | null;
   opensAt: string;
   /** Seats of the sale neither held nor sold, and held (they may come back), while prequeue or waiting. */
@@ -36,7 +53,29 @@ export function positionOf(row: { place: number; admittedThrough: number }): num
   return Math.max(1, row.place - row.admittedThrough);
 }
 
-const NOT_WAITING = { position: null, aheadOfYou: null, estimatedWaitSeconds: null, seatsLeft: null, seatsHeld: null };
+const NOT_WAITING = {
+  position: null,
+  aheadOfYou: null,
+  inLine: null,
+  estimatedWaitSeconds: null,
+  estimatedWaitRange: null,
+  seatsLeft: null,
+  seatsHeld: null,
+};
+
+interface SaleFacts {
+  prequeueOpensAt: Date;
+  opensAt: Date;
+  paused: boolean;
+  pausedAt: Date | null;
+  now: Date;
+}
+
+/** The sale's state as a fan is told it, and since when it is paused. */
+function saleOf(sale: SaleFacts, closedReason: SaleClosedReason | null): { saleState: SaleState; pausedSince: string | null } {
+  const saleState = saleStateOf({ ...sale, closedReason }, sale.now);
+  return { saleState, pausedSince: saleState === 'paused' ? (sale.pausedAt ?? sale.now).toISOString() : null };
+}
 
 export function viewOf(row: TokenRow, config: Config): TokenView {
   const base = {
@@ -45,30 +84,36 @@ export function viewOf(row: TokenRow, config: Config): TokenView {
     opensAt: row.opensAt.toISOString(),
     activeUntil: null,
     closedReason: null,
+    ...saleOf(row, row.saleClosedReason),
   };
   if (row.status === 'closed') return { ...base, ...NOT_WAITING, status: 'closed', closedReason: row.closedReason };
   if (!isLiveToken(row, config)) return { ...base, ...NOT_WAITING, status: 'expired' };
   if (isRunningTurn(row)) return { ...base, ...NOT_WAITING, status: 'active', activeUntil: row.expiresAt!.toISOString() };
-  return placedView({ ...row, drawNumber: row.id });
+  return placedView({ ...row, drawNumber: row.id, saleClosedReason: row.saleClosedReason });
 }
 
 /**
  * A token in the pre-queue or waiting, as the fan sees it: one shape, from the database's row or from
  * a queue pass read against the cached line. Its position is `place - admitted_through`.
  */
-function placedView(t: {
-  concertId: number;
-  drawNumber: number;
-  place: number | null;
-  opensAt: Date;
-  seatsLeft: number | null;
-  seatsHeld: number | null;
-  admittedThrough: number;
-  admitRate: number | null;
-  maxActive: number;
-  turnSeconds: number;
-}): TokenView {
+function placedView(
+  t: SaleFacts & {
+    concertId: number;
+    saleClosedReason: SaleClosedReason | null;
+    lastPlace: number;
+    drawNumber: number;
+    place: number | null;
+    opensAt: Date;
+    seatsLeft: number | null;
+    seatsHeld: number | null;
+    admittedThrough: number;
+    admitRate: number | null;
+    maxActive: number;
+    turnSeconds: number;
+  },
+): TokenView {
   const base = {
+    ...saleOf(t, t.saleClosedReason),
     concertId: t.concertId,
     ticket: t.drawNumber,
     opensAt: t.opensAt.toISOString(),
@@ -79,12 +124,15 @@ function placedView(t: {
   };
   if (t.place === null) return { ...NOT_WAITING, ...base, status: 'prequeue' };
   const position = positionOf({ place: t.place, admittedThrough: t.admittedThrough });
+  const range = estimatedWaitRange({ position, admitRate: t.admitRate, maxActive: t.maxActive, turnSeconds: t.turnSeconds });
   return {
     ...base,
     status: 'waiting',
     position,
     aheadOfYou: position - 1,
-    estimatedWaitSeconds: estimatedWaitSeconds({ position, admitRate: t.admitRate, maxActive: t.maxActive, turnSeconds: t.turnSeconds }),
+    inLine: Math.max(position, t.lastPlace - t.admittedThrough),
+    estimatedWaitSeconds: range.max,
+    estimatedWaitRange: range,
   };
 }
 
@@ -99,5 +147,5 @@ export function viewFromQueuePass(queuePass: QueuePass, line: CachedLine, config
   if (line.now.getTime() / 1000 - queuePass.confirmedAt > trustedFor) return undefined;
   if (queuePass.place === null && (line.openedAt !== null || line.now >= line.opensAt)) return undefined;
   if (queuePass.place !== null && line.admittedThrough >= queuePass.place) return undefined;
-  return placedView({ ...line, drawNumber: queuePass.drawNumber, place: queuePass.place });
+  return placedView({ ...line, saleClosedReason: line.closedReason, drawNumber: queuePass.drawNumber, place: queuePass.place });
 }

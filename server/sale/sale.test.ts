@@ -357,13 +357,13 @@ describe('operator settings, written to the sale, apply at the next admission', 
     const concertId = await newConcert({ maxActive: 1 });
     const first = await fan(concertId);
     const second = await fan(concertId);
-    await setSale(concertId, sql`paused = true`);
+    await setSale(concertId, sql`paused = true, paused_at = now()`);
     await first.api.reservation.hold({ seatId: await freeSeatOf(concertId) });
     await runOutTurn(db, first.token);
     expect(await second.api.queue.status({ concertId })).toMatchObject({ status: 'waiting', position: 1 });
     expect(await second.api.queue.status({ concertId })).toMatchObject({ status: 'waiting' });
     expect((await second.api.concert.list()).find((c) => c.concertId === concertId)?.sale?.state).toBe('paused');
-    await setSale(concertId, sql`paused = false`);
+    await setSale(concertId, sql`paused = false, paused_at = NULL`);
     expect(await second.api.queue.status({ concertId })).toMatchObject({ status: 'active' });
   });
 

@@ -82,6 +82,8 @@ export async function startProductionProcess(options: { databaseUrl: string; env
       OPERATOR_PASSWORD: 'process-test-operator',
       ...UNSENT_MAIL_ENV,
       REQUEST_COUNTS_FILE: countsFile,
+      // Process tests join lines over HTTP; the join challenge has tests of its own (server/queue/join-challenge.test.ts, e2e).
+      JOIN_CHALLENGE: 'off',
       // One process unless a test asks for workers: most process tests are about one server.
       WEB_CONCURRENCY: '1',
       ...options.env,

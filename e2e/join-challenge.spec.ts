@@ -1,0 +1,33 @@
+import { expect, keepScreenshot, test } from './fixtures';
+
+/**
+ * Joining a line costs a proof of work (JOIN_CHALLENGE is on on the test servers, as in production):
+ * the waiting room asks for a challenge, solves it in a Web Worker while the fan reads why, and only
+ * then takes a place with the solution.
+ */
+test.describe('the join challenge', () => {
+  // Enough work to take a few seconds in Chromium here, so the note can be seen and read.
+  test.use({ sale: { joinDifficulty: 16_000 } });
+
+  test('the waiting room solves the challenge in a worker before it takes a place', async ({ fan, concert }) => {
+    const { page } = fan;
+    const workers: string[] = [];
+    page.on('worker', (worker) => workers.push(worker.url()));
+    const asked = page.waitForResponse((r) => r.url().includes('/api/trpc/queue.challenge'));
+    const issued = page.waitForRequest((r) => r.url().includes('/api/trpc/queue.issue'));
+    await page.goto(`/queue?concert=${concert.concertId}&next=${encodeURIComponent(`/concerts/${concert.concertId}`)}`);
+
+    const challenge = JSON.stringify(await (await asked).json());
+    expect(challenge).toContain('"required":true');
+    expect(challenge).toContain('"difficulty":16000');
+    await expect(page.getByRole('status').filter({ hasText: 'Your browser is doing a short check' })).toBeVisible();
+    await expect(page.getByText(/^Checking: \d+ s so far$/)).toBeVisible();
+    await keepScreenshot(page, 'join-check');
+
+    // The place is asked for with the solution, found off the page's thread.
+    expect((await issued).postData()).toMatch(/"solution":"[A-Za-z0-9+/=]{100,}"/);
+    expect(workers.length).toBeGreaterThan(0);
+    await expect(page).toHaveURL(new RegExp(`/concerts/${concert.concertId}$`), { timeout: 60_000 });
+    await expect(page.getByText(/^Your turn: \d+:\d\d left$/)).toBeVisible();
+  });
+});
