@@ -4,6 +4,7 @@ import type { Page, TestInfo } from '@playwright/test';
 import { connect } from '@/db/client';
 import { joinStats, queueTokens, users } from '@/db/schema';
 import { expect, expectNoViolations, keepScreenshot, test } from './fixtures';
+import { joinLineByApi } from './join-line';
 import { ConsolePage, kstInput } from './pages/admin';
 
 test('an operator signs in, creates a concert with its sale, watches the dashboard, pauses, caps and closes it', async ({
@@ -42,7 +43,8 @@ test('an operator signs in, creates a concert with its sale, watches the dashboa
   const concertId = Number(new URL(page.url()).pathname.split('/').pop());
   const fan = await newFan();
   expect((await fan.page.request.post('/api/trpc/session.start', { data: {} })).status()).toBe(200);
-  const joined = await fan.page.request.post('/api/trpc/queue.issue', { data: { concertId } });
+  // As an API client joins: the join challenge solved first (JOIN_CHALLENGE is on on the test servers).
+  const joined = await joinLineByApi(fan.page.request, concertId);
   expect((await joined.json()).result.data).toMatchObject({ status: 'prequeue', concertId });
   await expect(operatorConsole.stat('Waiting')).toContainText('1');
   await expect(operatorConsole.stat('Wait of the last in line')).not.toContainText('Nobody waiting');
