@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { OPERATOR_PASSWORD } from '@/playwright.config';
-import type { Page } from '@playwright/test';
+import type { Page, TestInfo } from '@playwright/test';
+import { connect } from '@/db/client';
+import { joinStats, queueTokens, users } from '@/db/schema';
 import { expect, expectNoViolations, keepScreenshot, test } from './fixtures';
+import { joinLineByApi } from './join-line';
 import { ConsolePage, kstInput } from './pages/admin';
 
 test('an operator signs in, creates a concert with its sale, watches the dashboard, pauses, caps and closes it', async ({
@@ -40,7 +43,8 @@ test('an operator signs in, creates a concert with its sale, watches the dashboa
   const concertId = Number(new URL(page.url()).pathname.split('/').pop());
   const fan = await newFan();
   expect((await fan.page.request.post('/api/trpc/session.start', { data: {} })).status()).toBe(200);
-  const joined = await fan.page.request.post('/api/trpc/queue.issue', { data: { concertId } });
+  // As an API client joins: the join challenge solved first (JOIN_CHALLENGE is on on the test servers).
+  const joined = await joinLineByApi(fan.page.request, concertId);
   expect((await joined.json()).result.data).toMatchObject({ status: 'prequeue', concertId });
   await expect(operatorConsole.stat('Waiting')).toContainText('1');
   await expect(operatorConsole.stat('Wait of the last in line')).not.toContainText('Nobody waiting');
@@ -248,4 +252,108 @@ for (const screen of ['sale', 'log'] as const) {
       }
     });
   }
+}
+
+/**
+ * A script farm in a sale's pre-queue, written straight into the server's database: 30 places, 18 of
+ * them from one /24, and for the next five minutes 12 joins, 20 challenges, 12 accepted and 8 refused
+ * solutions a second (rows for seconds still to come keep the 10-second average steady).
+ */
+async function farmIn(testInfo: TestInfo, concertId: number) {
+  const database = connect(testInfo.project.metadata.databaseUrl as string, { max: 1 });
+  try {
+    const prefixes = [
+      ...Array<string>(18).fill('203.0.113.0/24'),
+      ...Array<string>(6).fill('2001:db8:1::/48'),
+      ...['198.51.100.0/24', '198.51.100.0/24', '192.0.2.0/24', '100.64.7.0/24', '100.64.8.0/24'],
+      null,
+    ];
+    const fans = await database.db
+      .insert(users)
+      .values(prefixes.map((_, i) => ({ name: `Farm ${i}` })))
+      .returning({ id: users.id });
+    await database.db.insert(queueTokens).values(
+      prefixes.map((addressPrefix, i) => ({
+        token: `farm-${concertId}-${i}-${randomBytes(4).toString('hex')}`,
+        userId: fans[i]!.id,
+        concertId,
+        status: 'waiting' as const,
+        addressPrefix,
+      })),
+    );
+    const now = Math.floor(Date.now() / 1000);
+    await database.db.insert(joinStats).values(
+      Array.from({ length: 310 }, (_, i) => ({
+        concertId,
+        second: new Date((now - 10 + i) * 1000),
+        challenges: 20,
+        solved: 12,
+        refused: 8,
+        joins: 12,
+      })),
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+/**
+ * Who is joining: the sale page shows a farm's rates and prefixes, and the operator raises the join
+ * challenge's difficulty and sets its automatic rise live; in both languages, on a phone (375 px) and a
+ * laptop (1280 px), axe-clean (test-results/screens/admin-joins-*.png).
+ */
+for (const lang of ['en', 'ko'] as const) {
+  test(`who is joining: a script farm's places and rates, and the difficulty raised live (${lang}), phone and laptop, axe-clean`, async ({
+    page,
+  }, testInfo) => {
+    // Two axe runs of the whole sale page: each takes seconds, many on a busy machine.
+    test.slow();
+    const { concertId } = await auditedSale(page);
+    await farmIn(testInfo, concertId);
+    await page.context().addCookies([{ name: 'lang', value: lang, domain: new URL(page.url()).hostname, path: '/' }]);
+    await page.goto(`/admin/sales/${concertId}`);
+    const words = {
+      en: { panel: 'Who is joining', joins: 'Joins a second', refused: 'Solutions refused a second', table: 'Busiest address prefixes' },
+      ko: { panel: '누가 줄을 서는가', joins: '초당 참여', refused: '초당 거절한 풀이', table: '자리가 많은 주소 대역' },
+    }[lang];
+    const panel = page.getByRole('region', { name: words.panel });
+    await expect(panel).toBeVisible();
+    await expect(panel.getByRole('group', { name: words.joins, exact: true })).toContainText('12');
+    await expect(panel.getByRole('group', { name: words.refused, exact: true })).toContainText('40%');
+    const table = panel.getByRole('table', { name: words.table });
+    await expect(table.getByRole('row').nth(1)).toContainText('203.0.113.0/24');
+    await expect(table.getByRole('row').nth(1)).toContainText('18');
+    await expect(table.getByRole('row').nth(1)).toContainText('60%');
+    await expect(table.getByRole('row')).toHaveCount(1 + 6); // the header, and six known prefixes
+
+    if (lang === 'en') {
+      const difficulty = panel.getByLabel('Difficulty (most work a solution may need)');
+      const surge = panel.getByLabel('Rise ×4 above (joins a second; empty: never)');
+      await expect(difficulty).toHaveValue('4000');
+      await expect(panel.getByText('Off', { exact: true })).toBeVisible();
+      // A value out of range says what the field takes, and changes nothing.
+      await difficulty.fill('50');
+      await panel.getByRole('button', { name: 'Apply to new challenges' }).click();
+      await expect(difficulty).toHaveAccessibleDescription('A whole number, 100–1,000,000.');
+      await difficulty.fill('20,000');
+      await surge.fill('10');
+      await panel.getByRole('button', { name: 'Apply to new challenges' }).click();
+      await expect(panel.getByRole('status').filter({ hasText: 'Saved: the next challenge costs this.' })).toBeVisible();
+      // 12 joins a second exceed 10: the next challenge costs four times the new difficulty.
+      await expect(panel.getByText('×4 of 20,000: joins exceed 10 a second')).toBeVisible();
+      await expect(panel.getByText('80,000', { exact: true })).toBeVisible();
+      await expect(panel.getByText('×4 while joins exceed 10 a second')).toBeVisible();
+      const change = new ConsolePage(page).recentChanges().first();
+      await expect(change).toContainText('Join challenge difficulty: 4,000 → 20,000');
+      await expect(change).toContainText('Automatic rise above (joins a second): no automatic rise → 10');
+    }
+
+    for (const width of [375, 1280]) {
+      await page.setViewportSize({ width, height: width < 500 ? 844 : 900 });
+      await expect(page.locator('html')).toHaveAttribute('lang', lang);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await keepScreenshot(page, `admin-joins-${lang}-${width}`);
+      await expectNoViolations(page, `who is joining ${lang} ${width}`);
+    }
+  });
 }

@@ -132,6 +132,21 @@ describe('every admin mutation writes one audit entry, in its own transaction', 
     expect(times).toMatchObject({ before: { opensAt: sale!.opensAt.toISOString() }, after: { opensAt: new Date(opensAt).toISOString() } });
   });
 
+  it('update: the join challenge’s difficulty and surge threshold, before and after (null: no rise)', async () => {
+    const { concertId } = await openedSale();
+    const [raised] = await written(() => operator.api.admin.sale.update({ concertId, joinDifficulty: 12_000, joinSurgePerSecond: 30 }));
+    expect(raised).toMatchObject({
+      action: 'admin.sale.update',
+      before: { state: 'open', joinDifficulty: 4_000, joinSurgePerSecond: null },
+      after: { state: 'open', joinDifficulty: 12_000, joinSurgePerSecond: 30 },
+    });
+    expect(Object.keys(raised!.after as object).sort()).toEqual(['joinDifficulty', 'joinSurgePerSecond', 'state']);
+    const [off] = await written(() => operator.api.admin.sale.update({ concertId, joinSurgePerSecond: null }));
+    expect(off).toMatchObject({ before: { joinSurgePerSecond: 30 }, after: { joinSurgePerSecond: null } });
+    expect(Object.keys(off!.after as object).sort()).toEqual(['joinSurgePerSecond', 'state']);
+    expect(await writtenByFailure(() => operator.api.admin.sale.update({ concertId, joinDifficulty: 99 }))).toEqual([]);
+  });
+
   it('a refused or failed mutation writes none', async () => {
     const { concertId } = await openedSale();
     // Bad input: refused before the procedure runs.

@@ -18,7 +18,16 @@ import { requireSale, type SaleView } from './sale-view';
  */
 
 /** The sale's values an audit entry shows: its state and the fields the action concerned. */
-type SaleFact = 'paused' | 'maxActive' | 'turnSeconds' | 'prequeueOpensAt' | 'opensAt' | 'closedReason' | 'audience';
+type SaleFact =
+  | 'paused'
+  | 'maxActive'
+  | 'turnSeconds'
+  | 'prequeueOpensAt'
+  | 'opensAt'
+  | 'closedReason'
+  | 'audience'
+  | 'joinDifficulty'
+  | 'joinSurgePerSecond';
 const factsOf = (sale: SaleView, facts: SaleFact[]) => Object.fromEntries((['state', ...facts] as const).map((key) => [key, sale[key]]));
 
 async function recordSaleChange(
@@ -51,11 +60,12 @@ async function applyChanges(tx: Tx, concertId: number, changes: Partial<typeof s
 
 /**
  * `admin.sale.update`: the cap and turn length at any time (the next admission uses them; turns
- * already running keep theirs); the pre-queue and opening times only before the sale opens
+ * already running keep theirs), and the join challenge's difficulty and surge threshold at any time
+ * (the next challenge issued uses them; challenges already issued keep theirs); the pre-queue and opening times only before the sale opens
  * (`SALE_ALREADY_OPEN` after), keeping the pre-queue before the opening. The commitment never changes.
  */
 export async function updateSale(db: Db, input: UpdateSaleInput, by: Attribution): Promise<SaleView> {
-  const { concertId, maxActive, turnSeconds, prequeueOpensAt, opensAt, audience } = input;
+  const { concertId, maxActive, turnSeconds, prequeueOpensAt, opensAt, audience, joinDifficulty, joinSurgePerSecond } = input;
   return db.transaction(async (tx) => {
     const sale = await requireSale(tx, { concertId, lock: true });
     const changesTimes = prequeueOpensAt !== undefined || opensAt !== undefined;
@@ -86,10 +96,12 @@ export async function updateSale(db: Db, input: UpdateSaleInput, by: Attribution
       ...(turnSeconds !== undefined && turnSeconds !== sale.turnSeconds && { turnSeconds }),
       ...(prequeueOpensAt !== undefined && { prequeueOpensAt: new Date(prequeueOpensAt) }),
       ...(opensAt !== undefined && { opensAt: new Date(opensAt) }),
+      ...(joinDifficulty !== undefined && joinDifficulty !== sale.joinDifficulty && { joinDifficulty }),
+      ...(joinSurgePerSecond !== undefined && joinSurgePerSecond !== sale.joinSurgePerSecond && { joinSurgePerSecond }),
     };
-    const facts = (['maxActive', 'turnSeconds', 'prequeueOpensAt', 'opensAt', 'audience'] as const).filter(
-      (key) => input[key] !== undefined,
-    );
+    const facts = (
+      ['maxActive', 'turnSeconds', 'prequeueOpensAt', 'opensAt', 'audience', 'joinDifficulty', 'joinSurgePerSecond'] as const
+    ).filter((key) => input[key] !== undefined);
     const after = Object.keys(changes).length === 0 ? sale : await applyChanges(tx, concertId, changes);
     return recordSaleChange(tx, by, { action: 'admin.sale.update', before: sale, after, facts });
   });

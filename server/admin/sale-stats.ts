@@ -1,7 +1,9 @@
-import { and, count, eq, gt, isNull, max, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, isNotNull, isNull, max, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '@/db/client';
 import { payments, queueState, queueTokens, reservations, schedules } from '@/db/schema';
 import type { Config } from '@/server/env';
+import { joinRates } from '@/server/queue/join-stats';
+import { effectiveDifficulty, JOIN_SURGE_FACTOR } from '@/server/queue/join-surge';
 import { estimatedWaitSeconds, runningTurn, stillPolling } from '@/server/queue/rules';
 import { openSaleIfDue, seatCounts, type SaleState } from '@/server/sale/service';
 import { requireSale } from './sale-view';
@@ -22,7 +24,32 @@ export interface SaleStats {
   soldLastMinute: number;
   /** The estimated wait of the last one in line; null when nobody waits. */
   lastInLineWaitSeconds: number | null;
+  /**
+   * Who joins, per second over the last whole seconds (server/queue/join-stats.ts, every process):
+   * places taken, join challenges issued, solutions accepted and solutions refused.
+   */
+  joinsPerSecond: number;
+  challengesPerSecond: number;
+  solvedPerSecond: number;
+  refusedPerSecond: number;
+  /** The join challenge's difficulty: the sale's, and what a challenge issued now costs (server/queue/join-surge.ts). */
+  joinDifficulty: {
+    base: number;
+    surgePerSecond: number | null;
+    surgeFactor: number;
+    effective: number;
+    surging: boolean;
+  };
+  /**
+   * The BUSIEST_PREFIXES address prefixes (IPv4 /24, IPv6 /48) with the most places in line (the
+   * tokens counted by `waiting` and `active`), most first; `share` of those places (0–1). Places
+   * whose address is unknown are in no row.
+   */
+  busiestPrefixes: { prefix: string; places: number; share: number }[];
 }
+
+/** How many address prefixes the dashboard lists. */
+export const BUSIEST_PREFIXES = 10;
 
 const ONE_MINUTE = sql`interval '1 minute'`;
 const countWhere = (condition: SQL) => sql<number>`(count(*) FILTER (WHERE ${condition}))::int`;
@@ -61,6 +88,17 @@ export async function saleStats(db: Db, config: Pick<Config, 'QUEUE_ABANDON_SECO
     .where(and(eq(schedules.concertId, concertId), gt(payments.createdAt, sql`now() - ${ONE_MINUTE}`)));
 
   const { waiting, active, admittedLastMinute, unplaced, lastPlace } = line!;
+  const inLine = or(and(eq(queueTokens.status, 'waiting'), stillPolling(config)), runningTurn);
+  const places = count();
+  const busiest = await db
+    .select({ prefix: queueTokens.addressPrefix, places })
+    .from(queueTokens)
+    .where(and(ofLine, inLine, isNotNull(queueTokens.addressPrefix)))
+    .groupBy(queueTokens.addressPrefix)
+    .orderBy(desc(places), asc(queueTokens.addressPrefix))
+    .limit(BUSIEST_PREFIXES);
+  const rates = await joinRates(db, concertId);
+  const effective = effectiveDifficulty(sale, rates.joins);
   // The pre-queue's tokens get the first places at the opening; later joiners' places follow.
   const lastPosition = unplaced + (lastPlace === null ? 0 : Math.max(1, lastPlace - (state?.admittedThrough ?? 0)));
   return {
@@ -74,6 +112,19 @@ export async function saleStats(db: Db, config: Pick<Config, 'QUEUE_ABANDON_SECO
     soldLastMinute: sold!.lastMinute,
     lastInLineWaitSeconds:
       lastPosition === 0 ? null : estimatedWaitSeconds({ position: lastPosition, admitRate: state?.admitRate ?? null, ...sale }),
+    joinsPerSecond: rates.joins,
+    challengesPerSecond: rates.challenges,
+    solvedPerSecond: rates.solved,
+    refusedPerSecond: rates.refused,
+    joinDifficulty: {
+      base: sale.joinDifficulty,
+      surgePerSecond: sale.joinSurgePerSecond,
+      surgeFactor: JOIN_SURGE_FACTOR,
+      effective: effective.difficulty,
+      surging: effective.surging,
+    },
+    // Two statements, so a join between them could make a prefix's places outgrow the line's.
+    busiestPrefixes: busiest.map((b) => ({ prefix: b.prefix!, places: b.places, share: b.places / Math.max(waiting + active, b.places) })),
   } satisfies SaleStats;
 }
 

@@ -18,6 +18,10 @@ export interface SaleView {
   turnSeconds: number;
   audience: SaleAudience;
   paused: boolean;
+  /** The join challenge's difficulty: the most key derivations a solver may need. */
+  joinDifficulty: number;
+  /** Joins per second above which the difficulty rises by itself (server/queue/join-surge.ts); null: never. */
+  joinSurgePerSecond: number | null;
   closedReason: 'sold_out' | 'closed' | null;
   closedAt: string | null;
   commitment: string;
@@ -43,6 +47,8 @@ function viewOf(row: SaleRow, dates: { first: Date | null; last: Date | null }):
     turnSeconds: row.turnSeconds,
     audience: row.audience,
     paused: row.paused,
+    joinDifficulty: row.joinDifficulty,
+    joinSurgePerSecond: row.joinSurgePerSecond,
     closedReason: row.closedReason,
     closedAt: row.closedAt?.toISOString() ?? null,
     commitment: row.commitment,

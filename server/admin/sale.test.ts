@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { orders, payments, queueState, queueTokens, reservations, sales, seats, users } from '@/db/schema';
+import { JOIN_DIFFICULTY_DEFAULT, JOIN_DIFFICULTY_MAX, JOIN_DIFFICULTY_MIN } from '@/db/limits';
+import { joinStats, orders, payments, queueState, queueTokens, reservations, sales, seats, users } from '@/db/schema';
 import { newBookingCode } from '@/server/order/booking-code';
 import { commitmentOf } from '@/server/sale/draw';
 import { errorDataOf } from '@/server/testing/error-shape';
 import { concertPlan, hoursFromNow, signedInOperator } from '@/server/testing/operator';
 import { useTestDatabase } from '@/server/testing/test-database';
 import { expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
-import { HISTORY_MINUTES } from './sale-stats';
+import { JOIN_RATE_WINDOW_SECONDS } from '@/server/queue/join-stats';
+import { JOIN_SURGE_FACTOR } from '@/server/queue/join-surge';
+import { BUSIEST_PREFIXES, HISTORY_MINUTES } from './sale-stats';
 
 const { db } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 7, QUEUE_ACTIVE_TTL_SECONDS: 420 });
@@ -141,6 +144,36 @@ describe('admin.sale controls', () => {
     });
   });
 
+  it('update sets the join challenge’s difficulty and surge threshold live, after the opening too, within their bounds', async () => {
+    const { concertId } = await openedSale();
+    const listed = async () => (await operator.api.admin.sale.list()).find((s) => s.concertId === concertId)!;
+    expect(await listed()).toMatchObject({ joinDifficulty: JOIN_DIFFICULTY_DEFAULT, joinSurgePerSecond: null });
+    const raised = await operator.api.admin.sale.update({ concertId, joinDifficulty: 20_000, joinSurgePerSecond: 40 });
+    expect(raised).toMatchObject({ state: 'open', joinDifficulty: 20_000, joinSurgePerSecond: 40 });
+    expect(await listed()).toEqual(raised);
+    // Null turns the rise off; leaving a field out keeps it.
+    expect(await operator.api.admin.sale.update({ concertId, joinSurgePerSecond: null })).toMatchObject({
+      joinDifficulty: 20_000,
+      joinSurgePerSecond: null,
+    });
+    expect(await operator.api.admin.sale.update({ concertId, joinDifficulty: JOIN_DIFFICULTY_MAX })).toMatchObject({
+      joinDifficulty: JOIN_DIFFICULTY_MAX,
+      joinSurgePerSecond: null,
+    });
+    for (const [input, field] of [
+      [{ joinDifficulty: JOIN_DIFFICULTY_MIN - 1 }, 'joinDifficulty'],
+      [{ joinDifficulty: JOIN_DIFFICULTY_MAX + 1 }, 'joinDifficulty'],
+      [{ joinDifficulty: 5_000.5 }, 'joinDifficulty'],
+      [{ joinSurgePerSecond: 0 }, 'joinSurgePerSecond'],
+      [{ joinSurgePerSecond: -3 }, 'joinSurgePerSecond'],
+      [{ joinSurgePerSecond: 2 ** 31 }, 'joinSurgePerSecond'],
+    ] as const) {
+      const error = await expectFailure(operator.api.admin.sale.update({ concertId, ...input }), 'BAD_REQUEST', 'INVALID_INPUT');
+      expect(errorDataOf(error)).toMatchObject({ fieldErrors: { [field]: [expect.any(String)] } });
+    }
+    expect(await listed()).toMatchObject({ joinDifficulty: JOIN_DIFFICULTY_MAX, joinSurgePerSecond: null });
+  });
+
   it('refuses to move the times of a sale that has opened: SALE_ALREADY_OPEN', async () => {
     const { concertId } = await openedSale();
     const error = await expectFailure(
@@ -264,6 +297,18 @@ describe('admin.sale.stats', () => {
       // The last one polling is at place 7, three from the cursor: with 10 at a time, at most one
       // whole 600 s turn (the upper end of the estimate, server/queue/rules.ts).
       lastInLineWaitSeconds: 600,
+      joinsPerSecond: 0,
+      challengesPerSecond: 0,
+      solvedPerSecond: 0,
+      refusedPerSecond: 0,
+      joinDifficulty: {
+        base: JOIN_DIFFICULTY_DEFAULT,
+        surgePerSecond: null,
+        surgeFactor: 4,
+        effective: JOIN_DIFFICULTY_DEFAULT,
+        surging: false,
+      },
+      busiestPrefixes: [],
     });
 
     // A measured rate of 0.5 a second shortens only the lower end of the range: the upper stays one turn.
@@ -326,7 +371,135 @@ describe('admin.sale.stats', () => {
       seatsSold: 0,
       soldLastMinute: 0,
       lastInLineWaitSeconds: null,
+      joinsPerSecond: 0,
+      challengesPerSecond: 0,
+      solvedPerSecond: 0,
+      refusedPerSecond: 0,
+      joinDifficulty: {
+        base: JOIN_DIFFICULTY_DEFAULT,
+        surgePerSecond: null,
+        surgeFactor: 4,
+        effective: JOIN_DIFFICULTY_DEFAULT,
+        surging: false,
+      },
+      busiestPrefixes: [],
     });
+  });
+});
+
+describe('admin.sale.stats: who joins', () => {
+  it('the join rates of the last whole seconds, and the difficulty they make: the sale’s, ×4 while joins exceed the threshold', async () => {
+    const { concertId } = await openedSale();
+    const other = await openedSale();
+    const stats = async (
+      line: number,
+      secondsAgo: number,
+      counts: Partial<Record<'challenges' | 'solved' | 'refused' | 'joins', number>>,
+    ) =>
+      db
+        .insert(joinStats)
+        .values({ concertId: line, second: sql`date_trunc('second', now()) - make_interval(secs => ${secondsAgo})`, ...counts });
+    await stats(concertId, 1, { challenges: 40, solved: 30, refused: 10, joins: 30 });
+    await stats(concertId, JOIN_RATE_WINDOW_SECONDS, { challenges: 30, solved: 30, refused: 0, joins: 30 });
+    await stats(concertId, JOIN_RATE_WINDOW_SECONDS + 1, { challenges: 999, joins: 999 }); // before the window
+    await stats(concertId, 0, { challenges: 999, joins: 999 }); // this second: not whole yet
+    await stats(other.concertId, 1, { challenges: 999, joins: 999 }); // another line
+
+    const rates = { joinsPerSecond: 6, challengesPerSecond: 7, solvedPerSecond: 6, refusedPerSecond: 1 };
+    expect(await operator.api.admin.sale.stats({ concertId })).toMatchObject({
+      ...rates,
+      joinDifficulty: { base: 4_000, surgePerSecond: null, surgeFactor: JOIN_SURGE_FACTOR, effective: 4_000, surging: false },
+    });
+    // At the threshold: no rise; above it: the rise.
+    await operator.api.admin.sale.update({ concertId, joinSurgePerSecond: 6 });
+    expect((await operator.api.admin.sale.stats({ concertId })).joinDifficulty).toEqual({
+      base: 4_000,
+      surgePerSecond: 6,
+      surgeFactor: JOIN_SURGE_FACTOR,
+      effective: 4_000,
+      surging: false,
+    });
+    await operator.api.admin.sale.update({ concertId, joinSurgePerSecond: 5, joinDifficulty: 5_000 });
+    expect(await operator.api.admin.sale.stats({ concertId })).toMatchObject({
+      ...rates,
+      joinDifficulty: { base: 5_000, surgePerSecond: 5, surgeFactor: JOIN_SURGE_FACTOR, effective: 20_000, surging: true },
+    });
+  });
+
+  it('the busiest ten address prefixes by places in line, most first, with their share of the line', async () => {
+    const { concertId } = await openedSale();
+    const other = await openedSale();
+    let place = 0;
+    const token = async (
+      addressPrefix: string | null,
+      status: 'waiting' | 'active' | 'done' | 'expired' = 'waiting',
+      { line = concertId, placed = true, times = {} }: { line?: number; placed?: boolean; times?: Record<string, SQL> } = {},
+    ) =>
+      db.insert(queueTokens).values({
+        token: `prefix-${line}-${++place}-${randomBytes(4).toString('hex')}`,
+        userId: await newUserId(),
+        concertId: line,
+        place: placed ? place : null,
+        status,
+        addressPrefix,
+        ...(status === 'active' && { expiresAt: sql`now() + interval '5 minutes'`, admittedAt: sql`now()`, turnSeconds: 600 }),
+        ...times,
+      });
+    // Twelve prefixes in line: 5, 4, 3, 3, 2, 2 places, then six with one (an IPv6 /48 among them).
+    const farm = '203.0.113.0/24';
+    await token(farm);
+    await token(farm);
+    await token(farm, 'active');
+    await token(farm, 'waiting', { placed: false }); // joined in the pre-queue: no place yet
+    await token(farm);
+    const counts: [string, number][] = [
+      ['2001:db8:1::/48', 4],
+      ['198.51.100.0/24', 3],
+      ['198.51.101.0/24', 3],
+      ['192.0.2.0/24', 2],
+      ['192.0.3.0/24', 2],
+      ['10.0.11.0/24', 1],
+      ['10.0.12.0/24', 1],
+      ['10.0.13.0/24', 1],
+      ['10.0.14.0/24', 1],
+      ['10.0.15.0/24', 1],
+      ['2001:db8:2::/48', 1],
+    ];
+    for (const [prefix, n] of counts) for (let i = 0; i < n; i++) await token(prefix);
+    await token(null); // the address is unknown: in the line, in no row
+    await token(null, 'active');
+    // Not in line: done, expired, a turn that ran out, a place given up; and another line's.
+    const gone = '100.64.0.0/24';
+    await token(gone, 'done');
+    await token(gone, 'expired');
+    await token(gone, 'active', { times: { expiresAt: sql`now() - interval '1 second'` } });
+    for (let i = 0; i < 6; i++) await token(gone, 'waiting', { times: { lastSeenAt: sql`now() - interval '1 hour'` } });
+    for (let i = 0; i < 7; i++) await token(farm, 'waiting', { line: other.concertId });
+
+    const stats = await operator.api.admin.sale.stats({ concertId });
+    const inLine = 5 + 20 + 2;
+    expect(stats.waiting + stats.active).toBe(inLine);
+    expect(stats.busiestPrefixes).toHaveLength(BUSIEST_PREFIXES);
+    expect(stats.busiestPrefixes).toEqual(
+      (
+        [
+          [farm, 5],
+          ['2001:db8:1::/48', 4],
+          ['198.51.100.0/24', 3],
+          ['198.51.101.0/24', 3],
+          ['192.0.2.0/24', 2],
+          ['192.0.3.0/24', 2],
+          ['10.0.11.0/24', 1],
+          ['10.0.12.0/24', 1],
+          ['10.0.13.0/24', 1],
+          ['10.0.14.0/24', 1],
+        ] as const
+      ).map(([prefix, places]) => ({ prefix, places, share: places / inLine })),
+    );
+    // The other line sees its own.
+    expect((await operator.api.admin.sale.stats({ concertId: other.concertId })).busiestPrefixes).toEqual([
+      { prefix: farm, places: 7, share: 1 },
+    ]);
   });
 });
 

@@ -12,6 +12,10 @@ export const MIN_CHARGE = 1;
 export const MAX_CHARGE = 1_000_000;
 export { MAX_BALANCE } from '@/db/limits';
 
+/** The join challenge's difficulty (a sale setting) and the joins per second that raise it by itself. */
+export { JOIN_DIFFICULTY_MAX, JOIN_DIFFICULTY_MIN } from '@/db/limits';
+export const MAX_JOIN_SURGE_PER_SECOND = 1_000_000;
+
 /** A charge amount typed by a person ("50,000" allowed), or null when the API would refuse it. */
 export function parseChargeAmount(raw: string): number | null {
   const digits = raw.trim().replace(/,/g, '');

@@ -14,6 +14,8 @@ const FIELDS = [
   'maxActive',
   'turnSeconds',
   'audience',
+  'joinDifficulty',
+  'joinSurgePerSecond',
   'prequeueOpensAt',
   'opensAt',
   'closedReason',
@@ -37,6 +39,7 @@ function useFormat() {
     });
     const value = (field: string, v: unknown): string => {
       if (field === 'closedReason' && v === null) return t('admin.audit.no');
+      if (field === 'joinSurgePerSecond' && v === null) return t('admin.audit.noRise');
       if (v === null || v === undefined) return t('admin.audit.none');
       if (field === 'state') return t(`admin.state.${v as 'open'}`);
       if (field === 'closedReason') return t(`admin.audit.closed.${v as 'closed'}`);

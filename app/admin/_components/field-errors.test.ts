@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MESSAGES, type MessageKey } from '@/app/_i18n/messages';
 import { createConcertInput } from '@/server/admin/concert';
+import { updateSaleInput } from '@/server/admin/sale-input';
 import { fieldMessage } from './field-errors';
 
 const say = ([key, params]: [MessageKey, Record<string, string | number>]) =>
@@ -84,5 +85,19 @@ describe('the create form’s field errors', () => {
     ]) {
       expect(say(fieldMessage('Invalid input', path)), path).not.toBe('Not valid.');
     }
+  });
+});
+
+describe('the join challenge’s field errors', () => {
+  it('say the allowed difficulty and surge threshold, from the server’s own limits', () => {
+    const result = updateSaleInput.safeParse({ concertId: 1, joinDifficulty: 50, joinSurgePerSecond: 0 });
+    expect(result.success).toBe(false);
+    const said = Object.fromEntries(
+      result.error!.issues.map((issue) => [issue.path.join('.'), say(fieldMessage(issue.message, issue.path.join('.')))]),
+    );
+    expect(said).toEqual({
+      joinDifficulty: 'A whole number, 100–1,000,000.',
+      joinSurgePerSecond: 'Whole joins a second, 1–1,000,000, or empty for no automatic rise.',
+    });
   });
 });

@@ -13,6 +13,7 @@ import {
   MAX_TURN_SECONDS,
   MIN_TURN_SECONDS,
 } from '@/server/shared/plan-limits';
+import { JOIN_DIFFICULTY_MAX, JOIN_DIFFICULTY_MIN, MAX_JOIN_SURGE_PER_SECOND } from '@/server/shared/limits';
 
 type Params = Record<string, string | number>;
 
@@ -57,6 +58,10 @@ export function ruleOf(path: string): [MessageKey, Params] | undefined {
       return ['admin.rule.maxActive', { max: number(MAX_ACTIVE_LIMIT) }];
     case 'turnSeconds':
       return ['admin.rule.turnSeconds', { min: number(MIN_TURN_SECONDS), max: number(MAX_TURN_SECONDS) }];
+    case 'joinDifficulty':
+      return ['admin.rule.joinDifficulty', { min: number(JOIN_DIFFICULTY_MIN), max: number(JOIN_DIFFICULTY_MAX) }];
+    case 'joinSurgePerSecond':
+      return ['admin.rule.joinSurge', { max: number(MAX_JOIN_SURGE_PER_SECOND) }];
     default:
       return undefined;
   }

@@ -10,7 +10,23 @@ export interface Sample {
   seatsHeld: number;
   seatsSold: number;
   lastInLineWaitSeconds: number | null;
+  /** Who joins, per second (absent from samples a tab kept before the console showed them). */
+  joinsPerSecond?: number;
+  solvedPerSecond?: number;
+  refusedPerSecond?: number;
 }
+
+const SAMPLED = [
+  'waiting',
+  'active',
+  'seatsFree',
+  'seatsHeld',
+  'seatsSold',
+  'lastInLineWaitSeconds',
+  'joinsPerSecond',
+  'solvedPerSecond',
+  'refusedPerSecond',
+] as const satisfies (keyof Sample)[];
 
 /** Live samples are kept this long, and across reloads of the tab (sessionStorage). */
 const KEEP_MS = 30 * 60 * 1000;
@@ -36,7 +52,9 @@ export function useSamples(concertId: number, latest: Omit<Sample, 'at'> | undef
     if (!latest || answeredAt === 0) return;
     setSamples((all) => {
       if (all.at(-1)?.at === answeredAt) return all;
-      const next = [...all.filter((s) => s.at > answeredAt - KEEP_MS), { ...latest, at: answeredAt }];
+      // Only the sampled numbers: the answer's lists (the busiest prefixes) would fill the tab's storage.
+      const sample = { ...Object.fromEntries(SAMPLED.map((key) => [key, latest[key]])), at: answeredAt } as Sample;
+      const next = [...all.filter((s) => s.at > answeredAt - KEEP_MS), sample];
       try {
         sessionStorage.setItem(storageKey(concertId), JSON.stringify(next));
       } catch {

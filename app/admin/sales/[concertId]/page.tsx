@@ -14,7 +14,9 @@ import { fieldErrorsOf } from '@/app/admin/_components/field-errors';
 import { fromKstInput, toKstInput } from '@/app/admin/_components/kst';
 import { LineChart } from '@/app/admin/_components/line-chart';
 import { StateBadge } from '@/app/admin/_components/state-badge';
+import { useSaleMutations } from '@/app/admin/_components/use-sale-mutations';
 import { useSamples } from '@/app/admin/_components/use-samples';
+import { WhoJoins } from '@/app/admin/_components/who-joins';
 
 const LIVE_REFRESH_MS = 2_000;
 const HISTORY_REFRESH_MS = 15_000;
@@ -53,21 +55,6 @@ function Stat({ id, label, value, detail }: { id: string; label: string; value: 
       {detail && <span className="muted stat-detail">{detail}</span>}
     </div>
   );
-}
-
-function useSaleMutations(concertId: number) {
-  const utils = trpc.useUtils();
-  const applied = (sale: SaleView) => {
-    utils.admin.sale.list.setData(undefined, (all) => all?.map((s) => (s.concertId === sale.concertId ? sale : s)));
-    void utils.admin.sale.stats.invalidate({ concertId });
-    void utils.admin.audit.invalidate();
-  };
-  return {
-    pause: trpc.admin.sale.pause.useMutation({ onSuccess: applied }),
-    resume: trpc.admin.sale.resume.useMutation({ onSuccess: applied }),
-    update: trpc.admin.sale.update.useMutation({ onSuccess: applied }),
-    close: trpc.admin.sale.close.useMutation({ onSuccess: applied }),
-  };
 }
 
 function CloseSale({ sale, close }: { sale: SaleView; close: ReturnType<typeof useSaleMutations>['close'] }) {
@@ -355,6 +342,7 @@ export default function SaleDashboard() {
       )}
 
       <Controls sale={sale} />
+      {s && <WhoJoins sale={sale} stats={s} samples={samples} formatTime={clock.second} />}
       <RecentChanges concertId={concertId} />
 
       <div className="charts">
