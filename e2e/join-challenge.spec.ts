@@ -1,4 +1,4 @@
-import { expect, keepScreenshot, test } from './fixtures';
+import { expect, expectNoViolations, keepScreenshot, test } from './fixtures';
 
 /**
  * Joining a line costs a proof of work (JOIN_CHALLENGE is on on the test servers, as in production):
@@ -29,5 +29,17 @@ test.describe('the join challenge', () => {
     expect(workers.length).toBeGreaterThan(0);
     await expect(page).toHaveURL(new RegExp(`/concerts/${concert.concertId}$`), { timeout: 60_000 });
     await expect(page.getByText(/^Your turn: \d+:\d\d left$/)).toBeVisible();
+  });
+
+  test('says so in Korean on a phone, accessibly', async ({ fan, concert, baseURL }) => {
+    const { page } = fan;
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.context().addCookies([{ name: 'lang', value: 'ko', url: baseURL! }]);
+    await page.goto(`/queue?concert=${concert.concertId}&next=${encodeURIComponent(`/concerts/${concert.concertId}`)}`);
+    await expect(page.getByRole('heading', { name: '대기열에 들어가는 중', level: 1 })).toBeVisible();
+    await expect(page.getByText(/^확인 중: \d+초 경과$/)).toBeVisible();
+    await keepScreenshot(page, 'join-check-ko-375');
+    await expectNoViolations(page, 'the join check');
+    await expect(page).toHaveURL(new RegExp(`/concerts/${concert.concertId}$`), { timeout: 60_000 });
   });
 });
