@@ -38,11 +38,6 @@ function refuseJoining(state: SaleState, sale: { prequeueOpensAt: Date; opensAt:
   });
 }
 
-/**
- * Inserts the caller's token in the pre-queue (no place), or says how to join: `open` (take a place),
- * `draw-first` (the opening is due: run the draw, then take a place) or `retry` (the sale opened
- * while joining the pre-queue).
- */
 /** What a new token records besides its holder: the challenge it was paid with, the network it came from. */
 interface Joining {
   userId: string;
@@ -52,8 +47,18 @@ interface Joining {
   addressPrefix: string | null;
 }
 
-async function joinPrequeueOrSayHow(db: Db, joining: Joining, { isAccount }: { isAccount: boolean }) {
-  const { concertId } = joining;
+/**
+ * Inserts the caller's token in the pre-queue (no place), or says how to join: `open` (take a place),
+ * `draw-first` (the opening is due: run the draw, then take a place) or `retry` (the sale opened
+ * while joining the pre-queue). The sale is judged first (missing, for accounts, not open, closed),
+ * then the join is paid for (`paidFor`: the challenge's nonce), so a shut line says why it is shut.
+ */
+async function joinPrequeueOrSayHow(
+  db: Db,
+  base: Omit<Joining, 'challengeNonce'>,
+  { isAccount, paidFor }: { isAccount: boolean; paidFor: () => Promise<string | null> },
+) {
+  const { concertId } = base;
   const [sale] = await db
     .select({
       audience: sales.audience,
@@ -71,6 +76,8 @@ async function joinPrequeueOrSayHow(db: Db, joining: Joining, { isAccount }: { i
     throw new DomainError('SALE_FOR_ACCOUNTS', 'This sale is for signed-in fans: sign in or create an account, then join.');
   }
   const state = saleStateOf(sale, sale.now);
+  if (state !== 'prequeue' && state !== 'open' && state !== 'paused') refuseJoining(state, sale);
+  const joining: Joining = { ...base, challengeNonce: await paidFor() };
   if (state === 'prequeue') {
     // The draw locks the sale row FOR UPDATE: a pre-queue join either commits before it (and is drawn)
     // or finds it opened, and joins behind the drawn tokens.
@@ -84,10 +91,9 @@ async function joinPrequeueOrSayHow(db: Db, joining: Joining, { isAccount }: { i
       await tx.insert(queueTokens).values(joining);
       return true;
     });
-    return joined ? ('inserted' as const) : ('retry' as const);
+    return { how: joined ? ('inserted' as const) : ('retry' as const), joining };
   }
-  if (state !== 'open' && state !== 'paused') refuseJoining(state, sale);
-  return sale.openedAt === null ? ('draw-first' as const) : ('open' as const);
+  return { how: sale.openedAt === null ? ('draw-first' as const) : ('open' as const), joining };
 }
 
 /**
@@ -152,9 +158,10 @@ export async function issueToken(
         .where(and(eq(queueTokens.token, live.token), inArray(queueTokens.status, PLACE_TAKING_STATUSES)));
     }
     try {
-      const joining: Joining = { userId, concertId, token: newToken(), challengeNonce: await paidFor(), addressPrefix };
-      const { token } = joining;
-      let how = await joinPrequeueOrSayHow(db, joining, { isAccount });
+      const token = newToken();
+      const said = await joinPrequeueOrSayHow(db, { userId, concertId, token, addressPrefix }, { isAccount, paidFor });
+      const { joining } = said;
+      let { how } = said;
       if (how === 'retry') continue;
       if (how === 'draw-first') {
         await openSaleIfDue(db, concertId);
@@ -162,6 +169,7 @@ export async function issueToken(
       }
       if (how === 'open' && !(await insertPlacedToken(db, joining))) continue;
       countJoinEvent(db, concertId, 'joins');
+      if (joining.challengeNonce !== null) countJoinEvent(db, concertId, 'solved');
       const row = await refresh(db, config, { userId, token, mode: 'wait' });
       if (row?.status === 'closed') refuseJoining(row.closedReason!, row);
       const issued = row && liveView(token, viewOf(row, config));

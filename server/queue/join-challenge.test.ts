@@ -97,7 +97,7 @@ describe('the join challenge (JOIN_CHALLENGE=on)', () => {
     }
   });
 
-  it('asks the sale’s difficulty: a solver derives at least half of it', async () => {
+  it('asks the sale’s difficulty: the counter to find is drawn up to it', async () => {
     const concertId = await cheapSale();
     await db.execute(sql`UPDATE sales SET join_difficulty = 400 WHERE concert_id = ${concertId}`);
     const fan = await new TestUser(db, config).start();
@@ -106,7 +106,7 @@ describe('the join challenge (JOIN_CHALLENGE=on)', () => {
     expect(issued.difficulty).toBe(400);
     const solution = await solveJoinChallenge(issued.challenge);
     const { counter } = JSON.parse(Buffer.from(solution, 'base64').toString('utf8')).solution as { counter: number };
-    expect(counter).toBeGreaterThanOrEqual(200);
+    expect(counter).toBeGreaterThanOrEqual(1);
     expect(counter).toBeLessThanOrEqual(400);
   });
 

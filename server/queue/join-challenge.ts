@@ -19,11 +19,11 @@ import { effectiveDifficulty } from './join-surge';
  * the protocol for API clients and the measured costs.
  *
  * A challenge asks for the counter whose PBKDF2-SHA-256 key (JOIN_CHALLENGE_KDF_COST iterations) the
- * server derived for a counter it drew between half the sale's difficulty and the difficulty: a solver
- * tries counters from 0 up, so it derives at least difficulty/2 keys and on average 3/4 of the
- * difficulty; nobody gets a place for free by luck. The server derives one key to issue a challenge
- * and checks a solution with two HMACs (the challenge's signature and the key's), so verifying costs
- * the joining path next to nothing.
+ * server derived for a counter it drew evenly from 1 to the sale's difficulty: a solver tries counters
+ * until its key matches, half the difficulty on average, and a thousand places cost a thousand
+ * solves. (Drawing from a narrower range would not set a floor: a solver that knows the range starts
+ * at its low end.) The server derives one key to issue a challenge and checks a solution with two
+ * HMACs (the challenge's signature and the key's), so verifying costs the joining path next to nothing.
  *
  * A challenge is signed (HMAC under SESSION_SECRET), bound to the sale and to the session it was
  * issued to, valid for JOIN_CHALLENGE_TTL_SECONDS, and good for one place: its nonce is stored with
@@ -75,9 +75,10 @@ async function joinsPerSecond(db: Db, concertId: number): Promise<number> {
  */
 export async function issueJoinChallenge(
   db: Db,
-  config: Pick<Config, 'SESSION_SECRET'>,
+  config: Pick<Config, 'SESSION_SECRET' | 'JOIN_CHALLENGE'>,
   { userId, concertId, verifiedAccount, isAccount }: { userId: string; concertId: number; verifiedAccount: boolean; isAccount: boolean },
-): Promise<IssuedChallenge> {
+): Promise<({ required: true } & IssuedChallenge) | { required: false; challenge: null }> {
+  if (config.JOIN_CHALLENGE === 'off') return { required: false, challenge: null };
   const [sale] = await db
     .select({
       audience: sales.audience,
@@ -113,7 +114,7 @@ export async function issueJoinChallenge(
   const challenge = await createChallenge({
     algorithm: JOIN_CHALLENGE_ALGORITHM,
     cost: JOIN_CHALLENGE_KDF_COST,
-    counter: randomInt(Math.ceil(difficulty / 2), difficulty + 1),
+    counter: randomInt(1, difficulty + 1),
     deriveKey,
     expiresAt,
     data: { concertId, session: sessionTag(config, userId) },
@@ -121,7 +122,7 @@ export async function issueJoinChallenge(
     hmacKeySignatureSecret: secretFor(config, 'key'),
   });
   countJoinEvent(db, concertId, 'challenges');
-  return { challenge, difficulty, surging, expiresAt: expiresAt.toISOString() };
+  return { required: true, challenge, difficulty, surging, expiresAt: expiresAt.toISOString() };
 }
 
 const hex = z.string().regex(/^[0-9a-f]+$/);
@@ -191,6 +192,6 @@ export async function checkJoinSolution(
   if (data.concertId !== concertId) refuse(db, concertId, 'CHALLENGE_WRONG_SALE', "This challenge was issued for another sale's line.");
   if (data.session !== sessionTag(config, userId))
     refuse(db, concertId, 'CHALLENGE_WRONG_SESSION', 'This challenge was issued to another session: ask for your own.');
-  countJoinEvent(db, concertId, 'solved');
+  // Counted `solved` once it has taken its place (server/queue/issue.ts): a reused one is `refused` only.
   return challenge.parameters.nonce;
 }

@@ -32,7 +32,12 @@ function remember(db: Db, drawNumber: number) {
   let left = leftTokens.get(poolOf(db));
   if (!left) leftTokens.set(poolOf(db), (left = new Map()));
   const now = performance.now();
-  for (const [id, at] of left) if (now - at > REMEMBER_LEFT_MS) left.delete(id);
+  // In the order they left: the old ones are at the front, and the first young one ends the sweep.
+  for (const [id, at] of left) {
+    if (now - at <= REMEMBER_LEFT_MS) break;
+    left.delete(id);
+  }
+  left.delete(drawNumber);
   left.set(drawNumber, now);
 }
 

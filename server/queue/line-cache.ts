@@ -1,13 +1,13 @@
 import { eq, sql } from 'drizzle-orm';
 import { listenOn, observeWrites, poolOf, type Db } from '@/db/client';
-import { queueState, reservations, sales, schedules, seats } from '@/db/schema';
-import { liveReservation } from '@/server/reservation/rules';
+import { queueState, sales } from '@/db/schema';
 import { lineColumns } from './line-columns';
+import { liveSeatCounts } from './live-seat-counts';
 
 /**
  * Each process keeps, per line, what a waiting fan's poll needs to be answered without the database:
- * the line's `queue_state` (admission cursor, active turns), its seats free and held (counted at the
- * read) and its sale (times, state, settings). An entry is read again at most every LINE_REFRESH_MS, on demand, one read per line at a
+ * the line's `queue_state` (admission cursor, active turns), its seats free and held (counted on a
+ * clock of their own: server/queue/live-seat-counts.ts) and its sale (times, state, settings). An entry is read again at most every LINE_REFRESH_MS, on demand, one read per line at a
  * time however many polls ask (they wait for that one read), and forgotten at once when PostgreSQL
  * says the line changed (`NOTIFY queue_line, '<concertId>'`, sent by the admission pass) or when this
  * process writes a line's state or its sale (db/client.ts `observeWrites`). Processes share nothing but PostgreSQL: each has its own cache.
@@ -18,29 +18,12 @@ export const LINE_REFRESH_MS = 1_000;
 /** The channel the admission pass notifies, with the concert's id as the payload. */
 export const LINE_CHANNEL = 'queue_line';
 
-/**
- * SQL: the sale's seats of dates still to come whose live reservation matches `which` (or with none),
- * counted now: a hold shows at the next read of the line, and a hold that ran out stops counting at its
- * `held_until` (the rule reads the clock), with nothing written by the hold, its payment, its release or
- * its end. One scan of the sale's seats with their live reservation (the partial unique index per seat).
- */
-const seatsNow = (which: 'free' | 'held') => sql<number>`(
-  SELECT count(*)::int FROM ${seats}
-  JOIN ${schedules} ON ${schedules.id} = ${seats.scheduleId} AND ${schedules.startsAt} > now()
-  LEFT JOIN ${reservations} ON ${reservations.seatId} = ${seats.id} AND ${liveReservation}
-  WHERE ${schedules.concertId} = ${queueState.concertId}
-    AND ${which === 'free' ? sql`${reservations.id} IS NULL` : sql`${reservations.status} = 'held'`})`;
-
 function lineQuery(db: Db) {
   return db
     .select({
       concertId: queueState.concertId,
       closedReason: sales.closedReason,
       ...lineColumns,
-      // Counted at each read (at most once a second per line and process), not the recount of
-      // queue_state (every SEAT_COUNT_SECONDS): a waiting fan's seatsLeft is at most a read old.
-      seatsLeft: seatsNow('free'),
-      seatsHeld: seatsNow('held'),
     })
     .from(queueState)
     .innerJoin(sales, eq(sales.concertId, queueState.concertId))
@@ -144,5 +127,6 @@ export async function lineState(db: Db, concertId: number): Promise<CachedLine |
   if (!entry || performance.now() - entry.readAt >= LINE_REFRESH_MS) entry = await read(lines, concertId);
   if (!entry.state) return undefined;
   const now = new Date(entry.state.now.getTime() + (performance.now() - entry.readAt));
-  return { ...entry.state, now, version: lineVersion(db, concertId) };
+  // The seats as counted now (at most a second old), not queue_state's recount (every SEAT_COUNT_SECONDS).
+  return { ...entry.state, ...(await liveSeatCounts(db, concertId)), now, version: lineVersion(db, concertId) };
 }

@@ -26,8 +26,6 @@ export const lineColumns = {
   openedAt: sales.openedAt,
   paused: sales.paused,
   pausedAt: sales.pausedAt,
-  joinDifficulty: sales.joinDifficulty,
-  joinSurgePerSecond: sales.joinSurgePerSecond,
   maxActive: sales.maxActive,
   turnSeconds: sales.turnSeconds,
   now: transactionTime(),

@@ -8,7 +8,7 @@ import * as schema from '@/db/schema';
 import { createConcert } from '@/server/seed';
 import { runOutTurn } from '@/server/testing/clock';
 import { useTestDatabase } from '@/server/testing/test-database';
-import { testConfig, TestUser } from '@/server/testing/test-user';
+import { expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
 import { admitWaiting } from './admission';
 import { flushHeartbeats, pendingHeartbeats } from './heartbeats';
 import { LINE_CHANNEL, LINE_REFRESH_MS } from './line-cache';
@@ -391,6 +391,7 @@ describe('what a waiting fan is told, answered from memory', () => {
 describe('queue.line, the line’s sale state every waiting fan reads', () => {
   it('says "paused" within two seconds of another instance pausing the sale, with at most one statement a second however many ask', async () => {
     const concertId = await newLine(1);
+    await fan(concertId); // takes the one slot
     const reader = (await fan(concertId)).through(countingDb);
     const read = () => reader.api.queue.line({ concertId });
     expect(await read()).toEqual({ concertId, saleState: 'open', pausedSince: null });
@@ -406,6 +407,17 @@ describe('queue.line, the line’s sale state every waiting fan reads', () => {
     await otherInstance.db.execute(sql`UPDATE sales SET paused = false, paused_at = NULL WHERE concert_id = ${concertId}`);
     expect(await pollUntil(read, (v) => v.saleState === 'open', 2_000)).toBeLessThanOrEqual(2_000);
     await flushHeartbeats(countingDb);
+  });
+
+  it('is only for someone waiting in that line: no queue pass of it, no answer', async () => {
+    const concertId = await newLine(1);
+    await fan(concertId);
+    const waiting = await fan(concertId);
+    const stranger = await new TestUser(db, config).start();
+    await expectFailure(stranger.api.queue.line({ concertId }), 'UNAUTHORIZED', 'TOKEN_INVALID');
+    const otherLine = await newLine(1);
+    await expectFailure(waiting.api.queue.line({ concertId: otherLine }), 'UNAUTHORIZED', 'TOKEN_INVALID');
+    expect(await waiting.api.queue.line({ concertId })).toMatchObject({ concertId, saleState: 'open' });
   });
 });
 

@@ -158,10 +158,13 @@ describe('queue.issue and queue.status', () => {
     const poller = new TestUser(recording, config);
     for (const [name, value] of late.cookies) if (!name.startsWith(QUEUE_PASS_COOKIE_PREFIX)) poller.cookies.set(name, value);
     expect(await poller.api.queue.status()).toMatchObject({ status: 'waiting', position: 5001 });
-    // One read (the token with the queue state), and nothing in it counts or aggregates the line.
-    expect(statements).toHaveLength(1);
-    expect(statements[0]).toMatch(/from "queue_tokens"/i);
-    expect(statements[0]).not.toMatch(/\b(count|sum|row_number|rank)\s*\(/i);
+    // One read of the line (the token with the queue state), and nothing in it counts or aggregates
+    // the line. (The seats a waiting fan is told of are counted apart, at most once a second.)
+    const lineReads = statements.filter((s) => /queue_tokens/i.test(s));
+    expect(lineReads).toHaveLength(1);
+    expect(lineReads[0]).toMatch(/from "queue_tokens"/i);
+    expect(lineReads[0]).not.toMatch(/\b(count|sum|row_number|rank)\s*\(/i);
+    expect(statements.length).toBeLessThanOrEqual(2);
   });
 });
 

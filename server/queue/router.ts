@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { intId } from '@/server/ids';
-import { publicProcedure, router, sessionProcedure } from '@/server/trpc/init';
+import { router, sessionProcedure } from '@/server/trpc/init';
 import { rateLimited } from '@/server/trpc/middleware/rate-limited';
 import { QUEUE_TOKEN_COOKIE, queuePassesOf, queueTokenCookie, queueTokenOf, queueTokensOf } from './cookies';
 import { leaveLine } from './leave';
@@ -58,14 +58,12 @@ export const queueRouter = router({
     .use(rateLimited('queue.challenge'))
     .input(z.object({ concertId: intId }))
     .mutation(async ({ ctx, input }) => {
-      if (ctx.config.JOIN_CHALLENGE === 'off') return { required: false as const, challenge: null };
-      const issued = await issueJoinChallenge(ctx.db, ctx.config, {
+      return issueJoinChallenge(ctx.db, ctx.config, {
         userId: ctx.userId,
         concertId: input.concertId,
         isAccount: ctx.account !== null,
         verifiedAccount: ctx.account?.emailVerified === true,
       });
-      return { required: true as const, ...issued };
     }),
   /**
    * Joins a concert's line (its pre-queue before the opening); the same live token when issued again.
@@ -102,8 +100,15 @@ export const queueRouter = router({
     sendQueuePass(ctx, view, queuePass);
     return view;
   }),
-  /** The line's sale state (paused since when), for every waiting fan alike: no session, no database statement. */
-  line: publicProcedure.input(z.object({ concertId: intId })).query(({ ctx, input }) => lineSale(ctx.db, input.concertId)),
+  /** The line's sale state (paused since when), the same for every fan waiting in it: no database statement. */
+  line: sessionProcedure.input(z.object({ concertId: intId })).query(({ ctx, input }) =>
+    lineSale(ctx.db, ctx.config, {
+      userId: ctx.userId,
+      concertId: input.concertId,
+      token: queueTokenOf(ctx, input.concertId),
+      queuePasses: queuePassesOf(ctx, input.concertId),
+    }),
+  ),
   /**
    * Leaves the caller's place in a concert's line for good (`expired`: joining again goes to the back).
    * Idempotent; TOKEN_INVALID with no token of that line, NOT_IN_LINE when the token is not waiting.

@@ -106,7 +106,6 @@ const OPEN = new Set([
   'health.ping',
   'queue.challenge',
   'queue.issue',
-  'queue.line',
   'concert.list',
   'sale.draw',
   'admin.logout',
