@@ -15,14 +15,14 @@ import { JOIN_CHALLENGE_ALGORITHM, JOIN_CHALLENGE_KDF_COST } from '@/server/queu
  *   challenge's answer to the join's request is measured (the solving, in the app's own workers);
  * - the server's: issuing one (one key derivation) and checking a solution (two HMACs), in-process;
  * - a script's: Node's native PBKDF2 per try, and what a thousand places cost at the default and the
- *   highest difficulty (a solver tries 3/4 of the difficulty on average).
+ *   highest difficulty (a solver tries half the difficulty on average).
  */
 
 const DIFFICULTIES = [1_000, JOIN_DIFFICULTY_DEFAULT, 16_000, 64_000];
 const SERVER_SAMPLES = 200;
 const PLACES = 1_000;
-/** A solver derives counters from 0 to the drawn one, drawn evenly between half the difficulty and all of it. */
-const MEAN_TRIES_PER_DIFFICULTY = 0.75;
+/** A solver derives counters up to the drawn one, drawn evenly from 1 to the difficulty. */
+const MEAN_TRIES_PER_DIFFICULTY = 0.5;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
