@@ -3,6 +3,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect as baseExpect, type Browser, type Page, type TestInfo } from '@playwright/test';
 import { sql } from 'drizzle-orm';
 import { connect } from '@/db/client';
+import { JOIN_DIFFICULTY_MIN } from '@/db/limits';
 import { createConcert } from '@/server/seed';
 import { AccountPages } from './pages/account';
 import { CheckoutPage } from './pages/checkout';
@@ -56,7 +57,11 @@ export interface SaleOptions {
   closed?: 'sold_out' | 'closed';
   /** Who may join its line; default everyone. */
   audience?: 'everyone' | 'accounts';
-  /** Its join challenge's difficulty (JOIN_CHALLENGE is on on every test server); default the sale default. */
+  /**
+   * Its join challenge's difficulty (JOIN_CHALLENGE is on on every test server): by default the least
+   * there is, so a test about something else does not wait for two browsers solving on a busy machine
+   * (e2e/join-challenge.spec.ts asks for more).
+   */
   joinDifficulty?: number;
 }
 
@@ -130,9 +135,9 @@ async function createTestConcert(testInfo: TestInfo, testTitle: string, sale: Sa
           DELETE FROM seats WHERE schedule_id IN (SELECT id FROM schedules WHERE concert_id = ${concert.concertId}) AND id NOT IN (
             SELECT id FROM seats WHERE schedule_id = ${concert.scheduleIds[0]} ORDER BY id LIMIT ${sale.seats})`);
       }
-      if (sale.joinDifficulty !== undefined) {
-        await tx.execute(sql`UPDATE sales SET join_difficulty = ${sale.joinDifficulty} WHERE concert_id = ${concert.concertId}`);
-      }
+      await tx.execute(
+        sql`UPDATE sales SET join_difficulty = ${sale.joinDifficulty ?? JOIN_DIFFICULTY_MIN} WHERE concert_id = ${concert.concertId}`,
+      );
       if (sale.closed) {
         await tx.execute(sql`UPDATE sales SET closed_reason = ${sale.closed}, closed_at = now() WHERE concert_id = ${concert.concertId}`);
       }

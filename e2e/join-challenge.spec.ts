@@ -35,11 +35,21 @@ test.describe('the join challenge', () => {
     const { page } = fan;
     await page.setViewportSize({ width: 375, height: 812 });
     await page.context().addCookies([{ name: 'lang', value: 'ko', url: baseURL! }]);
+    // The place is asked for only once the page has been looked at: the join waits for the check below.
+    let lookedAt!: () => void;
+    const looked = new Promise<void>((resolve) => (lookedAt = resolve));
+    await page.route('**/api/trpc/queue.issue**', async (route) => {
+      await looked;
+      await route.continue();
+    });
     await page.goto(`/queue?concert=${concert.concertId}&next=${encodeURIComponent(`/concerts/${concert.concertId}`)}`);
     await expect(page.getByRole('heading', { name: '대기열에 들어가는 중', level: 1 })).toBeVisible();
     await expect(page.getByText(/^확인 중: \d+초 경과$/)).toBeVisible();
     await keepScreenshot(page, 'join-check-ko-375');
     await expectNoViolations(page, 'the join check');
+    await expect(page.getByRole('status').filter({ hasText: '대기열에 자리를 잡는 중' })).toBeVisible({ timeout: 60_000 });
+    await expectNoViolations(page, 'the join check, solved');
+    lookedAt();
     await expect(page).toHaveURL(new RegExp(`/concerts/${concert.concertId}$`), { timeout: 60_000 });
   });
 });

@@ -37,8 +37,9 @@ const MIN_POLL_MS = 1_000;
  */
 function pollDelay(view: QueueView | undefined, unchangedPolls: number): number | false {
   if (!view || view.status === 'active' || view.status === 'closed') return false;
-  // The soonest the turn may come (the range's lower end) sets the pace: a fan who may be next polls often.
-  const soonest = view.estimatedWaitRange?.min ?? view.estimatedWaitSeconds;
+  // The soonest the turn may come sets the pace: the range's lower end, and 0 for the fan who is next
+  // (a slot frees whenever a buyer pays or leaves, whatever the rate measured so far).
+  const soonest = view.position === 1 ? 0 : (view.estimatedWaitRange?.min ?? view.estimatedWaitSeconds);
   const delay = nextPollDelayMs(unchangedPolls, Math.random(), view.status === 'waiting' ? soonest : null);
   if (view.status === 'prequeue' && view.opensAt) {
     const untilOpening = Date.parse(view.opensAt) - Date.now();
@@ -144,17 +145,24 @@ function Line({ concertId, next }: { concertId: number; next: string }) {
     },
   });
   const unchanged = useRef(0);
+  const nextPoll = useRef<{ answeredAt: number; wait: number | false }>({ answeredAt: -1, wait: false });
   const lastPosition = useRef<number | null>(null);
   // This line's own token (its cookie), whatever line another tab joined since.
   const status = trpc.queue.status.useQuery(
     { concertId },
     {
       enabled: joined && !left,
-      // Never sooner than the server asked, when it shed the last poll.
+      // Never sooner than the server asked, when it shed the last poll. Worked out once per answer (it
+      // has a random part): this is asked again at every render, and a new value restarts the timer.
       refetchInterval: (query) => {
-        const delay = pollDelay(query.state.data, unchanged.current);
-        const asked = retryAfterSecondsOf(query.state.error);
-        return delay === false || asked === undefined ? delay : Math.max(delay, retryDelayMs(query.state.error, delay));
+        const answeredAt = query.state.dataUpdatedAt + query.state.errorUpdatedAt;
+        if (nextPoll.current.answeredAt !== answeredAt) {
+          const delay = pollDelay(query.state.data, unchanged.current);
+          const asked = retryAfterSecondsOf(query.state.error);
+          const wait = delay === false || asked === undefined ? delay : Math.max(delay, retryDelayMs(query.state.error, delay));
+          nextPoll.current = { answeredAt, wait };
+        }
+        return nextPoll.current.wait;
       },
       refetchIntervalInBackground: true,
     },

@@ -17,9 +17,12 @@ export function JoinProgress({ phase, solvingSince }: { phase: JoinPhase; solvin
   const now = useNow(TICK_MS);
   if (phase !== 'solving') {
     return (
-      <p className="muted" role="status" aria-busy="true">
-        {phase === 'challenge' ? t('join.asking') : t('join.joining')}
-      </p>
+      <section className="card waiting-room" aria-labelledby="join-title">
+        <h1 id="join-title">{t('join.title')}</h1>
+        <p className="muted" role="status" aria-busy="true">
+          {phase === 'challenge' ? t('join.asking') : t('join.joining')}
+        </p>
+      </section>
     );
   }
   const seconds = solvingSince === null ? 0 : Math.max(0, Math.floor((now - solvingSince) / 1000));
