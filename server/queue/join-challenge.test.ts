@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { JOIN_DIFFICULTY_MIN } from '@/db/limits';
+import { accountCookieNames } from '@/server/account/session-cookies';
+import { createConcert } from '@/server/seed';
 import { emptyLine } from '@/server/testing/clock';
 import { solveJoinChallenge } from '@/server/testing/join-solver';
 import { useTestDatabase } from '@/server/testing/test-database';
@@ -131,6 +133,26 @@ describe('the join challenge (JOIN_CHALLENGE=on)', () => {
       refused: after.refused - before.refused,
       joins: after.joins - before.joins,
     }).toEqual({ challenges: 1, solved: 1, refused: 1, joins: 1 });
+  });
+
+  it('asks a verified account a quarter of the difficulty in an accounts-only sale, and others the whole', async () => {
+    const { concertId } = await createConcert(db, {
+      title: `Accounts-only challenge ${Date.now()}`,
+      artist: 'A',
+      venue: 'V',
+      dayOffsets: [20],
+      sale: { audience: 'accounts' },
+    });
+    await db.execute(sql`UPDATE sales SET join_difficulty = 4000 WHERE concert_id = ${concertId}`);
+    const guest = await new TestUser(db, config).start();
+    await expectFailure(guest.api.queue.challenge({ concertId }), 'FORBIDDEN', 'SALE_FOR_ACCOUNTS');
+    const email = `challenge-${Date.now()}@example.com`;
+    const fan = await new TestUser(db, config).start();
+    await fan.api.account.signUp({ name: 'Fan', email, password: 'a long password' });
+    expect(await fan.api.queue.challenge({ concertId })).toMatchObject({ required: true, difficulty: 4000 });
+    await db.execute(sql`UPDATE auth_users SET email_verified = true WHERE email = ${email}`);
+    fan.cookies.delete(accountCookieNames(false).copy); // read the session again, not its minute-old copy
+    expect(await fan.api.queue.challenge({ concertId })).toMatchObject({ required: true, difficulty: 1000 });
   });
 
   it('with JOIN_CHALLENGE=off, joins as before and says no challenge is needed', async () => {
