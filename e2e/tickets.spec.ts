@@ -162,6 +162,9 @@ test('screens: My tickets with a ticket given away and one received, and a ticke
   concert,
   baseURL,
 }) => {
+  // Two sign-ups with mail, two purchases (each through the line), two passes and eight screens: a
+  // long walk, past the default minute on a busy machine.
+  test.slow();
   const friendEmail = newEmail('friend');
   const buyerEmail = newEmail('buyer');
   const friend = await newFan();
