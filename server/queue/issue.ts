@@ -5,9 +5,10 @@ import { queueTokens, sales } from '@/db/schema';
 import { transactionTime } from '@/server/clock';
 import type { Config } from '@/server/env';
 import { DomainError, PG, pgCode } from '@/server/errors';
-import { openSaleIfDue, saleStateOf, type SaleState } from '@/server/sale/service';
+import { openSaleIfDue } from '@/server/sale/service';
 import { checkJoinSolution } from './join-challenge';
 import { countJoinEvent } from './join-stats';
+import { readJoinableSale, refuseJoining } from './joinable-sale';
 import { refresh } from './refresh';
 import { PLACE_TAKING_STATUSES } from './rules';
 import { queuePassOf } from './status';
@@ -28,15 +29,6 @@ export type IssuedToken = TokenView & { token: string; status: 'prequeue' | 'wai
 
 const liveView = (token: string, view: TokenView): IssuedToken | undefined =>
   view.status === 'prequeue' || view.status === 'waiting' || view.status === 'active' ? { ...view, token, status: view.status } : undefined;
-
-function refuseJoining(state: SaleState, sale: { prequeueOpensAt: Date; opensAt: Date }): never {
-  if (state === 'sold_out') throw new DomainError('SOLD_OUT', 'This concert is sold out.');
-  if (state === 'closed') throw new DomainError('SALE_CLOSED', 'The sale of this concert is closed.');
-  throw new DomainError('SALE_NOT_OPEN', 'The line for this concert is not open yet.', {
-    prequeueOpensAt: sale.prequeueOpensAt.toISOString(),
-    opensAt: sale.opensAt.toISOString(),
-  });
-}
 
 /** What a new token records besides its holder: the challenge it was paid with, the network it came from. */
 interface Joining {
@@ -59,24 +51,7 @@ async function joinPrequeueOrSayHow(
   { isAccount, paidFor }: { isAccount: boolean; paidFor: () => Promise<string | null> },
 ) {
   const { concertId } = base;
-  const [sale] = await db
-    .select({
-      audience: sales.audience,
-      prequeueOpensAt: sales.prequeueOpensAt,
-      opensAt: sales.opensAt,
-      paused: sales.paused,
-      closedReason: sales.closedReason,
-      openedAt: sales.openedAt,
-      now: transactionTime(),
-    })
-    .from(sales)
-    .where(eq(sales.concertId, concertId));
-  if (!sale) throw new DomainError('NOT_FOUND', 'There is no such concert.');
-  if (sale.audience === 'accounts' && !isAccount) {
-    throw new DomainError('SALE_FOR_ACCOUNTS', 'This sale is for signed-in fans: sign in or create an account, then join.');
-  }
-  const state = saleStateOf(sale, sale.now);
-  if (state !== 'prequeue' && state !== 'open' && state !== 'paused') refuseJoining(state, sale);
+  const { sale, state } = await readJoinableSale(db, concertId, { isAccount });
   const joining: Joining = { ...base, challengeNonce: await paidFor() };
   if (state === 'prequeue') {
     // The draw locks the sale row FOR UPDATE: a pre-queue join either commits before it (and is drawn)

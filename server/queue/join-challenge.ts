@@ -1,16 +1,13 @@
 import { createHmac, randomInt } from 'node:crypto';
 import { createChallenge, verifySolution, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '@/db/client';
 import { JOIN_DIFFICULTY_MIN } from '@/db/limits';
-import { sales } from '@/db/schema';
-import { transactionTime } from '@/server/clock';
 import type { Config } from '@/server/env';
 import { DomainError } from '@/server/errors';
-import { saleStateOf } from '@/server/sale/service';
 import { countJoinEvent, joinRates } from './join-stats';
+import { readJoinableSale } from './joinable-sale';
 import { effectiveDifficulty } from './join-surge';
 
 /**
@@ -79,32 +76,7 @@ export async function issueJoinChallenge(
   { userId, concertId, verifiedAccount, isAccount }: { userId: string; concertId: number; verifiedAccount: boolean; isAccount: boolean },
 ): Promise<({ required: true } & IssuedChallenge) | { required: false; challenge: null }> {
   if (config.JOIN_CHALLENGE === 'off') return { required: false, challenge: null };
-  const [sale] = await db
-    .select({
-      audience: sales.audience,
-      joinDifficulty: sales.joinDifficulty,
-      joinSurgePerSecond: sales.joinSurgePerSecond,
-      prequeueOpensAt: sales.prequeueOpensAt,
-      opensAt: sales.opensAt,
-      paused: sales.paused,
-      closedReason: sales.closedReason,
-      now: transactionTime(),
-    })
-    .from(sales)
-    .where(eq(sales.concertId, concertId));
-  if (!sale) throw new DomainError('NOT_FOUND', 'There is no such concert.');
-  if (sale.audience === 'accounts' && !isAccount) {
-    throw new DomainError('SALE_FOR_ACCOUNTS', 'This sale is for signed-in fans: sign in or create an account, then join.');
-  }
-  const state = saleStateOf(sale, sale.now);
-  if (state === 'sold_out') throw new DomainError('SOLD_OUT', 'This concert is sold out.');
-  if (state === 'closed') throw new DomainError('SALE_CLOSED', 'The sale of this concert is closed.');
-  if (state === 'scheduled') {
-    throw new DomainError('SALE_NOT_OPEN', 'The line for this concert is not open yet.', {
-      prequeueOpensAt: sale.prequeueOpensAt.toISOString(),
-      opensAt: sale.opensAt.toISOString(),
-    });
-  }
+  const { sale } = await readJoinableSale(db, concertId, { isAccount });
   const { difficulty: lineDifficulty, surging } = effectiveDifficulty(sale, await joinsPerSecond(db, concertId));
   const difficulty =
     sale.audience === 'accounts' && verifiedAccount
