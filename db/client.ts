@@ -2,6 +2,7 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { assertPostgresPatched } from './postgres-patch';
 import * as schema from './schema';
+import { SESSION_DEFAULTS } from './session-defaults';
 
 export type Db = PostgresJsDatabase<typeof schema>;
 /** A transaction handle: what `db.transaction(tx => …)` passes. Services accept `Db | Tx`. */
@@ -20,9 +21,6 @@ export interface ConnectOptions {
   pooler?: 'none' | 'session' | 'transaction';
 }
 
-/** Lock waits and statements are bounded so that nothing hangs a request. */
-const LOCK_TIMEOUT_MS = 5_000;
-const STATEMENT_TIMEOUT_MS = 15_000;
 const IDLE_TIMEOUT_SECONDS = 20;
 const CONNECT_TIMEOUT_SECONDS = 10;
 /**
@@ -46,11 +44,10 @@ export function connect(url: string, options: ConnectOptions = {}): Database {
     // expands to IN ($1, $2, …), and no query binds a JavaScript array.
     fetch_types: false,
     onnotice: () => {},
-    connection: {
-      lock_timeout: LOCK_TIMEOUT_MS,
-      statement_timeout: STATEMENT_TIMEOUT_MS,
-      idle_in_transaction_session_timeout: STATEMENT_TIMEOUT_MS,
-    },
+    // The session limits (db/session-defaults.ts) as start-up parameters, when connected directly. A
+    // pooler refuses parameters it does not know ("unsupported startup parameter"): behind one, they
+    // are the database's defaults instead, set by every migration.
+    connection: (options.pooler ?? 'none') === 'none' ? SESSION_DEFAULTS : {},
   });
   if (options.pooler === 'transaction') withoutListen.add(sql);
   const observers: WriteObserver[] = [];

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { connect } from './client';
 import { applyFunctions } from './functions';
+import { applySessionDefaults } from './session-defaults';
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -11,7 +12,8 @@ const MIGRATION_LOCK = 7_316_004;
 
 /**
  * Applies the committed drizzle-kit migrations that the database has not had yet, then the current
- * database functions (db/functions.ts), under one advisory lock.
+ * database functions (db/functions.ts) and the session limits as the database's defaults
+ * (db/session-defaults.ts), under one advisory lock.
  */
 export async function applyMigrations(url: string): Promise<void> {
   const database = connect(url, { max: 1 });
@@ -26,6 +28,7 @@ export async function applyMigrations(url: string): Promise<void> {
     try {
       await migrate(database.db, { migrationsFolder: MIGRATIONS_DIR });
       await applyFunctions(database.sql);
+      await applySessionDefaults(database.sql);
     } finally {
       await database.sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`;
     }
