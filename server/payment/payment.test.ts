@@ -11,7 +11,7 @@ import { seatPicker } from '@/server/testing/seats';
 import { useTestDatabase } from '@/server/testing/test-database';
 import { admittedUser, expectFailure, testConfig, TestUser } from '@/server/testing/test-user';
 
-const { db, url } = await useTestDatabase();
+const { db, directUrl } = await useTestDatabase();
 const config = testConfig({ QUEUE_MAX_ACTIVE: 1000 });
 beforeAll(() => seedDemoData(db));
 
@@ -163,8 +163,8 @@ describe('payment.pay', () => {
 });
 
 describe('the admission pass after a payment', () => {
-  /** Connections that give up a lock wait after 300 ms (the app's own wait 5 s). */
-  const impatient = postgres(url, { max: 4, onnotice: () => {}, connection: { lock_timeout: 300 } });
+  /** Connections that give up a lock wait after 300 ms (the app's own wait 5 s): straight to the server, since a pooler refuses the start-up parameter. */
+  const impatient = postgres(directUrl, { max: 4, onnotice: () => {}, connection: { lock_timeout: 300 } });
   const impatientDb = drizzle(impatient, { schema });
   afterAll(() => impatient.end());
 
@@ -183,7 +183,7 @@ describe('the admission pass after a payment', () => {
     const { solo, payer, hold, next } = await soloLine();
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     // The pass will have to admit `next`, whose token row another transaction keeps locked: the pass fails.
-    const locker = postgres(url, { max: 1, onnotice: () => {} });
+    const locker = postgres(directUrl, { max: 1, onnotice: () => {} });
     const paid = await locker
       .begin(async (tx) => {
         await tx`SELECT id FROM queue_tokens WHERE token = ${next.token} FOR UPDATE`;

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { connect } from '@/db/client';
 import { createConcert, sellSeats, type ConcertPlan } from '@/server/seed';
 import type { DomainError } from '@/server/errors';
 import { createNodeHandler } from '@/server/http/node-handler';
@@ -212,7 +211,7 @@ describe('the draw', () => {
       }),
     );
     await reachOpening(concertId);
-    const other = connect(database.url, { max: 8 });
+    const other = database.connectAgain({ max: 8 });
     try {
       const opened = await Promise.all([
         ...Array.from({ length: 8 }, () => openSaleIfDue(db, concertId)),
