@@ -39,6 +39,8 @@ export interface Bench {
   /** Correctness breaches: each fails the benchmark (exit 1). */
   breaches: string[];
   log: (line: string) => void;
+  /** Appended to the names of the rows added (the `--pooler` pass: " · PgBouncer"). */
+  label?: string;
 }
 
 const DEFAULTS = parseEnv({});
@@ -53,6 +55,7 @@ export function ratio(bench: Bench, row: Row, of: string): Row {
 }
 
 export function addRow(bench: Bench, row: Row): Row {
+  if (bench.label) row.scenario += bench.label;
   bench.rows.push(row);
   bench.log(
     `  ${row.scenario}: ${row.rps.toLocaleString('en-US')}/s${row.refusedRps !== undefined ? ` (+${row.refusedRps}/s refused)` : ''}, p50 ${row.p50.toFixed(1)} ms${row.errors ? `, ${row.errors} errors` : ''}`,

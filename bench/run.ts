@@ -6,7 +6,11 @@
  *
  *   npm run bench -- [--scenarios ceilings,polling,seats,joining,cores,contention,payment,drop,line,challenge]
  *                    [--duration 10] [--warmup 2] [--connections 50] [--fans 10000] [--seats 1000]
- *                    [--drop-seconds 60] [--races 7] [--smoke] [--no-build] [--json results.json]
+ *                    [--drop-seconds 60] [--races 7] [--smoke] [--no-build] [--json results.json] [--pooler]
+ *
+ * `--pooler` then measures the main rows (ping, polling, seat map, joining, holds, payments) again
+ * with every app reaching PostgreSQL through PgBouncer in transaction mode (server/testing/pgbouncer.ts,
+ * DATABASE_POOLER=transaction), printed beside the direct rows with " · PgBouncer" in their names.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,7 +26,8 @@ import { runFrontline } from './scenarios/frontline';
 import { runHolds } from './scenarios/holds';
 import { runLine } from './scenarios/line';
 import { runPayment } from './scenarios/payment';
-import { startCluster } from './servers';
+import { startPgBouncer } from '@/server/testing/pgbouncer';
+import { routeAppsThrough, startCluster } from './servers';
 
 const ALL = ['ceilings', 'polling', 'seats', 'joining', 'cores', 'contention', 'payment', 'drop', 'line', 'challenge'] as const;
 type Scenario = (typeof ALL)[number];
@@ -40,6 +45,7 @@ const { values: args } = parseArgs({
     smoke: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     json: { type: 'string' },
+    pooler: { type: 'boolean', default: false },
   },
 });
 
@@ -112,6 +118,7 @@ async function main() {
       bench.log('The join challenge: Chromium, the server, a script …');
       await runChallenge(bench);
     }
+    if (args.pooler) await throughPooler(bench, has);
   } finally {
     await cluster.stop();
   }
@@ -150,6 +157,27 @@ async function main() {
     process.exit(1);
   }
   process.exit(0);
+}
+
+/** The main rows again, every app reaching the database through PgBouncer in transaction mode. */
+async function throughPooler(bench: Bench, has: (...names: Scenario[]) => boolean) {
+  bench.log('Through PgBouncer (transaction mode): polling, seat map, joining, holds, payments …');
+  const pgbouncer = await startPgBouncer(bench.cluster.server.url, { mode: 'transaction' });
+  const targetsBefore = bench.targets.length;
+  const directFacts = { ...bench.facts };
+  routeAppsThrough(pgbouncer);
+  bench.label = ' · PgBouncer';
+  try {
+    await runFrontline(bench, { polling: has('polling'), seats: has('seats'), joining: has('joining'), cores: false });
+    if (has('contention')) await runHolds(bench);
+    if (has('payment')) await runPayment(bench);
+  } finally {
+    routeAppsThrough(undefined);
+    bench.label = undefined;
+    await pgbouncer.stop();
+  }
+  for (const target of bench.targets.slice(targetsBefore)) target.target = `(PgBouncer) ${target.target}`;
+  bench.facts = { ...directFacts, pooler: Object.fromEntries(Object.entries(bench.facts).filter(([k, v]) => directFacts[k] !== v)) };
 }
 
 main().catch((error) => {

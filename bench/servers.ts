@@ -6,6 +6,7 @@ import postgres from 'postgres';
 import { freePort, startEmbeddedPostgres, withDatabase, type EmbeddedServer } from '@/db/embedded';
 import { applyMigrations } from '@/db/migrate';
 import { ensureDatabase } from '@/server/provision';
+import type { PgBouncer } from '@/server/testing/pgbouncer';
 import { npmStartNodeArgs } from '@/server/testing/start-command';
 import { UNSENT_MAIL_ENV } from '@/server/testing/unsent-mail';
 import { trpcGet } from './http';
@@ -70,6 +71,22 @@ export async function startCluster(): Promise<Cluster> {
   };
 }
 
+/** While set (`npm run bench -- --pooler`'s second pass), apps reach their database through it. */
+let pooler: PgBouncer | undefined;
+
+/** Routes the apps started from now on through PgBouncer in transaction mode (undefined: directly again). */
+export function routeAppsThrough(through: PgBouncer | undefined): void {
+  pooler = through;
+}
+
+/** The database URL as an app reaches it: the same database, on PgBouncer's port while one is set. */
+function appDatabaseUrl(direct: string): { url: string; env: Record<string, string> } {
+  if (!pooler) return { url: direct, env: {} };
+  const url = new URL(direct);
+  url.port = new URL(pooler.url).port;
+  return { url: url.toString(), env: { DATABASE_POOLER: 'transaction' } };
+}
+
 export interface AppServer {
   url: string;
   pid: number;
@@ -84,6 +101,7 @@ export interface AppServer {
  */
 export async function startApp(kind: 'custom' | 'next', databaseUrl: string, env: Record<string, string> = {}): Promise<AppServer> {
   const port = await freePort();
+  const database = appDatabaseUrl(databaseUrl);
   const command =
     kind === 'custom' ? npmStartCommand() : [process.execPath, 'node_modules/next/dist/bin/next', 'start', '--port', String(port)];
   const child: ChildProcess = spawn(command[0]!, command.slice(1), {
@@ -92,7 +110,8 @@ export async function startApp(kind: 'custom' | 'next', databaseUrl: string, env
       ...inheritedEnv(),
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: database.url,
+      ...database.env,
       SESSION_SECRET: BENCH_SECRET,
       OPERATOR_PASSWORD: BENCH_SECRET,
       ...UNSENT_MAIL_ENV,

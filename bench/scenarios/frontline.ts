@@ -255,7 +255,10 @@ async function joining(bench: Bench, url: string, concertId: number): Promise<Ro
     warmup: o.warmup,
     task: async (send) => {
       const jar = new CookieJar();
-      jar.from(await send(trpcPost('session.start', {}, jar.header())));
+      const started = await send(trpcPost('session.start', {}, jar.header()));
+      // Shed (counted as refused), a fan has no session to join with: it starts again, as a browser would.
+      if (started.status !== 200) return true;
+      jar.from(started);
       jar.from(await send(trpcPost('queue.issue', { concertId }, jar.header())));
       return true;
     },
