@@ -4,7 +4,7 @@
  * targets. Exits 1 on a correctness breach: a server error, a race with other than one winner, a
  * broken invariant or admission order after the drop, a drop not sold out in its time.
  *
- *   npm run bench -- [--scenarios ceilings,polling,seats,joining,cores,contention,payment,drop,line,challenge]
+ *   npm run bench -- [--scenarios ceilings,polling,seats,joining,cores,contention,payment,drop,line,challenge,costs]
  *                    [--duration 10] [--warmup 2] [--connections 50] [--fans 10000] [--seats 1000]
  *                    [--drop-seconds 60] [--races 7] [--smoke] [--no-build] [--json results.json] [--pooler]
  *
@@ -21,6 +21,7 @@ import { pgbenchAvailable } from './pgbench';
 import { table, targets } from './report';
 import { runCeilings } from './scenarios/ceilings';
 import { runChallenge } from './scenarios/challenge';
+import { runCosts } from './scenarios/costs';
 import { runDrop } from './scenarios/drop';
 import { runFrontline } from './scenarios/frontline';
 import { runHolds } from './scenarios/holds';
@@ -29,7 +30,7 @@ import { runPayment } from './scenarios/payment';
 import { startPgBouncer } from '@/server/testing/pgbouncer';
 import { routeAppsThrough, startCluster } from './servers';
 
-const ALL = ['ceilings', 'polling', 'seats', 'joining', 'cores', 'contention', 'payment', 'drop', 'line', 'challenge'] as const;
+const ALL = ['ceilings', 'polling', 'seats', 'joining', 'cores', 'contention', 'payment', 'drop', 'line', 'challenge', 'costs'] as const;
 type Scenario = (typeof ALL)[number];
 
 const { values: args } = parseArgs({
@@ -117,6 +118,10 @@ async function main() {
     if (has('challenge')) {
       bench.log('The join challenge: Chromium, the server, a script …');
       await runChallenge(bench);
+    }
+    if (has('costs')) {
+      bench.log('What each operation costs (one app process; CPU of the app and of PostgreSQL, statements, commits) …');
+      await runCosts(bench);
     }
     if (args.pooler) await throughPooler(bench, has);
   } finally {
