@@ -158,6 +158,11 @@ export async function runCosts(bench: Bench): Promise<OperationCost[]> {
         jar.from(await s(trpcGet('queue.status', { concertId: waitingLine.concertId }, jar.header())));
         return true;
       });
+      await measure("the line's sale state (queue.line) of a waiting fan", async (s) => {
+        const jar = nextPoller();
+        jar.from(await s(trpcGet('queue.line', { concertId: waitingLine.concertId }, jar.header())));
+        return true;
+      });
       const nextReader = cycle(readers);
       await measure(`seat map of one date (${MAP_SEATS} seats)`, async (s) => {
         await s(trpcGet('concert.seats', { scheduleId: schedule!.id }, { cookie: nextReader().cookie }));

@@ -36,7 +36,7 @@ describe('waiting-room polling', () => {
   });
 
   it('keeps a polling fan present: a batched heartbeat lands within HEARTBEAT_SECONDS, and the minimum abandon time covers it', () => {
-    const STATEMENT_TIMEOUT_SECONDS = 15; // db/client.ts
+    const STATEMENT_TIMEOUT_SECONDS = 15; // db/session-defaults.ts (server/shared/ may not import db/)
     expect(HEARTBEAT_FLUSH_SECONDS + STATEMENT_TIMEOUT_SECONDS).toBeLessThanOrEqual(HEARTBEAT_SECONDS);
     expect(MIN_ABANDON_SECONDS).toBeGreaterThanOrEqual(HEARTBEAT_SECONDS + LONGEST_POLL_INTERVAL_SECONDS);
   });

@@ -47,7 +47,7 @@ export const HEARTBEAT_FLUSH_SECONDS = 5;
  * The oldest a polling fan's `last_seen_at` can be: a poll read from the database refreshes it when
  * it is older than this (so most of those polls are a pure read), and a poll answered from memory
  * reaches it with the next batch, at most HEARTBEAT_FLUSH_SECONDS later plus the batch statement's
- * own time (bounded by the pool's statement_timeout, 15 s: db/client.ts): 5 + 15 ≤ 20.
+ * own time (bounded by the statement_timeout, 15 s: db/session-defaults.ts): 5 + 15 ≤ 20.
  */
 export const HEARTBEAT_SECONDS = 20;
 
