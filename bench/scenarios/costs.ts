@@ -6,6 +6,7 @@ import { giveTokens, makeHall, makeHolds, makeUsers, type BenchUser } from '@/be
 import { CookieJar, httpPool, send, trpcGet, trpcPost, type Send } from '@/bench/http';
 import { cycle, once, runLoad } from '@/bench/http-load';
 import { processTree, startApp } from '@/bench/servers';
+import { queuePassCookie } from '@/server/queue/queue-pass';
 
 /**
  * What each operation costs, for capacity planning (docs/capacity.md): one app process
@@ -158,8 +159,10 @@ export async function runCosts(bench: Bench): Promise<OperationCost[]> {
         jar.from(await s(trpcGet('queue.status', { concertId: waitingLine.concertId }, jar.header())));
         return true;
       });
+      // queue.line answers only a fan with the line's queue pass: those whose first poll was not shed.
+      const nextPassHolder = cycle(pollers.filter((jar) => jar.has(queuePassCookie(waitingLine.concertId))));
       await measure("the line's sale state (queue.line) of a waiting fan", async (s) => {
-        const jar = nextPoller();
+        const jar = nextPassHolder();
         jar.from(await s(trpcGet('queue.line', { concertId: waitingLine.concertId }, jar.header())));
         return true;
       });
