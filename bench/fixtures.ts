@@ -39,16 +39,20 @@ export async function makeUsers(sql: postgres.Sql, count: number, balance = 0, {
   return ids.map((userId) => ({ userId, cookie: cookieOf(userId) }));
 }
 
-/** Gives each user a queue token in a concert's line, at its back; `active` ones are admitted now, for the default turn. */
+/**
+ * Gives each user a queue token in a concert's line, at its back (places from the line's sequence, as
+ * joins take them); `active` ones are admitted now, for the default turn.
+ */
 export async function giveTokens(sql: postgres.Sql, users: BenchUser[], status: 'waiting' | 'active', concertId: number): Promise<void> {
   const rows = await sql<{ user_id: string; token: string }[]>`
-    WITH counter AS (
-      UPDATE sales SET last_place = last_place + ${users.length}::int WHERE concert_id = ${concertId} RETURNING last_place - ${users.length}::int AS base)
+    WITH placed AS (
+      SELECT u, n, take_line_place(${concertId}::int) AS place
+      FROM unnest(${users.map((u) => u.userId)}::uuid[]) WITH ORDINALITY AS t(u, n))
     INSERT INTO queue_tokens (token, user_id, concert_id, place, status, admitted_at, expires_at)
-    SELECT replace(gen_random_uuid()::text, '-', ''), u, ${concertId}, counter.base + n, ${status},
+    SELECT replace(gen_random_uuid()::text, '-', ''), u, ${concertId}, place, ${status},
            CASE WHEN ${status} = 'active' THEN now() END,
            CASE WHEN ${status} = 'active' THEN now() + interval '1 hour' END
-    FROM counter, unnest(${users.map((u) => u.userId)}::uuid[]) WITH ORDINALITY AS t(u, n) ORDER BY n
+    FROM placed ORDER BY n
     RETURNING user_id, token`;
   const byUser = new Map(rows.map((r) => [r.user_id, r.token]));
   for (const u of users) {
@@ -75,10 +79,9 @@ export async function syncQueueState(sql: postgres.Sql, concertId: number) {
 /** Waiting tokens at the back of a concert's line for `count` new users, with no wallets (the line-length filler). */
 export async function fillLine(sql: postgres.Sql, count: number, concertId: number): Promise<void> {
   await sql`
-    WITH fillers AS (INSERT INTO users (name) SELECT 'line-' || g FROM generate_series(1, ${count}::int) g RETURNING id),
-    counter AS (UPDATE sales SET last_place = last_place + ${count}::int WHERE concert_id = ${concertId} RETURNING last_place - ${count}::int AS base)
+    WITH fillers AS (INSERT INTO users (name) SELECT 'line-' || g FROM generate_series(1, ${count}::int) g RETURNING id)
     INSERT INTO queue_tokens (token, user_id, concert_id, place)
-    SELECT replace(gen_random_uuid()::text, '-', ''), f.id, ${concertId}, counter.base + row_number() OVER () FROM fillers f, counter`;
+    SELECT replace(gen_random_uuid()::text, '-', ''), f.id, ${concertId}, take_line_place(${concertId}::int) FROM fillers f`;
 }
 
 /** Seat ids by date, and the concert they belong to (whose line admits to them). */

@@ -253,8 +253,10 @@ export type SaleClosedReason = (typeof SALE_CLOSED_REASONS)[number];
  * A concert's sale: when its pre-queue and its sale open, its line's settings, and the fair draw.
  * `commitment` (hex SHA-256 of `seed`) is public from the start; `seed` is revealed at the opening
  * (`opened_at`), when the pre-queue's tokens get their places (`drawn_count` of them: places
- * 1..drawn_count). Later joiners take the next place from `last_place` (the line's place counter,
- * written by `queue.issue` under this row's lock, so places are handed out in commit order).
+ * 1..drawn_count). Later joiners take the next number of the line's place sequence
+ * (`line_places_<concert_id>`, one per sale: created with this row by the trigger sales_line_places,
+ * set to drawn_count by the draw; db/functions/take_line_place.sql), which no join waits for, so
+ * no join locks this row.
  * `closed_reason` is set when every seat is sold (`sold_out`) or an operator closes the sale.
  * State rule: server/sale/service.ts `saleStateOf`.
  */
@@ -285,8 +287,6 @@ export const sales = pgTable(
     openedAt: timestamp('opened_at', { withTimezone: true }),
     /** How many pre-queue tokens the draw placed (places 1..drawn_count); null before the opening. */
     drawnCount: integer('drawn_count'),
-    /** The last place handed out in this line. */
-    lastPlace: bigId('last_place').notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [

@@ -81,3 +81,33 @@ describe('the orders migration (0004)', () => {
     expect(breaches).toEqual([]);
   });
 });
+
+describe('the line places migration (0016)', () => {
+  it('gives every existing sale its place sequence, continuing after its last place', async () => {
+    const fresh = `m_${randomBytes(6).toString('hex')}`;
+    await admin.unsafe(`CREATE DATABASE ${fresh}`);
+    const db = postgres(withDatabase(inject('testServerUrl'), fresh), { max: 1, onnotice: () => {} });
+    try {
+      await migrate(drizzle(db), { migrationsFolder: migrationsBefore('0016_line_places') });
+      const concerts = await db<{ id: number }[]>`
+        INSERT INTO concerts (title, artist, venue) SELECT 'T' || g, 'A', 'V' FROM generate_series(1, 2) g RETURNING id`;
+      const [joined, unopened] = concerts.map((c) => c.id);
+      await db`
+        INSERT INTO sales (concert_id, prequeue_opens_at, opens_at, opened_at, drawn_count, last_place, max_active, turn_seconds, seed, commitment)
+        VALUES (${joined!}, now() - interval '2 hours', now() - interval '1 hour', now() - interval '1 hour', 5, 42, 10, 600, 's', repeat('0', 64)),
+               (${unopened!}, now() + interval '1 hour', now() + interval '2 hours', NULL, NULL, 0, 10, 600, 's', repeat('0', 64))`;
+
+      await migrate(drizzle(db), { migrationsFolder: MIGRATIONS_DIR });
+
+      const next = async (concertId: number) =>
+        Number((await db<{ n: string }[]>`SELECT nextval(${`line_places_${concertId}`}::regclass) AS n`)[0]!.n);
+      expect(await next(joined!)).toBe(43);
+      expect(await next(unopened!)).toBe(1);
+      const columns = await db`SELECT 1 FROM information_schema.columns WHERE table_name = 'sales' AND column_name = 'last_place'`;
+      expect(columns).toHaveLength(0);
+    } finally {
+      await db.end();
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${fresh} WITH (FORCE)`);
+    }
+  });
+});

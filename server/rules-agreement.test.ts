@@ -106,12 +106,11 @@ async function newUser(balance = 100_000): Promise<string> {
 /** A token of `userId` in the concert's line at the next place; admitted 10 s ago unless waiting. */
 async function newToken(userId: string, concertId: number, status: TurnCase['status'], expiresIn: number | null): Promise<number> {
   const [token] = await sql<{ id: string }[]>`
-    WITH place AS (UPDATE sales SET last_place = last_place + 1 WHERE concert_id = ${concertId} RETURNING last_place)
     INSERT INTO queue_tokens (token, user_id, concert_id, place, status, admitted_at, expires_at, last_seen_at)
-    SELECT md5(random()::text), ${userId}, ${concertId}, place.last_place, ${status}::text,
+    SELECT md5(random()::text), ${userId}, ${concertId}, take_line_place(${concertId}::int), ${status}::text,
       CASE WHEN ${status}::text <> 'waiting' THEN now() - interval '10 seconds' END,
       now() + make_interval(secs => ${expiresIn}::int), now()
-    FROM place RETURNING id`;
+    RETURNING id`;
   return Number(token!.id);
 }
 

@@ -4,7 +4,9 @@
 -- p_wait: a caller that finds a pass running returns at once with ran = false), then, in this one
 -- statement: applies the pending changes of the count, expires ran-out turns, and while the sale
 -- admits, someone waits and a seat is free, admits waiting tokens in place order into the free
--- slots, passing over (and expiring) places whose holders stopped polling. Notifies `queue_line`
+-- slots, passing over (and expiring) places whose holders stopped polling. Admits no place beyond
+-- line_places_settled (every place up to it committed, or a gap: a join that failed), so a place that
+-- commits before an earlier one waits for it: exact place order. Notifies `queue_line`
 -- when the line's state changed. sold_out: no seat is free or held (the caller marks the sale, whose
 -- row comes before queue_state in the lock order).
 CREATE OR REPLACE FUNCTION admit_line(
@@ -37,6 +39,7 @@ DECLARE
 	v_count integer;
 	v_max_place bigint;
 	v_free_seat integer;
+	v_settled bigint;
 	rec record;
 BEGIN
 	IF p_wait THEN
@@ -98,6 +101,10 @@ BEGIN
 		END IF;
 	END IF;
 
+	IF v_free > 0 THEN
+		-- Waits for the joins in flight (milliseconds); only when someone may be admitted.
+		v_settled := line_places_settled(p_concert_id);
+	END IF;
 	FOR round IN 1..p_max_rounds LOOP
 		EXIT WHEN v_free <= 0;
 		v_scan := v_free + p_scan_slack;
@@ -106,7 +113,7 @@ BEGIN
 		v_abandoned := '{}';
 		FOR rec IN
 			SELECT id, last_seen_at >= t_now - make_interval(secs => p_abandon_seconds) AS present
-			FROM queue_tokens WHERE concert_id = p_concert_id AND status = 'waiting' AND place IS NOT NULL
+			FROM queue_tokens WHERE concert_id = p_concert_id AND status = 'waiting' AND place IS NOT NULL AND place <= v_settled
 			ORDER BY place LIMIT v_scan
 		LOOP
 			v_read := v_read + 1;

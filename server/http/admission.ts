@@ -28,8 +28,8 @@ export interface ClassLimits {
 
 /**
  * Per process (each `npm start` worker has its own; its database pool has 10 connections). Buyers
- * may fill the process; polls, answered from memory, take a share; joins (two commits each, and
- * each join of a line waits for the sale row's place counter) get a few slots, fewer still when the
+ * may fill the process; polls, answered from memory, take a share; joins (two commits each) get a
+ * few slots, fewer still when the
  * others are busy or the event loop lags, so they never hold most of the pool. A crowd of joins sent
  * away is told to come back spread over up to 15 s: every refusal is a request to answer too, so ten
  * thousand fans must not all come back within a second; but a longer spread leaves the line empty

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '@/db/client';
+import type { Db, DbOrTx } from '@/db/client';
 import { queueTokens, sales } from '@/db/schema';
 import { transactionTime } from '@/server/clock';
 import type { Config } from '@/server/env';
@@ -31,7 +31,7 @@ const liveView = (token: string, view: TokenView): IssuedToken | undefined =>
   view.status === 'prequeue' || view.status === 'waiting' || view.status === 'active' ? { ...view, token, status: view.status } : undefined;
 
 /** What a new token records besides its holder: the challenge it was paid with, the network it came from. */
-interface Joining {
+export interface Joining {
   userId: string;
   concertId: number;
   token: string;
@@ -72,17 +72,17 @@ async function joinPrequeueOrSayHow(
 }
 
 /**
- * Takes the next place of an opened line and inserts the token there: one statement, so the sales
- * row (the line's place counter) is locked only for its own commit, and places commit in order.
+ * Takes the next place of an opened line and inserts the token there, in one statement: the place is
+ * the next number of the line's sequence (`take_line_place`), which never waits, so joins of a line
+ * do not queue on each other. Places can commit out of order and a failed insert leaves a gap;
+ * admission handles both (db/functions/admit_line.sql). False when the sale is not open to joiners
+ * as this statement sees it (no place is taken then). Exported for its tests.
  */
-async function insertPlacedToken(db: Db, { userId, concertId, token, challengeNonce, addressPrefix }: Joining) {
+export async function insertPlacedToken(db: DbOrTx, { userId, concertId, token, challengeNonce, addressPrefix }: Joining) {
   const inserted = await db.execute(sql`
-    WITH taken AS (
-      UPDATE ${sales} SET last_place = last_place + 1
-      WHERE concert_id = ${concertId} AND opened_at IS NOT NULL AND closed_reason IS NULL
-      RETURNING last_place)
     INSERT INTO ${queueTokens} (token, user_id, concert_id, place, challenge_nonce, address_prefix)
-    SELECT ${token}, ${userId}, ${concertId}, taken.last_place, ${challengeNonce}, ${addressPrefix} FROM taken
+    SELECT ${token}, ${userId}, ${concertId}, take_line_place(${concertId}), ${challengeNonce}, ${addressPrefix}
+    FROM ${sales} WHERE ${sales.concertId} = ${concertId} AND ${sales.openedAt} IS NOT NULL AND ${sales.closedReason} IS NULL
     RETURNING id`);
   return inserted.length > 0;
 }

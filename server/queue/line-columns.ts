@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { queueState, sales } from '@/db/schema';
 import { transactionTime } from '@/server/clock';
 import { lineChangesPending } from './rules';
@@ -11,8 +12,11 @@ import { lineChangesPending } from './rules';
  */
 export const lineColumns = {
   admittedThrough: queueState.admittedThrough,
-  /** The last place given (the sale's place counter): the line's end. */
-  lastPlace: sales.lastPlace,
+  /**
+   * The last place given (the line's place sequence, `line_last_place`): the line's end. Counts joins
+   * in flight and the gaps of joins that failed, so it can only overstate the line.
+   */
+  lastPlace: sql<number>`line_last_place(${queueState.concertId})`.mapWith(Number),
   activeCount: queueState.activeCount,
   nextExpiryAt: queueState.nextExpiryAt,
   admitRate: queueState.admitRate,

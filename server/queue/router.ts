@@ -17,11 +17,16 @@ import { QUEUE_PASS_HEADER, queuePassCookie } from './queue-pass';
  * The waiting rooms: one line per concert's sale.
  *
  * A token's id is its draw number; its `place` is its place in its concert's line: given by the
- * draw at the opening for the pre-queue's tokens (server/sale/draw.ts), and the next one of the
- * line's counter (`sales.last_place`) for later joiners. Each line's `queue_state` row holds its
- * admission cursor (`admitted_through`, a place): a waiting token's position is `place -
- * admitted_through`, one read however long the line is. There is no background worker: the calls
- * that issue or read tokens run an admission pass (server/queue/admission.ts) when one is due.
+ * draw at the opening for the pre-queue's tokens (server/sale/draw.ts), and the next number of the
+ * line's place sequence for later joiners (`take_line_place`, in the statement that inserts the
+ * token: no join waits for another, and no join locks the sale row). So places may commit out of
+ * order, and a join that fails after taking its number leaves a gap; the admission pass admits no
+ * place while an earlier one's join is still in flight, and skips gaps (db/functions/admit_line.sql),
+ * so admission is in exact place order. Each line's `queue_state` row holds its admission cursor
+ * (`admitted_through`, a place): a waiting token's position is `place - admitted_through`, one read
+ * however long the line is (overstated only by places ahead that will never be admitted: given up,
+ * or gaps). There is no background worker: the calls that issue or read tokens run an admission pass
+ * (server/queue/admission.ts) when one is due.
  *
  * Each job has its file: reading a token with its line (read-token.ts), a token as the fan sees it
  * (views.ts), bringing a token up to date (refresh.ts: close, give up, draw, admit, recount),

@@ -25,8 +25,9 @@ export interface TokenView {
   aheadOfYou: number | null;
   /**
    * Everyone in line, the caller included: places given and not yet reached by the admission cursor
-   * (`last_place - admitted_through`), while waiting; null otherwise. Like `position`, a place given up
-   * ahead (left, or not polled) counts until the cursor passes it, so it can only overstate the line.
+   * (the line's last place, `line_last_place`, minus `admitted_through`), while waiting; null otherwise.
+   * Like `position`, a place given up ahead (left, or not polled) and the gap of a join that failed
+   * count until the cursor passes them, as do joins still in flight, so it can only overstate the line.
    */
   inLine: number | null;
   /** The upper end of `estimatedWaitRange` (every turn ahead running its full length), while waiting. */
@@ -48,8 +49,13 @@ export interface TokenView {
   closedReason: SaleClosedReason | null;
 }
 
+/**
+ * `place - admitted_through`: exact but for the places ahead that will never be admitted (given up,
+ * or the gap of a join that failed), which it counts until the cursor passes them. Admission never
+ * moves the cursor past a place whose join is still in flight (admit_line), so a waiting place is
+ * above it; at least 1 all the same.
+ */
 export function positionOf(row: { place: number; admittedThrough: number }): number {
-  // A place below the cursor (its token was passed over while it was being written) is next: 1.
   return Math.max(1, row.place - row.admittedThrough);
 }
 

@@ -230,7 +230,7 @@ describe('the draw', () => {
     expect(drawProblems(draw)).toEqual([]);
     expect(draw.entries).toHaveLength(30);
     const [sale] = await db.execute<{ drawn: number; last: number }>(
-      sql`SELECT drawn_count AS drawn, last_place::int AS last FROM sales WHERE concert_id = ${concertId}`,
+      sql`SELECT drawn_count AS drawn, line_last_place(concert_id)::int AS last FROM sales WHERE concert_id = ${concertId}`,
     );
     expect(sale).toEqual({ drawn: 30, last: 30 });
   });

@@ -148,7 +148,8 @@ export async function reopenSoldOut(db: DbOrTx, concertId: number): Promise<void
  * The opening: once `opens_at` has passed, the first call that notices runs the draw, under the sale
  * row's lock, once (`opened_at` is set in the same transaction; a caller that waited for the lock
  * finds it set and does nothing), on any instance. The pre-queue's tokens (waiting, no place yet)
- * get places 1..n by the published rule (server/sale/draw.ts); later joiners take places from n + 1.
+ * get places 1..n by the published rule (server/sale/draw.ts); later joiners take places from n + 1
+ * (the line's place sequence is set to n here, in the same transaction).
  * A sale closed before its opening is not drawn.
  */
 export async function openSaleIfDue(db: Db, concertId: number): Promise<boolean> {
@@ -175,9 +176,12 @@ export async function openSaleIfDue(db: Db, concertId: number): Promise<boolean>
         FROM unnest(${drawNumbers}::bigint[], ${places}::bigint[]) AS drawn(draw_number, place)
         WHERE ${queueTokens.id} = drawn.draw_number`);
     }
+    // The line's next place is n + 1: set before the commit that shows the sale opened, which joiners
+    // wait to see before they take a place (server/queue/issue.ts insertPlacedToken).
+    await tx.execute(sql`SELECT start_line_places(${concertId}::int, ${entries.length}::bigint)`);
     await tx
       .update(sales)
-      .set({ openedAt: sql`now()`, drawnCount: entries.length, lastPlace: entries.length })
+      .set({ openedAt: sql`now()`, drawnCount: entries.length })
       .where(eq(sales.concertId, concertId));
     return true;
   });

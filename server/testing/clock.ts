@@ -26,7 +26,7 @@ export async function emptyLine(db: Db) {
   await db.execute(sql`UPDATE queue_tokens SET status = 'expired' WHERE status IN ('waiting', 'active')`);
   await db.execute(
     sql`UPDATE queue_state q SET active_count = 0, next_expiry_at = NULL, no_seat_free = false,
-        admitted_through = (SELECT last_place FROM sales s WHERE s.concert_id = q.concert_id)`,
+        admitted_through = line_last_place(q.concert_id)`,
   );
 }
 
