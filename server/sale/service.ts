@@ -144,6 +144,9 @@ export async function reopenSoldOut(db: DbOrTx, concertId: number): Promise<void
     .where(and(eq(sales.concertId, concertId), eq(sales.closedReason, 'sold_out')));
 }
 
+/** The longest the draw's statements may run (the pool's limit is 15 s). */
+const DRAW_STATEMENT_TIMEOUT_SECONDS = 120;
+
 /**
  * The opening: once `opens_at` has passed, the first call that notices runs the draw, under the sale
  * row's lock, once (`opened_at` is set in the same transaction; a caller that waited for the lock
@@ -159,6 +162,18 @@ export async function openSaleIfDue(db: Db, concertId: number): Promise<boolean>
       .where(eq(sales.concertId, concertId))
       .for('update');
     if (!sale || sale.openedAt !== null || sale.closedReason !== null || sale.now < sale.opensAt) return false;
+    // The draw is one statement over the whole pre-queue (100,000 tokens take seconds on a busy
+    // machine): it must not be cut off by the pool's statement limit (db/client.ts) and retried from
+    // scratch by the next caller.
+    await tx.execute(sql.raw(`SET LOCAL statement_timeout = '${DRAW_STATEMENT_TIMEOUT_SECONDS}s'`));
+    // The pre-queue's rows locked in id order first, as a batch of heartbeats (server/queue/heartbeats.ts:
+    // an UPDATE by id) locks them: one then waits for the other. Updated in the join's order instead,
+    // the draw and a heartbeat batch deadlocked in the 100k bench (PostgreSQL aborted one after a second).
+    await tx.execute(sql`
+      SELECT count(*) FROM (
+        SELECT 1 FROM ${queueTokens}
+        WHERE ${queueTokens.concertId} = ${concertId} AND ${queueTokens.status} = 'waiting' AND ${queueTokens.place} IS NULL
+        ORDER BY ${queueTokens.id} FOR UPDATE) locked`);
     // The rule of server/sale/draw.ts (`drawPlaces`), computed where the rows are: ascending
     // SHA-256 of `${seed}:${drawNumber}` (bytea compares as its hex does), ties by draw number. One
     // statement, so a draw of 100,000 entries holds no app worker: it waits on the database, and no
