@@ -4,9 +4,10 @@
  * targets. Exits 1 on a correctness breach: a server error, a race with other than one winner, a
  * broken invariant or admission order after the drop, a drop not sold out in its time.
  *
- *   npm run bench -- [--scenarios ceilings,polling,seats,joining,cores,contention,payment,drop,line,challenge,costs]
+ *   npm run bench -- [--scenarios ceilings,polling,seats,joining,cores,contention,payment,drop,line,challenge,costs,drop100k]
  *                    [--duration 10] [--warmup 2] [--connections 50] [--fans 10000] [--seats 1000]
- *                    [--drop-seconds 60] [--races 7] [--smoke] [--no-build] [--json results.json] [--pooler]
+ *                    [--drop-seconds 60] [--races 7] [--drop100k-fans 100000] [--drop100k-seats 10000]
+ *                    [--drop100k-seconds 300] [--drop100k-pollers fans/50] [--smoke] [--no-build] [--json results.json] [--pooler]
  *
  * `--pooler` then measures the main rows (ping, polling, seat map, joining, holds, payments) again
  * with every app reaching PostgreSQL through PgBouncer in transaction mode (server/testing/pgbouncer.ts,
@@ -23,6 +24,7 @@ import { runCeilings } from './scenarios/ceilings';
 import { runChallenge } from './scenarios/challenge';
 import { runCosts } from './scenarios/costs';
 import { runDrop } from './scenarios/drop';
+import { runDrop100k, type Drop100kSize } from './scenarios/drop100k';
 import { runFrontline } from './scenarios/frontline';
 import { runHolds } from './scenarios/holds';
 import { runLine } from './scenarios/line';
@@ -30,7 +32,20 @@ import { runPayment } from './scenarios/payment';
 import { startPgBouncer } from '@/server/testing/pgbouncer';
 import { routeAppsThrough, startCluster } from './servers';
 
-const ALL = ['ceilings', 'polling', 'seats', 'joining', 'cores', 'contention', 'payment', 'drop', 'line', 'challenge', 'costs'] as const;
+const ALL = [
+  'ceilings',
+  'polling',
+  'seats',
+  'joining',
+  'cores',
+  'contention',
+  'payment',
+  'drop',
+  'line',
+  'challenge',
+  'costs',
+  'drop100k',
+] as const;
 type Scenario = (typeof ALL)[number];
 
 const { values: args } = parseArgs({
@@ -43,6 +58,10 @@ const { values: args } = parseArgs({
     seats: { type: 'string' },
     'drop-seconds': { type: 'string', default: '60' },
     races: { type: 'string' },
+    'drop100k-fans': { type: 'string' },
+    'drop100k-seats': { type: 'string' },
+    'drop100k-seconds': { type: 'string', default: '300' },
+    'drop100k-pollers': { type: 'string' },
     smoke: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     json: { type: 'string' },
@@ -64,6 +83,16 @@ const o: Options = {
   pollers: smoke ? 1_000 : 10_000,
   smoke,
 };
+/** Issue 21 §4, 100,000 fans on one machine (smoke: 2,000 fans, 200 seats, every check still made). */
+const drop100k: Drop100kSize = {
+  fans: Number(args['drop100k-fans'] ?? (smoke ? 2_000 : 100_000)),
+  seats: Number(args['drop100k-seats'] ?? (smoke ? 200 : 10_000)),
+  seconds: Number(args['drop100k-seconds']),
+  pollers: 0,
+  leadSeconds: smoke ? 4 : 10,
+  pollWindowSeconds: smoke ? 2 : 5,
+};
+drop100k.pollers = Number(args['drop100k-pollers'] ?? Math.max(1, Math.round(drop100k.fans / 50)));
 const scenarios = new Set(args.scenarios!.split(',').map((s) => s.trim()) as Scenario[]);
 for (const s of scenarios) if (!ALL.includes(s)) throw new Error(`unknown scenario ${s}; choose from ${ALL.join(', ')}`);
 const has = (...names: Scenario[]) => names.some((n) => scenarios.has(n));
@@ -114,6 +143,10 @@ async function main() {
     if (has('line')) {
       bench.log('Line length …');
       await runLine(bench);
+    }
+    if (has('drop100k')) {
+      bench.log(`100k drop (${drop100k.fans} fans in the pre-queue, ${drop100k.seats} seats, ${drop100k.seconds} s) …`);
+      await runDrop100k(bench, drop100k);
     }
     if (has('challenge')) {
       bench.log('The join challenge: Chromium, the server, a script …');

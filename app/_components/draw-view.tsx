@@ -5,7 +5,7 @@ import { useI18n } from '@/app/_i18n/provider';
 import { useSaleTime } from './sale';
 import type { SaleDraw } from './sale-contract';
 
-/** Rows shown at most; the rest is in the API answer (and checked by the script). */
+/** Rows shown at most; the rest is in the API's pages (and checked by the script). */
 const MAX_ROWS = 500;
 
 /** A sale's draw as `sale.draw` answers it, and how anyone can check it. */

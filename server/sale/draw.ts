@@ -39,6 +39,8 @@ export interface PublishedDraw {
   seed: string | null;
   openedAt: string | null;
   entries: DrawEntry[] | null;
+  /** How many entries the draw placed in all (`sale.draw` is paged): when given, every one must have been read. */
+  drawnCount?: number | null;
 }
 
 /** What is wrong with a published draw: an empty list means it checks out. */
@@ -48,6 +50,9 @@ export function drawProblems(draw: PublishedDraw): string[] {
   const commitment = commitmentOf(draw.seed);
   if (commitment !== draw.commitment) {
     problems.push(`SHA-256(seed) is ${commitment}, but the published commitment is ${draw.commitment}`);
+  }
+  if (draw.drawnCount !== undefined && draw.drawnCount !== null && draw.drawnCount !== draw.entries.length) {
+    problems.push(`the draw placed ${draw.drawnCount} draw numbers, but ${draw.entries.length} were read`);
   }
   const drawNumbers = draw.entries.map((e) => e.ticket);
   if (new Set(drawNumbers).size !== drawNumbers.length) problems.push('a draw number appears more than once');

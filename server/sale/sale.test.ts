@@ -14,7 +14,7 @@ import { expectFailure, testConfig, TestUser } from '@/server/testing/test-user'
 import { QUEUE_TOKEN_HEADER } from '@/server/queue/cookies';
 import { commitmentOf, drawPlaces, drawProblems } from './draw';
 import { markSoldOut, openSaleIfDue } from './service';
-import { verifyDrawAt } from './verify';
+import { fetchDraw, verifyDrawAt } from './verify';
 
 const database = await useTestDatabase();
 const { db } = database;
@@ -144,7 +144,14 @@ describe('the draw', () => {
     async () => {
       const concertId = await newConcert({ prequeueInMinutes: -10, opensInMinutes: 10, maxActive: 5 });
       const before = await new TestUser(db, config).api.sale.draw({ concertId });
-      expect(before).toEqual({ commitment: expect.stringMatching(/^[0-9a-f]{64}$/), seed: null, openedAt: null, entries: null });
+      expect(before).toEqual({
+        commitment: expect.stringMatching(/^[0-9a-f]{64}$/),
+        seed: null,
+        openedAt: null,
+        entries: null,
+        drawnCount: null,
+        nextCursor: null,
+      });
 
       // 200 fans join the pre-queue one after another: join order is draw-number order.
       const fans: TestUser[] = [];
@@ -235,6 +242,41 @@ describe('the draw', () => {
     expect(sale).toEqual({ drawn: 30, last: 30 });
   });
 
+  it('is paged by place: pages of `limit` entries after `cursor`, together the whole draw, the first page by default', async () => {
+    const concertId = await newConcert({ prequeueInMinutes: -10, opensInMinutes: 10 });
+    const fans = await Promise.all(
+      Array.from({ length: 25 }, async () => {
+        const f = await new TestUser(db, config).start();
+        f.token = (await f.api.queue.issue({ concertId })).token;
+        return f;
+      }),
+    );
+    await reachOpening(concertId);
+    const reader = new TestUser(db, config);
+    const whole = await reader.api.sale.draw({ concertId });
+    expect(whole).toMatchObject({ drawnCount: 25, nextCursor: null });
+    expect(whole.entries).toHaveLength(25);
+    expect(drawProblems(whole)).toEqual([]);
+
+    const first = await reader.api.sale.draw({ concertId, limit: 10 });
+    const second = await reader.api.sale.draw({ concertId, cursor: first.nextCursor, limit: 10 });
+    const third = await reader.api.sale.draw({ concertId, cursor: second.nextCursor, limit: 10 });
+    expect([first.nextCursor, second.nextCursor, third.nextCursor]).toEqual([10, 20, null]);
+    expect([first, second, third].map((p) => p.entries!.length)).toEqual([10, 10, 5]);
+    expect([...first.entries!, ...second.entries!, ...third.entries!]).toEqual(whole.entries);
+    for (const page of [first, second, third])
+      expect(page).toMatchObject({ seed: whole.seed, commitment: whole.commitment, drawnCount: 25 });
+    // Past the end: an empty last page.
+    expect(await reader.api.sale.draw({ concertId, cursor: 25 })).toMatchObject({ entries: [], nextCursor: null, drawnCount: 25 });
+    // The drawn places agree with the published rule computed here (the server computes it in SQL).
+    const tickets = await Promise.all(fans.map(async (f) => (await f.api.queue.status({ concertId })).ticket));
+    expect(whole.entries).toEqual(drawPlaces(whole.seed!, tickets));
+    // A part of the draw read as the whole is caught by the check.
+    expect(drawProblems({ ...first, drawnCount: 25 })).toEqual(['the draw placed 25 draw numbers, but 10 were read']);
+    // A page is bounded.
+    await expectFailure(reader.api.sale.draw({ concertId, limit: 10_001 }), 'BAD_REQUEST', 'INVALID_INPUT');
+  });
+
   it(
     'is checked by npm run verify:draw over HTTP, which also catches a draw that does not follow the rule',
     async () => {
@@ -252,6 +294,10 @@ describe('the draw', () => {
         await reachOpening(concertId);
         const checked = await verifyDrawAt(base, concertId);
         expect(checked.ok).toBe(true);
+        // Read in pages of 5, the same draw.
+        const paged = await fetchDraw(base, concertId, { limit: 5 });
+        expect(paged).toMatchObject({ pages: 3, drawnCount: 12 });
+        expect(drawProblems(paged)).toEqual([]);
         // The command itself, as anyone would run it.
         const run = promisify(execFile);
         const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-draw.ts', base, String(concertId)]);

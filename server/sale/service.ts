@@ -6,7 +6,7 @@ import { parseEnv, type Config } from '@/server/env';
 import { DomainError } from '@/server/errors';
 import { clockTime } from '@/server/clock';
 import { liveReservation } from '@/server/reservation/rules';
-import { commitmentOf, drawPlaces, type PublishedDraw } from './draw';
+import { commitmentOf, type PublishedDraw } from './draw';
 
 /**
  * A concert's sale: its schedule, its line's settings and the fair draw (server/sale/draw.ts).
@@ -144,6 +144,9 @@ export async function reopenSoldOut(db: DbOrTx, concertId: number): Promise<void
     .where(and(eq(sales.concertId, concertId), eq(sales.closedReason, 'sold_out')));
 }
 
+/** The longest the draw's statements may run (the pool's limit is 15 s). */
+const DRAW_STATEMENT_TIMEOUT_SECONDS = 120;
+
 /**
  * The opening: once `opens_at` has passed, the first call that notices runs the draw, under the sale
  * row's lock, once (`opened_at` is set in the same transaction; a caller that waited for the lock
@@ -160,53 +163,90 @@ export async function openSaleIfDue(db: Db, concertId: number): Promise<boolean>
       .where(eq(sales.concertId, concertId))
       .for('update');
     if (!sale || sale.openedAt !== null || sale.closedReason !== null || sale.now < sale.opensAt) return false;
-    const prequeue = await tx
-      .select({ id: queueTokens.id })
-      .from(queueTokens)
-      .where(and(eq(queueTokens.concertId, concertId), eq(queueTokens.status, 'waiting'), isNull(queueTokens.place)));
-    const entries = drawPlaces(
-      sale.seed,
-      prequeue.map((t) => t.id),
-    );
-    if (entries.length > 0) {
-      const drawNumbers = `{${entries.map((e) => e.ticket).join(',')}}`;
-      const places = `{${entries.map((e) => e.place).join(',')}}`;
-      await tx.execute(sql`
-        UPDATE ${queueTokens} SET place = drawn.place
-        FROM unnest(${drawNumbers}::bigint[], ${places}::bigint[]) AS drawn(draw_number, place)
-        WHERE ${queueTokens.id} = drawn.draw_number`);
-    }
+    // The draw is one statement over the whole pre-queue (100,000 tokens take seconds on a busy
+    // machine): it must not be cut off by the pool's statement limit (db/client.ts) and retried from
+    // scratch by the next caller.
+    await tx.execute(sql.raw(`SET LOCAL statement_timeout = '${DRAW_STATEMENT_TIMEOUT_SECONDS}s'`));
+    // The pre-queue's rows locked in id order first, as a batch of heartbeats (server/queue/heartbeats.ts:
+    // an UPDATE by id) locks them: one then waits for the other. Updated in the join's order instead,
+    // the draw and a heartbeat batch deadlocked in the 100k bench (PostgreSQL aborted one after a second).
+    await tx.execute(sql`
+      SELECT count(*) FROM (
+        SELECT 1 FROM ${queueTokens}
+        WHERE ${queueTokens.concertId} = ${concertId} AND ${queueTokens.status} = 'waiting' AND ${queueTokens.place} IS NULL
+        ORDER BY ${queueTokens.id} FOR UPDATE) locked`);
+    // The rule of server/sale/draw.ts (`drawPlaces`), computed where the rows are: ascending
+    // SHA-256 of `${seed}:${drawNumber}` (bytea compares as its hex does), ties by draw number. One
+    // statement, so a draw of 100,000 entries holds no app worker: it waits on the database, and no
+    // hash is computed on the event loop (drawPlaces stays the published rule the checks use).
+    const drawn = await tx.execute<{ n: number }>(sql`
+      WITH drawn AS (
+        SELECT ${queueTokens.id} AS id,
+               row_number() OVER (ORDER BY sha256(convert_to(${sale.seed}::text || ':' || ${queueTokens.id}::text, 'UTF8')), ${queueTokens.id}) AS place
+        FROM ${queueTokens}
+        WHERE ${queueTokens.concertId} = ${concertId} AND ${queueTokens.status} = 'waiting' AND ${queueTokens.place} IS NULL),
+      placed AS (
+        UPDATE ${queueTokens} SET place = drawn.place FROM drawn WHERE ${queueTokens.id} = drawn.id RETURNING 1)
+      SELECT count(*)::int AS n FROM placed`);
+    const entries = drawn[0]?.n ?? 0;
     // The line's next place is n + 1: set before the commit that shows the sale opened, which joiners
     // wait to see before they take a place (server/queue/issue.ts insertPlacedToken).
-    await tx.execute(sql`SELECT start_line_places(${concertId}::int, ${entries.length}::bigint)`);
+    await tx.execute(sql`SELECT start_line_places(${concertId}::int, ${entries}::bigint)`);
     await tx
       .update(sales)
-      .set({ openedAt: sql`now()`, drawnCount: entries.length })
+      .set({ openedAt: sql`now()`, drawnCount: entries })
       .where(eq(sales.concertId, concertId));
     return true;
   });
 }
 
+/** Entries of one `sale.draw` answer when the caller names no limit, and the most it may ask for. */
+export const DRAW_PAGE_DEFAULT = 10_000;
+export const DRAW_PAGE_MAX = 10_000;
+
+export interface DrawPage {
+  /** The entries after this place (exclusive); none: from place 1. */
+  cursor?: number | null;
+  /** 1..DRAW_PAGE_MAX; default DRAW_PAGE_DEFAULT. */
+  limit?: number;
+}
+
 /**
  * `sale.draw`: the commitment, and after the opening the seed and the pre-queue's places, so anyone
  * can check the draw (`drawProblems`, `npm run verify:draw`). Runs the opening if it is due.
+ *
+ * Paged by place: `entries` are at most `limit` entries after place `cursor` (from place 1 without
+ * one), `drawnCount` is how many the draw placed in all, and `nextCursor` is the cursor of the next
+ * page (null on the last). A draw of up to DRAW_PAGE_DEFAULT entries is one page, as the answer was
+ * before it was paged; a larger one is read page by page (one indexed range read each: a page of
+ * 10,000 entries is ~300 kB of JSON, so no call holds a worker for long whatever the draw's size).
  */
-export async function publishedDraw(db: Db, { concertId }: { concertId: number }): Promise<PublishedDraw> {
+export async function publishedDraw(
+  db: Db,
+  { concertId, cursor, limit = DRAW_PAGE_DEFAULT }: { concertId: number } & DrawPage,
+): Promise<PublishedDraw & { drawnCount: number | null; nextCursor: number | null }> {
   let sale = await findSale(db, concertId);
   if (!sale) throw new DomainError('NOT_FOUND', 'There is no such concert.');
   if (sale.openedAt === null && sale.closedReason === null && (await openSaleIfDue(db, concertId))) {
     sale = (await findSale(db, concertId))!;
   }
-  if (sale.openedAt === null) return { commitment: sale.commitment, seed: null, openedAt: null, entries: null };
+  if (sale.openedAt === null)
+    return { commitment: sale.commitment, seed: null, openedAt: null, entries: null, drawnCount: null, nextCursor: null };
+  const drawnCount = sale.drawnCount ?? 0;
+  const after = cursor ?? 0;
   const entries = await db
     .select({ ticket: queueTokens.id, place: queueTokens.place })
     .from(queueTokens)
-    .where(and(eq(queueTokens.concertId, concertId), lte(queueTokens.place, sale.drawnCount ?? 0)))
-    .orderBy(asc(queueTokens.place));
+    .where(and(eq(queueTokens.concertId, concertId), gt(queueTokens.place, after), lte(queueTokens.place, drawnCount)))
+    .orderBy(asc(queueTokens.place))
+    .limit(Math.min(limit, DRAW_PAGE_MAX));
+  const last = entries.at(-1)?.place ?? null;
   return {
     commitment: sale.commitment,
     seed: sale.seed,
     openedAt: sale.openedAt.toISOString(),
     entries: entries.map((e) => ({ ticket: e.ticket, place: e.place! })),
+    drawnCount,
+    nextCursor: last !== null && last < drawnCount ? last : null,
   };
 }

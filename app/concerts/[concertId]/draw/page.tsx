@@ -1,8 +1,9 @@
 'use client';
 
 import { useParams, useSearchParams } from 'next/navigation';
-import { Suspense, useSyncExternalStore } from 'react';
+import { Suspense, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { DrawView } from '@/app/_components/draw-view';
+import type { SaleDraw } from '@/app/_components/sale-contract';
 import { ErrorNotice, Loading } from '@/app/_components/states';
 import { useConcert } from '@/app/_components/use-concert';
 import { useI18n } from '@/app/_i18n/provider';
@@ -25,7 +26,26 @@ function Draw() {
     () => window.location.origin,
     () => '<baseUrl>',
   );
-  const draw = trpc.sale.draw.useQuery({ concertId }, { refetchInterval: (query) => (query.state.data?.seed ? false : DRAW_REFRESH_MS) });
+  // `sale.draw` is paged (up to 10,000 entries a page): the first page has the rows shown; the pages
+  // after it are read only to find the visitor's own draw number, until it is found.
+  const pages = trpc.sale.draw.useInfiniteQuery(
+    { concertId },
+    {
+      getNextPageParam: (page) => page.nextCursor ?? undefined,
+      refetchInterval: (query) => (query.state.data?.pages[0]?.seed ? false : DRAW_REFRESH_MS),
+    },
+  );
+  const draw = useMemo<SaleDraw | undefined>(() => {
+    const [first, ...rest] = pages.data?.pages ?? [];
+    if (!first) return undefined;
+    const last = rest.at(-1) ?? first;
+    return { ...first, entries: first.entries && [...first.entries, ...rest.flatMap((p) => p.entries ?? [])], nextCursor: last.nextCursor };
+  }, [pages.data]);
+  const found = drawNumber === undefined || !!draw?.entries?.some((e) => e.ticket === drawNumber);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
+  useEffect(() => {
+    if (!found && hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [found, hasNextPage, isFetchingNextPage, fetchNextPage]);
   return (
     <section aria-labelledby="draw-title" className="draw">
       {concert && (
@@ -35,11 +55,9 @@ function Draw() {
       )}
       <h1 id="draw-title">{t('draw.title')}</h1>
       <p>{t('draw.intro')}</p>
-      {draw.isPending && <Loading />}
-      {draw.error && <ErrorNotice error={draw.error} onRetry={() => void draw.refetch()} />}
-      {draw.data && (
-        <DrawView concertId={concertId} draw={draw.data} opensAt={concert?.sale?.opensAt} drawNumber={drawNumber} origin={origin} />
-      )}
+      {pages.isPending && <Loading />}
+      {pages.error && <ErrorNotice error={pages.error} onRetry={() => void pages.refetch()} />}
+      {draw && <DrawView concertId={concertId} draw={draw} opensAt={concert?.sale?.opensAt} drawNumber={drawNumber} origin={origin} />}
     </section>
   );
 }
