@@ -49,6 +49,8 @@ export async function runFrontline(bench: Bench, parts: FrontlineParts): Promise
       scheduleId: scheduleRow!.id,
       pollers: waiting.map((u) => new CookieJar(u.cookie)),
       readers: admitted.map((u: BenchUser) => new CookieJar(u.cookie)),
+      seenNow: async () =>
+        void (await sql`UPDATE queue_tokens SET last_seen_at = now() WHERE concert_id = ${hall.concertId} AND status = 'waiting'`),
     };
 
     const all = await measureServer(bench, activity, url, fixtures, parts, {});
@@ -126,6 +128,8 @@ interface Fixtures {
   scheduleId: number;
   pollers: CookieJar[];
   readers: CookieJar[];
+  /** Marks every waiting fan as seen now (as their polls would have). */
+  seenNow: () => Promise<void>;
 }
 
 /** Every waiting fan polls once, `connections` at a time, and keeps the queue pass it is given. */
@@ -174,7 +178,10 @@ async function measureServer(
     if (parts.polling) {
       // The fixtures write the waiting tokens straight into the database, so no fan has yet the queue
       // pass queue.issue would have given it: each polls once first (not measured), as after joining.
-      if (!oneWorker) await primeQueuePasses(app.url, f, o.connections);
+      // Every fan was last seen now (on a busy machine the fixtures and the rows before can take longer
+      // than QUEUE_ABANDON_SECONDS: the places would be given up, and every poll read from the database).
+      await f.seenNow();
+      await primeQueuePasses(app.url, f, o.connections);
       const quiet = await activity.quietRate(QUIET_SECONDS);
       let before: Activity | undefined;
       let after: Activity | undefined;

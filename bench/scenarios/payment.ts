@@ -5,6 +5,7 @@ import { trpcPost } from '@/bench/http';
 import { once, runLoad } from '@/bench/http-load';
 import { pgbench, pgbenchAvailable } from '@/bench/pgbench';
 import { startApp } from '@/bench/servers';
+import { CostMeter, costPerCall, type Cost } from '@/bench/cost';
 
 /**
  * Payments as on sale day: the server at its defaults (QUEUE_MAX_ACTIVE 100, pool 10), every payer
@@ -39,27 +40,46 @@ export async function runPayment(bench: Bench): Promise<void> {
     const [{ lastPayerPlace } = { lastPayerPlace: 0 }] = await sql<{ lastPayerPlace: number }[]>`
       SELECT max(place)::int AS "lastPayerPlace" FROM queue_tokens WHERE concert_id = ${hall.concertId} AND status = 'active'`;
 
-    const app = await startApp('custom', url);
-    let row;
-    try {
-      const next = once(payerFans);
-      row = await runLoad({
-        scenario: '5. payment, default cap, a line waiting',
-        url: app.url,
-        connections: o.connections,
-        duration: o.duration,
-        warmup: o.warmup,
-        task: async (send) => {
-          const fan = next();
-          if (!fan) return false;
-          await send(trpcPost('payment.pay', { reservationId: fan.reservationId }, { cookie: fan.cookie }));
-          return true;
-        },
-      });
-      await sleep(ADMISSION_SETTLE_MS);
-    } finally {
-      await app.stop();
-    }
+    const meter = new CostMeter(bench.cluster, 'bench_payment');
+    const next = once(payerFans);
+    /** Payments against a server started with `env`, the window's cost per payment in its note. */
+    const measure = async (scenario: string, env: Record<string, string>) => {
+      const app = await startApp('custom', url, env);
+      let before: Cost | undefined;
+      let after: Cost | undefined;
+      try {
+        const measured = await runLoad({
+          scenario,
+          url: app.url,
+          connections: o.connections,
+          duration: o.duration,
+          warmup: o.warmup,
+          task: async (send) => {
+            const fan = next();
+            if (!fan) return false;
+            await send(trpcPost('payment.pay', { reservationId: fan.reservationId }, { cookie: fan.cookie }));
+            return true;
+          },
+          window: {
+            opened: async () => void (before = await meter.read(app.pid)),
+            closed: async () => void (after = await meter.read(app.pid)),
+          },
+        });
+        await sleep(ADMISSION_SETTLE_MS);
+        return { row: measured, cost: costPerCall(before!, after!, measured.requests) };
+      } finally {
+        await app.stop();
+      }
+    };
+    const all = await measure('5. payment, default cap, a line waiting', {});
+    // The same with one worker (the payers not yet paid, the same line).
+    const one = await measure('5. payment, 1 worker', { WEB_CONCURRENCY: '1' });
+    await meter.end();
+    const row = all.row;
+    const perPayment = (c: typeof all.cost) =>
+      `per payment: app CPU ${c.appCpuMs} ms, database CPU ${c.dbCpuMs} ms (statements ${c.dbExecMs} ms); ${c.topLevelStatements} statements (+${c.nestedStatements} inside functions), ${c.transactions} transactions, ${c.walSyncs ?? '?'} WAL flushes`;
+    one.row.note = perPayment(one.cost);
+    bench.facts.paymentCost = { allWorkers: all.cost, oneWorker: one.cost };
 
     // Every payment that ended a turn must have admitted one waiting fan.
     const [counts] = await sql<{ ended: number; admitted: number; paid: number }[]>`
@@ -67,15 +87,26 @@ export async function runPayment(bench: Bench): Promise<void> {
              count(*) FILTER (WHERE place > ${lastPayerPlace} AND admitted_at IS NOT NULL)::int AS admitted,
              (SELECT count(*)::int FROM payments) AS paid
       FROM queue_tokens WHERE concert_id = ${hall.concertId}`;
-    row.note = `${payers.toLocaleString('en-US')} payers admitted (sale cap = payers, QUEUE_MAX_ACTIVE ${DEFAULT_MAX_ACTIVE}), ${waiting.toLocaleString('en-US')} waiting; ${counts!.paid} paid, ${counts!.ended} turns ended, ${counts!.admitted} waiting fans admitted`;
+    row.note = `${perPayment(all.cost)}; ${payers.toLocaleString('en-US')} payers admitted (sale cap = payers, QUEUE_MAX_ACTIVE ${DEFAULT_MAX_ACTIVE}), ${waiting.toLocaleString('en-US')} waiting; ${counts!.paid} paid, ${counts!.ended} turns ended, ${counts!.admitted} waiting fans admitted`;
     bench.facts.payment = counts;
     const ceiling = await paymentCeilings(bench);
     addRow(bench, ceiling ? ratio(bench, row, 'db-pay') : row);
+    addRow(bench, ceiling ? ratio(bench, one.row, 'db-pay') : one.row);
     bench.targets.push(
       {
         target: 'payments ≥ 2.5x the peer (≥ ~550/s)',
         measured: `${row.rps.toLocaleString('en-US')}/s`,
         met: row.rps >= 550,
+      },
+      {
+        target: 'payments with one worker ≥ 2.5x the peer with one worker (≥ 560/s: 2.5 × 224)',
+        measured: `${one.row.rps.toLocaleString('en-US')}/s`,
+        met: one.row.rps >= 560,
+      },
+      {
+        target: 'payments with every core ≥ 1,000/s',
+        measured: `${row.rps.toLocaleString('en-US')}/s`,
+        met: row.rps >= 1_000,
       },
       {
         target: 'a freed slot admits the next fan at once (admitted = turns ended by payments)',

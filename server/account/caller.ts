@@ -26,20 +26,34 @@ export interface CallerRequest {
   setCookie: (name: string, value: string, maxAgeSeconds: number) => void;
 }
 
-export async function callerOf(ctx: CallerRequest): Promise<Caller | null> {
-  const names = accountCookieNames(ctx.config.NODE_ENV === 'production');
-  const secret = ctx.config.SESSION_SECRET;
-  const copy = verifySessionCopy(secret, ctx.cookies.get(names.copy));
+/**
+ * The caller as its cookies' signatures alone prove it (one HMAC for a guest, one for an account's
+ * signed copy), or `undefined` when only the database can tell: an account's session token without a
+ * valid copy. `null`: no session at all. The first steps of `callerOf`, for a caller that must not await.
+ */
+export function callerBySignatures(config: Config, cookies: Map<string, string>): Caller | null | undefined {
+  const names = accountCookieNames(config.NODE_ENV === 'production');
+  const copy = verifySessionCopy(config.SESSION_SECRET, cookies.get(names.copy));
   if (copy) return { userId: copy.userId, account: copy };
-  if (verifySessionToken(secret, ctx.cookies.get(names.token))) {
-    const read = await readSession(ctx);
-    if (read) return read;
-    // Signed out elsewhere, revoked or expired: the browser forgets it, and is a guest again if it was one.
-    ctx.setCookie(names.token, '', 0);
-    ctx.setCookie(names.copy, '', 0);
-  }
-  const guest = verifySession(secret, ctx.cookies.get(SESSION_COOKIE));
+  if (verifySessionToken(config.SESSION_SECRET, cookies.get(names.token))) return undefined;
+  return guestOf(config, cookies);
+}
+
+const guestOf = (config: Config, cookies: Map<string, string>): Caller | null => {
+  const guest = verifySession(config.SESSION_SECRET, cookies.get(SESSION_COOKIE));
   return guest ? { userId: guest, account: null } : null;
+};
+
+export async function callerOf(ctx: CallerRequest): Promise<Caller | null> {
+  const signed = callerBySignatures(ctx.config, ctx.cookies);
+  if (signed !== undefined) return signed;
+  const read = await readSession(ctx);
+  if (read) return read;
+  // Signed out elsewhere, revoked or expired: the browser forgets it, and is a guest again if it was one.
+  const names = accountCookieNames(ctx.config.NODE_ENV === 'production');
+  ctx.setCookie(names.token, '', 0);
+  ctx.setCookie(names.copy, '', 0);
+  return guestOf(ctx.config, ctx.cookies);
 }
 
 /** The session from the database through the library, which refreshes (or clears) its cookies. */

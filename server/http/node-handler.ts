@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TRPCError } from '@trpc/server';
-import { requestIdOf } from '@/server/trpc/context';
+import { REQUEST_ID_HEADER, requestIdOf } from '@/server/trpc/context';
+import { answerPoll, POLL_ANSWER_HEADERS } from './fast-poll';
 import { MAX_BODY_BYTES } from './procedure-policy';
 import { preserialisedBody } from './preserialised';
 import { bodyTooLarge } from './request-guard';
+import { inRequestScope } from './request-scope';
 import {
   admissionOf,
   isRefusal,
@@ -175,6 +177,16 @@ async function serve(req: IncomingMessage, res: ServerResponse, requestId: strin
   }
   let response: Response;
   try {
+    // A waiting fan's poll that memory answers: written here, without tRPC (./fast-poll.ts). Should it
+    // fail, tRPC runs the call as any other and answers the error.
+    const poll = await inRequestScope(requestId, () =>
+      answerPoll({ method: req.method ?? 'GET', procedurePath: judged.procedurePath, search: url.searchParams, header }, deps),
+    ).catch(() => undefined);
+    if (poll) {
+      if (!res.destroyed)
+        res.writeHead(200, { ...POLL_ANSWER_HEADERS, [REQUEST_ID_HEADER]: requestId, 'content-length': poll.byteLength }).end(poll);
+      return;
+    }
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     response = await runAdmitted(
       {

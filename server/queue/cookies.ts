@@ -1,4 +1,7 @@
 import type { Context } from '@/server/trpc/context';
+
+/** What these read of a request: its headers and its parsed cookies. */
+type Carrier = Pick<Context, 'headers' | 'cookies'>;
 import { QUEUE_PASS_COOKIE_PREFIX, QUEUE_PASS_HEADER, queuePassCookie } from './queue-pass';
 
 /**
@@ -18,14 +21,14 @@ const CONCERT_TOKEN_COOKIE = new RegExp(`^${QUEUE_TOKEN_COOKIE}_\\d+$`);
  * The queue token a request means: the header for API clients, else the cookie of that concert's
  * line, else `queue_token` (the line the browser joined last).
  */
-export function queueTokenOf(ctx: Context, concertId?: number): string | undefined {
+export function queueTokenOf(ctx: Carrier, concertId?: number): string | undefined {
   const header = ctx.headers.get(QUEUE_TOKEN_HEADER);
   if (header !== null) return header;
   return (concertId === undefined ? undefined : ctx.cookies.get(queueTokenCookie(concertId))) ?? ctx.cookies.get(QUEUE_TOKEN_COOKIE);
 }
 
 /** Every queue token a request carries, the one it means for `concertId` first (the header alone when sent). */
-export function queueTokensOf(ctx: Context, concertId?: number): (string | undefined)[] {
+export function queueTokensOf(ctx: Carrier, concertId?: number): (string | undefined)[] {
   const header = ctx.headers.get(QUEUE_TOKEN_HEADER);
   if (header !== null) return [header];
   const ofLines = [...ctx.cookies].filter(([name]) => CONCERT_TOKEN_COOKIE.test(name)).map(([, value]) => value);
@@ -40,7 +43,7 @@ const MAX_PASS_COOKIES = 8;
  * sent (API clients), else the cookie of the concert's line, then the other lines' (only the one
  * signed for the request's token is valid: server/queue/queue-pass.ts).
  */
-export function queuePassesOf(ctx: Context, concertId?: number): (string | undefined)[] {
+export function queuePassesOf(ctx: Carrier, concertId?: number): (string | undefined)[] {
   const header = ctx.headers.get(QUEUE_PASS_HEADER);
   if (header !== null) return [header];
   const named = concertId === undefined ? undefined : ctx.cookies.get(queuePassCookie(concertId));

@@ -32,7 +32,7 @@ export function queuePassOf(config: Config, row: TokenRow): string | null {
  * against its line's cached state (which this poll may first bring up to date: at most once a second
  * per line). The poll's heartbeat joins the next batch.
  */
-async function answerFromQueuePass(
+export async function answerFromQueuePass(
   db: Db,
   config: Config,
   { userId, token, queuePasses }: { userId: string; token: string; queuePasses: (string | undefined)[] },
