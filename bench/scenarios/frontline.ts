@@ -19,6 +19,9 @@ const MAP_SEATS = 1_000;
 const MAP_HELD = 200;
 /** Seconds of an idle server whose database work is taken away from the polls' (its own timers, autovacuum). */
 const QUIET_SECONDS = 3;
+/** The naive peer's best figures in issue 21's sittings (one process, 50 connections): token issue, and status at 1,000 waiting. */
+const PEER_TOKEN_ISSUE_RPS = 360;
+const PEER_STATUS_RPS = 1_464;
 
 export interface FrontlineParts {
   polling: boolean;
@@ -57,7 +60,13 @@ export async function runFrontline(bench: Bench, parts: FrontlineParts): Promise
     if (parts.joining) {
       const app = await startApp('custom', url);
       try {
-        addRow(bench, ratio(bench, await joining(bench, app.url, joinLine.concertId), 'trpc-node'));
+        const joins = addRow(bench, ratio(bench, await joining(bench, app.url, joinLine.concertId), 'trpc-node'));
+        // A join is two calls (the row counts both); the peer's token issue was one call that also made the user.
+        bench.targets.push({
+          target: `token issue ≥ 2x the peer (≥ ${PEER_TOKEN_ISSUE_RPS * 2}/s joins: peer ${PEER_TOKEN_ISSUE_RPS}/s in issue 21's sitting)`,
+          measured: `${Math.round(joins.rps / 2).toLocaleString('en-US')} joins/s (${joins.rps.toLocaleString('en-US')} calls/s)`,
+          met: joins.rps / 2 >= PEER_TOKEN_ISSUE_RPS * 2,
+        });
       } finally {
         await app.stop();
       }
@@ -69,6 +78,13 @@ export async function runFrontline(bench: Bench, parts: FrontlineParts): Promise
         if (base) row.ratio = { value: row.rps / base.rps, of: 'all workers' };
       }
       const ping = [all.rows.get('ping'), one.rows.get('ping')];
+      const oneWorkerStatus = one.rows.get('status');
+      if (oneWorkerStatus)
+        bench.targets.push({
+          target: `status polling with 1 worker ≥ 2x the peer's (≥ ${(PEER_STATUS_RPS * 2).toLocaleString('en-US')}/s: peer ${PEER_STATUS_RPS.toLocaleString('en-US')}/s at 1,000 waiting)`,
+          measured: `${oneWorkerStatus.rps.toLocaleString('en-US')}/s with ${fixtures.pollers.length.toLocaleString('en-US')} waiting`,
+          met: oneWorkerStatus.rps >= PEER_STATUS_RPS * 2,
+        });
       bench.facts.cores = {
         processesDefault: all.processes,
         processesOneWorker: one.processes,
