@@ -72,19 +72,26 @@ async function joinPrequeueOrSayHow(
 }
 
 /**
- * Takes the next place of an opened line and inserts the token there, in one statement: the place is
- * the next number of the line's sequence (`take_line_place`), which never waits, so joins of a line
- * do not queue on each other. Places can commit out of order and a failed insert leaves a gap;
- * admission handles both (db/functions/admit_line.sql). False when the sale is not open to joiners
- * as this statement sees it (no place is taken then). Exported for its tests.
+ * Inserts the token into an opened line, then gives it the line's next place, in one transaction: the
+ * place is the next number of the line's sequence (`take_line_place`), which never waits, so joins of
+ * a line do not queue on each other. The row comes first so that a join refused by a unique index (a
+ * second live token of the user, a join challenge's solution used again) fails before it takes a
+ * number: such a join leaves no gap in the line, however often it is sent. Places can still commit out
+ * of order (admission waits for them: db/functions/admit_line.sql), and only a join that fails between
+ * its two statements (its connection lost) leaves a gap, which admission skips. False when the sale is
+ * not open to joiners as the insert sees it (no place is taken then). Exported for its tests.
  */
 export async function insertPlacedToken(db: DbOrTx, { userId, concertId, token, challengeNonce, addressPrefix }: Joining) {
-  const inserted = await db.execute(sql`
-    INSERT INTO ${queueTokens} (token, user_id, concert_id, place, challenge_nonce, address_prefix)
-    SELECT ${token}, ${userId}, ${concertId}, take_line_place(${concertId}), ${challengeNonce}, ${addressPrefix}
-    FROM ${sales} WHERE ${sales.concertId} = ${concertId} AND ${sales.openedAt} IS NOT NULL AND ${sales.closedReason} IS NULL
-    RETURNING id`);
-  return inserted.length > 0;
+  return db.transaction(async (tx) => {
+    const [row] = await tx.execute<{ id: string }>(sql`
+      INSERT INTO ${queueTokens} (token, user_id, concert_id, challenge_nonce, address_prefix)
+      SELECT ${token}, ${userId}, ${concertId}, ${challengeNonce}, ${addressPrefix}
+      FROM ${sales} WHERE ${sales.concertId} = ${concertId} AND ${sales.openedAt} IS NOT NULL AND ${sales.closedReason} IS NULL
+      RETURNING id`);
+    if (!row) return false;
+    await tx.execute(sql`UPDATE ${queueTokens} SET place = take_line_place(${concertId}) WHERE id = ${row.id}`);
+    return true;
+  });
 }
 
 export interface JoinRequest {

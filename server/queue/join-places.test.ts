@@ -147,6 +147,35 @@ describe('places in an opened line', () => {
     expect(cursor!.through).toBe(3);
   });
 
+  it('a join refused by a unique index (a second live token, a solution used again) takes no place: no gap', async () => {
+    const concertId = await newConcert({ maxActive: 1 });
+    await fan(concertId);
+    const user = await new TestUser(db, config).start();
+    const join = (over: Partial<Joining>): Joining => ({
+      userId: user.userId,
+      concertId,
+      token: randomBytes(18).toString('base64url'),
+      challengeNonce: null,
+      addressPrefix: null,
+      ...over,
+    });
+    const first = join({ challengeNonce: 'nonce-once' });
+    expect(await insertPlacedToken(db, first)).toBe(true);
+    expect(await placeOf(first.token)).toEqual({ place: 2, status: 'waiting' });
+    // The same user again, and another user with the same solution: each refused by its unique index.
+    await expect(insertPlacedToken(db, join({}))).rejects.toMatchObject({
+      cause: { constraint_name: 'queue_tokens_one_live_per_user_concert' },
+    });
+    const other = await new TestUser(db, config).start();
+    await expect(insertPlacedToken(db, join({ userId: other.userId, challengeNonce: 'nonce-once' }))).rejects.toMatchObject({
+      cause: { constraint_name: 'queue_tokens_challenge_once' },
+    });
+    // Neither took a number: the next fan is right behind, and the line's end is exact.
+    const next = await fan(concertId);
+    expect(await placeOf(next.token)).toEqual({ place: 3, status: 'waiting' });
+    expect(await next.api.queue.status({ concertId })).toMatchObject({ position: 2, inLine: 2 });
+  });
+
   it('joins after the draw continue after the drawn places, also when the joins themselves run the draw', async () => {
     const concertId = await newConcert({ prequeueInMinutes: -10, opensInMinutes: 10, maxActive: 2 });
     const early = await Promise.all(Array.from({ length: 8 }, () => new TestUser(db, config).start()));

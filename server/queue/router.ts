@@ -18,9 +18,10 @@ import { QUEUE_PASS_HEADER, queuePassCookie } from './queue-pass';
  *
  * A token's id is its draw number; its `place` is its place in its concert's line: given by the
  * draw at the opening for the pre-queue's tokens (server/sale/draw.ts), and the next number of the
- * line's place sequence for later joiners (`take_line_place`, in the statement that inserts the
- * token: no join waits for another, and no join locks the sale row). So places may commit out of
- * order, and a join that fails after taking its number leaves a gap; the admission pass admits no
+ * line's place sequence for later joiners (`take_line_place`, last in the join's transaction, after
+ * its row is inserted: no join waits for another, no join locks the sale row, and a join refused by a
+ * unique index takes no number). So places may commit out of order, and a join that fails after
+ * taking its number (its connection lost) leaves a gap; the admission pass admits no
  * place while an earlier one's join is still in flight, and skips gaps (db/functions/admit_line.sql),
  * so admission is in exact place order. Each line's `queue_state` row holds its admission cursor
  * (`admitted_through`, a place): a waiting token's position is `place - admitted_through`, one read
